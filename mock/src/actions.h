@@ -1,0 +1,52 @@
+/* actions.h - client writes on interactions and the admin's direct changes.
+ *
+ * Accept (ACC-01 ... ACC-06) and reject (REJ-01 ... REJ-04) are acknowledged at once and applied
+ * after the consistency delay (CONS-01): the acknowledgement checks the request against the
+ * current state, records it in the ledger, and schedules the apply. Writes to one interaction
+ * apply in the order they were acknowledged. Accepts are first-wins: the first acknowledged
+ * accept reserves the interaction (pending_owner) and every later accept is answered with that
+ * owner (ACC-05).
+ *
+ * Each function returns an HTTP status and stores the response body (a new reference) in *out.
+ */
+#ifndef ACTIONS_H
+#define ACTIONS_H
+
+#include <stdbool.h>
+#include <jansson.h>
+
+#include "auth.h"
+#include "sim.h"
+
+/* An acknowledged write waiting for its apply. */
+struct cxm_pending {
+    long ix;
+    int agent;
+    bool return_to_queue;
+    char *reason;     /* stored reject reason, or NULL */
+    json_t *metadata; /* or NULL */
+    char req[24];     /* the request that made it */
+};
+
+void cxm_pending_free(struct cxm_pending *p);
+
+/* POST /api/v2/interactions/{id}/accept and /reject; tok is the caller's valid token. */
+int cxm_accept(struct cxm_sim *s, const struct cxm_token *tok, const char *id, json_t *body,
+               json_t **out);
+int cxm_reject(struct cxm_sim *s, const struct cxm_token *tok, const char *id, json_t *body,
+               json_t **out);
+
+/* Scheduled applies (the pending is freed by the caller). */
+void cxm_apply_accept(struct cxm_sim *s, struct cxm_pending *p);
+void cxm_apply_reject(struct cxm_sim *s, struct cxm_pending *p);
+
+/* Admin: an inbound contact arrives {channel, queueId, externalId} -> 201 {id, ...}. */
+int cxm_admin_create_interaction(struct cxm_sim *s, json_t *body, json_t **out);
+/* Admin: the customer hangs up: the interaction ends wherever it is. */
+int cxm_admin_end_interaction(struct cxm_sim *s, const char *id, json_t **out);
+/* Admin: change an agent {state, channels, scheduled, mandatoryBreak}, applied at once. */
+int cxm_admin_update_agent(struct cxm_sim *s, const char *id, json_t *body, json_t **out);
+/* Admin: change a queue {status: "Overflow"|"Normal"|"auto"}, applied at once. */
+int cxm_admin_update_queue(struct cxm_sim *s, const char *id, json_t *body, json_t **out);
+
+#endif

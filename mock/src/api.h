@@ -1,0 +1,41 @@
+/* api.h - the route handlers. Each runs with the mock's lock held and the simulation's request
+ * started (router.c); params are the path's {placeholders} in order. One file per area:
+ * api_auth.c (OAuth), api_interactions.c (interactions and queues), api_events.c (long poll),
+ * api_admin.c (/__admin). */
+#ifndef API_H
+#define API_H
+
+#include "mock.h"
+#include "router.h"
+
+typedef void cxm_handler(struct cxm *m, const struct cxm_req *rq, char **params,
+                         struct cxm_resp *rs);
+
+cxm_handler cxm_api_token;
+
+cxm_handler cxm_api_get_interaction;
+cxm_handler cxm_api_accept;
+cxm_handler cxm_api_reject;
+cxm_handler cxm_api_get_queue;
+cxm_handler cxm_api_get_queue_stats;
+
+cxm_handler cxm_api_events;
+
+cxm_handler cxm_admin_health;
+cxm_handler cxm_admin_reset;
+cxm_handler cxm_admin_state;
+cxm_handler cxm_admin_create;
+cxm_handler cxm_admin_end;
+cxm_handler cxm_admin_queue;
+cxm_handler cxm_admin_agent;
+cxm_handler cxm_admin_faults;
+cxm_handler cxm_admin_clock;
+cxm_handler cxm_admin_ledger;
+cxm_handler cxm_admin_violations;
+
+/* Check the bearer token for a call needing `scope`: returns the token, or NULL with a 401 or
+ * 403 response set (AUTH-04). */
+const struct cxm_token *cxm_require_token(struct cxm *m, const struct cxm_req *rq,
+                                          const char *scope, struct cxm_resp *rs);
+
+#endif

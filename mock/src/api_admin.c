@@ -1,0 +1,215 @@
+/* api_admin.c - the admin API of DESIGN.md (/__admin/...): ground truth and control.
+ * Access (loopback or --admin-token) is checked by the router before these run. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actions.h"
+#include "api.h"
+#include "invariants.h"
+#include "routing.h"
+#include "webhooks.h"
+
+void cxm_admin_health(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+{
+    cxm_respond(rs, 200, json_pack("{ss}", "status", "ok"));
+}
+
+void cxm_admin_reset(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+{
+    json_t *body = cxm_req_json(rq, rs);
+    if (!body)
+        return;
+    json_t *seed_v = json_object_get(body, "seed");
+    if (!json_is_object(body) ||
+        (seed_v && (!json_is_integer(seed_v) || json_integer_value(seed_v) < 0))) {
+        json_decref(body);
+        cxm_respond(rs, 400, cxm_field_err("seed", "body must be {} or {\"seed\": N >= 0}"));
+        return;
+    }
+    uint64_t seed = seed_v ? (uint64_t)json_integer_value(seed_v) : m->sim.seed;
+    json_decref(body);
+    if (cxm_sim_reset(&m->sim, seed) < 0) {
+        cxm_respond(rs, 500, cxm_err("internal_error", "out of memory"));
+        return;
+    }
+    cxm_respond(rs, 200, json_pack("{ss sI}", "status", "reset", "seed", (json_int_t)seed));
+}
+
+static json_t *clock_view(const struct cxm_sim *s)
+{
+    char mode[32], iso[32];
+    cxm_clock_describe(&s->clock, mode, sizeof mode);
+    cxm_time_iso(s->now, iso);
+    return json_pack("{ss sI ss}", "mode", mode, "now", (json_int_t)s->now, "nowIso", iso);
+}
+
+void cxm_admin_state(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+{
+    struct cxm_sim *s = &m->sim;
+    json_t *agents = json_array(), *queues = json_array(), *ix = json_array();
+    for (size_t a = 0; a < s->model.nagents; a++)
+        json_array_append_new(agents, cxm_view_agent(&s->model, &s->model.agents[a]));
+    for (size_t q = 0; q < s->model.nqueues; q++) {
+        json_t *v = cxm_view_queue(s, (int)q);
+        json_t *members = json_array();
+        for (size_t i = 0; i < s->model.queues[q].nmembers; i++)
+            json_array_append_new(members,
+                                  json_string(s->model.ix[s->model.queues[q].members[i]]->id));
+        json_object_set_new(v, "members", members);
+        json_array_append_new(queues, v);
+    }
+    for (size_t i = 0; i < s->model.nix; i++) {
+        const struct cxm_interaction *x = s->model.ix[i];
+        json_t *v = cxm_view_interaction(&s->model, x);
+        json_object_set_new(v, "dropped", json_boolean(x->dropped));
+        json_object_set_new(v, "pendingOwner",
+                            x->pending_owner >= 0
+                                ? json_string(s->model.agents[x->pending_owner].def->id)
+                                : json_null());
+        json_array_append_new(ix, v);
+    }
+    json_t *state =
+        json_pack("{ss sI so so so so sI sI sI}", "tenant", s->tenant->name, "seed",
+                  (json_int_t)s->seed, "clock", clock_view(s), "agents", agents, "queues", queues,
+                  "interactions", ix, "scheduled", (json_int_t)s->sched.n, "ledgerEntries",
+                  (json_int_t)s->ledger.n, "eventCursor", (json_int_t)cxm_events_last(&s->events));
+    if (m->webhooks)
+        json_object_set_new(state, "webhooks", cxm_webhooks_view(m->webhooks));
+    cxm_respond(rs, 200, state);
+}
+
+typedef int body_fn(struct cxm_sim *, const char *, json_t *, json_t **);
+
+static void body_call(struct cxm *m, const struct cxm_req *rq, const char *id, struct cxm_resp *rs,
+                      body_fn *fn)
+{
+    json_t *body = cxm_req_json(rq, rs);
+    if (!body)
+        return;
+    json_t *out = NULL;
+    int status = fn(&m->sim, id, body, &out);
+    json_decref(body);
+    cxm_respond(rs, status, out);
+}
+
+void cxm_admin_create(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+{
+    json_t *body = cxm_req_json(rq, rs);
+    if (!body)
+        return;
+    json_t *out = NULL;
+    int status = cxm_admin_create_interaction(&m->sim, body, &out);
+    json_decref(body);
+    cxm_respond(rs, status, out);
+}
+
+void cxm_admin_end(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+{
+    json_t *out = NULL;
+    int status = cxm_admin_end_interaction(&m->sim, params[0], &out);
+    cxm_respond(rs, status, out);
+}
+
+void cxm_admin_queue(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+{
+    body_call(m, rq, params[0], rs, cxm_admin_update_queue);
+}
+
+void cxm_admin_agent(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+{
+    body_call(m, rq, params[0], rs, cxm_admin_update_agent);
+}
+
+void cxm_admin_faults(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+{
+    json_t *body = cxm_req_json(rq, rs);
+    if (!body)
+        return;
+    if (!json_is_array(body)) {
+        json_decref(body);
+        cxm_respond(rs, 400, cxm_err("validation_error", "the fault plan must be a JSON array"));
+        return;
+    }
+    size_t i;
+    json_t *f;
+    json_array_foreach(body, i, f)
+    {
+        if (!json_is_object(f)) {
+            json_decref(body);
+            cxm_respond(rs, 400, cxm_err("validation_error", "faults[%zu] must be an object", i));
+            return;
+        }
+    }
+    json_decref(m->faults);
+    m->faults = body;
+    cxm_sim_record(&m->sim, "FAULTS_SET", json_pack("{sO}", "faults", body));
+    cxm_respond(rs, 200, json_pack("{sI}", "faults", (json_int_t)json_array_size(body)));
+}
+
+void cxm_admin_clock(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+{
+    struct cxm_sim *s = &m->sim;
+    json_t *body = cxm_req_json(rq, rs);
+    if (!body)
+        return;
+    json_t *adv = json_object_get(body, "advanceMs"), *scale = json_object_get(body, "scale");
+    if (!json_is_object(body) || (!adv && !scale) || (adv && scale) ||
+        (adv && (!json_is_integer(adv) || json_integer_value(adv) < 0)) ||
+        (scale && (!json_is_number(scale) || json_number_value(scale) <= 0))) {
+        cxm_respond(rs, 400,
+                    cxm_err("validation_error",
+                            "body must be {\"advanceMs\": N >= 0} or {\"scale\": X > 0}"));
+    } else if (adv && cxm_clock_advance(&s->clock, json_integer_value(adv)) < 0) {
+        cxm_respond(rs, 409, cxm_err("clock_not_manual", "advanceMs needs --clock manual"));
+    } else if (scale && cxm_clock_set_scale(&s->clock, json_number_value(scale)) < 0) {
+        cxm_respond(rs, 409, cxm_err("clock_manual", "a manual clock has no scale"));
+    } else {
+        cxm_sim_run_due(s); /* effects in due order, each stamped with its own time */
+        cxm_respond(rs, 200, clock_view(s));
+    }
+    json_decref(body);
+}
+
+static int uint_param(const struct cxm_req *rq, const char *name, unsigned long long def,
+                      unsigned long long *out)
+{
+    char buf[32];
+    *out = def;
+    if (!cxm_query_param(rq, name, buf, sizeof buf))
+        return 0;
+    char *end;
+    errno = 0;
+    *out = strtoull(buf, &end, 10);
+    return (!*buf || *end || errno || buf[0] == '-') ? -1 : 0;
+}
+
+void cxm_admin_ledger(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+{
+    const struct cxm_ledger *l = &m->sim.ledger;
+    unsigned long long after, limit;
+    if (uint_param(rq, "after", 0, &after) < 0 || uint_param(rq, "limit", 10000, &limit) < 0 ||
+        limit == 0 || limit > 100000) {
+        cxm_respond(rs, 400,
+                    cxm_err("validation_error", "after must be an integer >= 0, limit 1..100000"));
+        return;
+    }
+    struct cx_buf out;
+    cx_buf_init(&out);
+    cx_buf_adds(&out, "{\"entries\":[");
+    unsigned long long seq = after, n = 0;
+    for (; seq < l->n && n < limit; seq++, n++) {
+        if (n)
+            cx_buf_adds(&out, ",");
+        cx_buf_adds(&out, l->lines[seq]);
+    }
+    cx_buf_addf(&out, "],\"next\":%llu,\"total\":%zu}", seq, l->n);
+    rs->raw = cx_buf_take(&out);
+    rs->status = rs->raw ? 200 : 500;
+}
+
+void cxm_admin_violations(struct cxm *m, const struct cxm_req *rq, char **params,
+                          struct cxm_resp *rs)
+{
+    cxm_respond(rs, 200, cxm_invariants(&m->sim.ledger));
+}

@@ -1,0 +1,111 @@
+/* clock.c - see clock.h */
+#include "clock.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+int cxm_clock_parse(const char *spec, enum cxm_clock_mode *mode, double *scale)
+{
+    if (strcmp(spec, "real") == 0) {
+        *mode = CXM_CLOCK_REAL;
+        *scale = 1.0;
+        return 0;
+    }
+    if (strcmp(spec, "manual") == 0) {
+        *mode = CXM_CLOCK_MANUAL;
+        *scale = 0.0;
+        return 0;
+    }
+    if (strncmp(spec, "scaled:", 7) == 0 && spec[7]) {
+        char *end;
+        double x = strtod(spec + 7, &end);
+        if (*end || !isfinite(x) || x <= 0)
+            return -1;
+        *mode = CXM_CLOCK_SCALED;
+        *scale = x;
+        return 0;
+    }
+    return -1;
+}
+
+void cxm_clock_init(struct cxm_clock *c, enum cxm_clock_mode mode, double scale)
+{
+    c->mode = mode;
+    c->scale = mode == CXM_CLOCK_REAL ? 1.0 : scale;
+    c->anchor_ns = mono_ns();
+    c->base_ms = mode == CXM_CLOCK_MANUAL ? CXM_MANUAL_EPOCH_MS : wall_ms();
+}
+
+int64_t cxm_clock_now(const struct cxm_clock *c)
+{
+    if (c->mode == CXM_CLOCK_MANUAL)
+        return c->base_ms;
+    double elapsed_ms = (double)(mono_ns() - c->anchor_ns) / 1e6 * c->scale;
+    return c->base_ms + (int64_t)elapsed_ms;
+}
+
+int cxm_clock_advance(struct cxm_clock *c, int64_t ms)
+{
+    if (c->mode != CXM_CLOCK_MANUAL || ms < 0)
+        return -1;
+    c->base_ms += ms;
+    return 0;
+}
+
+int cxm_clock_set_scale(struct cxm_clock *c, double scale)
+{
+    if (c->mode == CXM_CLOCK_MANUAL || !(scale > 0) || !isfinite(scale))
+        return -1;
+    int64_t now = cxm_clock_now(c);
+    c->base_ms = now;
+    c->anchor_ns = mono_ns();
+    c->scale = scale;
+    c->mode = scale == 1.0 ? CXM_CLOCK_REAL : CXM_CLOCK_SCALED;
+    return 0;
+}
+
+int64_t cxm_clock_wall_ns_until(const struct cxm_clock *c, int64_t at_ms)
+{
+    if (c->mode == CXM_CLOCK_MANUAL)
+        return -1;
+    int64_t now = cxm_clock_now(c);
+    if (at_ms <= now)
+        return 0;
+    return (int64_t)((double)(at_ms - now) * 1e6 / c->scale);
+}
+
+void cxm_clock_describe(const struct cxm_clock *c, char *buf, unsigned long size)
+{
+    if (c->mode == CXM_CLOCK_MANUAL)
+        snprintf(buf, size, "manual");
+    else if (c->mode == CXM_CLOCK_REAL)
+        snprintf(buf, size, "real");
+    else
+        snprintf(buf, size, "scaled:%g", c->scale);
+}
+
+void cxm_time_iso(int64_t ms, char out[32])
+{
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
+}

@@ -1,0 +1,53 @@
+/* clock.h - the mock's one clock (SIM-01).
+ *
+ * Mock time is milliseconds since the Unix epoch. Three modes:
+ *   real      - follows the wall clock from the moment the mock starts;
+ *   scaled:X  - runs X times faster than the wall clock (TTLs, windows, ring timers and
+ *               consistency delays all shrink together);
+ *   manual    - starts at CXM_MANUAL_EPOCH_MS and moves only when told (POST /__admin/clock),
+ *               so a run is reproducible to the millisecond.
+ * Not thread-safe: the mock reads and moves it under its lock.
+ */
+#ifndef CLOCK_H
+#define CLOCK_H
+
+#include <stdint.h>
+
+#define CXM_MANUAL_EPOCH_MS 1767225600000LL /* 2026-01-01T00:00:00Z */
+
+enum cxm_clock_mode { CXM_CLOCK_REAL, CXM_CLOCK_SCALED, CXM_CLOCK_MANUAL };
+
+struct cxm_clock {
+    enum cxm_clock_mode mode;
+    double scale;      /* 1 in real mode */
+    int64_t base_ms;   /* mock time at the anchor */
+    int64_t anchor_ns; /* CLOCK_MONOTONIC at the anchor (real, scaled) */
+};
+
+/* Parse "real", "scaled:X" (X > 0, finite) or "manual". Returns 0, or -1 if malformed. */
+int cxm_clock_parse(const char *spec, enum cxm_clock_mode *mode, double *scale);
+
+/* Start a clock: real and scaled anchor at the wall clock's now, manual at the epoch above. */
+void cxm_clock_init(struct cxm_clock *c, enum cxm_clock_mode mode, double scale);
+
+/* Mock time now, in ms since the Unix epoch. */
+int64_t cxm_clock_now(const struct cxm_clock *c);
+
+/* Manual mode: move forward by ms >= 0. Returns 0, or -1 if not manual or ms < 0. */
+int cxm_clock_advance(struct cxm_clock *c, int64_t ms);
+
+/* Real or scaled mode: change the speed from now on without a jump (scale 1 = real).
+ * Returns 0, or -1 in manual mode or for a scale that is not > 0. */
+int cxm_clock_set_scale(struct cxm_clock *c, double scale);
+
+/* Wall-clock nanoseconds until mock time reaches at_ms (0 if already there); -1 in manual
+ * mode, where time never moves by itself. */
+int64_t cxm_clock_wall_ns_until(const struct cxm_clock *c, int64_t at_ms);
+
+/* "real", "scaled:X" or "manual" into buf. */
+void cxm_clock_describe(const struct cxm_clock *c, char *buf, unsigned long size);
+
+/* Format mock time as ISO 8601 UTC with milliseconds: "2026-01-01T00:00:00.000Z" (25 bytes). */
+void cxm_time_iso(int64_t ms, char out[32]);
+
+#endif

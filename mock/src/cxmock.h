@@ -1,0 +1,53 @@
+/* cxmock.h - the mock as a library: what cxmock's main, cxload's embedded mock and the tests
+ * use. Everything else in mock/src is internal.
+ *
+ *     struct cxm_options o;
+ *     cxm_options_default(&o);
+ *     o.port = 0;                       // pick a free port
+ *     struct cxm *m;
+ *     char err[512];
+ *     if (cxm_create(&o, &m, err, sizeof err) < 0 || cxm_start(m, err, sizeof err) < 0) ...
+ *     printf("listening on http://127.0.0.1:%d\n", cxm_port(m));
+ *     ...
+ *     cxm_destroy(m);
+ */
+#ifndef CXMOCK_H
+#define CXMOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CXMOCK_VERSION "0.1.0"
+
+struct cxm_options {
+    const char *bind;        /* address to listen on, default "127.0.0.1" */
+    int port;                /* 0 = any free port; default 8080 */
+    const char *tenant_path; /* fixture file, NULL = the built-in default tenant */
+    uint64_t seed;           /* SIM-02; default 1 */
+    const char *clock;       /* "real" (default), "scaled:X" or "manual" */
+    const char *ledger_path; /* also append the ledger here as JSON lines; NULL = memory only */
+    int threads;             /* civetweb worker threads (one per open connection); default 64 */
+    const char *admin_token; /* NULL: admin API from loopback only; else needs this bearer */
+    size_t max_body;         /* request body cap in bytes; default 1 MiB */
+    int request_timeout_ms;  /* civetweb request timeout; default 60000 */
+};
+
+struct cxm;
+
+void cxm_options_default(struct cxm_options *o);
+
+/* Load the tenant and build the simulation; serves nothing yet. Returns 0 and stores the mock in
+ * *out, or -1 with a one-line message in err (a fixture error reads FILE:LINE:COLUMN: KEY: TEXT).
+ */
+int cxm_create(const struct cxm_options *o, struct cxm **out, char *err, size_t errsz);
+
+/* Start the timer and webhook threads and the HTTP server. Returns 0, or -1 with err. */
+int cxm_start(struct cxm *m, char *err, size_t errsz);
+
+/* The port the server listens on (after cxm_start), or -1. */
+int cxm_port(const struct cxm *m);
+
+/* Stop serving, join the threads and free everything. NULL is a no-op. */
+void cxm_destroy(struct cxm *m);
+
+#endif

@@ -1,0 +1,199 @@
+/* http.c - see http.h */
+#include "http.h"
+
+#include <civetweb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mock.h"
+#include "router.h"
+
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+
+static void lib_init(void)
+{
+    mg_init_library(0);
+}
+
+static int is_loopback(const char *addr)
+{
+    return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
+           strncmp(addr, "::ffff:127.", 11) == 0;
+}
+
+/* Read the body: 0 ok (*out malloc'd, may be NULL when empty), 1 over the cap, -1 read error. */
+static int read_body(struct mg_connection *c, long long declared, size_t cap, char **out,
+                     size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    if (declared > (long long)cap)
+        return 1;
+    size_t size = declared > 0 ? (size_t)declared + 1 : 4096;
+    char *buf = malloc(size);
+    if (!buf)
+        return -1;
+    for (;;) {
+        if (*len == size) {
+            if (size > cap) {
+                free(buf);
+                return 1;
+            }
+            size *= 2;
+            char *grown = realloc(buf, size);
+            if (!grown) {
+                free(buf);
+                return -1;
+            }
+            buf = grown;
+        }
+        int n = mg_read(c, buf + *len, size - *len);
+        if (n < 0) {
+            free(buf);
+            return -1;
+        }
+        if (n == 0)
+            break;
+        *len += (size_t)n;
+        if (*len > cap) {
+            free(buf);
+            return 1;
+        }
+    }
+    *out = buf;
+    return 0;
+}
+
+static void send_response(struct mg_connection *c, const struct cxm_resp *rs, bool close)
+{
+    char *dumped = NULL;
+    const char *body = rs->raw;
+    if (!body) {
+        dumped = rs->json ? json_dumps(rs->json, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        body = dumped ? dumped : "";
+    }
+    size_t len = strlen(body);
+    char clen[32];
+    snprintf(clen, sizeof clen, "%zu", len);
+    mg_response_header_start(c, rs->status);
+    if (rs->status != 204) {
+        mg_response_header_add(c, "Content-Type",
+                               rs->content_type ? rs->content_type : "application/json", -1);
+        mg_response_header_add(c, "Content-Length", clen, -1);
+    }
+    if (rs->request_id[0])
+        mg_response_header_add(c, "X-Request-Id", rs->request_id, -1);
+    if (rs->retry_after[0])
+        mg_response_header_add(c, "Retry-After", rs->retry_after, -1);
+    if (rs->allow[0])
+        mg_response_header_add(c, "Allow", rs->allow, -1);
+    if (rs->www_authenticate[0])
+        mg_response_header_add(c, "WWW-Authenticate", rs->www_authenticate, -1);
+    if (rs->no_store)
+        mg_response_header_add(c, "Cache-Control", "no-store", -1);
+    if (close)
+        mg_response_header_add(c, "Connection", "close", -1);
+    mg_response_header_send(c);
+    if (rs->status != 204 && len)
+        mg_write(c, body, len);
+    free(dumped);
+}
+
+static int handle(struct mg_connection *c, void *cbdata)
+{
+    struct cxm *m = cbdata;
+    const struct mg_request_info *ri = mg_get_request_info(c);
+    struct cxm_resp rs;
+    memset(&rs, 0, sizeof rs);
+    char *body = NULL;
+    size_t body_len = 0;
+    int rb = read_body(c, ri->content_length, m->opts.max_body, &body, &body_len);
+    if (rb != 0) {
+        if (rb > 0)
+            cxm_respond(&rs, 413,
+                        cxm_err("payload_too_large", "request bodies are capped at %zu bytes",
+                                m->opts.max_body));
+        else
+            cxm_respond(&rs, 400, cxm_err("bad_request", "could not read the request body"));
+        send_response(c, &rs, true);
+        cxm_resp_free(&rs);
+        return rs.status;
+    }
+    struct cxm_req rq = {
+        .method = ri->request_method,
+        .path = ri->local_uri_raw ? ri->local_uri_raw : ri->local_uri,
+        .query = ri->query_string,
+        .authorization = mg_get_header(c, "Authorization"),
+        .content_type = mg_get_header(c, "Content-Type"),
+        .body = body,
+        .body_len = body_len,
+        .loopback = is_loopback(ri->remote_addr),
+    };
+    cxm_dispatch(m, &rq, &rs);
+    send_response(c, &rs, false);
+    int status = rs.status;
+    cxm_resp_free(&rs);
+    free(body);
+    return status;
+}
+
+static int log_message(const struct mg_connection *c, const char *message)
+{
+    fprintf(stderr, "cxmock: civetweb: %s\n", message);
+    return 1;
+}
+
+int cxm_http_start(struct cxm *m, char *err, size_t errsz)
+{
+    pthread_once(&lib_once, lib_init);
+    char ports[128], threads[16], timeout[16];
+    const char *bind = m->opts.bind ? m->opts.bind : "127.0.0.1";
+    if (strchr(bind, ':'))
+        snprintf(ports, sizeof ports, "[%s]:%d", bind, m->opts.port);
+    else
+        snprintf(ports, sizeof ports, "%s:%d", bind, m->opts.port);
+    snprintf(threads, sizeof threads, "%d", m->opts.threads > 0 ? m->opts.threads : 64);
+    snprintf(timeout, sizeof timeout, "%d", m->opts.request_timeout_ms);
+    const char *options[] = {"listening_ports",
+                             ports,
+                             "num_threads",
+                             threads,
+                             "tcp_nodelay",
+                             "1", /* else ~44 ms per keep-alive request */
+                             "enable_keep_alive",
+                             "yes",
+                             "keep_alive_timeout_ms",
+                             timeout,
+                             "request_timeout_ms",
+                             timeout,
+                             NULL};
+    struct mg_callbacks cb;
+    memset(&cb, 0, sizeof cb);
+    cb.log_message = log_message;
+    struct mg_init_data init = {&cb, m, options};
+    struct mg_error_data error;
+    char text[256] = "";
+    unsigned code = 0;
+    memset(&error, 0, sizeof error);
+    error.code = &code;
+    error.text = text;
+    error.text_buffer_size = sizeof text;
+    m->http = mg_start2(&init, &error);
+    if (!m->http) {
+        snprintf(err, errsz, "cannot listen on %s: %s", ports, text[0] ? text : "unknown error");
+        return -1;
+    }
+    mg_set_request_handler(m->http, "/", handle, m);
+    struct mg_server_port sp[4];
+    int n = mg_get_server_ports(m->http, 4, sp);
+    m->port = n > 0 ? sp[0].port : -1;
+    return 0;
+}
+
+void cxm_http_stop(struct cxm *m)
+{
+    if (m->http)
+        mg_stop(m->http);
+    m->http = NULL;
+}

@@ -1,0 +1,162 @@
+/* main.c - cxmock: serve a simulated CXone tenant (see cxmock --help). */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cxmock.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: cxmock [--port N|0] [--bind ADDR] [--tenant FILE] [--seed N]\n"
+          "              [--clock real|scaled:X|manual] [--ledger FILE.jsonl] [--threads N]\n"
+          "              [--admin-token T] [--max-body BYTES]\n"
+          "\n"
+          "Serves a simulated NICE CXone tenant over HTTP for integration tests and load runs:\n"
+          "OAuth tokens, interactions with accept/reject, ring groups and timeouts, queue\n"
+          "overflow and silent drops, eventual consistency, events by long poll and webhooks,\n"
+          "a ground-truth ledger and an admin API (/__admin/...). Rules: SEMANTICS.md.\n"
+          "\n"
+          "  --port N          TCP port (default 8080); 0 picks a free one. The first line on\n"
+          "                    stdout is always: listening on http://ADDR:PORT\n"
+          "  --bind ADDR       address to listen on (default 127.0.0.1)\n"
+          "  --tenant FILE     tenant fixture (JSON); default: the built-in tenant (README)\n"
+          "  --seed N          seed for every random choice (default 1)\n"
+          "  --clock MODE      real (default), scaled:X (X times faster) or manual (moves only\n"
+          "                    through POST /__admin/clock)\n"
+          "  --ledger FILE     also append the ground-truth ledger to FILE as JSON lines\n"
+          "  --threads N       HTTP worker threads, one per open connection (default 64)\n"
+          "  --admin-token T   admin API needs 'Authorization: Bearer T' (else loopback only);\n"
+          "                    CXMOCK_ADMIN_TOKEN in the environment does the same\n"
+          "  --max-body BYTES  request body cap (default 1048576); larger bodies get 413\n"
+          "  --help, --version\n"
+          "\n"
+          "Exit status: 0 after SIGINT/SIGTERM, 1 on a usage or setup error (a bad fixture is\n"
+          "reported as FILE:LINE:COLUMN: KEY: what was expected).\n",
+          f);
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"port", required_argument, NULL, 'p'},     {"bind", required_argument, NULL, 'b'},
+        {"tenant", required_argument, NULL, 't'},   {"seed", required_argument, NULL, 's'},
+        {"clock", required_argument, NULL, 'c'},    {"ledger", required_argument, NULL, 'l'},
+        {"threads", required_argument, NULL, 'n'},  {"admin-token", required_argument, NULL, 'a'},
+        {"max-body", required_argument, NULL, 'm'}, {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0},
+    };
+    struct cxm_options o;
+    cxm_options_default(&o);
+    o.admin_token = getenv("CXMOCK_ADMIN_TOKEN");
+    if (o.admin_token && !*o.admin_token)
+        o.admin_token = NULL;
+    long v;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'p':
+            if (parse_long(optarg, 0, 65535, &v) < 0)
+                goto bad_value;
+            o.port = (int)v;
+            break;
+        case 'b':
+            o.bind = optarg;
+            break;
+        case 't':
+            o.tenant_path = optarg;
+            break;
+        case 's': {
+            char *end;
+            errno = 0;
+            unsigned long long seed = strtoull(optarg, &end, 10);
+            if (!*optarg || *end || errno || optarg[0] == '-')
+                goto bad_value;
+            o.seed = seed;
+            break;
+        }
+        case 'c':
+            o.clock = optarg;
+            break;
+        case 'l':
+            o.ledger_path = optarg;
+            break;
+        case 'n':
+            if (parse_long(optarg, 1, 4096, &v) < 0)
+                goto bad_value;
+            o.threads = (int)v;
+            break;
+        case 'a':
+            o.admin_token = optarg;
+            break;
+        case 'm':
+            if (parse_long(optarg, 1, 1L << 30, &v) < 0)
+                goto bad_value;
+            o.max_body = (size_t)v;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("cxmock %s\n", CXMOCK_VERSION);
+            return 0;
+        default:
+            usage(stderr);
+            return 1;
+        }
+        continue;
+    bad_value:
+        fprintf(stderr, "cxmock: bad value '%s' for --%s\n", optarg,
+                longopts[opt == 'p'   ? 0
+                         : opt == 's' ? 3
+                         : opt == 'n' ? 6
+                                      : 8]
+                    .name);
+        return 1;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "cxmock: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 1;
+    }
+
+    /* Block the stop signals in every thread; this one waits for them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    char err[512];
+    struct cxm *m = NULL;
+    if (cxm_create(&o, &m, err, sizeof err) < 0 || cxm_start(m, err, sizeof err) < 0) {
+        fprintf(stderr, "cxmock: %s\n", err);
+        cxm_destroy(m);
+        return 1;
+    }
+    if (strchr(o.bind, ':'))
+        printf("listening on http://[%s]:%d\n", o.bind, cxm_port(m));
+    else
+        printf("listening on http://%s:%d\n", o.bind, cxm_port(m));
+    fflush(stdout);
+    int sig;
+    sigwait(&stop, &sig);
+    fprintf(stderr, "cxmock: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    cxm_destroy(m);
+    return 0;
+}

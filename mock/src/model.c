@@ -1,0 +1,217 @@
+/* model.c - see model.h */
+#include "model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+
+int cxm_model_init(struct cxm_model *m, const struct cxm_tenant *t)
+{
+    memset(m, 0, sizeof *m);
+    m->tenant = t;
+    strmap_init(&m->ix_by_id);
+    m->agents = calloc(t->nagents ? t->nagents : 1, sizeof *m->agents);
+    m->queues = calloc(t->nqueues ? t->nqueues : 1, sizeof *m->queues);
+    if (!m->agents || !m->queues) {
+        cxm_model_free(m);
+        return -1;
+    }
+    m->nagents = t->nagents;
+    m->nqueues = t->nqueues;
+    for (size_t i = 0; i < t->nagents; i++) {
+        struct cxm_agent *a = &m->agents[i];
+        a->def = &t->agents[i];
+        a->state = a->def->state;
+        a->scheduled = a->def->scheduled;
+        a->mandatory_break = a->def->mandatory_break;
+        a->ringing = -1;
+    }
+    for (size_t i = 0; i < t->nqueues; i++) {
+        m->queues[i].def = &t->queues[i];
+        m->queues[i].forced = -1;
+    }
+    return 0;
+}
+
+static void free_interaction(struct cxm_interaction *x)
+{
+    free(x->external_id);
+    free(x->ringing);
+    free(x->rejected_by);
+    free(x->reject_reason);
+    json_decref(x->metadata);
+    free(x);
+}
+
+void cxm_model_free(struct cxm_model *m)
+{
+    for (size_t i = 0; i < m->nix; i++)
+        free_interaction(m->ix[i]);
+    free(m->ix);
+    for (size_t i = 0; i < m->nqueues; i++)
+        free(m->queues[i].members);
+    free(m->queues);
+    free(m->agents);
+    strmap_free(&m->ix_by_id);
+    memset(m, 0, sizeof *m);
+}
+
+int cxm_model_agent(const struct cxm_model *m, const char *id)
+{
+    for (size_t i = 0; i < m->nagents; i++)
+        if (strcmp(m->agents[i].def->id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+int cxm_model_agent_by_email(const struct cxm_model *m, const char *email)
+{
+    for (size_t i = 0; i < m->nagents; i++)
+        if (m->agents[i].def->email && strcmp(m->agents[i].def->email, email) == 0)
+            return (int)i;
+    return -1;
+}
+
+int cxm_model_queue(const struct cxm_model *m, const char *id)
+{
+    for (size_t i = 0; i < m->nqueues; i++)
+        if (strcmp(m->queues[i].def->id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+long cxm_model_interaction(const struct cxm_model *m, const char *id)
+{
+    int64_t v;
+    return strmap_get(&m->ix_by_id, id, &v) ? (long)v : -1;
+}
+
+long cxm_model_add_interaction(struct cxm_model *m, const char *id, unsigned channel,
+                               const char *external_id, int queue, int64_t now)
+{
+    if (m->nix == m->capix) {
+        size_t cap = m->capix ? m->capix * 2 : 256;
+        struct cxm_interaction **ix = realloc(m->ix, cap * sizeof *ix);
+        if (!ix)
+            return -1;
+        m->ix = ix;
+        m->capix = cap;
+    }
+    struct cxm_interaction *x = calloc(1, sizeof *x);
+    if (!x)
+        return -1;
+    x->rejected_by = calloc(m->nagents / 8 + 1, 1);
+    x->external_id = external_id ? strdup(external_id) : NULL;
+    long index = (long)m->nix;
+    if (!x->rejected_by || (external_id && !x->external_id) ||
+        strmap_put(&m->ix_by_id, id, index) < 0) {
+        free_interaction(x);
+        return -1;
+    }
+    snprintf(x->id, sizeof x->id, "%s", id);
+    x->channel = channel;
+    x->queue = queue;
+    x->state = CXM_IS_QUEUED;
+    x->agent = x->pending_owner = -1;
+    x->max_rings = m->queues[queue].def->max_rings;
+    x->created = x->queued_at = now;
+    x->order = m->next_order++;
+    m->ix[m->nix++] = x;
+    return index;
+}
+
+int cxm_queue_join(struct cxm_queue *q, long ix)
+{
+    for (size_t i = 0; i < q->nmembers; i++)
+        if (q->members[i] == ix)
+            return 0;
+    if (q->nmembers == q->capmembers) {
+        size_t cap = q->capmembers ? q->capmembers * 2 : 16;
+        long *mem = realloc(q->members, cap * sizeof *mem);
+        if (!mem)
+            return -1;
+        q->members = mem;
+        q->capmembers = cap;
+    }
+    q->members[q->nmembers++] = ix;
+    return 0;
+}
+
+void cxm_queue_leave(struct cxm_queue *q, long ix)
+{
+    for (size_t i = 0; i < q->nmembers; i++) {
+        if (q->members[i] == ix) {
+            memmove(&q->members[i], &q->members[i + 1], (q->nmembers - i - 1) * sizeof(long));
+            q->nmembers--;
+            return;
+        }
+    }
+}
+
+const char *cxm_istate_name(enum cxm_istate s)
+{
+    static const char *const names[] = {"Queued", "Ringing", "Active", "Ended", "Timeout"};
+    return names[s];
+}
+
+int cxm_agent_has_channel(const struct cxm_agent *a, unsigned channel)
+{
+    return (a->def->channels & channel) != 0;
+}
+
+int cxm_agent_serves(const struct cxm_agent *a, const struct cxm_queue *q)
+{
+    if (a->def->nqueues == 0)
+        return 1;
+    for (size_t i = 0; i < a->def->nqueues; i++)
+        if (strcmp(a->def->queues[i], q->def->id) == 0)
+            return 1;
+    return 0;
+}
+
+int cxm_rejected_by(const struct cxm_interaction *x, int agent)
+{
+    return (x->rejected_by[agent / 8] >> (agent % 8)) & 1;
+}
+
+void cxm_set_rejected_by(struct cxm_interaction *x, int agent)
+{
+    x->rejected_by[agent / 8] |= (unsigned char)(1u << (agent % 8));
+}
+
+static json_t *string_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *cxm_view_interaction(const struct cxm_model *m, const struct cxm_interaction *x)
+{
+    json_t *ringing = json_array();
+    for (int i = 0; i < x->nringing; i++)
+        json_array_append_new(ringing, json_string(m->agents[x->ringing[i]].def->id));
+    char created[32];
+    cxm_time_iso(x->created, created);
+    return json_pack("{ss ss ss so ss so so si si so so ss}", "id", x->id, "state",
+                     cxm_istate_name(x->state), "channelType", cxm_channel_name(x->channel),
+                     "externalId", string_or_null(x->external_id), "queueId",
+                     m->queues[x->queue].def->id, "agentId",
+                     string_or_null(x->agent >= 0 ? m->agents[x->agent].def->id : NULL),
+                     "ringingAgents", ringing, "ringCount", x->ring_count, "maxRings", x->max_rings,
+                     "rejectReason", string_or_null(x->reject_reason), "metadata",
+                     x->metadata ? json_incref(x->metadata) : json_null(), "createdTime", created);
+}
+
+json_t *cxm_view_agent(const struct cxm_model *m, const struct cxm_agent *a)
+{
+    json_t *channels = json_array();
+    for (unsigned bit = 1; bit <= CXM_CH_EMAIL; bit <<= 1)
+        if (a->def->channels & bit)
+            json_array_append_new(channels, json_string(cxm_channel_name(bit)));
+    json_t *ringing = a->ringing >= 0 ? json_string(m->ix[a->ringing]->id) : json_null();
+    return json_pack("{ss ss so sb sb so si}", "id", a->def->id, "state",
+                     cxm_agent_state_name(a->state), "channels", channels, "scheduled",
+                     a->scheduled, "mandatoryBreak", a->mandatory_break, "ringingFor", ringing,
+                     "activeInteractions", a->active);
+}

@@ -1,0 +1,105 @@
+/* model.h - the tenant's live state: agents, queues and interactions.
+ *
+ * Plain data plus lookups and the JSON views the API returns (ACC-07, Q-01, Q-02). What changes
+ * this state, and when, is routing.c (rings, timers) and actions.c (client writes).
+ */
+#ifndef MODEL_H
+#define MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "strmap.h"
+#include "tenant.h"
+
+enum cxm_istate {
+    CXM_IS_QUEUED,
+    CXM_IS_RINGING,
+    CXM_IS_ACTIVE,
+    CXM_IS_ENDED,
+    CXM_IS_TIMEOUT,
+};
+
+struct cxm_agent {
+    const struct cxm_agent_def *def;
+    enum cxm_agent_state state;
+    bool scheduled;
+    bool mandatory_break;
+    long ringing; /* index of the interaction ringing this agent, or -1 */
+    int active;   /* Active interactions this agent owns */
+};
+
+struct cxm_queue {
+    const struct cxm_queue_def *def;
+    int forced;    /* -1: status computed; 0: forced Normal; 1: forced Overflow */
+    long *members; /* waiting interactions (Queued or Ringing), in arrival order */
+    size_t nmembers, capmembers;
+};
+
+struct cxm_interaction {
+    char id[37];
+    unsigned channel;  /* one enum cxm_channel bit */
+    char *external_id; /* may be NULL */
+    int queue;         /* index into the model's queues */
+    enum cxm_istate state;
+    int agent;         /* owner (applied), or -1 */
+    int pending_owner; /* owner of an acknowledged accept not yet applied (ACC-05), or -1 */
+    int ring_count;    /* rings started in the current ring cycle (ACC-06) */
+    int max_rings;
+    uint64_t ring_timer; /* id of the live ring timer event, 0 if none */
+    int *ringing;        /* ring group: agent indexes (ACC-04) */
+    int nringing;
+    unsigned char *rejected_by; /* bit per agent: agents who rejected it (REJ-01, REJ-04) */
+    char *reject_reason;        /* as stored (REJ-02), or NULL */
+    json_t *metadata;           /* from the last accept or reject, or NULL */
+    int64_t created;            /* mock ms */
+    int64_t queued_at;          /* when it last entered its queue */
+    uint64_t order;             /* arrival order, for FIFO */
+    int64_t apply_after;        /* due time of its latest scheduled write: writes apply in order */
+    bool dropped;               /* silently dropped: gone from the public API (REJ-03) */
+};
+
+struct cxm_model {
+    const struct cxm_tenant *tenant;
+    struct cxm_agent *agents;
+    size_t nagents;
+    struct cxm_queue *queues;
+    size_t nqueues;
+    struct cxm_interaction **ix;
+    size_t nix, capix;
+    struct strmap ix_by_id;
+    uint64_t next_order;
+};
+
+/* Build the model of a tenant as its fixture describes it. Returns 0, or -1 if out of memory. */
+int cxm_model_init(struct cxm_model *m, const struct cxm_tenant *t);
+void cxm_model_free(struct cxm_model *m);
+
+int cxm_model_agent(const struct cxm_model *m, const char *id);             /* index or -1 */
+int cxm_model_agent_by_email(const struct cxm_model *m, const char *email); /* index or -1 */
+int cxm_model_queue(const struct cxm_model *m, const char *id);             /* index or -1 */
+/* Interaction by id, or -1; dropped ones are found too (the caller decides what shows). */
+long cxm_model_interaction(const struct cxm_model *m, const char *id);
+
+/* Add a new Queued interaction (not yet in its queue's members). Returns its index, or -1. */
+long cxm_model_add_interaction(struct cxm_model *m, const char *id, unsigned channel,
+                               const char *external_id, int queue, int64_t now);
+
+/* Queue membership: waiting interactions in arrival order. */
+int cxm_queue_join(struct cxm_queue *q, long ix);
+void cxm_queue_leave(struct cxm_queue *q, long ix);
+
+const char *cxm_istate_name(enum cxm_istate s);
+int cxm_agent_has_channel(const struct cxm_agent *a, unsigned channel);
+int cxm_agent_serves(const struct cxm_agent *a, const struct cxm_queue *q);
+int cxm_rejected_by(const struct cxm_interaction *x, int agent);
+void cxm_set_rejected_by(struct cxm_interaction *x, int agent);
+
+/* Views (new references). */
+json_t *cxm_view_interaction(const struct cxm_model *m,
+                             const struct cxm_interaction *x); /* ACC-07 */
+json_t *cxm_view_agent(const struct cxm_model *m, const struct cxm_agent *a);
+
+#endif

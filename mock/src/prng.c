@@ -1,0 +1,83 @@
+/* prng.c - see prng.h. xoshiro256** and splitmix64 after Blackman and Vigna (public domain
+ * algorithms), written from their description. */
+#include "prng.h"
+
+#include <stdio.h>
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+void cxm_prng_seed(struct cxm_prng *p, uint64_t seed)
+{
+    uint64_t x = seed;
+    for (int i = 0; i < 4; i++)
+        p->s[i] = splitmix64(&x);
+}
+
+uint64_t cxm_prng_next(struct cxm_prng *p)
+{
+    uint64_t *s = p->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+int64_t cxm_prng_range(struct cxm_prng *p, int64_t lo, int64_t hi)
+{
+    if (hi <= lo)
+        return lo;
+    uint64_t span = (uint64_t)(hi - lo) + 1;
+    /* Rejection sampling: no modulo bias. */
+    uint64_t limit = UINT64_MAX - UINT64_MAX % span;
+    uint64_t r;
+    do
+        r = cxm_prng_next(p);
+    while (r >= limit);
+    return lo + (int64_t)(r % span);
+}
+
+double cxm_prng_unit(struct cxm_prng *p)
+{
+    return (double)(cxm_prng_next(p) >> 11) * 0x1.0p-53;
+}
+
+void cxm_prng_uuid(struct cxm_prng *p, char out[37])
+{
+    uint64_t a = cxm_prng_next(p), b = cxm_prng_next(p);
+    a = (a & ~0xf000ULL) | 0x4000ULL;                        /* version 4 */
+    b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL; /* variant 10 */
+    snprintf(out, 37, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(a >> 32),
+             (unsigned)((a >> 16) & 0xffff), (unsigned)(a & 0xffff), (unsigned)(b >> 48),
+             (unsigned long long)(b & 0xffffffffffffULL));
+}
+
+void cxm_prng_hex(struct cxm_prng *p, char *out, unsigned n)
+{
+    static const char digits[] = "0123456789abcdef";
+    uint64_t r = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (i % 8 == 0)
+            r = cxm_prng_next(p);
+        unsigned byte = (unsigned)(r & 0xff);
+        r >>= 8;
+        out[2 * i] = digits[byte >> 4];
+        out[2 * i + 1] = digits[byte & 15];
+    }
+    out[2 * n] = '\0';
+}

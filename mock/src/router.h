@@ -1,0 +1,54 @@
+/* router.h - requests in, responses out, with no sockets.
+ *
+ * The HTTP layer (http.c) turns a civetweb request into a cxm_req and writes back the cxm_resp;
+ * tests build cxm_reqs by hand. cxm_dispatch finds the route (404 for an unknown path, 405 with
+ * Allow for a known path with the wrong method), checks admin access, takes the mock's lock,
+ * starts the request in the simulation and runs the route's handler.
+ */
+#ifndef ROUTER_H
+#define ROUTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+struct cxm;
+
+struct cxm_req {
+    const char *method;
+    const char *path;  /* without the query string, not percent-decoded */
+    const char *query; /* after '?', or NULL */
+    const char *authorization;
+    const char *content_type;
+    const char *body; /* may be NULL when body_len is 0; not NUL-terminated */
+    size_t body_len;
+    bool loopback; /* the peer is on a loopback address */
+};
+
+struct cxm_resp {
+    int status;
+    json_t *json;             /* body, or */
+    char *raw;                /* a ready body (malloc'd) */
+    const char *content_type; /* default application/json */
+    char retry_after[16];     /* Retry-After header when non-empty */
+    char allow[64];           /* Allow header when non-empty (405) */
+    char www_authenticate[64];
+    char request_id[24]; /* X-Request-Id: the id the ledger names this request by */
+    bool no_store;       /* Cache-Control: no-store (token responses) */
+};
+
+/* Handle one request; fills rs (free with cxm_resp_free). Never fails: errors are responses. */
+void cxm_dispatch(struct cxm *m, const struct cxm_req *rq, struct cxm_resp *rs);
+void cxm_resp_free(struct cxm_resp *rs);
+
+/* For handlers: set a JSON response (body stolen). */
+void cxm_respond(struct cxm_resp *rs, int status, json_t *body);
+
+/* For handlers: the request body as JSON. An empty body is {}. On malformed JSON sets a 400
+ * response naming line and column and returns NULL. */
+json_t *cxm_req_json(const struct cxm_req *rq, struct cxm_resp *rs);
+
+/* For handlers: the value of query parameter `name` (percent-decoded) into buf; 1 if present. */
+int cxm_query_param(const struct cxm_req *rq, const char *name, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,173 @@
+/* sim.c - see sim.h */
+#include "sim.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actions.h"
+#include "routing.h"
+#include "webhooks.h"
+
+static int init_state(struct cxm_sim *s)
+{
+    cxm_prng_seed(&s->prng, s->seed);
+    cxm_sched_init(&s->sched);
+    s->next_request = 1;
+    s->next_token_serial = 1;
+    s->req[0] = '\0';
+    if (cxm_model_init(&s->model, s->tenant) < 0)
+        return -1;
+    if (cxm_auth_init(&s->auth, s->tenant) < 0)
+        return -1;
+    return 0;
+}
+
+int cxm_sim_init(struct cxm_sim *s, const struct cxm_tenant *t, uint64_t seed,
+                 enum cxm_clock_mode mode, double scale, const char *ledger_path, char *err,
+                 size_t errsz)
+{
+    memset(s, 0, sizeof *s);
+    s->tenant = t;
+    s->seed = seed;
+    cxm_clock_init(&s->clock, mode, scale);
+    s->now = cxm_clock_now(&s->clock);
+    if (cxm_ledger_open(&s->ledger, ledger_path, err, errsz) < 0)
+        return -1;
+    if (cxm_events_init(&s->events, (size_t)t->event_retention) < 0 || init_state(s) < 0) {
+        snprintf(err, errsz, "out of memory (or more than 64 scope names in the tenant)");
+        cxm_sim_free(s);
+        return -1;
+    }
+    return 0;
+}
+
+static void free_event_data(void *data)
+{
+    cxm_pending_free(data);
+}
+
+static void free_state(struct cxm_sim *s)
+{
+    cxm_sched_clear(&s->sched, free_event_data);
+    cxm_model_free(&s->model);
+    cxm_auth_free(&s->auth);
+}
+
+void cxm_sim_free(struct cxm_sim *s)
+{
+    free_state(s);
+    cxm_events_free(&s->events);
+    cxm_ledger_close(&s->ledger);
+}
+
+int cxm_sim_reset(struct cxm_sim *s, uint64_t seed)
+{
+    free_state(s);
+    s->seed = seed;
+    s->now = cxm_clock_now(&s->clock);
+    cxm_events_reset(&s->events);
+    cxm_ledger_reset(&s->ledger, s->now, seed);
+    if (s->webhooks)
+        cxm_webhooks_reset(s->webhooks);
+    return init_state(s);
+}
+
+static void run_event(struct cxm_sim *s, struct cxm_event *ev)
+{
+    switch ((enum cxm_ev_kind)ev->kind) {
+    case CXM_EV_APPLY_ACCEPT:
+        cxm_apply_accept(s, ev->data);
+        break;
+    case CXM_EV_APPLY_REJECT:
+        cxm_apply_reject(s, ev->data);
+        break;
+    case CXM_EV_RING_EXPIRED:
+        cxm_ring_expired(s, (long)ev->arg, ev->id);
+        break;
+    case CXM_EV_TEARDOWN:
+        cxm_teardown(s, (long)ev->arg);
+        break;
+    case CXM_EV_WEBHOOK_RETRY:
+        if (s->webhooks)
+            cxm_webhooks_retry_due(s->webhooks, (size_t)ev->arg);
+        break;
+    }
+    cxm_pending_free(ev->data);
+}
+
+int cxm_sim_run_due(struct cxm_sim *s)
+{
+    int64_t clock_now = cxm_clock_now(&s->clock);
+    char saved[sizeof s->req];
+    memcpy(saved, s->req, sizeof saved);
+    struct cxm_event ev;
+    int n = 0;
+    while (cxm_sched_pop_due(&s->sched, clock_now, &ev)) {
+        if (ev.due > s->now)
+            s->now = ev.due;
+        s->req[0] = '\0';
+        run_event(s, &ev);
+        n++;
+    }
+    memcpy(s->req, saved, sizeof saved);
+    if (clock_now > s->now)
+        s->now = clock_now;
+    return n;
+}
+
+void cxm_sim_begin_request(struct cxm_sim *s)
+{
+    cxm_sim_run_due(s);
+    snprintf(s->req, sizeof s->req, "r%llu", (unsigned long long)s->next_request++);
+}
+
+void cxm_sim_record(struct cxm_sim *s, const char *type, json_t *fields)
+{
+    cxm_ledger_add(&s->ledger, s->now, type, s->req[0] ? s->req : NULL, fields);
+}
+
+void cxm_sim_emit(struct cxm_sim *s, const char *type, json_t *payload)
+{
+    cxm_events_add(&s->events, type, payload);
+    if (s->on_events)
+        s->on_events(s->on_events_ctx);
+}
+
+int64_t cxm_sim_consistency_delay(struct cxm_sim *s)
+{
+    return cxm_prng_range(&s->prng, s->tenant->consistency_min_ms, s->tenant->consistency_max_ms);
+}
+
+static json_t *vmake(const char *error, const char *field, const char *fmt, va_list ap)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "error", json_string(error));
+    if (field)
+        json_object_set_new(o, "field", json_string(field));
+    if (fmt) {
+        char detail[512];
+        vsnprintf(detail, sizeof detail, fmt, ap);
+        json_object_set_new(o, "detail", json_string(detail));
+    }
+    return o;
+}
+
+json_t *cxm_err(const char *error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    json_t *o = vmake(error, NULL, fmt, ap);
+    va_end(ap);
+    return o;
+}
+
+json_t *cxm_field_err(const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    json_t *o = vmake("validation_error", field, fmt, ap);
+    va_end(ap);
+    return o;
+}

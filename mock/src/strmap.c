@@ -1,0 +1,115 @@
+/* strmap.c - see strmap.h */
+#include "strmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char tomb_marker;
+#define STRMAP_TOMB (&tomb_marker)
+
+static uint64_t hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+void strmap_init(struct strmap *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+void strmap_free(struct strmap *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].key && m->slots[i].key != STRMAP_TOMB)
+            free(m->slots[i].key);
+    free(m->slots);
+    strmap_init(m);
+}
+
+/* Slot holding key, or -1. */
+static long find(const struct strmap *m, const char *key)
+{
+    if (!m->cap)
+        return -1;
+    size_t mask = m->cap - 1;
+    for (size_t i = hash(key) & mask;; i = (i + 1) & mask) {
+        const char *k = m->slots[i].key;
+        if (!k)
+            return -1;
+        if (k != STRMAP_TOMB && strcmp(k, key) == 0)
+            return (long)i;
+    }
+}
+
+static int grow(struct strmap *m)
+{
+    size_t cap = m->cap ? m->cap : 16;
+    while ((m->count + 1) * 2 > cap)
+        cap *= 2;
+    struct strmap_slot *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < m->cap; i++) {
+        char *k = m->slots[i].key;
+        if (!k || k == STRMAP_TOMB)
+            continue;
+        size_t j = hash(k) & (cap - 1);
+        while (slots[j].key)
+            j = (j + 1) & (cap - 1);
+        slots[j] = m->slots[i];
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->cap = cap;
+    m->used = m->count;
+    return 0;
+}
+
+int strmap_put(struct strmap *m, const char *key, int64_t value)
+{
+    long at = find(m, key);
+    if (at >= 0) {
+        m->slots[at].value = value;
+        return 0;
+    }
+    if ((m->used + 1) * 4 > m->cap * 3 && grow(m) < 0)
+        return -1;
+    char *copy = strdup(key);
+    if (!copy)
+        return -1;
+    size_t mask = m->cap - 1, i = hash(key) & mask;
+    while (m->slots[i].key && m->slots[i].key != STRMAP_TOMB)
+        i = (i + 1) & mask;
+    if (!m->slots[i].key)
+        m->used++;
+    m->slots[i].key = copy;
+    m->slots[i].value = value;
+    m->count++;
+    return 0;
+}
+
+int strmap_get(const struct strmap *m, const char *key, int64_t *value)
+{
+    long at = find(m, key);
+    if (at < 0)
+        return 0;
+    if (value)
+        *value = m->slots[at].value;
+    return 1;
+}
+
+int strmap_del(struct strmap *m, const char *key)
+{
+    long at = find(m, key);
+    if (at < 0)
+        return 0;
+    free(m->slots[at].key);
+    m->slots[at].key = STRMAP_TOMB;
+    m->count--;
+    return 1;
+}

@@ -1,0 +1,35 @@
+/* strmap.h - a string-keyed hash map to integer values (open addressing, linear probing).
+ *
+ * Used for id -> index lookups (interactions, tokens). Keys are copied. Not thread-safe.
+ */
+#ifndef STRMAP_H
+#define STRMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct strmap_slot {
+    char *key; /* NULL = empty; STRMAP_TOMB = deleted */
+    int64_t value;
+};
+
+struct strmap {
+    struct strmap_slot *slots;
+    size_t cap;   /* power of two, or 0 */
+    size_t count; /* live keys */
+    size_t used;  /* live + tombstones */
+};
+
+void strmap_init(struct strmap *m);
+void strmap_free(struct strmap *m);
+
+/* Insert or replace. Returns 0, or -1 if out of memory (the map is unchanged). */
+int strmap_put(struct strmap *m, const char *key, int64_t value);
+
+/* Look up; returns 1 and fills *value if present, else 0. value may be NULL. */
+int strmap_get(const struct strmap *m, const char *key, int64_t *value);
+
+/* Remove; returns 1 if it was there. */
+int strmap_del(struct strmap *m, const char *key);
+
+#endif
