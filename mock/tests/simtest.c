@@ -1,0 +1,197 @@
+/* simtest.c - see simtest.h */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "simtest.h"
+
+struct cxm *st_new(const char *fixture, uint64_t seed)
+{
+    struct cxm_options o;
+    cxm_options_default(&o);
+    o.clock = "manual";
+    o.seed = seed;
+    char path[] = "/tmp/cxm-fixture-XXXXXX";
+    if (fixture) {
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, fixture, strlen(fixture)), (ssize_t)strlen(fixture));
+        close(fd);
+        o.tenant_path = path;
+    }
+    struct cxm *m = NULL;
+    char err[512];
+    int rc = cxm_create(&o, &m, err, sizeof err);
+    if (fixture)
+        unlink(path);
+    if (rc < 0)
+        fail_msg("cxm_create: %s", err);
+    return m;
+}
+
+void st_free(struct cxm *m)
+{
+    cxm_destroy(m);
+}
+
+static struct st_res *last_res(void)
+{
+    static struct st_res r;
+    json_decref(r.body);
+    memset(&r, 0, sizeof r);
+    return &r;
+}
+
+static struct st_res *call(struct cxm *m, const char *method, const char *path, const char *auth,
+                           const char *ctype, const char *body)
+{
+    struct st_res *r = last_res();
+    char pathbuf[1024];
+    snprintf(pathbuf, sizeof pathbuf, "%s", path);
+    char *q = strchr(pathbuf, '?');
+    if (q)
+        *q++ = '\0';
+    struct cxm_req rq = {.method = method,
+                         .path = pathbuf,
+                         .query = q,
+                         .authorization = auth,
+                         .content_type = ctype,
+                         .body = body,
+                         .body_len = body ? strlen(body) : 0,
+                         .loopback = true};
+    struct cxm_resp rs;
+    cxm_dispatch(m, &rq, &rs);
+    r->status = rs.status;
+    if (rs.raw)
+        r->body = json_loads(rs.raw, 0, NULL);
+    else if (rs.json)
+        r->body = json_incref(rs.json);
+    memcpy(r->retry_after, rs.retry_after, sizeof r->retry_after);
+    memcpy(r->allow, rs.allow, sizeof r->allow);
+    memcpy(r->www_authenticate, rs.www_authenticate, sizeof r->www_authenticate);
+    memcpy(r->request_id, rs.request_id, sizeof r->request_id);
+    cxm_resp_free(&rs);
+    return r;
+}
+
+struct st_res *st_call(struct cxm *m, const char *method, const char *path, const char *auth,
+                       const char *body)
+{
+    return call(m, method, path, auth, "application/json", body);
+}
+
+struct st_res *st_form(struct cxm *m, const char *path, const char *auth, const char *form)
+{
+    return call(m, "POST", path, auth, "application/x-www-form-urlencoded", form);
+}
+
+static char bearers[8][80];
+
+static const char *keep_token(int slot, struct st_res *r)
+{
+    if (r->status != 200)
+        fail_msg("token request: %d", r->status);
+    snprintf(bearers[slot], sizeof bearers[slot], "Bearer %s", ST_STR(r->body, "access_token"));
+    return bearers[slot];
+}
+
+const char *st_client(struct cxm *m, int slot, const char *client, const char *secret)
+{
+    char form[256];
+    snprintf(form, sizeof form, "grant_type=client_credentials&client_id=%s&client_secret=%s",
+             client, secret);
+    return keep_token(slot, st_form(m, "/api/v2/oauth/token", NULL, form));
+}
+
+const char *st_agent(struct cxm *m, int slot, const char *email, const char *password)
+{
+    char form[256];
+    snprintf(form, sizeof form,
+             "grant_type=password&client_id=cx-integration&client_secret=cx-integration-secret"
+             "&username=%s&password=%s",
+             email, password);
+    return keep_token(slot, st_form(m, "/api/v2/oauth/token", NULL, form));
+}
+
+const char *st_create(struct cxm *m, int slot, const char *channel, const char *queue,
+                      const char *external_id)
+{
+    static char ids[8][40];
+    char body[256];
+    if (external_id)
+        snprintf(body, sizeof body, "{\"channel\":\"%s\",\"queueId\":\"%s\",\"externalId\":\"%s\"}",
+                 channel, queue, external_id);
+    else
+        snprintf(body, sizeof body, "{\"channel\":\"%s\",\"queueId\":\"%s\"}", channel, queue);
+    struct st_res *r = st_call(m, "POST", "/__admin/interactions", NULL, body);
+    if (r->status != 201)
+        fail_msg("create interaction: %d", r->status);
+    snprintf(ids[slot], sizeof ids[slot], "%s", ST_STR(r->body, "id"));
+    return ids[slot];
+}
+
+void st_advance(struct cxm *m, int64_t ms)
+{
+    char body[64];
+    snprintf(body, sizeof body, "{\"advanceMs\":%lld}", (long long)ms);
+    assert_int_equal(st_call(m, "POST", "/__admin/clock", NULL, body)->status, 200);
+}
+
+json_t *st_get(struct cxm *m, const char *id)
+{
+    static char bearer[80];
+    if (!bearer[0] || cxm_auth_check(&m->sim.auth, bearer, NULL, m->sim.now,
+                                     &(const struct cxm_token *){NULL}) != CXM_AUTH_OK) {
+        const char *b = st_client(m, 7, "cx-integration", "cx-integration-secret");
+        snprintf(bearer, sizeof bearer, "%s", b);
+    }
+    char path[128];
+    snprintf(path, sizeof path, "/api/v2/interactions/%s", id);
+    struct st_res *r = st_call(m, "GET", path, bearer, NULL);
+    return r->status == 200 ? r->body : NULL;
+}
+
+const char *st_state(struct cxm *m, const char *id)
+{
+    json_t *v = st_get(m, id);
+    return v ? ST_STR(v, "state") : "";
+}
+
+int st_ledger_count(struct cxm *m, const char *type, const char *interaction, json_t **last)
+{
+    static json_t *found;
+    json_decref(found);
+    found = NULL;
+    int n = 0;
+    for (uint64_t seq = 1; seq <= m->sim.ledger.n; seq++) {
+        json_t *e = json_loads(cxm_ledger_get(&m->sim.ledger, seq), 0, NULL);
+        assert_non_null(e);
+        if (strcmp(ST_STR(e, "type"), type) == 0 &&
+            (!interaction || (ST_STR(e, "interactionId") &&
+                              strcmp(ST_STR(e, "interactionId"), interaction) == 0))) {
+            n++;
+            json_decref(found);
+            found = json_incref(e);
+        }
+        json_decref(e);
+    }
+    if (last)
+        *last = found;
+    return n;
+}
+
+long st_violations(struct cxm *m, const char *check)
+{
+    struct st_res *r = st_call(m, "GET", "/__admin/violations", NULL, NULL);
+    assert_int_equal(r->status, 200);
+    json_t *c = json_object_get(json_object_get(r->body, "checks"), check);
+    assert_non_null(c);
+    return (long)json_integer_value(json_object_get(c, "count"));
+}

@@ -1,0 +1,360 @@
+/* test_sim.c - time, randomness, ground truth and consistency on the manual clock, no
+ * sockets: SIM-01 ... SIM-04, CONS-01 ... CONS-03. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "invariants.h"
+#include "simtest.h"
+
+static const char *cc(struct cxm *m)
+{
+    return st_client(m, 0, "cx-integration", "cx-integration-secret");
+}
+
+static struct st_res *post_on(struct cxm *m, const char *id, const char *verb, const char *body)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v2/interactions/%s/%s", id, verb);
+    return st_call(m, "POST", path, cc(m), body);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SIM-01: one clock, three modes. Manual moves only when told; scaled runs X times faster;
+ * the admin API refuses what a mode cannot do. */
+static void test_SIM_01_clock_modes(void **state)
+{
+    enum cxm_clock_mode mode;
+    double scale;
+    assert_int_equal(cxm_clock_parse("scaled:60", &mode, &scale), 0);
+    assert_int_equal(mode, CXM_CLOCK_SCALED);
+    assert_true(scale == 60.0);
+    assert_int_equal(cxm_clock_parse("scaled:0", &mode, &scale), -1);
+    assert_int_equal(cxm_clock_parse("scaled:", &mode, &scale), -1);
+    assert_int_equal(cxm_clock_parse("fast", &mode, &scale), -1);
+
+    struct cxm_clock c;
+    cxm_clock_init(&c, CXM_CLOCK_MANUAL, 0);
+    assert_int_equal(cxm_clock_now(&c), CXM_MANUAL_EPOCH_MS);
+    assert_int_equal(cxm_clock_advance(&c, 1500), 0);
+    assert_int_equal(cxm_clock_now(&c), CXM_MANUAL_EPOCH_MS + 1500);
+    assert_int_equal(cxm_clock_advance(&c, -1), -1);
+    assert_int_equal(cxm_clock_wall_ns_until(&c, CXM_MANUAL_EPOCH_MS + 9999), -1);
+    assert_int_equal(cxm_clock_set_scale(&c, 2), -1);
+
+    /* scaled:1000: wait (with a deadline) until 20 wall ms have passed; mock time moved
+     * about 1000 times as far. */
+    cxm_clock_init(&c, CXM_CLOCK_SCALED, 1000);
+    int64_t m0 = cxm_clock_now(&c), w0 = mono_ms(), deadline = w0 + 5000;
+    while (mono_ms() - w0 < 20 && mono_ms() < deadline)
+        ;
+    int64_t wall = mono_ms() - w0, mock = cxm_clock_now(&c) - m0;
+    assert_true(mock >= (wall - 1) * 1000 && mock <= (wall + 2) * 1000);
+    assert_int_equal(cxm_clock_advance(&c, 10), -1);
+    int64_t ns = cxm_clock_wall_ns_until(&c, cxm_clock_now(&c) + 1000);
+    assert_true(ns > 0 && ns <= 1000000); /* 1 s of mock time is 1 ms of wall time */
+
+    struct cxm *m = st_new(NULL, 1);
+    struct st_res *r = st_call(m, "POST", "/__admin/clock", NULL, "{\"scale\":2}");
+    assert_int_equal(r->status, 409);
+    r = st_call(m, "POST", "/__admin/clock", NULL, "{\"advanceMs\":-5}");
+    assert_int_equal(r->status, 400);
+    r = st_call(m, "POST", "/__admin/clock", NULL, "{\"advanceMs\":250}");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(ST_STR(r->body, "nowIso"), "2026-01-01T00:00:00.250Z");
+    assert_string_equal(ST_STR(r->body, "mode"), "manual");
+    st_free(m);
+}
+
+/* Run a fixed request sequence and return the ledger as one string (free it). */
+static char *scripted_ledger(uint64_t seed)
+{
+    struct cxm *m = st_new(NULL, seed);
+    const char *a = st_create(m, 0, "voice", "q-fifo", "k1");
+    const char *b = st_create(m, 1, "chat", "q-overflow", "k2");
+    st_create(m, 2, "chat", "q-overflow", "k3");
+    post_on(m, a, "accept", "{\"agentId\":\"agent-voice-1\"}");
+    post_on(m, a, "accept", "{\"agentId\":\"agent-voice-2\"}");
+    post_on(m, b, "reject", "{\"agentId\":\"agent-digital-1\",\"returnToQueue\":true}");
+    st_advance(m, 30000);
+    st_create(m, 3, "voice", "q-overflow", "k4");
+    st_advance(m, 40000);
+    size_t total = 1;
+    for (uint64_t s = 1; s <= m->sim.ledger.n; s++)
+        total += strlen(cxm_ledger_get(&m->sim.ledger, s)) + 1;
+    char *out = calloc(1, total);
+    for (uint64_t s = 1; s <= m->sim.ledger.n; s++) {
+        strcat(out, cxm_ledger_get(&m->sim.ledger, s));
+        strcat(out, "\n");
+    }
+    st_free(m);
+    return out;
+}
+
+/* SIM-02: same fixture + seed + request order = byte-identical ledger; another seed differs. */
+static void test_SIM_02_same_seed_same_ledger(void **state)
+{
+    char *one = scripted_ledger(42), *two = scripted_ledger(42), *other = scripted_ledger(43);
+    assert_true(strlen(one) > 1000);
+    assert_string_equal(one, two);
+    assert_string_not_equal(one, other);
+    free(one);
+    free(two);
+    free(other);
+
+    struct cxm_prng p, q;
+    cxm_prng_seed(&p, 9);
+    cxm_prng_seed(&q, 9);
+    for (int i = 0; i < 1000; i++) {
+        int64_t v = cxm_prng_range(&p, 200, 500);
+        assert_true(v >= 200 && v <= 500);
+        assert_int_equal(v, cxm_prng_range(&q, 200, 500));
+    }
+    char uuid[37];
+    cxm_prng_uuid(&p, uuid);
+    assert_int_equal(strlen(uuid), 36);
+    assert_int_equal(uuid[14], '4');
+}
+
+/* SIM-03: every change is in the ledger with time, type, cause and the causing request (the
+ * X-Request-Id); timer effects carry req null; the public API never shows it; the file copy
+ * equals the memory copy line for line. */
+static void test_SIM_03_ledger(void **state)
+{
+    char path[] = "/tmp/cxm-ledger-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    struct cxm_options o;
+    cxm_options_default(&o);
+    o.clock = "manual";
+    o.ledger_path = path;
+    struct cxm *m;
+    char err[256];
+    assert_int_equal(cxm_create(&o, &m, err, sizeof err), 0);
+
+    struct st_res *r = st_call(m, "POST", "/__admin/interactions", NULL,
+                               "{\"channel\":\"voice\",\"queueId\":\"q-overflow\"}");
+    char id[40], req[24];
+    snprintf(id, sizeof id, "%s", ST_STR(r->body, "id"));
+    snprintf(req, sizeof req, "%s", r->request_id);
+    json_t *e;
+    assert_int_equal(st_ledger_count(m, "CREATED", id, &e), 1);
+    assert_string_equal(ST_STR(e, "req"), req);
+    assert_int_equal(json_integer_value(json_object_get(e, "t")), CXM_MANUAL_EPOCH_MS);
+    st_advance(m, 10000); /* the ring expires: a timer, not a request */
+    assert_int_equal(st_ledger_count(m, "RING_EXPIRED", id, &e), 1);
+    assert_true(json_is_null(json_object_get(e, "req")));
+    assert_int_equal(json_integer_value(json_object_get(e, "t")), CXM_MANUAL_EPOCH_MS + 10000);
+    st_ledger_count(m, "STATE", id, &e);
+    assert_string_equal(ST_STR(e, "cause"), "route");
+
+    assert_int_equal(st_call(m, "GET", "/api/v2/ledger", cc(m), NULL)->status, 404);
+    r = st_call(m, "GET", "/__admin/ledger?after=1&limit=2", NULL, NULL);
+    assert_int_equal(r->status, 200);
+    assert_int_equal(json_array_size(json_object_get(r->body, "entries")), 2);
+    assert_int_equal(json_integer_value(json_object_get(r->body, "next")), 3);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(json_object_get(r->body, "entries"), 0), "seq")),
+                     2);
+    assert_int_equal(st_call(m, "GET", "/__admin/ledger?limit=0", NULL, NULL)->status, 400);
+
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[4096];
+    uint64_t seq = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        assert_string_equal(line, cxm_ledger_get(&m->sim.ledger, ++seq));
+    }
+    fclose(f);
+    assert_int_equal(seq, m->sim.ledger.n);
+    assert_int_equal(st_call(m, "POST", "/__admin/reset", NULL, "{\"seed\":5}")->status, 200);
+    assert_int_equal(m->sim.ledger.n, 0);
+    st_free(m);
+    unlink(path);
+}
+
+static void add(struct cxm_ledger *l, const char *type, const char *fields)
+{
+    cxm_ledger_add(l, 0, type, "r1", json_loads(fields, 0, NULL));
+}
+
+static long count(json_t *v, const char *check)
+{
+    return (long)json_integer_value(
+        json_object_get(json_object_get(json_object_get(v, "checks"), check), "count"));
+}
+
+/* SIM-04: the invariant checks find what they name in a hand-written ledger. */
+static void test_SIM_04_invariants(void **state)
+{
+    struct cxm_ledger l;
+    char err[64];
+    assert_int_equal(cxm_ledger_open(&l, NULL, err, sizeof err), 0);
+    add(&l, "CREATED", "{\"interactionId\":\"i1\",\"externalId\":\"order-1\"}");
+    add(&l, "CREATED", "{\"interactionId\":\"i2\",\"externalId\":\"order-1\"}");
+    add(&l, "CREATED", "{\"interactionId\":\"i3\",\"externalId\":null}");
+    add(&l, "CREATED", "{\"interactionId\":\"i4\",\"externalId\":null}");
+    add(&l, "ATTACH", "{\"interactionId\":\"i1\",\"agentId\":\"a\"}");
+    add(&l, "ATTACH", "{\"interactionId\":\"i1\",\"agentId\":\"b\"}");
+    add(&l, "STATE", "{\"interactionId\":\"i2\",\"to\":\"Ended\",\"cause\":\"teardown\"}");
+    add(&l, "STATE", "{\"interactionId\":\"i3\",\"to\":\"Ended\",\"cause\":\"admin_end\"}");
+    add(&l, "SILENT_DROP", "{\"interactionId\":\"i4\"}");
+    add(&l, "PHANTOM_ATTACH", "{\"interactionId\":\"i2\",\"agentId\":\"a\"}");
+    add(&l, "STATE", "{\"interactionId\":\"i1\",\"to\":\"Ended\",\"cause\":\"admin_end\"}");
+    add(&l, "ATTACH", "{\"interactionId\":\"i1\",\"agentId\":\"c\"}"); /* after release: fine */
+    json_t *v = cxm_invariants(&l);
+    assert_int_equal(count(v, "DUAL_ATTACH"), 1);
+    assert_int_equal(count(v, "DUPLICATE_CONTACT"), 1);
+    assert_int_equal(count(v, "LOST_CONTACT"), 1);
+    assert_int_equal(count(v, "SILENT_DROP"), 1);
+    assert_int_equal(count(v, "PHANTOM_ACCEPT"), 1);
+    json_t *ex = json_array_get(
+        json_object_get(json_object_get(json_object_get(v, "checks"), "DUAL_ATTACH"), "examples"),
+        0);
+    assert_string_equal(ST_STR(ex, "agentId"), "b");
+    assert_int_equal(json_integer_value(json_object_get(v, "entries")), 12);
+    json_decref(v);
+    cxm_ledger_close(&l);
+}
+
+/* CONS-01: acknowledged at once, applied after a delay in [minMs, maxMs]; reads before see
+ * the old state; writes to one interaction apply in order. */
+static void test_CONS_01_consistency_delay(void **state)
+{
+    struct cxm *m = st_new(NULL, 3);
+    for (int i = 0; i < 20; i++) {
+        char ext[16];
+        snprintf(ext, sizeof ext, "c%d", i);
+        const char *id = st_create(m, 0, "voice", "q-fifo", ext);
+        assert_int_equal(post_on(m, id, "accept", "{\"agentId\":\"agent-voice-1\"}")->status, 200);
+        st_advance(m, 199);
+        assert_string_equal(st_state(m, id), "Ringing");
+        int64_t t0 = m->sim.now;
+        json_t *e;
+        st_advance(m, 301);
+        assert_string_equal(st_state(m, id), "Active");
+        st_ledger_count(m, "ATTACH", id, &e);
+        int64_t delay = json_integer_value(json_object_get(e, "t")) - (t0 - 199);
+        assert_true(delay >= 200 && delay <= 500);
+        char path[128];
+        snprintf(path, sizeof path, "/__admin/interactions/%s/end", id);
+        assert_int_equal(st_call(m, "POST", path, NULL, NULL)->status, 200);
+    }
+    st_free(m);
+}
+
+/* CONS-02: applied changes emit interaction.state.changed and AGENT_STATE_CHANGED. */
+static void test_CONS_02_events(void **state)
+{
+    struct cxm *m = st_new(NULL, 3);
+    const char *id = st_create(m, 0, "voice", "q-fifo", NULL);
+    post_on(m, id, "accept", "{\"agentId\":\"agent-voice-1\"}");
+    st_advance(m, 500);
+    st_call(m, "PUT", "/__admin/agents/agent-away", NULL, "{\"state\":\"READY\"}");
+    struct st_res *r = st_call(m, "GET", "/api/v2/events?after=0", cc(m), NULL);
+    assert_int_equal(r->status, 200);
+    json_t *ev = json_object_get(r->body, "events");
+    assert_int_equal(json_array_size(ev), 3);
+    json_t *e1 = json_array_get(ev, 0), *e2 = json_array_get(ev, 1), *e3 = json_array_get(ev, 2);
+    assert_string_equal(ST_STR(e1, "type"), "interaction.state.changed");
+    assert_string_equal(ST_STR(e1, "previousState"), "Queued");
+    assert_string_equal(ST_STR(e1, "currentState"), "Ringing");
+    assert_string_equal(ST_STR(e2, "currentState"), "Active");
+    assert_string_equal(ST_STR(e2, "agentId"), "agent-voice-1");
+    assert_string_equal(ST_STR(e2, "interactionId"), id);
+    assert_non_null(ST_STR(e2, "at"));
+    assert_string_equal(ST_STR(e3, "type"), "AGENT_STATE_CHANGED");
+    assert_string_equal(ST_STR(e3, "previousState"), "NOT_READY");
+    assert_string_equal(ST_STR(e3, "currentState"), "READY");
+    st_free(m);
+}
+
+/* CONS-03: the long poll is ordered, resumes from a cursor, and says 410 once events after a
+ * cursor fell out of the retention window. */
+static void test_CONS_03_long_poll_cursor_and_retention(void **state)
+{
+    struct cxm *m = st_new("{\"eventRetention\":3,\"clients\":[{\"clientId\":\"c\","
+                           "\"clientSecret\":\"s\",\"scopes\":[\"interaction:read\"]}],"
+                           "\"agents\":[{\"id\":\"a1\",\"state\":\"NOT_READY\"}],"
+                           "\"queues\":[{\"id\":\"q\"}]}",
+                           1);
+    const char *tok = st_client(m, 0, "c", "s");
+    for (int i = 0; i < 2; i++)
+        st_call(m, "PUT", "/__admin/agents/a1", NULL,
+                i % 2 ? "{\"state\":\"NOT_READY\"}" : "{\"state\":\"READY\"}");
+    struct st_res *r = st_call(m, "GET", "/api/v2/events?after=1", tok, NULL);
+    assert_int_equal(r->status, 200);
+    assert_int_equal(json_array_size(json_object_get(r->body, "events")), 1);
+    assert_int_equal(json_integer_value(json_object_get(r->body, "cursor")), 2);
+    r = st_call(m, "GET", "/api/v2/events?after=2&timeout=0", tok, NULL);
+    assert_int_equal(json_array_size(json_object_get(r->body, "events")), 0);
+    assert_int_equal(json_integer_value(json_object_get(r->body, "cursor")), 2);
+    for (int i = 0; i < 4; i++) /* events 3..6; retained: 4..6 */
+        st_call(m, "PUT", "/__admin/agents/a1", NULL,
+                i % 2 ? "{\"state\":\"NOT_READY\"}" : "{\"state\":\"READY\"}");
+    r = st_call(m, "GET", "/api/v2/events?after=2", tok, NULL);
+    assert_int_equal(r->status, 410);
+    assert_int_equal(json_integer_value(json_object_get(r->body, "oldest")), 4);
+    r = st_call(m, "GET", "/api/v2/events?after=3", tok, NULL);
+    assert_int_equal(r->status, 200);
+    json_t *ev = json_object_get(r->body, "events");
+    assert_int_equal(json_array_size(ev), 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(ev, i), "cursor")),
+                         4 + i);
+    assert_int_equal(st_call(m, "GET", "/api/v2/events?timeout=61", tok, NULL)->status, 400);
+    assert_int_equal(st_call(m, "GET", "/api/v2/events?after=-1", tok, NULL)->status, 400);
+    assert_int_equal(st_call(m, "GET", "/api/v2/events", NULL, NULL)->status, 401);
+    st_free(m);
+}
+
+/* The scheduler runs events in (due, scheduling order), whatever the insertion order. */
+static void test_SIM_01_scheduler_order(void **state)
+{
+    struct cxm_sched s;
+    cxm_sched_init(&s);
+    int64_t dues[] = {50, 10, 30, 10, 50, 0, 30, 10};
+    for (int i = 0; i < 8; i++)
+        cxm_sched_add(&s, dues[i], 1, i, NULL);
+    struct cxm_event ev;
+    int64_t expect[][2] = {{0, 5}, {10, 1}, {10, 3}, {10, 7}, {30, 2}, {30, 6}};
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(cxm_sched_pop_due(&s, 30, &ev), 1);
+        assert_int_equal(ev.due, expect[i][0]);
+        assert_int_equal(ev.arg, expect[i][1]);
+    }
+    assert_int_equal(cxm_sched_pop_due(&s, 30, &ev), 0);
+    assert_int_equal(cxm_sched_next_due(&s), 50);
+    cxm_sched_clear(&s, NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_SIM_01_clock_modes),
+        cmocka_unit_test(test_SIM_01_scheduler_order),
+        cmocka_unit_test(test_SIM_02_same_seed_same_ledger),
+        cmocka_unit_test(test_SIM_03_ledger),
+        cmocka_unit_test(test_SIM_04_invariants),
+        cmocka_unit_test(test_CONS_01_consistency_delay),
+        cmocka_unit_test(test_CONS_02_events),
+        cmocka_unit_test(test_CONS_03_long_poll_cursor_and_retention),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
