@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "mock.h"
 #include "router.h"
 
@@ -65,6 +66,49 @@ static int read_body(struct mg_connection *c, long long declared, size_t cap, ch
     return 0;
 }
 
+static const char *reason(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Gone";
+    case 413:
+        return "Payload Too Large";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    default:
+        return "Status";
+    }
+}
+
+/* Write status line, headers and body in one mg_write. The headers are ours alone:
+ * civetweb's mg_response_header_send formats its Date header with gmtime(), which races
+ * between worker threads (seen under TSan with Debian's civetweb 1.15). */
 static void send_response(struct mg_connection *c, const struct cxm_resp *rs, bool close)
 {
     char *dumped = NULL;
@@ -73,30 +117,28 @@ static void send_response(struct mg_connection *c, const struct cxm_resp *rs, bo
         dumped = rs->json ? json_dumps(rs->json, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         body = dumped ? dumped : "";
     }
-    size_t len = strlen(body);
-    char clen[32];
-    snprintf(clen, sizeof clen, "%zu", len);
-    mg_response_header_start(c, rs->status);
-    if (rs->status != 204) {
-        mg_response_header_add(c, "Content-Type",
-                               rs->content_type ? rs->content_type : "application/json", -1);
-        mg_response_header_add(c, "Content-Length", clen, -1);
-    }
+    size_t len = rs->status == 204 ? 0 : strlen(body);
+    struct cx_buf out;
+    cx_buf_init(&out);
+    cx_buf_addf(&out, "HTTP/1.1 %d %s\r\n", rs->status, reason(rs->status));
+    if (rs->status != 204)
+        cx_buf_addf(&out, "Content-Type: %s\r\nContent-Length: %zu\r\n",
+                    rs->content_type ? rs->content_type : "application/json", len);
     if (rs->request_id[0])
-        mg_response_header_add(c, "X-Request-Id", rs->request_id, -1);
+        cx_buf_addf(&out, "X-Request-Id: %s\r\n", rs->request_id);
     if (rs->retry_after[0])
-        mg_response_header_add(c, "Retry-After", rs->retry_after, -1);
+        cx_buf_addf(&out, "Retry-After: %s\r\n", rs->retry_after);
     if (rs->allow[0])
-        mg_response_header_add(c, "Allow", rs->allow, -1);
+        cx_buf_addf(&out, "Allow: %s\r\n", rs->allow);
     if (rs->www_authenticate[0])
-        mg_response_header_add(c, "WWW-Authenticate", rs->www_authenticate, -1);
+        cx_buf_addf(&out, "WWW-Authenticate: %s\r\n", rs->www_authenticate);
     if (rs->no_store)
-        mg_response_header_add(c, "Cache-Control", "no-store", -1);
-    if (close)
-        mg_response_header_add(c, "Connection", "close", -1);
-    mg_response_header_send(c);
-    if (rs->status != 204 && len)
-        mg_write(c, body, len);
+        cx_buf_adds(&out, "Cache-Control: no-store\r\n");
+    cx_buf_adds(&out, close ? "Connection: close\r\n\r\n" : "\r\n");
+    cx_buf_add(&out, body, len);
+    if (!out.oom)
+        mg_write(c, out.data, out.len);
+    cx_buf_free(&out);
     free(dumped);
 }
 

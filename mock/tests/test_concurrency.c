@@ -1,0 +1,268 @@
+/* test_concurrency.c - the mock under real concurrency, in process (cxm_start), for TSan.
+ *
+ * ACC-05 under a true race: for each of ROUNDS interactions two threads, released together
+ * by a barrier, accept it as two different agents over HTTP; both must get 200 naming the same
+ * owner, and the applied state must be that owner. Meanwhile a third thread long-polls the
+ * event stream (CONS-03) and must see cursors strictly increasing with no gap. Runs on a
+ * scaled clock (scaled:20) so consistency delays and timers fire on the timer thread. Waits are
+ * on conditions with deadlines. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cxmock.h"
+
+#define ROUNDS 40
+
+struct http {
+    CURL *curl;
+    char base[64];
+    char body[65536];
+    size_t len;
+};
+
+static size_t collect(char *p, size_t size, size_t n, void *ud)
+{
+    struct http *h = ud;
+    size_t k = size * n;
+    if (h->len + k >= sizeof h->body)
+        k = sizeof h->body - h->len - 1;
+    memcpy(h->body + h->len, p, k);
+    h->len += k;
+    h->body[h->len] = '\0';
+    return size * n;
+}
+
+/* One request; returns the status and leaves the body parsed in *out (may be NULL). */
+static long request(struct http *h, const char *method, const char *path, const char *bearer,
+                    const char *body, json_t **out)
+{
+    char url[512], auth[128];
+    snprintf(url, sizeof url, "%s%s", h->base, path);
+    struct curl_slist *hd = curl_slist_append(
+        NULL, strstr(path, "/oauth/") ? "Content-Type: application/x-www-form-urlencoded"
+                                      : "Content-Type: application/json");
+    if (bearer) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", bearer);
+        hd = curl_slist_append(hd, auth);
+    }
+    h->len = 0;
+    h->body[0] = '\0';
+    curl_easy_setopt(h->curl, CURLOPT_URL, url);
+    curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
+    if (!body)
+        curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hd);
+    curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
+    curl_easy_setopt(h->curl, CURLOPT_TIMEOUT, 30L);
+    long status = 0;
+    if (curl_easy_perform(h->curl) == CURLE_OK)
+        curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hd);
+    if (out)
+        *out = json_loads(h->body, 0, NULL);
+    return status;
+}
+
+static void http_init(struct http *h, int port)
+{
+    memset(h, 0, sizeof *h);
+    h->curl = curl_easy_init();
+    snprintf(h->base, sizeof h->base, "http://127.0.0.1:%d", port);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct shared {
+    int port;
+    char token[64];
+    pthread_barrier_t start, done;
+    char id[ROUNDS][40];
+    char owner_seen[2][ROUNDS][32];
+    long status_seen[2][ROUNDS];
+    int stop_polling;
+    pthread_mutex_t stop_lock;
+    uint64_t polled_events, poll_gaps;
+};
+
+struct racer {
+    struct shared *sh;
+    int who; /* 0: agent-voice-1, 1: agent-voice-2 */
+};
+
+static void *race(void *arg)
+{
+    struct racer *r = arg;
+    struct http h;
+    http_init(&h, r->sh->port);
+    char path[128], body[64];
+    snprintf(body, sizeof body, "{\"agentId\":\"agent-voice-%d\"}", r->who + 1);
+    for (int i = 0; i < ROUNDS; i++) {
+        pthread_barrier_wait(&r->sh->start); /* the main thread created id[i] */
+        snprintf(path, sizeof path, "/api/v2/interactions/%s/accept", r->sh->id[i]);
+        json_t *v = NULL;
+        r->sh->status_seen[r->who][i] = request(&h, "POST", path, r->sh->token, body, &v);
+        const char *owner = json_string_value(json_object_get(v, "agentId"));
+        snprintf(r->sh->owner_seen[r->who][i], 32, "%s", owner ? owner : "");
+        json_decref(v);
+        pthread_barrier_wait(&r->sh->done);
+    }
+    curl_easy_cleanup(h.curl);
+    return NULL;
+}
+
+static void *poll_events(void *arg)
+{
+    struct shared *sh = arg;
+    struct http h;
+    http_init(&h, sh->port);
+    uint64_t cursor = 0;
+    for (;;) {
+        pthread_mutex_lock(&sh->stop_lock);
+        int stop = sh->stop_polling;
+        pthread_mutex_unlock(&sh->stop_lock);
+        if (stop)
+            break;
+        char path[96];
+        snprintf(path, sizeof path, "/api/v2/events?after=%llu&timeout=1",
+                 (unsigned long long)cursor);
+        json_t *v = NULL;
+        if (request(&h, "GET", path, sh->token, NULL, &v) == 200) {
+            size_t i;
+            json_t *e;
+            json_array_foreach(json_object_get(v, "events"), i, e)
+            {
+                uint64_t c = (uint64_t)json_integer_value(json_object_get(e, "cursor"));
+                if (c != cursor + 1)
+                    sh->poll_gaps++;
+                cursor = c;
+                sh->polled_events++;
+            }
+        }
+        json_decref(v);
+    }
+    curl_easy_cleanup(h.curl);
+    return NULL;
+}
+
+static void test_ACC_05_concurrent_dual_accept_first_wins(void **state)
+{
+    struct cxm_options o;
+    cxm_options_default(&o);
+    o.port = 0;
+    o.clock = "scaled:20";
+    o.threads = 16;
+    struct cxm *m;
+    char err[256];
+    assert_int_equal(cxm_create(&o, &m, err, sizeof err), 0);
+    assert_int_equal(cxm_start(m, err, sizeof err), 0);
+
+    struct shared sh;
+    memset(&sh, 0, sizeof sh);
+    sh.port = cxm_port(m);
+    pthread_barrier_init(&sh.start, NULL, 3);
+    pthread_barrier_init(&sh.done, NULL, 3);
+    pthread_mutex_init(&sh.stop_lock, NULL);
+    struct http h;
+    http_init(&h, sh.port);
+    json_t *v = NULL;
+    assert_int_equal(request(&h, "POST", "/oauth/token", NULL,
+                             "grant_type=client_credentials&client_id=cx-integration&client_"
+                             "secret=cx-integration-secret",
+                             &v),
+                     200);
+    snprintf(sh.token, sizeof sh.token, "%s",
+             json_string_value(json_object_get(v, "access_token")));
+    json_decref(v);
+
+    pthread_t racers[2], poller;
+    struct racer rs[2] = {{&sh, 0}, {&sh, 1}};
+    pthread_create(&poller, NULL, poll_events, &sh);
+    for (int i = 0; i < 2; i++)
+        pthread_create(&racers[i], NULL, race, &rs[i]);
+
+    int wins[2] = {0, 0};
+    for (int i = 0; i < ROUNDS; i++) {
+        assert_int_equal(request(&h, "POST", "/__admin/interactions", NULL,
+                                 "{\"channel\":\"voice\",\"queueId\":\"q-fifo\"}", &v),
+                         201);
+        snprintf(sh.id[i], sizeof sh.id[i], "%s", json_string_value(json_object_get(v, "id")));
+        json_decref(v);
+        pthread_barrier_wait(&sh.start);
+        pthread_barrier_wait(&sh.done);
+        assert_int_equal(sh.status_seen[0][i], 200);
+        assert_int_equal(sh.status_seen[1][i], 200);
+        assert_string_equal(sh.owner_seen[0][i], sh.owner_seen[1][i]); /* one owner for both */
+        wins[strcmp(sh.owner_seen[0][i], "agent-voice-1") == 0 ? 0 : 1]++;
+
+        /* Wait (deadline 10 s) until the accept is applied, then the customer hangs up. */
+        char path[128];
+        snprintf(path, sizeof path, "/api/v2/interactions/%s", sh.id[i]);
+        int64_t deadline = now_ms() + 10000;
+        const char *st = "";
+        char owner[32] = "";
+        while (now_ms() < deadline) {
+            assert_int_equal(request(&h, "GET", path, sh.token, NULL, &v), 200);
+            st = json_string_value(json_object_get(v, "state"));
+            if (st && strcmp(st, "Active") == 0) {
+                snprintf(owner, sizeof owner, "%s",
+                         json_string_value(json_object_get(v, "agentId")));
+                json_decref(v);
+                break;
+            }
+            json_decref(v);
+            struct timespec pause = {0, 2000000};
+            nanosleep(&pause, NULL);
+        }
+        assert_string_equal(owner, sh.owner_seen[0][i]);
+        snprintf(path, sizeof path, "/__admin/interactions/%s/end", sh.id[i]);
+        assert_int_equal(request(&h, "POST", path, NULL, "{}", NULL), 200);
+    }
+    for (int i = 0; i < 2; i++)
+        pthread_join(racers[i], NULL);
+    pthread_mutex_lock(&sh.stop_lock);
+    sh.stop_polling = 1;
+    pthread_mutex_unlock(&sh.stop_lock);
+    pthread_join(poller, NULL);
+
+    assert_int_equal(request(&h, "GET", "/__admin/violations", NULL, NULL, &v), 200);
+    json_t *dual = json_object_get(json_object_get(v, "checks"), "DUAL_ATTACH");
+    assert_int_equal(json_integer_value(json_object_get(dual, "count")), 0);
+    json_decref(v);
+    assert_int_equal(sh.poll_gaps, 0);
+    assert_true(sh.polled_events >= 3 * ROUNDS); /* Ringing, Active, Ended per round */
+    printf("# %d rounds: agent-voice-1 won %d, agent-voice-2 won %d; %llu events polled\n", ROUNDS,
+           wins[0], wins[1], (unsigned long long)sh.polled_events);
+    curl_easy_cleanup(h.curl);
+    cxm_destroy(m);
+    pthread_barrier_destroy(&sh.start);
+    pthread_barrier_destroy(&sh.done);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ACC_05_concurrent_dual_accept_first_wins),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}
