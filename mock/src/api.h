@@ -8,8 +8,16 @@
 #include "mock.h"
 #include "router.h"
 
-typedef void cxm_handler(struct cxm *m, const struct cxm_req *rq, char **params,
-                         struct cxm_resp *rs);
+/* One call: the request, its path parameters, the caller's token (routes with a scope), the
+ * response to fill. */
+struct cxm_call {
+    const struct cxm_req *rq;
+    char **params;
+    const struct cxm_token *tok;
+    struct cxm_resp *rs;
+};
+
+typedef void cxm_handler(struct cxm *m, struct cxm_call *c);
 
 cxm_handler cxm_api_token;
 
@@ -32,6 +40,8 @@ cxm_handler cxm_admin_faults;
 cxm_handler cxm_admin_clock;
 cxm_handler cxm_admin_ledger;
 cxm_handler cxm_admin_violations;
+
+cxm_handler cxm_admin_metrics;
 
 /* Check the bearer token for a call needing `scope`: returns the token, or NULL with a 401 or
  * 403 response set (AUTH-04). */

@@ -10,13 +10,16 @@
 #include "routing.h"
 #include "webhooks.h"
 
-void cxm_admin_health(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+void cxm_admin_health(struct cxm *m, struct cxm_call *c)
 {
+    struct cxm_resp *rs = c->rs;
     cxm_respond(rs, 200, json_pack("{ss}", "status", "ok"));
 }
 
-void cxm_admin_reset(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+void cxm_admin_reset(struct cxm *m, struct cxm_call *c)
 {
+    const struct cxm_req *rq = c->rq;
+    struct cxm_resp *rs = c->rs;
     json_t *body = cxm_req_json(rq, rs);
     if (!body)
         return;
@@ -44,8 +47,9 @@ static json_t *clock_view(const struct cxm_sim *s)
     return json_pack("{ss sI ss}", "mode", mode, "now", (json_int_t)s->now, "nowIso", iso);
 }
 
-void cxm_admin_state(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+void cxm_admin_state(struct cxm *m, struct cxm_call *c)
 {
+    struct cxm_resp *rs = c->rs;
     struct cxm_sim *s = &m->sim;
     json_t *agents = json_array(), *queues = json_array(), *ix = json_array();
     for (size_t a = 0; a < s->model.nagents; a++)
@@ -93,8 +97,10 @@ static void body_call(struct cxm *m, const struct cxm_req *rq, const char *id, s
     cxm_respond(rs, status, out);
 }
 
-void cxm_admin_create(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+void cxm_admin_create(struct cxm *m, struct cxm_call *c)
 {
+    const struct cxm_req *rq = c->rq;
+    struct cxm_resp *rs = c->rs;
     json_t *body = cxm_req_json(rq, rs);
     if (!body)
         return;
@@ -104,51 +110,52 @@ void cxm_admin_create(struct cxm *m, const struct cxm_req *rq, char **params, st
     cxm_respond(rs, status, out);
 }
 
-void cxm_admin_end(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+void cxm_admin_end(struct cxm *m, struct cxm_call *c)
 {
+    char **params = c->params;
+    struct cxm_resp *rs = c->rs;
     json_t *out = NULL;
     int status = cxm_admin_end_interaction(&m->sim, params[0], &out);
     cxm_respond(rs, status, out);
 }
 
-void cxm_admin_queue(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+void cxm_admin_queue(struct cxm *m, struct cxm_call *c)
 {
+    const struct cxm_req *rq = c->rq;
+    char **params = c->params;
+    struct cxm_resp *rs = c->rs;
     body_call(m, rq, params[0], rs, cxm_admin_update_queue);
 }
 
-void cxm_admin_agent(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+void cxm_admin_agent(struct cxm *m, struct cxm_call *c)
 {
+    const struct cxm_req *rq = c->rq;
+    char **params = c->params;
+    struct cxm_resp *rs = c->rs;
     body_call(m, rq, params[0], rs, cxm_admin_update_agent);
 }
 
-void cxm_admin_faults(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+void cxm_admin_faults(struct cxm *m, struct cxm_call *c)
 {
-    json_t *body = cxm_req_json(rq, rs);
+    json_t *body = cxm_req_json(c->rq, c->rs);
     if (!body)
         return;
-    if (!json_is_array(body)) {
+    char path[64], msg[160];
+    if (cxm_sim_set_faults(&m->sim, body, path, sizeof path, msg, sizeof msg) < 0) {
         json_decref(body);
-        cxm_respond(rs, 400, cxm_err("validation_error", "the fault plan must be a JSON array"));
+        cxm_respond(
+            c->rs, 400,
+            json_pack("{ss ss ss}", "error", "validation_error", "field", path, "detail", msg));
         return;
     }
-    size_t i;
-    json_t *f;
-    json_array_foreach(body, i, f)
-    {
-        if (!json_is_object(f)) {
-            json_decref(body);
-            cxm_respond(rs, 400, cxm_err("validation_error", "faults[%zu] must be an object", i));
-            return;
-        }
-    }
-    json_decref(m->faults);
-    m->faults = body;
-    cxm_sim_record(&m->sim, "FAULTS_SET", json_pack("{sO}", "faults", body));
-    cxm_respond(rs, 200, json_pack("{sI}", "faults", (json_int_t)json_array_size(body)));
+    cxm_sim_record(&m->sim, "FAULTS_SET", json_pack("{so}", "faults", body));
+    cxm_respond(c->rs, 200, json_pack("{sI}", "faults", (json_int_t)m->sim.faults.n));
 }
 
-void cxm_admin_clock(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+void cxm_admin_clock(struct cxm *m, struct cxm_call *c)
 {
+    const struct cxm_req *rq = c->rq;
+    struct cxm_resp *rs = c->rs;
     struct cxm_sim *s = &m->sim;
     json_t *body = cxm_req_json(rq, rs);
     if (!body)
@@ -184,8 +191,10 @@ static int uint_param(const struct cxm_req *rq, const char *name, unsigned long 
     return (!*buf || *end || errno || buf[0] == '-') ? -1 : 0;
 }
 
-void cxm_admin_ledger(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+void cxm_admin_ledger(struct cxm *m, struct cxm_call *c)
 {
+    const struct cxm_req *rq = c->rq;
+    struct cxm_resp *rs = c->rs;
     const struct cxm_ledger *l = &m->sim.ledger;
     unsigned long long after, limit;
     if (uint_param(rq, "after", 0, &after) < 0 || uint_param(rq, "limit", 10000, &limit) < 0 ||
@@ -208,8 +217,74 @@ void cxm_admin_ledger(struct cxm *m, const struct cxm_req *rq, char **params, st
     rs->status = rs->raw ? 200 : 500;
 }
 
-void cxm_admin_violations(struct cxm *m, const struct cxm_req *rq, char **params,
-                          struct cxm_resp *rs)
+void cxm_admin_violations(struct cxm *m, struct cxm_call *c)
 {
+    struct cxm_resp *rs = c->rs;
     cxm_respond(rs, 200, cxm_invariants(&m->sim.ledger));
+}
+
+/* GET /metrics: Prometheus text format. */
+void cxm_admin_metrics(struct cxm *m, struct cxm_call *c)
+{
+    const struct cxm_metrics *mt = &m->metrics;
+    struct cxm_sim *s = &m->sim;
+    struct cx_buf b;
+    cx_buf_init(&b);
+    char name[128];
+    cx_buf_adds(&b, "# HELP cxmock_requests_total Requests by route and status (0: reset).\n"
+                    "# TYPE cxmock_requests_total counter\n");
+    for (size_t r = 0; cxm_route_name(r, name, sizeof name); r++)
+        for (int i = 0; i < CXM_METRIC_STATUSES && mt->counts[r][i].count; i++)
+            cx_buf_addf(&b, "cxmock_requests_total{route=\"%s\",status=\"%d\"} %llu\n", name,
+                        mt->counts[r][i].status, (unsigned long long)mt->counts[r][i].count);
+    cx_buf_addf(&b,
+                "cxmock_requests_total{route=\"unrouted\",status=\"404\"} %llu\n"
+                "cxmock_requests_total{route=\"unrouted\",status=\"405\"} %llu\n",
+                (unsigned long long)mt->unrouted[0], (unsigned long long)mt->unrouted[1]);
+    cx_buf_addf(&b,
+                "# HELP cxmock_rate_limited_total 429s by the window that refused (RATE-01).\n"
+                "# TYPE cxmock_rate_limited_total counter\n"
+                "cxmock_rate_limited_total{limit=\"client\"} %llu\n"
+                "cxmock_rate_limited_total{limit=\"tenant\"} %llu\n"
+                "cxmock_rate_limited_total{limit=\"agentState\"} %llu\n"
+                "# HELP cxmock_faults_injected_total Requests a fault plan changed (FLT-01).\n"
+                "# TYPE cxmock_faults_injected_total counter\n"
+                "cxmock_faults_injected_total %llu\n",
+                (unsigned long long)mt->limited[0], (unsigned long long)mt->limited[1],
+                (unsigned long long)mt->limited[2], (unsigned long long)mt->faults_injected);
+    cx_buf_adds(&b, "# HELP cxmock_ledger_entries_total Ground-truth effects by type (SIM-03).\n"
+                    "# TYPE cxmock_ledger_entries_total counter\n");
+    for (size_t i = 0; i < s->ledger.ntypes; i++)
+        cx_buf_addf(&b, "cxmock_ledger_entries_total{type=\"%s\"} %llu\n", s->ledger.types[i],
+                    (unsigned long long)s->ledger.type_counts[i]);
+    cx_buf_adds(&b, "# HELP cxmock_queue_depth Interactions waiting (Queued or Ringing).\n"
+                    "# TYPE cxmock_queue_depth gauge\n");
+    for (size_t q = 0; q < s->model.nqueues; q++)
+        cx_buf_addf(&b, "cxmock_queue_depth{queue=\"%s\"} %zu\n", s->model.queues[q].def->id,
+                    s->model.queues[q].nmembers);
+    cx_buf_addf(&b,
+                "# HELP cxmock_idempotency_keys Keys held by the idempotency store (INJ-05).\n"
+                "# TYPE cxmock_idempotency_keys gauge\n"
+                "cxmock_idempotency_keys %zu\n"
+                "# HELP cxmock_idempotency_evicted_total Keys forgotten early to bound memory.\n"
+                "# TYPE cxmock_idempotency_evicted_total counter\n"
+                "cxmock_idempotency_evicted_total %llu\n",
+                s->idem.n, (unsigned long long)s->idem.evicted);
+    cx_buf_adds(&b, "# HELP cxmock_handler_seconds Time from dispatch to response, lock "
+                    "included.\n# TYPE cxmock_handler_seconds histogram\n");
+    uint64_t cum = 0;
+    for (int i = 0; i < CXM_LATENCY_BUCKETS; i++) {
+        cum += mt->latency_buckets[i];
+        if (i == CXM_LATENCY_BUCKETS - 1)
+            cx_buf_addf(&b, "cxmock_handler_seconds_bucket{le=\"+Inf\"} %llu\n",
+                        (unsigned long long)cum);
+        else
+            cx_buf_addf(&b, "cxmock_handler_seconds_bucket{le=\"%g\"} %llu\n",
+                        cxm_latency_bounds_s[i], (unsigned long long)cum);
+    }
+    cx_buf_addf(&b, "cxmock_handler_seconds_sum %.6f\ncxmock_handler_seconds_count %llu\n",
+                mt->latency_sum_s, (unsigned long long)mt->latency_count);
+    c->rs->raw = cx_buf_take(&b);
+    c->rs->status = c->rs->raw ? 200 : 500;
+    c->rs->content_type = "text/plain; version=0.0.4";
 }

@@ -246,8 +246,10 @@ static void issue(struct cxm *m, int client, int agent, uint64_t scopes, const c
                           scope_string(&s->auth, scopes)));
 }
 
-void cxm_api_token(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+void cxm_api_token(struct cxm *m, struct cxm_call *c)
 {
+    const struct cxm_req *rq = c->rq;
+    struct cxm_resp *rs = c->rs;
     struct cxm_sim *s = &m->sim;
     struct form f = {0};
     if (rq->content_type &&

@@ -25,10 +25,10 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
     return 0;
 }
 
-void cxm_api_events(struct cxm *m, const struct cxm_req *rq, char **params, struct cxm_resp *rs)
+void cxm_api_events(struct cxm *m, struct cxm_call *c)
 {
-    if (!cxm_require_token(m, rq, "interaction:read", rs))
-        return;
+    const struct cxm_req *rq = c->rq;
+    struct cxm_resp *rs = c->rs;
     char buf[32];
     unsigned long long after = 0, timeout = 0;
     if (cxm_query_param(rq, "after", buf, sizeof buf) && parse_uint(buf, UINT64_MAX, &after) < 0) {

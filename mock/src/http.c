@@ -1,7 +1,13 @@
 /* http.c - see http.h */
 #include "http.h"
 
+#include <arpa/inet.h>
 #include <civetweb.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +148,49 @@ static void send_response(struct mg_connection *c, const struct cxm_resp *rs, bo
     free(dumped);
 }
 
+/* FLT-01 connection reset: find this connection's socket (civetweb does not expose it) by its
+ * peer port, set SO_LINGER 0 and shut its reading side, so civetweb's next read ends the
+ * connection and the close sends RST. The client gets no answer at all. */
+static void reset_connection(const struct mg_request_info *ri, int server_port)
+{
+    struct rlimit rl;
+    int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
+    for (int fd = 3; fd < max; fd++) {
+        struct sockaddr_storage peer, self;
+        socklen_t plen = sizeof peer, slen = sizeof self;
+        if (getpeername(fd, (struct sockaddr *)&peer, &plen) < 0 ||
+            getsockname(fd, (struct sockaddr *)&self, &slen) < 0)
+            continue;
+        int pport = peer.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&peer)->sin6_port)
+                                               : ntohs(((struct sockaddr_in *)&peer)->sin_port);
+        int sport = self.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&self)->sin6_port)
+                                               : ntohs(((struct sockaddr_in *)&self)->sin_port);
+        if (pport != ri->remote_port || sport != server_port)
+            continue;
+        struct linger lg = {1, 0};
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        shutdown(fd, SHUT_RD);
+        return;
+    }
+}
+
+/* Wait ms of wall time, or less if the mock is stopping. */
+static void fault_delay(struct cxm *m, int64_t ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += (time_t)(ms / 1000);
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&m->lock);
+    while (!m->stopping && pthread_cond_timedwait(&m->delay_cond, &m->lock, &until) != ETIMEDOUT)
+        ;
+    pthread_mutex_unlock(&m->lock);
+}
+
 static int handle(struct mg_connection *c, void *cbdata)
 {
     struct cxm *m = cbdata;
@@ -173,6 +222,14 @@ static int handle(struct mg_connection *c, void *cbdata)
         .loopback = is_loopback(ri->remote_addr),
     };
     cxm_dispatch(m, &rq, &rs);
+    if (rs.delay_ms > 0)
+        fault_delay(m, rs.delay_ms);
+    if (rs.reset) {
+        reset_connection(ri, m->port);
+        cxm_resp_free(&rs);
+        free(body);
+        return 500;
+    }
     send_response(c, &rs, false);
     int status = rs.status;
     cxm_resp_free(&rs);

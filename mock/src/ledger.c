@@ -33,9 +33,39 @@ static void drop_lines(struct cxm_ledger *l)
     l->n = l->cap = 0;
 }
 
+static void count_type(struct cxm_ledger *l, const char *type)
+{
+    for (size_t i = 0; i < l->ntypes; i++) {
+        if (strcmp(l->types[i], type) == 0) {
+            l->type_counts[i]++;
+            return;
+        }
+    }
+    char **types = realloc(l->types, (l->ntypes + 1) * sizeof *types);
+    if (types)
+        l->types = types;
+    uint64_t *counts = realloc(l->type_counts, (l->ntypes + 1) * sizeof *counts);
+    if (counts)
+        l->type_counts = counts;
+    char *copy = strdup(type);
+    if (!types || !counts || !copy) {
+        free(copy);
+        return;
+    }
+    l->types[l->ntypes] = copy;
+    l->type_counts[l->ntypes++] = 1;
+}
+
 void cxm_ledger_close(struct cxm_ledger *l)
 {
     drop_lines(l);
+    for (size_t i = 0; i < l->ntypes; i++)
+        free(l->types[i]);
+    free(l->types);
+    free(l->type_counts);
+    l->types = NULL;
+    l->type_counts = NULL;
+    l->ntypes = 0;
     if (l->fd >= 0)
         close(l->fd);
     l->fd = -1;
@@ -104,6 +134,7 @@ uint64_t cxm_ledger_add(struct cxm_ledger *l, int64_t t, const char *type, const
         goto out;
     write_line(l, s);
     l->lines[l->n++] = s;
+    count_type(l, type);
     seq = l->n;
 out:
     json_decref(fields);

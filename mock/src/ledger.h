@@ -19,7 +19,10 @@
 struct cxm_ledger {
     char **lines; /* lines[i] holds seq i + 1, without newline */
     size_t n, cap;
-    int fd; /* -1 without a file */
+    int fd;       /* -1 without a file */
+    char **types; /* entry types seen, and how many of each (for /metrics) */
+    uint64_t *type_counts;
+    size_t ntypes;
     unsigned long write_errors;
 };
 

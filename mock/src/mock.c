@@ -83,9 +83,9 @@ int cxm_create(const struct cxm_options *o, struct cxm **out, char *err, size_t 
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&m->timer_cond, &ca);
+    pthread_cond_init(&m->delay_cond, &ca);
     pthread_condattr_destroy(&ca);
     pthread_cond_init(&m->events_cond, NULL);
-    m->faults = json_incref(m->tenant->faults);
     m->sim.on_events = on_events;
     m->sim.on_events_ctx = m;
     m->webhooks = cxm_webhooks_new(&m->sim, &m->lock, kick_timer, m);
@@ -154,15 +154,16 @@ void cxm_destroy(struct cxm *m)
     m->stopping = true;
     pthread_cond_broadcast(&m->events_cond); /* long polls answer now */
     pthread_cond_signal(&m->timer_cond);
+    pthread_cond_broadcast(&m->delay_cond); /* fault delays end now */
     pthread_mutex_unlock(&m->lock);
     cxm_http_stop(m);
     if (m->timer_started)
         pthread_join(m->timer, NULL);
     cxm_webhooks_free(m->webhooks);
     cxm_sim_free(&m->sim);
-    json_decref(m->faults);
     cxm_tenant_free(m->tenant);
     pthread_cond_destroy(&m->timer_cond);
+    pthread_cond_destroy(&m->delay_cond);
     pthread_cond_destroy(&m->events_cond);
     pthread_mutex_destroy(&m->lock);
     free(m);

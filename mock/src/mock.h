@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "cxmock.h"
+#include "metrics.h"
 #include "sim.h"
 #include "tenant.h"
 
@@ -24,13 +25,14 @@ struct cxm {
     pthread_mutex_t lock;
     pthread_cond_t events_cond; /* broadcast when events are appended (long polls) */
     pthread_cond_t timer_cond;  /* signalled when the next due time may have moved */
+    pthread_cond_t delay_cond;  /* fault delays wait here (monotonic); broadcast at stop */
     pthread_t timer;
     bool timer_started;
     bool stopping;
     struct cxm_webhooks *webhooks;
     struct mg_context *http;
     int port;
-    json_t *faults; /* the fault plan (PUT /__admin/faults) */
+    struct cxm_metrics metrics; /* GET /metrics; guarded by lock */
 };
 
 /* Wake the timer thread (call with the lock held after scheduling something). */

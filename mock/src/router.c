@@ -5,41 +5,60 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "api.h"
+#include "metrics.h"
 
 #define MAX_PARAMS 4
 
 enum { PUBLIC = 0, ADMIN = 1 };
+enum { STATE_WRITE = 1 }; /* counts against the tenant's agent-state window (RATE-01) */
+
+#define READ  "interaction:read"
+#define WRITE "interaction:write"
 
 struct route {
     const char *method;
     const char *pattern; /* segments; "{}" matches one segment */
     cxm_handler *handler;
     int access;
+    const char *scope; /* bearer scope required (AUTH-04); NULL: none */
+    int group;         /* enum cxm_group: rate limits and faults */
+    int flags;
 };
 
 static const struct route routes[] = {
-    {"POST", "/api/v2/oauth/token", cxm_api_token, PUBLIC}, /* AUTH-01: three aliases */
-    {"POST", "/oauth/token", cxm_api_token, PUBLIC},
-    {"POST", "/oauth2/token", cxm_api_token, PUBLIC},
-    {"GET", "/api/v2/interactions/{}", cxm_api_get_interaction, PUBLIC},
-    {"POST", "/api/v2/interactions/{}/accept", cxm_api_accept, PUBLIC},
-    {"POST", "/api/v2/interactions/{}/reject", cxm_api_reject, PUBLIC},
-    {"GET", "/api/v2/queues/{}", cxm_api_get_queue, PUBLIC},
-    {"GET", "/api/v2/queues/{}/stats", cxm_api_get_queue_stats, PUBLIC},
-    {"GET", "/api/v2/events", cxm_api_events, PUBLIC},
-    {"GET", "/__admin/health", cxm_admin_health, ADMIN},
-    {"POST", "/__admin/reset", cxm_admin_reset, ADMIN},
-    {"GET", "/__admin/state", cxm_admin_state, ADMIN},
-    {"POST", "/__admin/interactions", cxm_admin_create, ADMIN},
-    {"POST", "/__admin/interactions/{}/end", cxm_admin_end, ADMIN},
-    {"PUT", "/__admin/queues/{}", cxm_admin_queue, ADMIN},
-    {"PUT", "/__admin/agents/{}", cxm_admin_agent, ADMIN},
-    {"PUT", "/__admin/faults", cxm_admin_faults, ADMIN},
-    {"POST", "/__admin/clock", cxm_admin_clock, ADMIN},
-    {"GET", "/__admin/ledger", cxm_admin_ledger, ADMIN},
-    {"GET", "/__admin/violations", cxm_admin_violations, ADMIN},
+    /* AUTH-01: three aliases of one handler */
+    {"POST", "/api/v2/oauth/token", cxm_api_token, PUBLIC, NULL, CXM_GROUP_AUTH, 0},
+    {"POST", "/oauth/token", cxm_api_token, PUBLIC, NULL, CXM_GROUP_AUTH, 0},
+    {"POST", "/oauth2/token", cxm_api_token, PUBLIC, NULL, CXM_GROUP_AUTH, 0},
+    {"GET", "/api/v2/interactions/{}", cxm_api_get_interaction, PUBLIC, READ,
+     CXM_GROUP_INTERACTIONS, 0},
+    {"POST", "/api/v2/interactions/{}/accept", cxm_api_accept, PUBLIC, WRITE,
+     CXM_GROUP_INTERACTIONS, 0},
+    {"POST", "/api/v2/interactions/{}/reject", cxm_api_reject, PUBLIC, WRITE,
+     CXM_GROUP_INTERACTIONS, 0},
+    {"GET", "/api/v2/queues/{}", cxm_api_get_queue, PUBLIC, READ, CXM_GROUP_INTERACTIONS, 0},
+    {"GET", "/api/v2/queues/{}/stats", cxm_api_get_queue_stats, PUBLIC, READ,
+     CXM_GROUP_INTERACTIONS, 0},
+    {"GET", "/api/v2/events", cxm_api_events, PUBLIC, READ, CXM_GROUP_INTERACTIONS, 0},
+    {"GET", "/__admin/health", cxm_admin_health, ADMIN, NULL, 0, 0},
+    {"POST", "/__admin/reset", cxm_admin_reset, ADMIN, NULL, 0, 0},
+    {"GET", "/__admin/state", cxm_admin_state, ADMIN, NULL, 0, 0},
+    {"POST", "/__admin/interactions", cxm_admin_create, ADMIN, NULL, 0, 0},
+    {"POST", "/__admin/interactions/{}/end", cxm_admin_end, ADMIN, NULL, 0, 0},
+    {"PUT", "/__admin/queues/{}", cxm_admin_queue, ADMIN, NULL, 0, 0},
+    {"PUT", "/__admin/agents/{}", cxm_admin_agent, ADMIN, NULL, 0, 0},
+    {"PUT", "/__admin/faults", cxm_admin_faults, ADMIN, NULL, 0, 0},
+    {"POST", "/__admin/clock", cxm_admin_clock, ADMIN, NULL, 0, 0},
+    {"GET", "/__admin/ledger", cxm_admin_ledger, ADMIN, NULL, 0, 0},
+    {"GET", "/__admin/violations", cxm_admin_violations, ADMIN, NULL, 0, 0},
+    {"GET", "/metrics", cxm_admin_metrics, ADMIN, NULL, 0, 0},
 };
+
+#define NROUTES (sizeof routes / sizeof routes[0])
+_Static_assert(NROUTES <= CXM_METRIC_ROUTES, "raise CXM_METRIC_ROUTES");
 
 static int hexval(char c)
 {
@@ -172,6 +191,90 @@ static int admin_allowed(const struct cxm *m, const struct cxm_req *rq, struct c
     return 0;
 }
 
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Mock ms as wall ms for a delay the client feels: the clock's scale shrinks it too. */
+static int64_t wall_ms(const struct cxm_sim *s, int64_t mock_ms)
+{
+    return s->clock.mode == CXM_CLOCK_SCALED ? (int64_t)((double)mock_ms / s->clock.scale)
+                                             : mock_ms;
+}
+
+/* RATE-01, AUTH-06: check every window that applies; record in all only if all admit. Returns
+ * 1 if admitted, else 0 with a 429 set. */
+static int admit(struct cxm *m, const struct route *r, const struct cxm_token *tok,
+                 struct cxm_resp *rs)
+{
+    struct cxm_sim *s = &m->sim;
+    struct cxm_window *w[3] = {
+        tok ? &s->client_windows[(size_t)tok->client * CXM_GROUPS + (size_t)r->group] : NULL,
+        &s->tenant_window, r->flags & STATE_WRITE ? &s->state_window : NULL};
+    static const char *const which[] = {"client", "tenant", "agentState"};
+    int64_t wait = 0;
+    int worst = -1;
+    for (int i = 0; i < 3; i++) {
+        int64_t wi = w[i] ? cxm_window_wait(w[i], s->now) : 0;
+        if (wi > wait) {
+            wait = wi;
+            worst = i;
+        }
+    }
+    if (worst < 0) {
+        for (int i = 0; i < 3; i++)
+            if (w[i])
+                cxm_window_record(w[i], s->now);
+        return 1;
+    }
+    m->metrics.limited[worst]++;
+    int64_t secs = (wait + 999) / 1000;
+    snprintf(rs->retry_after, sizeof rs->retry_after, "%lld", (long long)secs);
+    cxm_respond(rs, 429,
+                json_pack("{ss ss ss sI sI}", "error", "rate_limited", "detail",
+                          worst == 0   ? "too many requests for this client id and endpoint group"
+                          : worst == 1 ? "too many requests for this tenant"
+                                       : "too many agent-state writes for this tenant",
+                          "limit", which[worst], "retryAfterSeconds", (json_int_t)secs,
+                          "retryAfterMs", (json_int_t)wait));
+    return 0;
+}
+
+static void fault_response(struct cxm_resp *rs, int status)
+{
+    cxm_resp_free(rs);
+    cxm_respond(rs, status, cxm_err("injected_fault", "fault plan: status %d", status));
+}
+
+/* The public pipeline: faults (FLT-01), bearer (AUTH-04), rate limits (RATE-01), handler. */
+static void run_public(struct cxm *m, const struct route *r, struct cxm_call *c)
+{
+    struct cxm_sim *s = &m->sim;
+    struct cxm_fault_effect fx;
+    cxm_faults_roll(&s->faults, r->group, s->now - s->origin, &s->prng, &fx);
+    if (fx.status || fx.reset || fx.delay_ms || fx.hang_ms)
+        m->metrics.faults_injected++;
+    c->rs->delay_ms = wall_ms(s, fx.delay_ms) + fx.hang_ms;
+    if (fx.reset) {
+        c->rs->reset = true;
+        return;
+    }
+    if (fx.status && !fx.applied) {
+        fault_response(c->rs, fx.status);
+        return;
+    }
+    if (r->scope && !(c->tok = cxm_require_token(m, c->rq, r->scope, c->rs)))
+        return;
+    if (!admit(m, r, c->tok, c->rs))
+        return;
+    r->handler(m, c);
+    if (fx.status) /* applied: the work is done, the answer is lost */
+        fault_response(c->rs, fx.status);
+}
+
 void cxm_dispatch(struct cxm *m, const struct cxm_req *rq, struct cxm_resp *rs)
 {
     memset(rs, 0, sizeof *rs);
@@ -179,7 +282,7 @@ void cxm_dispatch(struct cxm *m, const struct cxm_req *rq, struct cxm_resp *rs)
     int nparams = 0;
     const struct route *found = NULL;
     char allow[64] = "";
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+    for (size_t i = 0; i < NROUTES; i++) {
         int n;
         if (!match(routes[i].pattern, rq->path, params, &n)) {
             free_params(params, n);
@@ -204,22 +307,41 @@ void cxm_dispatch(struct cxm *m, const struct cxm_req *rq, struct cxm_resp *rs)
         } else {
             cxm_respond(rs, 404, cxm_err("not_found", "no route for %s %s", rq->method, rq->path));
         }
+        pthread_mutex_lock(&m->lock);
+        m->metrics.unrouted[allow[0] ? 1 : 0]++;
+        pthread_mutex_unlock(&m->lock);
         return;
     }
     if (found->access == ADMIN && !admin_allowed(m, rq, rs)) {
         free_params(params, nparams);
         return;
     }
+    int64_t t0 = mono_ns();
     pthread_mutex_lock(&m->lock);
     int64_t due_before = cxm_sched_next_due(&m->sim.sched);
     cxm_sim_begin_request(&m->sim);
     snprintf(rs->request_id, sizeof rs->request_id, "%s", m->sim.req);
-    found->handler(m, rq, params, rs);
+    struct cxm_call call = {rq, params, NULL, rs};
+    if (found->access == PUBLIC)
+        run_public(m, found, &call);
+    else
+        found->handler(m, &call);
+    if (!rs->status && !rs->reset)
+        cxm_respond(rs, 500, cxm_err("internal_error", "handler gave no response"));
     if (cxm_sched_next_due(&m->sim.sched) != due_before)
         cxm_kick_timer(m);
     m->sim.req[0] = '\0';
+    size_t route = (size_t)(found - routes);
+    cxm_metrics_count(&m->metrics, (int)route, rs->reset ? 0 : rs->status);
+    cxm_metrics_latency(&m->metrics, (double)(mono_ns() - t0) / 1e9);
     pthread_mutex_unlock(&m->lock);
     free_params(params, nparams);
-    if (!rs->status)
-        cxm_respond(rs, 500, cxm_err("internal_error", "handler gave no response"));
+}
+
+const char *cxm_route_name(size_t i, char *buf, size_t size)
+{
+    if (i >= NROUTES)
+        return NULL;
+    snprintf(buf, size, "%s %s", routes[i].method, routes[i].pattern);
+    return buf;
 }

@@ -30,16 +30,22 @@ struct cxm_resp {
     json_t *json;             /* body, or */
     char *raw;                /* a ready body (malloc'd) */
     const char *content_type; /* default application/json */
-    char retry_after[16];     /* Retry-After header when non-empty */
+    char retry_after[24];     /* Retry-After header when non-empty */
     char allow[64];           /* Allow header when non-empty (405) */
     char www_authenticate[64];
     char request_id[24]; /* X-Request-Id: the id the ledger names this request by */
     bool no_store;       /* Cache-Control: no-store (token responses) */
+    /* Faults (FLT-01), carried out by the HTTP layer outside the lock: */
+    int64_t delay_ms; /* answer only after this many wall-clock ms */
+    bool reset;       /* answer nothing: reset the connection */
 };
 
 /* Handle one request; fills rs (free with cxm_resp_free). Never fails: errors are responses. */
 void cxm_dispatch(struct cxm *m, const struct cxm_req *rq, struct cxm_resp *rs);
 void cxm_resp_free(struct cxm_resp *rs);
+
+/* Name of route i ("GET /api/v2/interactions/{}") into buf, or NULL past the last. */
+const char *cxm_route_name(size_t i, char *buf, size_t size);
 
 /* For handlers: set a JSON response (body stolen). */
 void cxm_respond(struct cxm_resp *rs, int status, json_t *body);

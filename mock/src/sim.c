@@ -10,9 +10,44 @@
 #include "routing.h"
 #include "webhooks.h"
 
+static int init_limits(struct cxm_sim *s)
+{
+    const struct cxm_tenant *t = s->tenant;
+    s->client_windows = calloc(t->nclients * CXM_GROUPS + 1, sizeof *s->client_windows);
+    if (!s->client_windows)
+        return -1;
+    for (size_t c = 0; c < t->nclients; c++)
+        for (int g = 0; g < CXM_GROUPS; g++)
+            if (cxm_window_init(&s->client_windows[c * CXM_GROUPS + (size_t)g],
+                                t->clients[c].group_per_min[g]) < 0)
+                return -1;
+    if (cxm_window_init(&s->tenant_window, t->tenant_per_min) < 0 ||
+        cxm_window_init(&s->state_window, t->agent_state_per_min) < 0)
+        return -1;
+    return 0;
+}
+
+static void free_limits(struct cxm_sim *s)
+{
+    if (s->client_windows)
+        for (size_t i = 0; i < s->tenant->nclients * CXM_GROUPS; i++)
+            cxm_window_free(&s->client_windows[i]);
+    free(s->client_windows);
+    s->client_windows = NULL;
+    cxm_window_free(&s->tenant_window);
+    cxm_window_free(&s->state_window);
+}
+
 static int init_state(struct cxm_sim *s)
 {
     cxm_prng_seed(&s->prng, s->seed);
+    s->origin = s->now;
+    cxm_idem_init(&s->idem, (size_t)s->tenant->idempotency_max_keys,
+                  (int64_t)s->tenant->idempotency_ttl_s * 1000);
+    char path[64], msg[128];
+    if (init_limits(s) < 0 ||
+        cxm_sim_set_faults(s, s->tenant->faults, path, sizeof path, msg, sizeof msg) < 0)
+        return -1;
     cxm_sched_init(&s->sched);
     s->next_request = 1;
     s->next_token_serial = 1;
@@ -53,6 +88,9 @@ static void free_state(struct cxm_sim *s)
     cxm_sched_clear(&s->sched, free_event_data);
     cxm_model_free(&s->model);
     cxm_auth_free(&s->auth);
+    cxm_idem_free(&s->idem);
+    free_limits(s);
+    cxm_faults_free(&s->faults);
 }
 
 void cxm_sim_free(struct cxm_sim *s)
@@ -121,6 +159,17 @@ void cxm_sim_begin_request(struct cxm_sim *s)
 {
     cxm_sim_run_due(s);
     snprintf(s->req, sizeof s->req, "r%llu", (unsigned long long)s->next_request++);
+}
+
+int cxm_sim_set_faults(struct cxm_sim *s, json_t *plan, char *path, size_t pathsz, char *msg,
+                       size_t msgsz)
+{
+    struct cxm_faults f;
+    if (cxm_faults_parse(plan, &f, path, pathsz, msg, msgsz) < 0)
+        return -1;
+    cxm_faults_free(&s->faults);
+    s->faults = f;
+    return 0;
 }
 
 void cxm_sim_record(struct cxm_sim *s, const char *type, json_t *fields)

@@ -17,9 +17,12 @@
 #include "auth.h"
 #include "clock.h"
 #include "events.h"
+#include "faults.h"
+#include "idem.h"
 #include "ledger.h"
 #include "model.h"
 #include "prng.h"
+#include "ratelimit.h"
 #include "sched.h"
 #include "tenant.h"
 
@@ -51,7 +54,13 @@ struct cxm_sim {
     /* Called after events are appended (to wake long polls and webhooks); may be NULL. */
     void (*on_events)(void *ctx);
     void *on_events_ctx;
-    struct cxm_webhooks *webhooks; /* may be NULL */
+    struct cxm_webhooks *webhooks;     /* may be NULL */
+    int64_t origin;                    /* mock time of the start or last reset (fault windows) */
+    struct cxm_faults faults;          /* the fault plan in force (FLT-01) */
+    struct cxm_idem idem;              /* idempotency keys (INJ-05, PRI-05) */
+    struct cxm_window *client_windows; /* [client * CXM_GROUPS + group] (RATE-01, AUTH-06) */
+    struct cxm_window tenant_window;   /* tenantPerMin over every public API call */
+    struct cxm_window state_window;    /* agentStatePerMin over agent-state writes */
 };
 
 /* Create the simulation of tenant t (borrowed; must outlive it). ledger_path may be NULL.
@@ -71,6 +80,10 @@ void cxm_sim_begin_request(struct cxm_sim *s);
 
 /* Run events due by the clock's reading; returns how many ran. */
 int cxm_sim_run_due(struct cxm_sim *s);
+
+/* Replace the fault plan with `plan` (validated). Returns 0, or -1 with path and msg. */
+int cxm_sim_set_faults(struct cxm_sim *s, json_t *plan, char *path, size_t pathsz, char *msg,
+                       size_t msgsz);
 
 /* Record in the ledger at `now`, caused by the current request (fields stolen, may be NULL). */
 void cxm_sim_record(struct cxm_sim *s, const char *type, json_t *fields);

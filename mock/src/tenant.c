@@ -6,6 +6,7 @@
  * column of the value (jsonpos.h), and the half-built tenant is freed.
  */
 #include "tenant.h"
+#include "faults.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -40,6 +41,7 @@ static const char *const sorting_names[] = {"Priority", "FIFO", "LIFO", "Custom"
 static const char *const overflow_names[] = {"drop", "fallback", NULL};
 static const char *const rotation_names[] = {"keep", "revoke-previous", NULL};
 static const char *const patch_names[] = {"409", "ignore", NULL};
+static const char *const group_names[] = {"auth", "routing", "interactions", "state", "gws", NULL};
 static const char *const attr_prefixes[] = {"string:", "number:", "boolean:", "date:", NULL};
 
 /* ---- paths and errors ---- */
@@ -317,10 +319,11 @@ static void *parse_list(struct ctx *c, json_t *root, const char *key, size_t siz
 
 static int parse_client(struct ctx *c, void *base, size_t i, json_t *v, const char *path)
 {
-    static const char *const keys[] = {"clientId",        "clientSecret", "scopes", "perMin",
-                                       "tokenTtlSeconds", "rotation",     NULL};
+    static const char *const keys[] = {"clientId", "clientSecret",    "scopes",   "perMin",
+                                       "limits",   "tokenTtlSeconds", "rotation", NULL};
     struct cxm_client *all = base, *cl = &all[i];
     int rotation;
+    json_t *limits;
     path_t p;
 
     if (check_keys(c, v, path, keys) ||
@@ -329,9 +332,19 @@ static int parse_client(struct ctx *c, void *base, size_t i, json_t *v, const ch
         get_strs(c, v, path, "scopes", &cl->scopes, &cl->nscopes) ||
         get_int(c, v, path, "perMin", 120, 0, INT_MAX, &cl->per_min) ||
         get_int(c, v, path, "tokenTtlSeconds", c->t->token_ttl_s, 1, INT_MAX, &cl->token_ttl_s) ||
-        get_enum(c, v, path, "rotation", rotation_names, CXM_ROTATION_KEEP, &rotation))
+        get_enum(c, v, path, "rotation", rotation_names, CXM_ROTATION_KEEP, &rotation) ||
+        get_container(c, v, path, "limits", JSON_OBJECT, &limits))
         return -1;
     cl->rotation = (enum cxm_rotation)rotation;
+    member_path(p, path, "limits");
+    if (limits && check_keys(c, limits, p, group_names))
+        return -1;
+    for (int g = 0; g < CXM_GROUPS; g++) {
+        int def = g == CXM_GROUP_ROUTING ? cl->per_min : 0;
+        cl->group_per_min[g] = def;
+        if (limits && get_int(c, limits, p, group_names[g], def, 0, INT_MAX, &cl->group_per_min[g]))
+            return -1;
+    }
     for (size_t j = 0; j < i; j++)
         if (strcmp(all[j].id, cl->id) == 0)
             return fail(c, member_path(p, path, "clientId"), 0, "duplicate id \"%s\"", cl->id);
@@ -394,6 +407,8 @@ static int parse_queue(struct ctx *c, void *base, size_t i, json_t *v, const cha
                                        "overflowAction",
                                        "fallbackQueueId",
                                        "thresholds",
+                                       "serviceLevelSeconds",
+                                       "skills",
                                        NULL};
     static const char *const threshold_keys[] = {"abandonRate", "serviceLevel", NULL};
     struct cxm_queue_def *all = base, *qd = &all[i];
@@ -412,7 +427,9 @@ static int parse_queue(struct ctx *c, void *base, size_t i, json_t *v, const cha
         get_int(c, v, path, "maxCapacity", 0, 0, INT_MAX, &qd->max_capacity) ||
         get_enum(c, v, path, "overflowAction", overflow_names, CXM_OVERFLOW_DROP, &action) ||
         get_str(c, v, path, "fallbackQueueId", NONEMPTY, NULL, &qd->fallback_queue_id) ||
-        get_container(c, v, path, "thresholds", JSON_OBJECT, &th))
+        get_container(c, v, path, "thresholds", JSON_OBJECT, &th) ||
+        get_int(c, v, path, "serviceLevelSeconds", 20, 1, INT_MAX, &qd->service_level_seconds) ||
+        get_strs(c, v, path, "skills", &qd->skills, &qd->nskills))
         return -1;
     qd->sorting = (enum cxm_sorting)sorting;
     qd->overflow_action = (enum cxm_overflow_action)action;
@@ -493,6 +510,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
                                        "limits",
                                        "teardownMs",
                                        "eventRetention",
+                                       "idempotencyMaxKeys",
                                        "clients",
                                        "agents",
                                        "queues",
@@ -518,7 +536,8 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
         get_enum(c, root, "", "patchAssigned", patch_names, 0, &patch) ||
         get_container(c, root, "", "limits", JSON_OBJECT, &limits) ||
         get_int(c, root, "", "teardownMs", 1000, 0, INT_MAX, &t->teardown_ms) ||
-        get_int(c, root, "", "eventRetention", 100000, 1, INT_MAX, &t->event_retention))
+        get_int(c, root, "", "eventRetention", 100000, 1, INT_MAX, &t->event_retention) ||
+        get_int(c, root, "", "idempotencyMaxKeys", 1000000, 1, INT_MAX, &t->idempotency_max_keys))
         return -1;
     t->patch_assigned_ignore = patch == 1;
 
@@ -560,6 +579,14 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
     t->faults = faults ? json_incref(faults) : json_array();
     if (!t->faults)
         return fail_oom(c, "faults");
+    struct cxm_faults plan;
+    char fpath[64], msg[160];
+    path_t p;
+    if (cxm_faults_parse(t->faults, &plan, fpath, sizeof fpath, msg, sizeof msg) < 0) {
+        snprintf(p, sizeof p, "faults%s", fpath);
+        return fail(c, p, strstr(msg, "unknown key") != NULL, "%s", msg);
+    }
+    cxm_faults_free(&plan);
     return 0;
 }
 
@@ -672,6 +699,7 @@ void cxm_tenant_free(struct cxm_tenant *t)
         free(t->queues[i].id);
         free(t->queues[i].name);
         free(t->queues[i].fallback_queue_id);
+        free_strs(t->queues[i].skills, t->queues[i].nskills);
     }
     for (size_t i = 0; i < t->nattributes; i++)
         free(t->attributes[i].key);
@@ -740,4 +768,14 @@ int cxm_agent_state_parse(const char *s)
 const char *cxm_sorting_name(enum cxm_sorting s)
 {
     return (unsigned)s <= CXM_SORT_CUSTOM ? sorting_names[s] : NULL;
+}
+
+const char *cxm_group_name(enum cxm_group g)
+{
+    return (unsigned)g < CXM_GROUPS ? group_names[g] : NULL;
+}
+
+int cxm_group_parse(const char *s)
+{
+    return s ? name_index(group_names, s) : -1;
 }

@@ -36,14 +36,26 @@ enum cxm_sorting { CXM_SORT_PRIORITY, CXM_SORT_FIFO, CXM_SORT_LIFO, CXM_SORT_CUS
 enum cxm_overflow_action { CXM_OVERFLOW_DROP, CXM_OVERFLOW_FALLBACK };
 enum cxm_rotation { CXM_ROTATION_KEEP, CXM_ROTATION_REVOKE_PREVIOUS };
 
+/* Endpoint groups: rate limits (RATE-01) and faults (FLT-01) are scoped by these. */
+enum cxm_group {
+    CXM_GROUP_AUTH,         /* token endpoints */
+    CXM_GROUP_ROUTING,      /* /api/v2/routing/..., contact attributes */
+    CXM_GROUP_INTERACTIONS, /* /api/v2/interactions..., queues, events */
+    CXM_GROUP_STATE,        /* agent state, schedules, breaks */
+    CXM_GROUP_GWS,          /* /api/v2/me/interactions... */
+    CXM_GROUPS,
+};
+
 struct cxm_client {
     char *id;
     char *secret;
     char **scopes; /* granted scopes */
     size_t nscopes;
-    int per_min;                /* "perMin", default 120 (RATE-01) */
-    int token_ttl_s;            /* "tokenTtlSeconds", default: the tenant's */
-    enum cxm_rotation rotation; /* "rotation", default keep (AUTH-05) */
+    int per_min;                   /* "perMin", default 120: the routing group's limit (RATE-01) */
+    int group_per_min[CXM_GROUPS]; /* "limits": {"routing": N, ...}; 0 = no limit; routing
+                                      defaults to perMin, the others to 0 */
+    int token_ttl_s;               /* "tokenTtlSeconds", default: the tenant's */
+    enum cxm_rotation rotation;    /* "rotation", default keep (AUTH-05) */
 };
 
 struct cxm_agent_def {
@@ -73,6 +85,9 @@ struct cxm_queue_def {
     double abandon_rate;
     bool has_service_level;
     double service_level;
+    int service_level_seconds; /* "serviceLevelSeconds": answered within this counts, default 20 */
+    char **skills;             /* "skills": what skillIds route here (INJ-01) */
+    size_t nskills;
 };
 
 struct cxm_attr_def {
@@ -98,6 +113,7 @@ struct cxm_tenant {
     int agent_state_per_min;    /* "limits": {"agentStatePerMin"} default 100 */
     int teardown_ms;            /* "teardownMs": Timeout -> Ended, default 1000 */
     int event_retention;        /* "eventRetention": events kept for long poll, default 100000 */
+    int idempotency_max_keys;   /* "idempotencyMaxKeys": bound of the key store, default 1000000 */
 
     struct cxm_client *clients;
     size_t nclients;
@@ -140,5 +156,8 @@ int cxm_channel_parse(const char *s);
 const char *cxm_agent_state_name(enum cxm_agent_state s);
 int cxm_agent_state_parse(const char *s);
 const char *cxm_sorting_name(enum cxm_sorting s);
+/* "auth", "routing", "interactions", "state", "gws"; parse returns -1 if unknown. */
+const char *cxm_group_name(enum cxm_group g);
+int cxm_group_parse(const char *s);
 
 #endif

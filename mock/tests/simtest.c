@@ -77,6 +77,8 @@ static struct st_res *call(struct cxm *m, const char *method, const char *path, 
     memcpy(r->allow, rs.allow, sizeof r->allow);
     memcpy(r->www_authenticate, rs.www_authenticate, sizeof r->www_authenticate);
     memcpy(r->request_id, rs.request_id, sizeof r->request_id);
+    r->delay_ms = rs.delay_ms;
+    r->reset = rs.reset;
     cxm_resp_free(&rs);
     return r;
 }

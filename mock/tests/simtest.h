@@ -5,6 +5,7 @@
 #define SIMTEST_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mock.h"
@@ -13,7 +14,9 @@
 struct st_res {
     int status;
     json_t *body; /* parsed response body, or NULL */
-    char retry_after[16], allow[64], www_authenticate[64], request_id[24];
+    char retry_after[24], allow[64], www_authenticate[64], request_id[24];
+    int64_t delay_ms; /* fault latency the HTTP layer would add */
+    bool reset;       /* the HTTP layer would reset the connection */
 };
 
 /* A manual-clock mock of the default tenant (fixture NULL) or of fixture text. Fails the test
