@@ -12,7 +12,9 @@ void cxm_pending_free(struct cxm_pending *p)
     if (!p)
         return;
     free(p->reason);
+    free(p->text);
     json_decref(p->metadata);
+    json_decref(p->data);
     free(p);
 }
 
@@ -100,13 +102,15 @@ static long find_live(struct cxm_sim *s, const char *id, json_t **out)
     return ix;
 }
 
-static void schedule_apply(struct cxm_sim *s, int kind, struct cxm_pending *p)
+void cxm_schedule_apply(struct cxm_sim *s, int kind, struct cxm_pending *p)
 {
-    struct cxm_interaction *x = s->model.ix[p->ix];
     int64_t due = s->now + cxm_sim_consistency_delay(s);
-    if (due < x->apply_after)
-        due = x->apply_after; /* never overtake an earlier write to the same interaction */
-    x->apply_after = due;
+    if (p->ix >= 0) {
+        struct cxm_interaction *x = s->model.ix[p->ix];
+        if (due < x->apply_after)
+            due = x->apply_after; /* never overtake an earlier write to the same interaction */
+        x->apply_after = due;
+    }
     snprintf(p->req, sizeof p->req, "%s", s->req);
     if (!cxm_sched_add(&s->sched, due, kind, p->ix, p))
         cxm_pending_free(p);
@@ -177,7 +181,7 @@ int cxm_accept(struct cxm_sim *s, const struct cxm_token *tok, const char *id, j
         p->ix = ix;
         p->agent = a;
         p->metadata = meta_v ? json_deep_copy(meta_v) : NULL;
-        schedule_apply(s, CXM_EV_APPLY_ACCEPT, p);
+        cxm_schedule_apply(s, CXM_EV_APPLY_ACCEPT, p);
     }
     *out = accept_body(s, x, a);
     return 200;
@@ -215,6 +219,7 @@ void cxm_apply_accept(struct cxm_sim *s, struct cxm_pending *p)
     cxm_queue_leave(&s->model.queues[x->queue], p->ix);
     x->agent = p->agent;
     s->model.agents[p->agent].active++;
+    cxm_note_answered(s, p->ix);
     cxm_agent_stop_ringing(s, p->agent);
     cxm_sim_record(s, "ATTACH", json_pack("{ss ss}", "interactionId", x->id, "agentId", who));
     cxm_set_state(s, p->ix, CXM_IS_ACTIVE, "accept");
@@ -276,7 +281,7 @@ int cxm_reject(struct cxm_sim *s, const struct cxm_token *tok, const char *id, j
         p->return_to_queue = rtq;
         p->reason = stored ? strdup(stored) : NULL;
         p->metadata = meta_v ? json_deep_copy(meta_v) : NULL;
-        schedule_apply(s, CXM_EV_APPLY_REJECT, p);
+        cxm_schedule_apply(s, CXM_EV_APPLY_REJECT, p);
     }
     *out =
         json_pack("{ss ss sb}", "interactionId", x->id, "agentId", agent_id(s, a), "rejected", 1);
@@ -322,6 +327,7 @@ void cxm_apply_reject(struct cxm_sim *s, struct cxm_pending *p)
         /* REJ-03: 200 was given; the interaction vanishes without an error or an event. */
         cxm_queue_leave(&s->model.queues[q], p->ix);
         x->dropped = true;
+        cxm_note_abandoned(s, p->ix);
         cxm_sim_record(s, "SILENT_DROP",
                        json_pack("{ss ss ss sI ss}", "interactionId", x->id, "queueId",
                                  s->model.queues[q].def->id, "agentId", who, "depth",
@@ -370,7 +376,7 @@ int cxm_admin_create_interaction(struct cxm_sim *s, json_t *body, json_t **out)
         *out = cxm_err("internal_error", "out of memory");
         return 500;
     }
-    cxm_queue_join(&s->model.queues[q], ix);
+    cxm_queue_join(&s->model, q, ix);
     cxm_sim_record(s, "CREATED",
                    json_pack("{ss ss ss so}", "interactionId", id, "channel",
                              cxm_channel_name((unsigned)channel), "queueId",
@@ -390,6 +396,7 @@ int cxm_admin_end_interaction(struct cxm_sim *s, const char *id, json_t **out)
     if (x->state == CXM_IS_ACTIVE) {
         s->model.agents[x->agent].active--;
     } else if (x->state == CXM_IS_QUEUED || x->state == CXM_IS_RINGING) {
+        cxm_note_abandoned(s, ix); /* the customer hung up while waiting */
         cxm_stop_ringing(s, ix);
         cxm_queue_leave(&s->model.queues[x->queue], ix);
     }
@@ -397,6 +404,28 @@ int cxm_admin_end_interaction(struct cxm_sim *s, const char *id, json_t **out)
     cxm_route(s);
     *out = cxm_view_interaction(&s->model, x);
     return 200;
+}
+
+void cxm_agent_change_state(struct cxm_sim *s, int a, enum cxm_agent_state to, const char *cause)
+{
+    struct cxm_agent *agent = &s->model.agents[a];
+    if (agent->state == to)
+        return;
+    enum cxm_agent_state from = agent->state;
+    agent->state = to;
+    cxm_sim_record(s, "AGENT_STATE",
+                   json_pack("{ss ss ss ss}", "agentId", agent->def->id, "from",
+                             cxm_agent_state_name(from), "to", cxm_agent_state_name(to), "cause",
+                             cause));
+    char at[32];
+    cxm_time_iso(s->now, at);
+    cxm_sim_emit(s, "AGENT_STATE_CHANGED",
+                 json_pack("{ss ss ss ss}", "agentId", agent->def->id, "previousState",
+                           cxm_agent_state_name(from), "currentState", cxm_agent_state_name(to),
+                           "at", at));
+    if (to != CXM_AGENT_READY)
+        cxm_agent_stop_ringing(s, a); /* AGT-04: routing rings the next one */
+    cxm_route(s);
 }
 
 int cxm_admin_update_agent(struct cxm_sim *s, const char *id, json_t *body, json_t **out)
@@ -425,18 +454,8 @@ int cxm_admin_update_agent(struct cxm_sim *s, const char *id, json_t *body, json
     if (break_v)
         agent->mandatory_break = json_is_true(break_v);
     cxm_sim_record(s, "AGENT_UPDATED", json_pack("{ss sO}", "agentId", id, "changes", body));
-    if (state >= 0 && (enum cxm_agent_state)state != agent->state) {
-        enum cxm_agent_state from = agent->state;
-        agent->state = (enum cxm_agent_state)state;
-        char at[32];
-        cxm_time_iso(s->now, at);
-        cxm_sim_emit(s, "AGENT_STATE_CHANGED",
-                     json_pack("{ss ss ss ss}", "agentId", id, "previousState",
-                               cxm_agent_state_name(from), "currentState",
-                               cxm_agent_state_name(agent->state), "at", at));
-        if (agent->state != CXM_AGENT_READY)
-            cxm_agent_stop_ringing(s, a); /* AGT-04 */
-    }
+    if (state >= 0)
+        cxm_agent_change_state(s, a, (enum cxm_agent_state)state, "admin");
     cxm_route(s);
     *out = cxm_view_agent(&s->model, agent);
     return 200;

@@ -20,13 +20,21 @@
 
 /* An acknowledged write waiting for its apply. */
 struct cxm_pending {
-    long ix;
+    long ix; /* interaction, or -1 */
     int agent;
     bool return_to_queue;
-    char *reason;     /* stored reject reason, or NULL */
+    char *reason;     /* stored reject reason or reason code, or NULL */
     json_t *metadata; /* or NULL */
     char req[24];     /* the request that made it */
+    int op;           /* gws.h operation or agent state */
+    int target;       /* Transfer: the new agent; PlaceInQueue: the queue */
+    char *text;       /* PlaceInWorkbin, GetWorkbinContent: the workbin */
+    json_t *data;     /* userData */
 };
+
+/* Schedule p's apply after the consistency delay, in order behind earlier writes to the same
+ * interaction (CONS-01); p is taken. */
+void cxm_schedule_apply(struct cxm_sim *s, int kind, struct cxm_pending *p);
 
 void cxm_pending_free(struct cxm_pending *p);
 
@@ -44,6 +52,9 @@ void cxm_apply_reject(struct cxm_sim *s, struct cxm_pending *p);
 int cxm_admin_create_interaction(struct cxm_sim *s, json_t *body, json_t **out);
 /* Admin: the customer hangs up: the interaction ends wherever it is. */
 int cxm_admin_end_interaction(struct cxm_sim *s, const char *id, json_t **out);
+/* An agent's state changes now: event AGENT_STATE_CHANGED, ledger AGENT_STATE, AGT-04. */
+void cxm_agent_change_state(struct cxm_sim *s, int a, enum cxm_agent_state to, const char *cause);
+
 /* Admin: change an agent {state, channels, scheduled, mandatoryBreak}, applied at once. */
 int cxm_admin_update_agent(struct cxm_sim *s, const char *id, json_t *body, json_t **out);
 /* Admin: change a queue {status: "Overflow"|"Normal"|"auto"}, applied at once. */

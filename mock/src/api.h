@@ -1,7 +1,8 @@
 /* api.h - the route handlers. Each runs with the mock's lock held and the simulation's request
  * started (router.c); params are the path's {placeholders} in order. One file per area:
  * api_auth.c (OAuth), api_interactions.c (interactions and queues), api_events.c (long poll),
- * api_admin.c (/__admin). */
+ * api_routing.c (injection, priority), api_agents.c (agent state), api_gws.c
+ * (/me/interactions), api_admin.c (/__admin, /metrics). */
 #ifndef API_H
 #define API_H
 
@@ -28,6 +29,21 @@ cxm_handler cxm_api_get_queue;
 cxm_handler cxm_api_get_queue_stats;
 
 cxm_handler cxm_api_events;
+
+cxm_handler cxm_api_inject;
+cxm_handler cxm_api_get_contact;
+cxm_handler cxm_api_patch_contact;
+cxm_handler cxm_api_routing_queue;
+cxm_handler cxm_api_attributes;
+
+cxm_handler cxm_api_agent_state;
+cxm_handler cxm_api_schedule;
+cxm_handler cxm_api_break;
+
+cxm_handler cxm_api_list_interactions;
+cxm_handler cxm_api_my_interactions;
+cxm_handler cxm_api_put_interaction;
+cxm_handler cxm_api_me_operation;
 
 cxm_handler cxm_admin_health;
 cxm_handler cxm_admin_reset;

@@ -120,7 +120,9 @@ static void send_response(struct mg_connection *c, const struct cxm_resp *rs, bo
     char *dumped = NULL;
     const char *body = rs->raw;
     if (!body) {
-        dumped = rs->json ? json_dumps(rs->json, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        dumped = rs->json ? json_dumps(rs->json,
+                                       JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+                          : NULL;
         body = dumped ? dumped : "";
     }
     size_t len = rs->status == 204 ? 0 : strlen(body);
@@ -211,12 +213,15 @@ static int handle(struct mg_connection *c, void *cbdata)
         cxm_resp_free(&rs);
         return rs.status;
     }
+    const char *idem = mg_get_header(c, "Idempotency-Key");
     struct cxm_req rq = {
         .method = ri->request_method,
         .path = ri->local_uri_raw ? ri->local_uri_raw : ri->local_uri,
         .query = ri->query_string,
         .authorization = mg_get_header(c, "Authorization"),
         .content_type = mg_get_header(c, "Content-Type"),
+        .idempotency_key = idem ? idem : mg_get_header(c, "X-Idempotency-Key"),
+        .host = mg_get_header(c, "Host"),
         .body = body,
         .body_len = body_len,
         .loopback = is_loopback(ri->remote_addr),

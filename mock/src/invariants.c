@@ -70,6 +70,9 @@ static void scan_entry(struct scan *sc, json_t *e)
         free(t->attached);
         t->attached = agent ? strdup(agent) : NULL;
         t->ever_attached = 1;
+    } else if (strcmp(type, "DETACH") == 0) {
+        free(t->attached);
+        t->attached = NULL;
     } else if (strcmp(type, "DUAL_ATTACH") == 0) {
         flag(sc, DUAL_ATTACH, e);
     } else if (strcmp(type, "SILENT_DROP") == 0) {
@@ -78,6 +81,8 @@ static void scan_entry(struct scan *sc, json_t *e)
         flag(sc, PHANTOM_ACCEPT, e);
     } else if (strcmp(type, "CREATED") == 0) {
         const char *key = json_string_value(json_object_get(e, "externalId"));
+        if (!key)
+            key = json_string_value(json_object_get(e, "businessKey"));
         if (key && *key) {
             if (strmap_get(&sc->keys, key, NULL))
                 flag(sc, DUPLICATE_CONTACT, e);

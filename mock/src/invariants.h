@@ -4,7 +4,8 @@
  *   DUAL_ATTACH       an ATTACH while another agent is attached (or the mock's own DUAL_ATTACH)
  *   SILENT_DROP       every SILENT_DROP entry (REJ-03)
  *   PHANTOM_ACCEPT    every PHANTOM_ATTACH entry (ACC-06)
- *   DUPLICATE_CONTACT a CREATED entry whose externalId (the business key) was created before
+ *   DUPLICATE_CONTACT a CREATED entry whose business key (externalId, or the injected body's
+ *                     digest "businessKey") was created before
  *   LOST_CONTACT      an interaction that went Ended without ever being attached to an agent,
  *                     except when the customer hung up (cause admin_end)
  * Result: {"entries":N,"checks":{NAME:{"count":N,"examples":[entry,...]}}}, at most 5 examples

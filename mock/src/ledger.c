@@ -112,7 +112,7 @@ static char *render(uint64_t seq, int64_t t, const char *type, const char *req, 
     json_object_set_new(o, "req", req ? json_string(req) : json_null());
     if (fields)
         json_object_update(o, fields);
-    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(o);
     return s;
 }

@@ -31,6 +31,7 @@ int cxm_model_init(struct cxm_model *m, const struct cxm_tenant *t)
     for (size_t i = 0; i < t->nqueues; i++) {
         m->queues[i].def = &t->queues[i];
         m->queues[i].forced = -1;
+        m->queues[i].forced_abandon_rate = m->queues[i].forced_service_level = -1;
     }
     return 0;
 }
@@ -42,6 +43,10 @@ static void free_interaction(struct cxm_interaction *x)
     free(x->rejected_by);
     free(x->reject_reason);
     json_decref(x->metadata);
+    json_decref(x->contact);
+    json_decref(x->attributes);
+    json_decref(x->user_data);
+    free(x->workbin);
     free(x);
 }
 
@@ -117,13 +122,33 @@ long cxm_model_add_interaction(struct cxm_model *m, const char *id, unsigned cha
     x->agent = x->pending_owner = -1;
     x->max_rings = m->queues[queue].def->max_rings;
     x->created = x->queued_at = now;
-    x->order = m->next_order++;
+    x->order = x->sort_seq = m->next_order++;
+    x->pending_priority = -1;
     m->ix[m->nix++] = x;
     return index;
 }
 
-int cxm_queue_join(struct cxm_queue *q, long ix)
+/* Does a go before b in queue q? */
+static int before(const struct cxm_model *m, const struct cxm_queue *q, long a, long b)
 {
+    const struct cxm_interaction *x = m->ix[a], *y = m->ix[b];
+    switch (q->def->sorting) {
+    case CXM_SORT_PRIORITY:
+    case CXM_SORT_CUSTOM:
+        if (x->priority != y->priority)
+            return x->priority > y->priority;
+        return x->sort_seq < y->sort_seq;
+    case CXM_SORT_LIFO:
+        return x->sort_seq > y->sort_seq;
+    case CXM_SORT_FIFO:
+    default:
+        return x->sort_seq < y->sort_seq;
+    }
+}
+
+int cxm_queue_join(struct cxm_model *m, int qi, long ix)
+{
+    struct cxm_queue *q = &m->queues[qi];
     for (size_t i = 0; i < q->nmembers; i++)
         if (q->members[i] == ix)
             return 0;
@@ -135,7 +160,20 @@ int cxm_queue_join(struct cxm_queue *q, long ix)
         q->members = mem;
         q->capmembers = cap;
     }
-    q->members[q->nmembers++] = ix;
+    size_t at = q->nmembers;
+    while (at > 0 && before(m, q, ix, q->members[at - 1]))
+        at--;
+    memmove(&q->members[at + 1], &q->members[at], (q->nmembers - at) * sizeof(long));
+    q->members[at] = ix;
+    q->nmembers++;
+    return 0;
+}
+
+size_t cxm_queue_position(const struct cxm_queue *q, long ix)
+{
+    for (size_t i = 0; i < q->nmembers; i++)
+        if (q->members[i] == ix)
+            return i + 1;
     return 0;
 }
 
@@ -154,6 +192,35 @@ const char *cxm_istate_name(enum cxm_istate s)
 {
     static const char *const names[] = {"Queued", "Ringing", "Active", "Ended", "Timeout"};
     return names[s];
+}
+
+const char *cxm_routing_status(const struct cxm_interaction *x)
+{
+    switch (x->rstatus) {
+    case CXM_RS_WRAPPED:
+        return "wrapped";
+    case CXM_RS_ABANDONED:
+        return "abandoned";
+    case CXM_RS_FAILED:
+        return "failed";
+    case CXM_RS_NONE:
+        break;
+    }
+    if (x->pending_owner >= 0)
+        return "assigned";
+    switch (x->state) {
+    case CXM_IS_QUEUED:
+        return x->workbin ? "waiting" : "queued";
+    case CXM_IS_RINGING:
+        return "waiting";
+    case CXM_IS_ACTIVE:
+        return "connected";
+    case CXM_IS_TIMEOUT:
+        return "abandoned";
+    case CXM_IS_ENDED:
+    default:
+        return "closed";
+    }
 }
 
 int cxm_agent_has_channel(const struct cxm_agent *a, unsigned channel)
@@ -193,14 +260,19 @@ json_t *cxm_view_interaction(const struct cxm_model *m, const struct cxm_interac
         json_array_append_new(ringing, json_string(m->agents[x->ringing[i]].def->id));
     char created[32];
     cxm_time_iso(x->created, created);
-    return json_pack("{ss ss ss so ss so so si si so so ss}", "id", x->id, "state",
-                     cxm_istate_name(x->state), "channelType", cxm_channel_name(x->channel),
-                     "externalId", string_or_null(x->external_id), "queueId",
-                     m->queues[x->queue].def->id, "agentId",
-                     string_or_null(x->agent >= 0 ? m->agents[x->agent].def->id : NULL),
-                     "ringingAgents", ringing, "ringCount", x->ring_count, "maxRings", x->max_rings,
-                     "rejectReason", string_or_null(x->reject_reason), "metadata",
-                     x->metadata ? json_incref(x->metadata) : json_null(), "createdTime", created);
+    json_t *v = json_pack(
+        "{ss ss ss so ss so so si si so so ss}", "id", x->id, "state", cxm_istate_name(x->state),
+        "channelType", cxm_channel_name(x->channel), "externalId", string_or_null(x->external_id),
+        "queueId", m->queues[x->queue].def->id, "agentId",
+        string_or_null(x->agent >= 0 ? m->agents[x->agent].def->id : NULL), "ringingAgents",
+        ringing, "ringCount", x->ring_count, "maxRings", x->max_rings, "rejectReason",
+        string_or_null(x->reject_reason), "metadata",
+        x->metadata ? json_incref(x->metadata) : json_null(), "createdTime", created);
+    if (v && x->user_data)
+        json_object_set(v, "userData", x->user_data);
+    if (v && x->workbin)
+        json_object_set_new(v, "workbin", json_string(x->workbin));
+    return v;
 }
 
 json_t *cxm_view_agent(const struct cxm_model *m, const struct cxm_agent *a)

@@ -22,6 +22,14 @@ enum cxm_istate {
     CXM_IS_TIMEOUT,
 };
 
+/* How an interaction left routing, where the state alone does not say (PRI-01). */
+enum cxm_rstatus {
+    CXM_RS_NONE,
+    CXM_RS_WRAPPED,   /* completed by its agent */
+    CXM_RS_ABANDONED, /* ABANDONED_ON_INGEST, ring timeout, customer hung up while waiting */
+    CXM_RS_FAILED,    /* no agent of the tenant can ever take it */
+};
+
 struct cxm_agent {
     const struct cxm_agent_def *def;
     enum cxm_agent_state state;
@@ -36,6 +44,9 @@ struct cxm_queue {
     int forced;    /* -1: status computed; 0: forced Normal; 1: forced Overflow */
     long *members; /* waiting interactions (Queued or Ringing), in arrival order */
     size_t nmembers, capmembers;
+    /* Outcomes for the queue's thresholds (INJ-06): */
+    uint64_t answered, answered_in_sl, abandoned;
+    double forced_abandon_rate, forced_service_level; /* < 0: computed */
 };
 
 struct cxm_interaction {
@@ -58,7 +69,17 @@ struct cxm_interaction {
     int64_t queued_at;          /* when it last entered its queue */
     uint64_t order;             /* arrival order, for FIFO */
     int64_t apply_after;        /* due time of its latest scheduled write: writes apply in order */
-    bool dropped;               /* silently dropped: gone from the public API (REJ-03) */
+    /* Routing injection and priority (INJ-01, PRI-01 ... PRI-05): */
+    int priority;             /* applied priority: routing uses this */
+    uint64_t sort_seq;        /* place among equals; a re-evaluation moves it to the back */
+    int pending_priority;     /* requested by PATCH, applied at the next evaluation cycle */
+    int pending_reevals;      /* PATCHes waiting for the cycle (each re-evaluates once) */
+    json_t *contact;          /* injected fields: type, from, to, callbackNumber, wrapUpCode */
+    json_t *attributes;       /* as stored after the schema (INJ-04) */
+    json_t *user_data;        /* GWS-02 UpdateUserData / AttachUserData / DeleteUserData */
+    char *workbin;            /* parked by PlaceInWorkbin, or NULL */
+    enum cxm_rstatus rstatus; /* how it ended, for routingStatus (PRI-01) */
+    bool dropped;             /* silently dropped: gone from the public API (REJ-03) */
 };
 
 struct cxm_model {
@@ -87,11 +108,18 @@ long cxm_model_interaction(const struct cxm_model *m, const char *id);
 long cxm_model_add_interaction(struct cxm_model *m, const char *id, unsigned channel,
                                const char *external_id, int queue, int64_t now);
 
-/* Queue membership: waiting interactions in arrival order. */
-int cxm_queue_join(struct cxm_queue *q, long ix);
+/* Queue membership: waiting interactions in routing order. Priority and Custom queues order by
+ * priority (highest first), then sort_seq; FIFO by sort_seq; LIFO by sort_seq, newest first
+ * (PRI-04). join inserts in place; -1 if out of memory. */
+int cxm_queue_join(struct cxm_model *m, int q, long ix);
 void cxm_queue_leave(struct cxm_queue *q, long ix);
+/* 1-based position of ix in queue q, or 0 if not a member (PRI-01 queuePosition). */
+size_t cxm_queue_position(const struct cxm_queue *q, long ix);
 
 const char *cxm_istate_name(enum cxm_istate s);
+/* PRI-01 routingStatus: queued, waiting, assigned, connected, wrapped, closed, abandoned, failed.
+ */
+const char *cxm_routing_status(const struct cxm_interaction *x);
 int cxm_agent_has_channel(const struct cxm_agent *a, unsigned channel);
 int cxm_agent_serves(const struct cxm_agent *a, const struct cxm_queue *q);
 int cxm_rejected_by(const struct cxm_interaction *x, int agent);

@@ -15,8 +15,11 @@
 enum { PUBLIC = 0, ADMIN = 1 };
 enum { STATE_WRITE = 1 }; /* counts against the tenant's agent-state window (RATE-01) */
 
-#define READ  "interaction:read"
-#define WRITE "interaction:write"
+#define READ   "interaction:read"
+#define WRITE  "interaction:write"
+#define RREAD  "routing:read"
+#define RWRITE "routing:write"
+#define STATE  "agent:state"
 
 struct route {
     const char *method;
@@ -43,6 +46,22 @@ static const struct route routes[] = {
     {"GET", "/api/v2/queues/{}/stats", cxm_api_get_queue_stats, PUBLIC, READ,
      CXM_GROUP_INTERACTIONS, 0},
     {"GET", "/api/v2/events", cxm_api_events, PUBLIC, READ, CXM_GROUP_INTERACTIONS, 0},
+    {"POST", "/api/v2/routing/contacts", cxm_api_inject, PUBLIC, RWRITE, CXM_GROUP_ROUTING, 0},
+    {"GET", "/api/v2/routing/contacts/{}", cxm_api_get_contact, PUBLIC, RREAD, CXM_GROUP_ROUTING,
+     0},
+    {"PATCH", "/api/v2/routing/contacts/{}", cxm_api_patch_contact, PUBLIC, RWRITE,
+     CXM_GROUP_ROUTING, 0},
+    {"GET", "/api/v2/routing/queues/{}", cxm_api_routing_queue, PUBLIC, RREAD, CXM_GROUP_ROUTING,
+     0},
+    {"GET", "/api/v2/contacts/attributes", cxm_api_attributes, PUBLIC, RREAD, CXM_GROUP_ROUTING, 0},
+    {"POST", "/api/v2/users/{}/state", cxm_api_agent_state, PUBLIC, STATE, CXM_GROUP_STATE,
+     STATE_WRITE},
+    {"GET", "/api/v2/schedules/users/{}", cxm_api_schedule, PUBLIC, STATE, CXM_GROUP_STATE, 0},
+    {"GET", "/api/v2/breaks/users/{}/status", cxm_api_break, PUBLIC, STATE, CXM_GROUP_STATE, 0},
+    {"GET", "/api/v2/interactions", cxm_api_list_interactions, PUBLIC, READ, CXM_GROUP_GWS, 0},
+    {"GET", "/api/v2/me/interactions", cxm_api_my_interactions, PUBLIC, READ, CXM_GROUP_GWS, 0},
+    {"PUT", "/api/v2/interactions/{}", cxm_api_put_interaction, PUBLIC, WRITE, CXM_GROUP_GWS, 0},
+    {"POST", "/api/v2/me/interactions/{}", cxm_api_me_operation, PUBLIC, WRITE, CXM_GROUP_GWS, 0},
     {"GET", "/__admin/health", cxm_admin_health, ADMIN, NULL, 0, 0},
     {"POST", "/__admin/reset", cxm_admin_reset, ADMIN, NULL, 0, 0},
     {"GET", "/__admin/state", cxm_admin_state, ADMIN, NULL, 0, 0},

@@ -20,7 +20,9 @@ struct cxm_req {
     const char *query; /* after '?', or NULL */
     const char *authorization;
     const char *content_type;
-    const char *body; /* may be NULL when body_len is 0; not NUL-terminated */
+    const char *idempotency_key; /* Idempotency-Key or X-Idempotency-Key, or NULL */
+    const char *host;            /* Host header, or NULL */
+    const char *body;            /* may be NULL when body_len is 0; not NUL-terminated */
     size_t body_len;
     bool loopback; /* the peer is on a loopback address */
 };

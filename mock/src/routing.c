@@ -109,7 +109,7 @@ void cxm_enqueue(struct cxm_sim *s, long ix, int q, const char *cause)
     x->max_rings = s->model.queues[q].def->max_rings;
     x->ring_count = 0;
     x->queued_at = s->now;
-    cxm_queue_join(&s->model.queues[q], ix);
+    cxm_queue_join(&s->model, q, ix);
     cxm_set_state(s, ix, CXM_IS_QUEUED, cause);
 }
 
@@ -143,12 +143,29 @@ void cxm_ring_expired(struct cxm_sim *s, long ix, uint64_t timer_id)
                              "maxRings", x->max_rings));
     if (x->ring_count >= x->max_rings) {
         cxm_queue_leave(&s->model.queues[x->queue], ix);
+        cxm_note_abandoned(s, ix);
         cxm_set_state(s, ix, CXM_IS_TIMEOUT, "ring_timeout");
         cxm_sched_add(&s->sched, s->now + s->tenant->teardown_ms, CXM_EV_TEARDOWN, ix, NULL);
     } else if (ring(s, ix) == 0) {
         cxm_set_state(s, ix, CXM_IS_QUEUED, "no_agent");
     }
     cxm_route(s);
+}
+
+void cxm_note_answered(struct cxm_sim *s, long ix)
+{
+    const struct cxm_interaction *x = s->model.ix[ix];
+    struct cxm_queue *q = &s->model.queues[x->queue];
+    q->answered++;
+    if (s->now - x->created <= (int64_t)q->def->service_level_seconds * 1000)
+        q->answered_in_sl++;
+}
+
+void cxm_note_abandoned(struct cxm_sim *s, long ix)
+{
+    struct cxm_interaction *x = s->model.ix[ix];
+    s->model.queues[x->queue].abandoned++;
+    x->rstatus = CXM_RS_ABANDONED;
 }
 
 void cxm_teardown(struct cxm_sim *s, long ix)

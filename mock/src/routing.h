@@ -32,6 +32,11 @@ void cxm_agent_stop_ringing(struct cxm_sim *s, int agent);
  * (CONS-02). No-op if unchanged. */
 void cxm_set_state(struct cxm_sim *s, long ix, enum cxm_istate to, const char *cause);
 
+/* Outcomes that feed the queue's thresholds (INJ-06): an interaction of queue q was answered
+ * (within serviceLevelSeconds of its creation, or not) or abandoned. */
+void cxm_note_answered(struct cxm_sim *s, long ix);
+void cxm_note_abandoned(struct cxm_sim *s, long ix);
+
 /* Scheduled events. */
 void cxm_ring_expired(struct cxm_sim *s, long ix, uint64_t timer_id);
 void cxm_teardown(struct cxm_sim *s, long ix);

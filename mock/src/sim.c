@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "actions.h"
+#include "agentstate.h"
+#include "gws.h"
+#include "priority.h"
 #include "routing.h"
 #include "webhooks.h"
 
@@ -42,6 +45,7 @@ static int init_state(struct cxm_sim *s)
 {
     cxm_prng_seed(&s->prng, s->seed);
     s->origin = s->now;
+    s->evaluation_due = 0;
     cxm_idem_init(&s->idem, (size_t)s->tenant->idempotency_max_keys,
                   (int64_t)s->tenant->idempotency_ttl_s * 1000);
     char path[64], msg[128];
@@ -126,6 +130,15 @@ static void run_event(struct cxm_sim *s, struct cxm_event *ev)
         break;
     case CXM_EV_TEARDOWN:
         cxm_teardown(s, (long)ev->arg);
+        break;
+    case CXM_EV_EVALUATE:
+        cxm_evaluation_cycle(s);
+        break;
+    case CXM_EV_APPLY_OP:
+        cxm_apply_operation(s, ev->data);
+        break;
+    case CXM_EV_APPLY_STATE:
+        cxm_apply_agent_state(s, ev->data);
         break;
     case CXM_EV_WEBHOOK_RETRY:
         if (s->webhooks)

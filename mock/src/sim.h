@@ -33,6 +33,9 @@ enum cxm_ev_kind {
     CXM_EV_RING_EXPIRED,     /* arg: interaction index; stale unless id == its ring_timer */
     CXM_EV_TEARDOWN,         /* arg: interaction index: Timeout -> Ended (ACC-06) */
     CXM_EV_WEBHOOK_RETRY,    /* arg: webhook index */
+    CXM_EV_EVALUATE,         /* the routing evaluation cycle (PRI-04) */
+    CXM_EV_APPLY_OP,         /* data: struct cxm_pending: a /me/interactions operation */
+    CXM_EV_APPLY_STATE,      /* data: struct cxm_pending: an agent-state write (AGT-01) */
 };
 
 struct cxm_webhooks; /* webhooks.h */
@@ -56,6 +59,7 @@ struct cxm_sim {
     void *on_events_ctx;
     struct cxm_webhooks *webhooks;     /* may be NULL */
     int64_t origin;                    /* mock time of the start or last reset (fault windows) */
+    int64_t evaluation_due;            /* the pending evaluation cycle's time (PRI-04), 0 if none */
     struct cxm_faults faults;          /* the fault plan in force (FLT-01) */
     struct cxm_idem idem;              /* idempotency keys (INJ-05, PRI-05) */
     struct cxm_window *client_windows; /* [client * CXM_GROUPS + group] (RATE-01, AUTH-06) */
