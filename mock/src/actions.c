@@ -461,9 +461,27 @@ int cxm_admin_update_agent(struct cxm_sim *s, const char *id, json_t *body, json
     return 200;
 }
 
+/* An optional rate in [0, 1] or null (computed again): 0, or -1 with *out. */
+static int forced_rate(json_t *body, const char *key, double *rate, json_t **out)
+{
+    json_t *v = json_object_get(body, key);
+    if (!v)
+        return 0;
+    if (json_is_null(v)) {
+        *rate = -1;
+        return 0;
+    }
+    if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1) {
+        *out = cxm_field_err(key, "%s must be a number from 0 to 1, or null", key);
+        return -1;
+    }
+    *rate = json_number_value(v);
+    return 0;
+}
+
 int cxm_admin_update_queue(struct cxm_sim *s, const char *id, json_t *body, json_t **out)
 {
-    static const char *const allowed[] = {"status", NULL};
+    static const char *const allowed[] = {"status", "abandonRate", "serviceLevel", NULL};
     json_t *status_v;
     if (check_object(body, allowed, out) < 0 ||
         opt_member(body, "status", JSON_STRING, &status_v, out) < 0)
@@ -473,18 +491,26 @@ int cxm_admin_update_queue(struct cxm_sim *s, const char *id, json_t *body, json
         *out = cxm_err("not_found", "no queue '%s'", id);
         return 404;
     }
+    struct cxm_queue *queue = &s->model.queues[q];
+    int forced = queue->forced;
+    double ar = queue->forced_abandon_rate, sl = queue->forced_service_level;
     if (status_v) {
         const char *st = json_string_value(status_v);
-        int forced = strcmp(st, "Overflow") == 0 ? 1
-                     : strcmp(st, "Normal") == 0 ? 0
-                     : strcmp(st, "auto") == 0   ? -1
-                                                 : -2;
+        forced = strcmp(st, "Overflow") == 0 ? 1
+                 : strcmp(st, "Normal") == 0 ? 0
+                 : strcmp(st, "auto") == 0   ? -1
+                                             : -2;
         if (forced == -2) {
             *out = cxm_field_err("status", "status must be Overflow, Normal or auto");
             return 400;
         }
-        s->model.queues[q].forced = forced;
     }
+    if (forced_rate(body, "abandonRate", &ar, out) < 0 ||
+        forced_rate(body, "serviceLevel", &sl, out) < 0)
+        return 400;
+    queue->forced = forced;
+    queue->forced_abandon_rate = ar;
+    queue->forced_service_level = sl;
     cxm_sim_record(s, "QUEUE_UPDATED", json_pack("{ss sO}", "queueId", id, "changes", body));
     *out = cxm_view_queue(s, q);
     return 200;

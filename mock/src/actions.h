@@ -57,7 +57,8 @@ void cxm_agent_change_state(struct cxm_sim *s, int a, enum cxm_agent_state to, c
 
 /* Admin: change an agent {state, channels, scheduled, mandatoryBreak}, applied at once. */
 int cxm_admin_update_agent(struct cxm_sim *s, const char *id, json_t *body, json_t **out);
-/* Admin: change a queue {status: "Overflow"|"Normal"|"auto"}, applied at once. */
+/* Admin: change a queue {status: "Overflow"|"Normal"|"auto", abandonRate, serviceLevel}
+ * (rates in [0, 1] force the current values INJ-06 judges; null computes them again). */
 int cxm_admin_update_queue(struct cxm_sim *s, const char *id, json_t *body, json_t **out);
 
 #endif

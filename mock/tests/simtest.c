@@ -52,7 +52,6 @@ static struct st_res *last_res(void)
 static struct st_res *call(struct cxm *m, const char *method, const char *path, const char *auth,
                            const char *ctype, const char *body)
 {
-    struct st_res *r = last_res();
     char pathbuf[1024];
     snprintf(pathbuf, sizeof pathbuf, "%s", path);
     char *q = strchr(pathbuf, '?');
@@ -66,6 +65,13 @@ static struct st_res *call(struct cxm *m, const char *method, const char *path, 
                          .body = body,
                          .body_len = body ? strlen(body) : 0,
                          .loopback = true};
+    return st_request(m, &rq);
+}
+
+struct st_res *st_request(struct cxm *m, const struct cxm_req *rqp)
+{
+    struct st_res *r = last_res();
+    struct cxm_req rq = *rqp;
     struct cxm_resp rs;
     cxm_dispatch(m, &rq, &rs);
     r->status = rs.status;
@@ -146,17 +152,25 @@ void st_advance(struct cxm *m, int64_t ms)
     assert_int_equal(st_call(m, "POST", "/__admin/clock", NULL, body)->status, 200);
 }
 
-json_t *st_get(struct cxm *m, const char *id)
+const char *st_bearer(struct cxm *m)
 {
     static char bearer[80];
-    if (!bearer[0] || cxm_auth_check(&m->sim.auth, bearer, NULL, m->sim.now,
-                                     &(const struct cxm_token *){NULL}) != CXM_AUTH_OK) {
-        const char *b = st_client(m, 7, "cx-integration", "cx-integration-secret");
-        snprintf(bearer, sizeof bearer, "%s", b);
+    static struct cxm *owner;
+    const struct cxm_token *tok = NULL;
+    if (owner != m || !bearer[0] ||
+        cxm_auth_check(&m->sim.auth, bearer, NULL, m->sim.now, &tok) != CXM_AUTH_OK) {
+        snprintf(bearer, sizeof bearer, "%s",
+                 st_client(m, 7, "cx-integration", "cx-integration-secret"));
+        owner = m;
     }
+    return bearer;
+}
+
+json_t *st_get(struct cxm *m, const char *id)
+{
     char path[128];
     snprintf(path, sizeof path, "/api/v2/interactions/%s", id);
-    struct st_res *r = st_call(m, "GET", path, bearer, NULL);
+    struct st_res *r = st_call(m, "GET", path, st_bearer(m), NULL);
     return r->status == 200 ? r->body : NULL;
 }
 

@@ -28,6 +28,9 @@ void st_free(struct cxm *m);
  * previous result's body is released by the next call on the same struct. */
 struct st_res *st_call(struct cxm *m, const char *method, const char *path, const char *auth,
                        const char *body);
+/* Dispatch a request built by the caller (headers such as Idempotency-Key). */
+struct st_res *st_request(struct cxm *m, const struct cxm_req *rq);
+
 /* As st_call with a form body (token endpoint). */
 struct st_res *st_form(struct cxm *m, const char *path, const char *auth, const char *form);
 
@@ -43,7 +46,11 @@ const char *st_create(struct cxm *m, int slot, const char *channel, const char *
 /* Advance the manual clock (runs due events). */
 void st_advance(struct cxm *m, int64_t ms);
 
-/* GET /api/v2/interactions/{id} with the admin-ish token slot 7 (cx-integration); body. */
+/* "Bearer <token>" of client cx-integration, fetched once per mock and again when it stops
+ * being valid (slot 7). */
+const char *st_bearer(struct cxm *m);
+
+/* GET /api/v2/interactions/{id} with st_bearer; the body, or NULL if not 200. */
 json_t *st_get(struct cxm *m, const char *id);
 /* Its state string ("" if not 200). */
 const char *st_state(struct cxm *m, const char *id);

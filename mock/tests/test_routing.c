@@ -1,0 +1,529 @@
+/* test_routing.c - routing injection and in-flight priority on the manual clock, no sockets:
+ * INJ-01 ... INJ-07, PRI-01 ... PRI-06, and the RATE-01 routing trap. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "simtest.h"
+
+static int setup(void **state)
+{
+    *state = st_new(NULL, 21);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    st_free(*state);
+    return 0;
+}
+
+static const char *cc(struct cxm *m)
+{
+    return st_bearer(m);
+}
+
+/* POST /api/v2/routing/contacts with an optional idempotency key (the last result). */
+static struct st_res *inject(struct cxm *m, const char *key, const char *body)
+{
+    struct cxm_req rq = {.method = "POST",
+                         .path = "/api/v2/routing/contacts",
+                         .authorization = cc(m),
+                         .content_type = "application/json",
+                         .idempotency_key = key,
+                         .body = body,
+                         .body_len = strlen(body),
+                         .loopback = true};
+    return st_request(m, &rq);
+}
+
+static struct st_res *patch(struct cxm *m, const char *id, const char *key, const char *body)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v2/routing/contacts/%s", id);
+    struct cxm_req rq = {.method = "PATCH",
+                         .path = path,
+                         .authorization = cc(m),
+                         .content_type = "application/json",
+                         .idempotency_key = key,
+                         .body = body,
+                         .body_len = strlen(body),
+                         .loopback = true};
+    return st_request(m, &rq);
+}
+
+static json_t *contact(struct cxm *m, const char *id)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/v2/routing/contacts/%s?expand=queuePosition", id);
+    struct st_res *r = st_call(m, "GET", path, cc(m), NULL);
+    return r->status == 200 ? r->body : NULL;
+}
+
+static long position(struct cxm *m, const char *id)
+{
+    json_t *c = contact(m, id);
+    return c ? (long)json_integer_value(
+                   json_object_get(json_object_get(c, "queuePosition"), "position"))
+             : -1;
+}
+
+static void keep_id(struct st_res *r, char out[40])
+{
+    assert_int_equal(r->status, 201);
+    snprintf(out, 40, "%s", ST_STR(r->body, "id"));
+}
+
+/* Make every agent unavailable so injected contacts wait in their queues. */
+static void nobody_ready(struct cxm *m)
+{
+    const char *agents[] = {"agent-voice-1", "agent-voice-2", "agent-digital-1", "agent-digital-2"};
+    for (int i = 0; i < 4; i++) {
+        char path[96];
+        snprintf(path, sizeof path, "/__admin/agents/%s", agents[i]);
+        assert_int_equal(st_call(m, "PUT", path, NULL, "{\"state\":\"NOT_READY\"}")->status, 200);
+    }
+}
+
+/* INJ-01: 201 {id, status, queueId, priority, createdTime}; the contact is an interaction that
+ * rings agents and can be accepted through the agent API. */
+static void test_INJ_01_inject_creates_an_interaction(void **state)
+{
+    struct cxm *m = *state;
+    struct st_res *r =
+        inject(m, NULL,
+               "{\"type\":\"contact\",\"channel\":\"voice\",\"queueId\":\"q-fifo\","
+               "\"priority\":750,\"from\":\"+15550109876\",\"to\":\"+15550201234\"}");
+    assert_int_equal(r->status, 201);
+    assert_string_equal(ST_STR(r->body, "status"), "queued");
+    assert_string_equal(ST_STR(r->body, "queueId"), "q-fifo");
+    assert_int_equal(json_integer_value(json_object_get(r->body, "priority")), 750);
+    assert_string_equal(ST_STR(r->body, "createdTime"), "2026-01-01T00:00:00.000Z");
+    char id[40];
+    keep_id(r, id);
+    json_t *v = st_get(m, id);
+    assert_string_equal(ST_STR(v, "state"), "Ringing");
+    char path[128];
+    snprintf(path, sizeof path, "/api/v2/interactions/%s/accept", id);
+    assert_int_equal(st_call(m, "POST", path, cc(m), "{\"agentId\":\"agent-voice-1\"}")->status,
+                     200);
+    st_advance(m, 500);
+    assert_string_equal(ST_STR(contact(m, id), "routingStatus"), "connected");
+    json_t *e;
+    assert_int_equal(st_ledger_count(m, "CREATED", id, &e), 1);
+    assert_string_equal(ST_STR(e, "source"), "routing_api");
+}
+
+/* INJ-02: queueId and skillIds together 400, neither 400, unknown queue 404; skillIds pick the
+ * queue whose skills hold them all. */
+static void test_INJ_02_queue_targeting(void **state)
+{
+    struct cxm *m = st_new("{\"clients\":[{\"clientId\":\"cx-integration\",\"clientSecret\":"
+                           "\"cx-integration-secret\",\"scopes\":[\"routing:write\","
+                           "\"routing:read\"]}],\"agents\":[{\"id\":\"a\"}],"
+                           "\"queues\":[{\"id\":\"q1\",\"skills\":[\"billing\"]},"
+                           "{\"id\":\"q2\",\"skills\":[\"billing\",\"spanish\"]}]}",
+                           1);
+    struct st_res *r =
+        inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q1\",\"skillIds\":[\"billing\"]}");
+    assert_int_equal(r->status, 400);
+    assert_string_equal(ST_STR(r->body, "field"), "skillIds");
+    assert_int_equal(inject(m, NULL, "{\"channel\":\"voice\"}")->status, 400);
+    r = inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q9\"}");
+    assert_int_equal(r->status, 404);
+    r = inject(m, NULL, "{\"channel\":\"voice\",\"skillIds\":[\"spanish\",\"billing\"]}");
+    assert_int_equal(r->status, 201);
+    assert_string_equal(ST_STR(r->body, "queueId"), "q2");
+    assert_int_equal(inject(m, NULL, "{\"channel\":\"voice\",\"skillIds\":[\"french\"]}")->status,
+                     404);
+    st_free(m);
+}
+
+/* INJ-03: priority an integer 0..999, default 0; anything else 400. */
+static void test_INJ_03_priority_range(void **state)
+{
+    struct cxm *m = *state;
+    struct st_res *r = inject(m, NULL, "{\"channel\":\"chat\",\"queueId\":\"q-priority\"}");
+    assert_int_equal(json_integer_value(json_object_get(r->body, "priority")), 0);
+    const char *bad[] = {"-1", "1000", "5.5", "\"7\"", "true"};
+    for (int i = 0; i < 5; i++) {
+        char body[128];
+        snprintf(body, sizeof body, "{\"channel\":\"chat\",\"queueId\":\"q-fifo\",\"priority\":%s}",
+                 bad[i]);
+        r = inject(m, NULL, body);
+        assert_int_equal(r->status, 400);
+        assert_string_equal(ST_STR(r->body, "field"), "priority");
+    }
+    assert_int_equal(
+        inject(m, NULL, "{\"channel\":\"chat\",\"queueId\":\"q-fifo\",\"priority\":999}")->status,
+        201);
+}
+
+/* INJ-04: unprefixed keys 400; long strings truncated silently; unregistered keys ignored;
+ * type mismatches accepted and flagged; each silent effect in the ledger. */
+static void test_INJ_04_attribute_schema(void **state)
+{
+    struct cxm *m = *state;
+    struct st_res *r = inject(m, NULL,
+                              "{\"channel\":\"chat\",\"queueId\":\"q-fifo\","
+                              "\"attributes\":{\"customerTier\":\"gold\"}}");
+    assert_int_equal(r->status, 400);
+    assert_string_equal(ST_STR(r->body, "field"), "attributes.customerTier");
+    assert_int_equal(st_ledger_count(m, "CREATED", NULL, NULL), 0); /* nothing created */
+
+    char tier[64];
+    memset(tier, 'x', 40);
+    tier[40] = '\0'; /* customerTier's maxLength is 32 */
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"channel\":\"chat\",\"queueId\":\"q-fifo\",\"attributes\":{"
+             "\"string:customerTier\":\"%s\",\"string:unregistered\":\"a\","
+             "\"number:orderValue\":\"1250.00\",\"boolean:vip\":true,"
+             "\"date:callbackAfter\":\"2026-02-01T10:00:00Z\"}}",
+             tier);
+    char id[40];
+    keep_id(inject(m, NULL, body), id);
+    json_t *e;
+    assert_int_equal(st_ledger_count(m, "TRUNCATED_ATTRIBUTE", id, &e), 1);
+    assert_string_equal(ST_STR(e, "key"), "string:customerTier");
+    assert_int_equal(json_integer_value(json_object_get(e, "length")), 40);
+    assert_int_equal(st_ledger_count(m, "IGNORED_ATTRIBUTE", id, &e), 1);
+    assert_string_equal(ST_STR(e, "key"), "string:unregistered");
+    assert_int_equal(st_ledger_count(m, "TYPE_MISMATCH", id, &e), 1);
+    assert_string_equal(ST_STR(e, "key"), "number:orderValue");
+    json_t *attrs = json_object_get(contact(m, id), "attributes");
+    assert_int_equal(strlen(ST_STR(attrs, "string:customerTier")), 32);
+    assert_null(json_object_get(attrs, "string:unregistered"));
+    assert_string_equal(ST_STR(attrs, "number:orderValue"), "1250.00");
+    assert_true(json_is_true(json_object_get(attrs, "boolean:vip")));
+}
+
+/* INJ-05: a repeated key returns the original 201 byte for byte and creates nothing; no key and
+ * a retry creates two, which the invariant check reports; keys expire on the mock clock and
+ * the store is bounded. */
+static void test_INJ_05_idempotency_keys(void **state)
+{
+    struct cxm *m = *state;
+    const char *body = "{\"channel\":\"voice\",\"queueId\":\"q-fifo\",\"priority\":3}";
+    struct st_res *r = inject(m, "order-8842", body);
+    char first[512];
+    char *text = json_dumps(r->body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    snprintf(first, sizeof first, "%s", text);
+    free(text);
+    st_advance(m, 3600 * 1000);
+    r = inject(m, "order-8842", body);
+    assert_int_equal(r->status, 201);
+    text = json_dumps(r->body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    assert_string_equal(text, first);
+    free(text);
+    assert_int_equal(st_ledger_count(m, "CREATED", NULL, NULL), 1);
+    assert_int_equal(st_ledger_count(m, "IDEMPOTENT_REPLAY", NULL, NULL), 1);
+    assert_int_equal(st_violations(m, "DUPLICATE_CONTACT"), 0);
+
+    /* Without a key the retry is a second contact. */
+    const char *retried = "{\"channel\":\"sms\",\"queueId\":\"q-fifo\",\"from\":\"+1555\"}";
+    assert_int_equal(inject(m, NULL, retried)->status, 201);
+    assert_int_equal(inject(m, NULL, retried)->status, 201);
+    assert_int_equal(st_ledger_count(m, "CREATED", NULL, NULL), 3);
+    assert_int_equal(st_violations(m, "DUPLICATE_CONTACT"), 1);
+
+    /* The key lives idempotencyTtlSeconds (86400 s) from when it was stored. */
+    st_advance(m, (86400 - 3600) * 1000 - 1);
+    assert_int_equal(inject(m, "order-8842", body)->status, 201);
+    assert_int_equal(st_ledger_count(m, "CREATED", NULL, NULL), 3);
+    st_advance(m, 1);
+    assert_int_equal(inject(m, "order-8842", body)->status, 201);
+    assert_int_equal(st_ledger_count(m, "CREATED", NULL, NULL), 4);
+}
+
+static void test_INJ_05_bounded_store(void **state)
+{
+    struct cxm *m = st_new("{\"idempotencyMaxKeys\":3,\"clients\":[{\"clientId\":\"cx-"
+                           "integration\",\"clientSecret\":\"cx-integration-secret\",\"scopes\":"
+                           "[\"routing:write\",\"routing:read\"]}],\"agents\":[{\"id\":\"a\"}],"
+                           "\"queues\":[{\"id\":\"q\"}]}",
+                           1);
+    const char *body = "{\"channel\":\"voice\",\"queueId\":\"q\"}";
+    const char *keys[] = {"k1", "k2", "k3", "k4"};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(inject(m, keys[i], body)->status, 201);
+    assert_int_equal(m->sim.idem.n, 3);
+    assert_int_equal(m->sim.idem.evicted, 1);
+    inject(m, "k4", body); /* still held: replayed */
+    assert_int_equal(st_ledger_count(m, "CREATED", NULL, NULL), 4);
+    inject(m, "k1", body); /* the oldest was forgotten: a new contact */
+    assert_int_equal(st_ledger_count(m, "CREATED", NULL, NULL), 5);
+    st_free(m);
+}
+
+/* INJ-06: a queue at maxCapacity answers 409; breached thresholds answer 201 and the contact
+ * goes straight to abandoned. */
+static void test_INJ_06_capacity_and_thresholds(void **state)
+{
+    struct cxm *m = *state;
+    nobody_ready(m);
+    for (int i = 0; i < 20; i++) /* q-overflow: maxCapacity 20 */
+        assert_int_equal(
+            inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-overflow\"}")->status, 201);
+    struct st_res *r = inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-overflow\"}");
+    assert_int_equal(r->status, 409);
+    assert_string_equal(ST_STR(r->body, "error"), "queue_at_capacity");
+
+    /* q-priority: abandonRate limit 0.5. Force the current rate above it. */
+    assert_int_equal(
+        st_call(m, "PUT", "/__admin/queues/q-priority", NULL, "{\"abandonRate\":0.6}")->status,
+        200);
+    char id[40];
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\"}"), id);
+    assert_string_equal(ST_STR(contact(m, id), "routingStatus"), "abandoned");
+    assert_int_equal(st_ledger_count(m, "ABANDONED_ON_INGEST", id, NULL), 1);
+    json_t *q = NULL;
+    struct st_res *qr = st_call(m, "GET", "/api/v2/routing/queues/q-priority", cc(m), NULL);
+    q = qr->body;
+    assert_true(json_is_true(json_object_get(q, "thresholdsBreached")));
+}
+
+/* INJ-07: the routing queue view and the attribute schema. */
+static void test_INJ_07_queue_and_schema(void **state)
+{
+    struct cxm *m = *state;
+    struct st_res *r = st_call(m, "GET", "/api/v2/routing/queues/q-priority", cc(m), NULL);
+    assert_int_equal(r->status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r->body, "capacity")), 500);
+    assert_int_equal(json_integer_value(json_object_get(r->body, "depth")), 0);
+    assert_int_equal(json_integer_value(json_object_get(r->body, "activeAgents")), 4);
+    assert_string_equal(ST_STR(r->body, "status"), "Normal");
+    assert_true(json_real_value(
+                    json_object_get(json_object_get(r->body, "thresholds"), "abandonRate")) == 0.5);
+    assert_int_equal(st_call(m, "GET", "/api/v2/routing/queues/nope", cc(m), NULL)->status, 404);
+    r = st_call(m, "GET", "/api/v2/contacts/attributes", cc(m), NULL);
+    assert_int_equal(r->status, 200);
+    json_t *a = json_object_get(r->body, "attributes");
+    assert_int_equal(json_array_size(a), 5);
+    assert_string_equal(ST_STR(json_array_get(a, 1), "key"), "string:customerTier");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(a, 1), "maxLength")), 32);
+    assert_string_equal(ST_STR(json_array_get(a, 2), "type"), "number");
+}
+
+/* PRI-01: routingStatus and queuePosition (1 = next). */
+static void test_PRI_01_contact_view(void **state)
+{
+    struct cxm *m = *state;
+    nobody_ready(m);
+    char a[40], b[40];
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":1}"),
+            a);
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":9}"),
+            b);
+    json_t *c = contact(m, a);
+    assert_string_equal(ST_STR(c, "routingStatus"), "queued");
+    assert_int_equal(json_integer_value(json_object_get(c, "priority")), 1);
+    assert_int_equal(position(m, b), 1); /* higher priority goes first */
+    assert_int_equal(position(m, a), 2);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v2/routing/contacts/%s", a);
+    struct st_res *r = st_call(m, "GET", path, cc(m), NULL);
+    assert_null(json_object_get(r->body, "queuePosition"));
+    assert_int_equal(st_call(m, "GET", "/api/v2/routing/contacts/nope", cc(m), NULL)->status, 404);
+}
+
+/* PRI-02: a JSON integer 1..10; 8.5, "8", 0 and 11 are 400 naming priority; read-only 400. */
+static void test_PRI_02_patch_validation(void **state)
+{
+    struct cxm *m = *state;
+    nobody_ready(m);
+    char a[40];
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\"}"), a);
+    const char *bad[] = {"8.5", "\"8\"", "0", "11", "null"};
+    for (int i = 0; i < 5; i++) {
+        char body[64];
+        snprintf(body, sizeof body, "{\"priority\":%s}", bad[i]);
+        struct st_res *r = patch(m, a, NULL, body);
+        assert_int_equal(r->status, 400);
+        assert_string_equal(ST_STR(r->body, "field"), "priority");
+    }
+    struct st_res *r = patch(m, a, NULL, "{\"priority\":5,\"routingHistory\":[]}");
+    assert_int_equal(r->status, 400);
+    assert_string_equal(ST_STR(r->body, "field"), "routingHistory");
+    assert_int_equal(patch(m, a, NULL, "{\"id\":\"x\"}")->status, 400);
+    assert_int_equal(patch(m, a, NULL, "{\"priority\":10}")->status, 200);
+    assert_int_equal(st_ledger_count(m, "PRIORITY_REQUESTED", a, NULL), 1);
+}
+
+/* PRI-03: assigned contacts get 409 (or 200 and PRIORITY_IGNORED with patchAssigned ignore);
+ * the same value as now is 204. */
+static void test_PRI_03_state_rules(void **state)
+{
+    struct cxm *m = *state;
+    nobody_ready(m);
+    char a[40];
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":4}"),
+            a);
+    struct st_res *r = patch(m, a, NULL, "{\"priority\":4}");
+    assert_int_equal(r->status, 204);
+    assert_null(r->body);
+    st_call(m, "PUT", "/__admin/agents/agent-voice-1", NULL, "{\"state\":\"READY\"}");
+    char path[128];
+    snprintf(path, sizeof path, "/api/v2/interactions/%s/accept", a);
+    assert_int_equal(st_call(m, "POST", path, cc(m), "{\"agentId\":\"agent-voice-1\"}")->status,
+                     200);
+    r = patch(m, a, NULL, "{\"priority\":9}");
+    assert_int_equal(r->status, 409);
+    assert_string_equal(ST_STR(r->body, "error"), "conflict");
+
+    struct cxm *ig = st_new("{\"patchAssigned\":\"ignore\",\"clients\":[{\"clientId\":\"cx-"
+                            "integration\",\"clientSecret\":\"cx-integration-secret\",\"scopes\":"
+                            "[\"routing:write\",\"routing:read\",\"interaction:write\"]}],"
+                            "\"agents\":[{\"id\":\"a\"}],\"queues\":[{\"id\":\"q\","
+                            "\"sortingStrategy\":\"Priority\"}]}",
+                            1);
+    char b[40];
+    keep_id(inject(ig, NULL, "{\"channel\":\"voice\",\"queueId\":\"q\"}"), b);
+    snprintf(path, sizeof path, "/api/v2/interactions/%s/accept", b);
+    assert_int_equal(st_call(ig, "POST", path, cc(ig), "{\"agentId\":\"a\"}")->status, 200);
+    r = patch(ig, b, NULL, "{\"priority\":9}");
+    assert_int_equal(r->status, 200);
+    assert_int_equal(st_ledger_count(ig, "PRIORITY_IGNORED", b, NULL), 1);
+    st_advance(ig, 2000);
+    assert_int_equal(json_integer_value(json_object_get(contact(ig, b), "priority")), 0);
+    st_free(ig);
+}
+
+/* PRI-04: applied at the next evaluation cycle, not at once; FIFO ignores priority. */
+static void test_PRI_04_evaluation_cycle_and_fifo(void **state)
+{
+    struct cxm *m = *state;
+    nobody_ready(m);
+    char a[40], b[40];
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":5}"),
+            a);
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":5}"),
+            b);
+    assert_int_equal(position(m, b), 2);
+    st_advance(m, 400);
+    assert_int_equal(patch(m, b, NULL, "{\"priority\":8}")->status, 200);
+    assert_int_equal(position(m, b), 2); /* not yet: the cycle is at 1000 ms */
+    assert_int_equal(json_integer_value(json_object_get(contact(m, b), "priority")), 5);
+    st_advance(m, 599);
+    assert_int_equal(position(m, b), 2);
+    st_advance(m, 1);
+    assert_int_equal(position(m, b), 1);
+    assert_int_equal(json_integer_value(json_object_get(contact(m, b), "priority")), 8);
+    json_t *e;
+    assert_int_equal(st_ledger_count(m, "REEVALUATION", b, &e), 1);
+    assert_int_equal(json_integer_value(json_object_get(e, "t")), CXM_MANUAL_EPOCH_MS + 1000);
+
+    char f1[40], f2[40];
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-fifo\",\"priority\":1}"), f1);
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-fifo\",\"priority\":1}"), f2);
+    assert_int_equal(patch(m, f2, NULL, "{\"priority\":10}")->status, 200);
+    st_advance(m, 1000);
+    assert_int_equal(json_integer_value(json_object_get(contact(m, f2), "priority")), 10);
+    assert_int_equal(position(m, f2), 2); /* FIFO: still behind */
+    st_ledger_count(m, "REEVALUATION", f2, &e);
+    assert_true(json_is_true(json_object_get(e, "sortingIgnoresPriority")));
+}
+
+/* PRI-05: with an Idempotency-Key a repeat replays the first response and re-evaluates
+ * nothing; without, each duplicate re-evaluates once and can reorder the queue again. */
+static void test_PRI_05_duplicate_patches(void **state)
+{
+    struct cxm *m = *state;
+    nobody_ready(m);
+    char a[40], b[40], c[40];
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":5}"),
+            a);
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":5}"),
+            b);
+    assert_int_equal(patch(m, a, "esc-1", "{\"priority\":7}")->status, 200);
+    assert_int_equal(patch(m, a, "esc-1", "{\"priority\":7}")->status, 200);
+    st_advance(m, 1000);
+    assert_int_equal(st_ledger_count(m, "REEVALUATION", a, NULL), 1);
+    assert_int_equal(st_ledger_count(m, "IDEMPOTENT_REPLAY", NULL, NULL), 1);
+
+    /* b is raised to 7 too: now behind a among the 7s. A duplicate raise of a (no key) moves a
+     * behind b: the queue reorders again. */
+    patch(m, b, NULL, "{\"priority\":7}");
+    st_advance(m, 1000);
+    assert_int_equal(position(m, a), 1);
+    assert_int_equal(position(m, b), 2);
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":5}"),
+            c);
+    assert_int_equal(patch(m, a, NULL, "{\"priority\":6}")->status, 200);
+    assert_int_equal(patch(m, a, NULL, "{\"priority\":7}")->status, 200);
+    st_advance(m, 1000);
+    assert_int_equal(st_ledger_count(m, "REEVALUATION", a, NULL), 3);
+    assert_int_equal(position(m, b), 1);
+    assert_int_equal(position(m, a), 2);
+}
+
+/* PRI-06: an agent assigned between the client's GET and its PATCH: 409. */
+static void test_PRI_06_assigned_between_get_and_patch(void **state)
+{
+    struct cxm *m = *state;
+    char a[40];
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\"}"), a);
+    assert_string_equal(ST_STR(contact(m, a), "routingStatus"), "waiting"); /* ringing */
+    char path[128];
+    snprintf(path, sizeof path, "/api/v2/interactions/%s/accept", a);
+    st_call(m, "POST", path, cc(m), "{\"agentId\":\"agent-voice-2\"}");
+    assert_int_equal(patch(m, a, NULL, "{\"priority\":9}")->status, 409);
+    /* A PATCH accepted before the assignment is dropped at the cycle. */
+    char b[40];
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\"}"), b);
+    assert_int_equal(patch(m, b, NULL, "{\"priority\":9}")->status, 200);
+    snprintf(path, sizeof path, "/api/v2/interactions/%s/accept", b);
+    st_call(m, "POST", path, cc(m), "{\"agentId\":\"agent-voice-1\"}");
+    st_advance(m, 1000);
+    assert_int_equal(st_ledger_count(m, "PRIORITY_NOT_APPLIED", b, NULL), 1);
+}
+
+/* RATE-01: the 121st routing call in a minute is 429 with Retry-After; after that wait the
+ * call succeeds (manual clock). */
+static void test_RATE_01_121st_routing_call(void **state)
+{
+    struct cxm *m = *state;
+    for (int i = 0; i < 120; i++) {
+        struct st_res *r = inject(m, NULL, "{\"channel\":\"email\",\"queueId\":\"q-fifo\"}");
+        if (r->status != 201)
+            fail_msg("call %d: %d", i + 1, r->status);
+        st_advance(m, 100);
+    }
+    struct st_res *r = inject(m, NULL, "{\"channel\":\"email\",\"queueId\":\"q-fifo\"}");
+    assert_int_equal(r->status, 429);
+    long wait = strtol(r->retry_after, NULL, 10);
+    assert_int_equal(wait, 48); /* the first call, at 0 s, leaves the window at 60 s; now 12 s */
+    assert_int_equal(st_ledger_count(m, "CREATED", NULL, NULL), 120);
+    st_advance(m, wait * 1000);
+    assert_int_equal(inject(m, NULL, "{\"channel\":\"email\",\"queueId\":\"q-fifo\"}")->status,
+                     201);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_INJ_01_inject_creates_an_interaction),
+        T(test_INJ_02_queue_targeting),
+        T(test_INJ_03_priority_range),
+        T(test_INJ_04_attribute_schema),
+        T(test_INJ_05_idempotency_keys),
+        T(test_INJ_05_bounded_store),
+        T(test_INJ_06_capacity_and_thresholds),
+        T(test_INJ_07_queue_and_schema),
+        T(test_PRI_01_contact_view),
+        T(test_PRI_02_patch_validation),
+        T(test_PRI_03_state_rules),
+        T(test_PRI_04_evaluation_cycle_and_fifo),
+        T(test_PRI_05_duplicate_patches),
+        T(test_PRI_06_assigned_between_get_and_patch),
+        T(test_RATE_01_121st_routing_call),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
