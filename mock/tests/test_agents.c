@@ -1,0 +1,310 @@
+/* test_agents.c - agent state and /me/interactions operations on the manual clock, no sockets:
+ * AGT-01 ... AGT-04, GWS-01 ... GWS-04. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "simtest.h"
+
+static int setup(void **state)
+{
+    *state = st_new(NULL, 31);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    st_free(*state);
+    return 0;
+}
+
+static struct st_res *set_state(struct cxm *m, const char *user, const char *body)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v2/users/%s/state", user);
+    return st_call(m, "POST", path, st_bearer(m), body);
+}
+
+static const char *agent_state(struct cxm *m, const char *user)
+{
+    int a = cxm_model_agent(&m->sim.model, user);
+    return cxm_agent_state_name(m->sim.model.agents[a].state);
+}
+
+/* AGT-01: 200 with the new state at once; applied after the consistency delay, with an
+ * AGENT_STATE_CHANGED event. */
+static void test_AGT_01_state_write(void **state)
+{
+    struct cxm *m = *state;
+    struct st_res *r =
+        set_state(m, "agent-away", "{\"state\":\"READY\",\"reasonCode\":\"WORKING\"}");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(ST_STR(r->body, "state"), "READY");
+    assert_string_equal(ST_STR(r->body, "reasonCode"), "WORKING");
+    assert_string_equal(agent_state(m, "agent-away"), "NOT_READY");
+    st_advance(m, 500);
+    assert_string_equal(agent_state(m, "agent-away"), "READY");
+    json_t *e;
+    assert_int_equal(st_ledger_count(m, "AGENT_STATE", NULL, &e), 1);
+    assert_string_equal(ST_STR(e, "cause"), "api");
+    assert_string_equal(ST_STR(e, "req"), ST_STR(e, "req")); /* caused by the request */
+    assert_false(json_is_null(json_object_get(e, "req")));
+    assert_int_equal(set_state(m, "agent-away", "{\"state\":\"BUSY\"}")->status, 400);
+    assert_int_equal(set_state(m, "agent-away", "{}")->status, 400);
+    assert_int_equal(set_state(m, "nobody", "{\"state\":\"READY\"}")->status, 404);
+    /* A client without agent:state gets 403 (AUTH-04). */
+    const char *ro = st_client(m, 1, "cx-readonly", "cx-readonly-secret");
+    assert_int_equal(
+        st_call(m, "POST", "/api/v2/users/agent-away/state", ro, "{\"state\":\"IDLE\"}")->status,
+        403);
+}
+
+/* AGT-02: schedules and break status. */
+static void test_AGT_02_schedule_and_break(void **state)
+{
+    struct cxm *m = *state;
+    struct st_res *r =
+        st_call(m, "GET", "/api/v2/schedules/users/agent-unscheduled", st_bearer(m), NULL);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(ST_STR(r->body, "status"), "INACTIVE");
+    r = st_call(m, "GET", "/api/v2/schedules/users/agent-voice-1", st_bearer(m), NULL);
+    assert_string_equal(ST_STR(r->body, "status"), "ACTIVE");
+    r = st_call(m, "GET", "/api/v2/breaks/users/agent-on-break/status", st_bearer(m), NULL);
+    assert_true(json_is_true(json_object_get(r->body, "mandatoryBreakRequired")));
+    r = st_call(m, "GET", "/api/v2/breaks/users/agent-voice-1/status", st_bearer(m), NULL);
+    assert_true(json_is_false(json_object_get(r->body, "mandatoryBreakRequired")));
+    assert_int_equal(st_call(m, "GET", "/api/v2/breaks/users/x/status", st_bearer(m), NULL)->status,
+                     404);
+}
+
+/* AGT-03: not scheduled 409 AGENT_NOT_SCHEDULED; READY during a mandatory break 409
+ * MANDATORY_BREAK_VIOLATION; nothing changes. */
+static void test_AGT_03_policy(void **state)
+{
+    struct cxm *m = *state;
+    struct st_res *r = set_state(m, "agent-unscheduled", "{\"state\":\"READY\"}");
+    assert_int_equal(r->status, 409);
+    assert_string_equal(ST_STR(r->body, "error"), "AGENT_NOT_SCHEDULED");
+    r = set_state(m, "agent-on-break", "{\"state\":\"READY\"}");
+    assert_int_equal(r->status, 409);
+    assert_string_equal(ST_STR(r->body, "error"), "MANDATORY_BREAK_VIOLATION");
+    assert_int_equal(set_state(m, "agent-on-break", "{\"state\":\"PAUSED\"}")->status, 200);
+    assert_int_equal(set_state(m, "agent-unscheduled", "{\"state\":\"LOGGED_OUT\"}")->status, 200);
+    st_advance(m, 500);
+    assert_string_equal(agent_state(m, "agent-on-break"), "PAUSED");
+    assert_int_equal(st_ledger_count(m, "STATE_CHANGE_REFUSED", NULL, NULL), 2);
+}
+
+/* AGT-04: only READY agents ring; an agent leaving READY while ringing hands the ring on. */
+static void test_AGT_04_routing_rings_ready_agents(void **state)
+{
+    struct cxm *m = *state;
+    const char *id = st_create(m, 0, "voice", "q-fifo", NULL);
+    json_t *group = json_object_get(st_get(m, id), "ringingAgents");
+    assert_int_equal(json_array_size(group), 2); /* agent-away (NOT_READY) is not rung */
+    assert_int_equal(set_state(m, "agent-voice-1", "{\"state\":\"NOT_READY\"}")->status, 200);
+    st_advance(m, 500);
+    group = json_object_get(st_get(m, id), "ringingAgents");
+    assert_int_equal(json_array_size(group), 1);
+    assert_string_equal(json_string_value(json_array_get(group, 0)), "agent-voice-2");
+    assert_int_equal(set_state(m, "agent-voice-2", "{\"state\":\"IDLE\"}")->status, 200);
+    st_advance(m, 500);
+    assert_string_equal(st_state(m, id), "Queued"); /* nobody left: waits */
+    assert_int_equal(set_state(m, "agent-away", "{\"state\":\"READY\"}")->status, 200);
+    st_advance(m, 500);
+    group = json_object_get(st_get(m, id), "ringingAgents");
+    assert_string_equal(json_string_value(json_array_get(group, 0)), "agent-away");
+}
+
+static char agent_bearer[80];
+
+static const char *as_agent(struct cxm *m, const char *email, const char *password)
+{
+    snprintf(agent_bearer, sizeof agent_bearer, "%s", st_agent(m, 2, email, password));
+    return agent_bearer;
+}
+
+static struct st_res *op(struct cxm *m, const char *bearer, const char *id, const char *body)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v2/me/interactions/%s", id);
+    return st_call(m, "POST", path, bearer, body);
+}
+
+/* GWS-01: every active interaction; the agent's own as URIs or full objects; PUT. */
+static void test_GWS_01_listing(void **state)
+{
+    struct cxm *m = *state;
+    const char *a = st_create(m, 0, "chat", "q-fifo", NULL);
+    st_create(m, 1, "voice", "q-fifo", NULL);
+    struct st_res *r = st_call(m, "GET", "/api/v2/interactions", st_bearer(m), NULL);
+    assert_int_equal(r->status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r->body, "statusCode")), 0);
+    assert_int_equal(json_array_size(json_object_get(r->body, "interactions")), 2);
+
+    const char *cyd = as_agent(m, "cyd%40example.test", "cyd-pass");
+    assert_int_equal(op(m, cyd, a, "{\"operationName\":\"Accept\"}")->status, 200);
+    st_advance(m, 500);
+    r = st_call(m, "GET", "/api/v2/me/interactions", cyd, NULL);
+    assert_int_equal(r->status, 200);
+    json_t *uris = json_object_get(r->body, "uris");
+    assert_int_equal(json_array_size(uris), 1);
+    char want[96];
+    snprintf(want, sizeof want, "/api/v2/interactions/%s", a);
+    assert_string_equal(json_string_value(json_array_get(uris, 0)), want);
+    r = st_call(m, "GET", "/api/v2/me/interactions?fields=*", cyd, NULL);
+    assert_string_equal(ST_STR(json_array_get(json_object_get(r->body, "interactions"), 0), "id"),
+                        a);
+    r = st_call(m, "GET", "/api/v2/me/interactions", st_bearer(m), NULL);
+    assert_int_equal(r->status, 403); /* not an agent's token */
+
+    char path[128];
+    snprintf(path, sizeof path, "/api/v2/interactions/%s", a);
+    r = st_call(m, "PUT", path, cyd, "{\"userData\":{\"crm\":\"case-7\"}}");
+    assert_int_equal(r->status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r->body, "statusCode")), 0);
+    st_advance(m, 500);
+    assert_string_equal(ST_STR(json_object_get(st_get(m, a), "userData"), "crm"), "case-7");
+}
+
+/* GWS-02, GWS-03: every operation answers in its seed's shape and is applied after the delay;
+ * the outcome arrives as an event. */
+static void test_GWS_02_GWS_03_operations(void **state)
+{
+    struct cxm *m = *state;
+    const char *bob = as_agent(m, "bob%40example.test", "bob-pass");
+    const char *id = st_create(m, 0, "voice", "q-fifo", NULL);
+    struct st_res *r = op(m, bob, id, "{\"operationName\":\"Accept\"}");
+    assert_string_equal(ST_STR(r->body, "status"), "ok");
+    st_advance(m, 500);
+    assert_string_equal(ST_STR(st_get(m, id), "agentId"), "agent-voice-2");
+
+    r = op(m, bob, id, "{\"operationName\":\"UpdateUserData\",\"userData\":{\"a\":1,\"b\":2}}");
+    assert_string_equal(ST_STR(r->body, "status"), "ok");
+    r = op(m, bob, id, "{\"operationName\":\"AttachUserData\",\"userData\":{\"a\":9,\"c\":3}}");
+    assert_string_equal(ST_STR(r->body, "status"), "ok");
+    r = op(m, bob, id, "{\"operationName\":\"DeleteUserData\",\"userData\":{\"b\":null}}");
+    assert_string_equal(ST_STR(r->body, "status"), "ok");
+    st_advance(m, 500);
+    json_t *ud = json_object_get(st_get(m, id), "userData");
+    assert_int_equal(json_integer_value(json_object_get(ud, "a")), 1); /* Attach adds only */
+    assert_null(json_object_get(ud, "b"));
+    assert_int_equal(json_integer_value(json_object_get(ud, "c")), 3);
+
+    r = op(m, bob, id, "{\"operationName\":\"Transfer\",\"userId\":\"agent-voice-1\"}");
+    assert_int_equal(json_integer_value(json_object_get(r->body, "statusCode")), 0);
+    st_advance(m, 500);
+    assert_string_equal(ST_STR(st_get(m, id), "agentId"), "agent-voice-1");
+    json_t *e;
+    assert_int_equal(st_ledger_count(m, "DETACH", id, &e), 1);
+
+    const char *ada = as_agent(m, "ada%40example.test", "ada-pass");
+    r = op(m, ada, id, "{\"operationName\":\"PlaceInWorkbin\",\"workbin\":\"follow-up\"}");
+    assert_string_equal(ST_STR(r->body, "status"), "ok");
+    st_advance(m, 500);
+    assert_string_equal(ST_STR(st_get(m, id), "workbin"), "follow-up");
+    r = op(m, ada, id, "{\"operationName\":\"GetWorkbinContent\",\"workbin\":\"follow-up\"}");
+    assert_string_equal(ST_STR(r->body, "status"), "ok");
+    st_advance(m, 500);
+    r = st_call(m, "GET", "/api/v2/events?after=0", st_bearer(m), NULL);
+    json_t *events = json_object_get(r->body, "events"), *last = NULL;
+    size_t i;
+    json_t *ev;
+    int userdata = 0, owner = 0;
+    json_array_foreach(events, i, ev)
+    {
+        userdata += strcmp(ST_STR(ev, "type"), "interaction.userdata.changed") == 0;
+        owner += strcmp(ST_STR(ev, "type"), "interaction.owner.changed") == 0;
+        last = ev;
+    }
+    assert_int_equal(userdata, 3);
+    assert_int_equal(owner, 1);
+    assert_string_equal(ST_STR(last, "type"), "workbin.content");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(last, "interactions"), 0)),
+                        id);
+
+    /* Complete and Cancel end it; PlaceInQueue puts it back to ring others. */
+    const char *id2 = st_create(m, 1, "voice", "q-fifo", NULL);
+    assert_string_equal(ST_STR(op(m, ada, id2, "{\"operationName\":\"Accept\"}")->body, "status"),
+                        "ok");
+    st_advance(m, 500);
+    r = op(m, ada, id2, "{\"operationName\":\"PlaceInQueue\",\"queueName\":\"Priority support\"}");
+    assert_string_equal(ST_STR(r->body, "status"), "ok");
+    st_advance(m, 500);
+    json_t *v = st_get(m, id2);
+    assert_string_equal(ST_STR(v, "queueId"), "q-priority");
+    assert_string_equal(ST_STR(v, "state"), "Ringing");
+    const char *id3 = st_create(m, 2, "chat", "q-fifo", NULL);
+    const char *cyd = as_agent(m, "cyd%40example.test", "cyd-pass");
+    op(m, cyd, id3, "{\"operationName\":\"Accept\"}");
+    st_advance(m, 500);
+    r = op(m, cyd, id3, "{\"operationName\":\"Complete\"}");
+    assert_int_equal(json_integer_value(json_object_get(r->body, "statusCode")), 0);
+    st_advance(m, 500);
+    assert_string_equal(st_state(m, id3), "Ended");
+    char path[128];
+    snprintf(path, sizeof path, "/api/v2/routing/contacts/%s", id3);
+    assert_string_equal(ST_STR(st_call(m, "GET", path, st_bearer(m), NULL)->body, "routingStatus"),
+                        "wrapped");
+    r = op(m, cyd, id3, "{\"operationName\":\"Cancel\"}");
+    assert_int_equal(r->status, 409);
+    assert_int_equal(json_integer_value(json_object_get(r->body, "statusCode")), 3);
+    assert_non_null(ST_STR(r->body, "statusMessage"));
+
+    r = op(m, cyd, id3, "{\"operationName\":\"Dance\"}");
+    assert_int_equal(r->status, 400);
+    assert_string_equal(ST_STR(r->body, "status"), "error");
+    assert_non_null(ST_STR(r->body, "errorDescription"));
+    r = op(m, st_bearer(m), id3, "{\"operationName\":\"Complete\"}");
+    assert_int_equal(r->status, 403);
+}
+
+/* GWS-04: ownership: operations on another agent's interaction fail with the error body; a
+ * second Accept names the owner; Reject presents it to another agent. */
+static void test_GWS_04_ownership(void **state)
+{
+    struct cxm *m = *state;
+    char ada[80], bob[80];
+    snprintf(ada, sizeof ada, "%s", as_agent(m, "ada%40example.test", "ada-pass"));
+    snprintf(bob, sizeof bob, "%s", as_agent(m, "bob%40example.test", "bob-pass"));
+    const char *id = st_create(m, 0, "voice", "q-fifo", NULL);
+    assert_string_equal(ST_STR(op(m, ada, id, "{\"operationName\":\"Accept\"}")->body, "status"),
+                        "ok");
+    struct st_res *r = op(m, bob, id, "{\"operationName\":\"Accept\"}");
+    assert_int_equal(r->status, 409);
+    assert_string_equal(ST_STR(r->body, "status"), "error");
+    assert_non_null(strstr(ST_STR(r->body, "errorDescription"), "agent-voice-1"));
+    st_advance(m, 500);
+    r = op(m, bob, id, "{\"operationName\":\"Complete\"}");
+    assert_int_equal(r->status, 409);
+    assert_int_equal(json_integer_value(json_object_get(r->body, "statusCode")), 3);
+    r = op(m, bob, id, "{\"operationName\":\"UpdateUserData\",\"userData\":{}}");
+    assert_string_equal(ST_STR(r->body, "status"), "error");
+
+    const char *id2 = st_create(m, 1, "chat", "q-fifo", NULL); /* rings cyd and dee */
+    const char *cyd = as_agent(m, "cyd%40example.test", "cyd-pass");
+    assert_string_equal(ST_STR(op(m, cyd, id2, "{\"operationName\":\"Reject\"}")->body, "status"),
+                        "ok");
+    st_advance(m, 500);
+    json_t *group = json_object_get(st_get(m, id2), "ringingAgents");
+    assert_int_equal(json_array_size(group), 2); /* bob and dee; not cyd, who rejected it */
+    assert_string_equal(json_string_value(json_array_get(group, 0)), "agent-voice-2");
+    assert_string_equal(json_string_value(json_array_get(group, 1)), "agent-digital-2");
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_AGT_01_state_write), T(test_AGT_02_schedule_and_break),
+        T(test_AGT_03_policy),      T(test_AGT_04_routing_rings_ready_agents),
+        T(test_GWS_01_listing),     T(test_GWS_02_GWS_03_operations),
+        T(test_GWS_04_ownership),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
