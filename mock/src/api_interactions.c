@@ -11,7 +11,8 @@ void cxm_api_get_interaction(struct cxm *m, struct cxm_call *c)
         cxm_respond(c->rs, 404, cxm_err("not_found", "no interaction '%s'", c->params[0]));
         return;
     }
-    cxm_respond(c->rs, 200, cxm_view_interaction(&m->sim.model, m->sim.model.ix[ix]));
+    c->rs->raw = cxm_render_interaction(&m->sim.model, m->sim.model.ix[ix]);
+    c->rs->status = c->rs->raw ? 200 : 500;
 }
 
 typedef int write_fn(struct cxm_sim *, const struct cxm_token *, const char *, json_t *, json_t **);

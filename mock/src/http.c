@@ -29,7 +29,9 @@ static int is_loopback(const char *addr)
            strncmp(addr, "::ffff:127.", 11) == 0;
 }
 
-/* Read the body: 0 ok (*out malloc'd, may be NULL when empty), 1 over the cap, -1 read error. */
+/* Read the body: 0 ok (*out malloc'd, NULL when empty), 1 over the cap, -1 read error. Nothing
+ * is allocated for a request without a body: a large malloc per request would make glibc
+ * consolidate its fast bins every time. */
 static int read_body(struct mg_connection *c, long long declared, size_t cap, char **out,
                      size_t *len)
 {
@@ -37,16 +39,26 @@ static int read_body(struct mg_connection *c, long long declared, size_t cap, ch
     *len = 0;
     if (declared > (long long)cap)
         return 1;
-    size_t size = declared > 0 ? (size_t)declared + 1 : 4096;
+    if (declared == 0)
+        return 0;
+    char first[1024];
+    int n = mg_read(c, first, sizeof first);
+    if (n <= 0)
+        return n < 0 ? -1 : 0;
+    size_t size = declared > 0 ? (size_t)declared + 1 : 2 * sizeof first;
+    if (size < (size_t)n + 1)
+        size = (size_t)n + 1;
     char *buf = malloc(size);
     if (!buf)
         return -1;
+    memcpy(buf, first, (size_t)n);
+    *len = (size_t)n;
     for (;;) {
+        if (*len > cap) {
+            free(buf);
+            return 1;
+        }
         if (*len == size) {
-            if (size > cap) {
-                free(buf);
-                return 1;
-            }
             size *= 2;
             char *grown = realloc(buf, size);
             if (!grown) {
@@ -55,7 +67,7 @@ static int read_body(struct mg_connection *c, long long declared, size_t cap, ch
             }
             buf = grown;
         }
-        int n = mg_read(c, buf + *len, size - *len);
+        n = mg_read(c, buf + *len, size - *len);
         if (n < 0) {
             free(buf);
             return -1;
@@ -63,10 +75,6 @@ static int read_body(struct mg_connection *c, long long declared, size_t cap, ch
         if (n == 0)
             break;
         *len += (size_t)n;
-        if (*len > cap) {
-            free(buf);
-            return 1;
-        }
     }
     *out = buf;
     return 0;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "clock.h"
 
 int cxm_model_init(struct cxm_model *m, const struct cxm_tenant *t)
@@ -273,6 +274,82 @@ json_t *cxm_view_interaction(const struct cxm_model *m, const struct cxm_interac
     if (v && x->workbin)
         json_object_set_new(v, "workbin", json_string(x->workbin));
     return v;
+}
+
+/* A JSON string (or null) for s. */
+static void add_string(struct cx_buf *b, const char *s)
+{
+    if (!s) {
+        cx_buf_adds(b, "null");
+        return;
+    }
+    cx_buf_adds(b, "\"");
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        cx_buf_add(b, run, (size_t)(s - run));
+        const char *esc = c == '"'    ? "\\\""
+                          : c == '\\' ? "\\\\"
+                          : c == '\b' ? "\\b"
+                          : c == '\f' ? "\\f"
+                          : c == '\n' ? "\\n"
+                          : c == '\r' ? "\\r"
+                          : c == '\t' ? "\\t"
+                                      : NULL;
+        if (esc) /* as jansson writes them */
+            cx_buf_adds(b, esc);
+        else
+            cx_buf_addf(b, "\\u%04x", c);
+        run = s + 1;
+    }
+    cx_buf_add(b, run, (size_t)(s - run));
+    cx_buf_adds(b, "\"");
+}
+
+static void add_json(struct cx_buf *b, const json_t *v)
+{
+    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+    cx_buf_adds(b, text ? text : "null");
+    free(text);
+}
+
+char *cxm_render_interaction(const struct cxm_model *m, const struct cxm_interaction *x)
+{
+    struct cx_buf b;
+    cx_buf_init(&b);
+    char created[32];
+    cxm_time_iso(x->created, created);
+    cx_buf_addf(&b, "{\"id\":\"%s\",\"state\":\"%s\",\"channelType\":\"%s\",\"externalId\":", x->id,
+                cxm_istate_name(x->state), cxm_channel_name(x->channel));
+    add_string(&b, x->external_id);
+    cx_buf_adds(&b, ",\"queueId\":");
+    add_string(&b, m->queues[x->queue].def->id);
+    cx_buf_adds(&b, ",\"agentId\":");
+    add_string(&b, x->agent >= 0 ? m->agents[x->agent].def->id : NULL);
+    cx_buf_adds(&b, ",\"ringingAgents\":[");
+    for (int i = 0; i < x->nringing; i++) {
+        if (i)
+            cx_buf_adds(&b, ",");
+        add_string(&b, m->agents[x->ringing[i]].def->id);
+    }
+    cx_buf_addf(&b, "],\"ringCount\":%d,\"maxRings\":%d,\"rejectReason\":", x->ring_count,
+                x->max_rings);
+    add_string(&b, x->reject_reason);
+    cx_buf_adds(&b, ",\"metadata\":");
+    add_json(&b, x->metadata);
+    cx_buf_addf(&b, ",\"createdTime\":\"%s\"", created);
+    if (x->user_data) {
+        cx_buf_adds(&b, ",\"userData\":");
+        add_json(&b, x->user_data);
+    }
+    if (x->workbin) {
+        cx_buf_adds(&b, ",\"workbin\":");
+        add_string(&b, x->workbin);
+    }
+    cx_buf_adds(&b, "}");
+    return cx_buf_take(&b);
 }
 
 json_t *cxm_view_agent(const struct cxm_model *m, const struct cxm_agent *a)

@@ -128,6 +128,10 @@ void cxm_set_rejected_by(struct cxm_interaction *x, int agent);
 /* Views (new references). */
 json_t *cxm_view_interaction(const struct cxm_model *m,
                              const struct cxm_interaction *x); /* ACC-07 */
+/* The same view as cxm_view_interaction, rendered straight to compact JSON text (malloc'd; NULL
+ * if out of memory): the hot GET path, with no JSON tree built under the lock. */
+char *cxm_render_interaction(const struct cxm_model *m, const struct cxm_interaction *x);
+
 json_t *cxm_view_agent(const struct cxm_model *m, const struct cxm_agent *a);
 
 #endif

@@ -90,12 +90,10 @@ static int hexval(char c)
     return -1;
 }
 
-/* Percent-decode n bytes of src into a new string; '+' stays '+' unless plus_is_space. */
-static char *decode(const char *src, size_t n, int plus_is_space)
+/* Percent-decode n bytes of src into out (n + 1 bytes); '+' stays '+' unless plus_is_space. */
+static void decode_into(char *out, const char *src, size_t n, int plus_is_space)
 {
-    char *out = malloc(n + 1), *o = out;
-    if (!out)
-        return NULL;
+    char *o = out;
     for (size_t i = 0; i < n; i++) {
         if (src[i] == '%' && i + 2 < n && hexval(src[i + 1]) >= 0 && hexval(src[i + 2]) >= 0) {
             *o++ = (char)(hexval(src[i + 1]) * 16 + hexval(src[i + 2]));
@@ -105,21 +103,39 @@ static char *decode(const char *src, size_t n, int plus_is_space)
         }
     }
     *o = '\0';
+}
+
+/* As decode_into, into a new string (NULL if out of memory). */
+static char *decode(const char *src, size_t n, int plus_is_space)
+{
+    char *out = malloc(n + 1);
+    if (out)
+        decode_into(out, src, n, plus_is_space);
     return out;
 }
 
-/* Match path against pattern, filling params (decoded, malloc'd). Returns 1 on a match. */
-static int match(const char *pattern, const char *path, char **params, int *nparams)
+/* Path parameters, decoded into one buffer as long as the path. */
+struct params {
+    char *v[MAX_PARAMS];
+    int n;
+    char buf[512];
+};
+
+/* Match path against pattern, filling params. Returns 1 on a match. */
+static int match(const char *pattern, const char *path, struct params *pp)
 {
-    *nparams = 0;
+    pp->n = 0;
+    size_t used = 0;
     const char *p = pattern, *s = path;
     while (*p && *s) {
         if (p[0] == '{' && p[1] == '}') {
             const char *end = strchr(s, '/');
             size_t n = end ? (size_t)(end - s) : strlen(s);
-            if (n == 0 || *nparams == MAX_PARAMS)
+            if (n == 0 || pp->n == MAX_PARAMS || used + n + 1 > sizeof pp->buf)
                 return 0;
-            params[(*nparams)++] = decode(s, n, 0);
+            pp->v[pp->n++] = pp->buf + used;
+            decode_into(pp->buf + used, s, n, 0);
+            used += n + 1;
             p += 2;
             s += n;
         } else if (*p == *s) {
@@ -130,12 +146,6 @@ static int match(const char *pattern, const char *path, char **params, int *npar
         }
     }
     return *p == '\0' && *s == '\0';
-}
-
-static void free_params(char **params, int n)
-{
-    for (int i = 0; i < n; i++)
-        free(params[i]);
 }
 
 void cxm_respond(struct cxm_resp *rs, int status, json_t *body)
@@ -297,22 +307,16 @@ static void run_public(struct cxm *m, const struct route *r, struct cxm_call *c)
 void cxm_dispatch(struct cxm *m, const struct cxm_req *rq, struct cxm_resp *rs)
 {
     memset(rs, 0, sizeof *rs);
-    char *params[MAX_PARAMS];
-    int nparams = 0;
+    struct params pp;
     const struct route *found = NULL;
     char allow[64] = "";
     for (size_t i = 0; i < NROUTES; i++) {
-        int n;
-        if (!match(routes[i].pattern, rq->path, params, &n)) {
-            free_params(params, n);
+        if (!match(routes[i].pattern, rq->path, &pp))
             continue;
-        }
         if (strcmp(routes[i].method, rq->method) == 0) {
             found = &routes[i];
-            nparams = n;
             break;
         }
-        free_params(params, n);
         if (!strstr(allow, routes[i].method))
             snprintf(allow + strlen(allow), sizeof allow - strlen(allow), "%s%s",
                      allow[0] ? ", " : "", routes[i].method);
@@ -331,16 +335,14 @@ void cxm_dispatch(struct cxm *m, const struct cxm_req *rq, struct cxm_resp *rs)
         pthread_mutex_unlock(&m->lock);
         return;
     }
-    if (found->access == ADMIN && !admin_allowed(m, rq, rs)) {
-        free_params(params, nparams);
+    if (found->access == ADMIN && !admin_allowed(m, rq, rs))
         return;
-    }
     int64_t t0 = mono_ns();
     pthread_mutex_lock(&m->lock);
     int64_t due_before = cxm_sched_next_due(&m->sim.sched);
     cxm_sim_begin_request(&m->sim);
     snprintf(rs->request_id, sizeof rs->request_id, "%s", m->sim.req);
-    struct cxm_call call = {rq, params, NULL, rs};
+    struct cxm_call call = {rq, pp.v, NULL, rs};
     if (found->access == PUBLIC)
         run_public(m, found, &call);
     else
@@ -354,7 +356,6 @@ void cxm_dispatch(struct cxm *m, const struct cxm_req *rq, struct cxm_resp *rs)
     cxm_metrics_count(&m->metrics, (int)route, rs->reset ? 0 : rs->status);
     cxm_metrics_latency(&m->metrics, (double)(mono_ns() - t0) / 1e9);
     pthread_mutex_unlock(&m->lock);
-    free_params(params, nparams);
 }
 
 const char *cxm_route_name(size_t i, char *buf, size_t size)

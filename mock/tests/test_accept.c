@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "simtest.h"
@@ -213,6 +214,38 @@ static void test_ACC_07_get_interaction(void **state)
                      404);
 }
 
+/* ACC-07: the hot-path renderer gives the same bytes as the JSON view (the oracle), escapes
+ * included, in every state. */
+static void test_ACC_07_render_matches_view(void **state)
+{
+    struct cxm *m = *state;
+    const char *ids[3];
+    ids[0] = st_create(m, 0, "voice", "q-fifo", "quote\\\"slash\\\\ nl\\n tab\\t \\u00e9 \\u0001");
+    ids[1] = st_create(m, 1, "chat", "q-priority", NULL);
+    ids[2] = st_create(m, 2, "email", "q-overflow", "plain");
+    char path[128];
+    snprintf(path, sizeof path, "/api/v2/interactions/%s/accept", ids[0]);
+    st_call(m, "POST", path, cc(m),
+            "{\"agentId\":\"agent-voice-1\",\"metadata\":{\"k\":[1,\"x\"]}}");
+    snprintf(path, sizeof path, "/api/v2/interactions/%s/reject", ids[1]);
+    st_call(m, "POST", path, cc(m),
+            "{\"agentId\":\"agent-digital-1\",\"rejectReason\":\"x\\\"y\"}");
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 3; i++) {
+            const struct cxm_interaction *x =
+                m->sim.model.ix[cxm_model_interaction(&m->sim.model, ids[i])];
+            json_t *view = cxm_view_interaction(&m->sim.model, x);
+            char *want = json_dumps(view, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            char *got = cxm_render_interaction(&m->sim.model, x);
+            assert_string_equal(got, want);
+            free(want);
+            free(got);
+            json_decref(view);
+        }
+        st_advance(m, 500); /* and again once the writes are applied */
+    }
+}
+
 /* Bad input on accept: malformed JSON, wrong types, unknown fields: 400 naming the problem. */
 static void test_ACC_01_bad_bodies(void **state)
 {
@@ -248,6 +281,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_ACC_06_teardown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ACC_07_get_interaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ACC_07_render_matches_view, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
