@@ -270,6 +270,17 @@ void cxm_admin_metrics(struct cxm *m, struct cxm_call *c)
                 "# TYPE cxmock_idempotency_evicted_total counter\n"
                 "cxmock_idempotency_evicted_total %llu\n",
                 s->idem.n, (unsigned long long)s->idem.evicted);
+    cx_buf_addf(&b,
+                "# HELP cxmock_workers HTTP worker threads (--threads).\n"
+                "# TYPE cxmock_workers gauge\ncxmock_workers %d\n"
+                "# HELP cxmock_workers_busy Workers holding a connection now.\n"
+                "# TYPE cxmock_workers_busy gauge\ncxmock_workers_busy %d\n"
+                "# HELP cxmock_workers_saturated_total Connections opened while every worker "
+                "was busy (others then wait).\n"
+                "# TYPE cxmock_workers_saturated_total counter\n"
+                "cxmock_workers_saturated_total %lu\n",
+                m->opts.threads, __atomic_load_n(&m->workers_busy, __ATOMIC_RELAXED),
+                __atomic_load_n(&m->workers_saturated, __ATOMIC_RELAXED));
     cx_buf_adds(&b, "# HELP cxmock_handler_seconds Time from dispatch to response, lock "
                     "included.\n# TYPE cxmock_handler_seconds histogram\n");
     uint64_t cum = 0;

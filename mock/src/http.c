@@ -250,6 +250,30 @@ static int handle(struct mg_connection *c, void *cbdata)
     return status;
 }
 
+/* Worker accounting: civetweb serves each keep-alive connection on one worker thread, so when
+ * every worker holds a connection, new ones wait unseen by the load generator. Say so once on
+ * stderr, and count it for /metrics. */
+static int on_connection_open(const struct mg_connection *c, void **conn_data)
+{
+    struct cxm *m = mg_get_user_data(mg_get_context(c));
+    int busy = __atomic_add_fetch(&m->workers_busy, 1, __ATOMIC_RELAXED);
+    if (busy >= m->opts.threads) {
+        __atomic_add_fetch(&m->workers_saturated, 1, __ATOMIC_RELAXED);
+        if (!__atomic_exchange_n(&m->saturation_warned, 1, __ATOMIC_RELAXED))
+            fprintf(stderr,
+                    "cxmock: all %d worker threads hold connections: further connections wait "
+                    "for one (raise --threads)\n",
+                    m->opts.threads);
+    }
+    return 0;
+}
+
+static void on_connection_close(const struct mg_connection *c)
+{
+    struct cxm *m = mg_get_user_data(mg_get_context(c));
+    __atomic_sub_fetch(&m->workers_busy, 1, __ATOMIC_RELAXED);
+}
+
 static int log_message(const struct mg_connection *c, const char *message)
 {
     fprintf(stderr, "cxmock: civetweb: %s\n", message);
@@ -283,6 +307,8 @@ int cxm_http_start(struct cxm *m, char *err, size_t errsz)
     struct mg_callbacks cb;
     memset(&cb, 0, sizeof cb);
     cb.log_message = log_message;
+    cb.init_connection = on_connection_open;
+    cb.connection_close = on_connection_close;
     struct mg_init_data init = {&cb, m, options};
     struct mg_error_data error;
     char text[256] = "";
