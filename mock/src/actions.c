@@ -41,28 +41,6 @@ static int opt_member(json_t *body, const char *key, json_type type, json_t **v,
     return -1;
 }
 
-/* Check that body is an object holding only `allowed` keys. */
-static int check_object(json_t *body, const char *const *allowed, json_t **out)
-{
-    if (!json_is_object(body)) {
-        *out = cxm_err("validation_error", "the request body must be a JSON object");
-        return -1;
-    }
-    const char *key;
-    json_t *v;
-    json_object_foreach(body, key, v)
-    {
-        int known = 0;
-        for (const char *const *a = allowed; *a; a++)
-            known |= strcmp(*a, key) == 0;
-        if (!known) {
-            *out = cxm_field_err(key, "unknown field '%s'", key);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* The agent a write acts for (ACC-01): the token's bound agent, or agentId from the body.
  * Returns the index, or -1 with the status in *status and the body in *out. */
 static int resolve_agent(struct cxm_sim *s, const struct cxm_token *tok, json_t *agent_v,
@@ -128,7 +106,7 @@ int cxm_accept(struct cxm_sim *s, const struct cxm_token *tok, const char *id, j
     static const char *const allowed[] = {"agentId", "channelType", "metadata", NULL};
     json_t *agent_v, *channel_v, *meta_v;
     int status = 400;
-    if (check_object(body, allowed, out) < 0 ||
+    if (cxm_check_fields(body, allowed, out) < 0 ||
         opt_member(body, "agentId", JSON_STRING, &agent_v, out) < 0 ||
         opt_member(body, "channelType", JSON_STRING, &channel_v, out) < 0 ||
         opt_member(body, "metadata", JSON_OBJECT, &meta_v, out) < 0)
@@ -233,7 +211,7 @@ int cxm_reject(struct cxm_sim *s, const struct cxm_token *tok, const char *id, j
                                           NULL};
     json_t *agent_v, *rtq_v, *reason_v, *meta_v;
     int status = 400;
-    if (check_object(body, allowed, out) < 0 ||
+    if (cxm_check_fields(body, allowed, out) < 0 ||
         opt_member(body, "agentId", JSON_STRING, &agent_v, out) < 0 ||
         opt_member(body, "returnToQueue", JSON_TRUE, &rtq_v, out) < 0 ||
         opt_member(body, "rejectReason", JSON_STRING, &reason_v, out) < 0 ||
@@ -348,7 +326,7 @@ int cxm_admin_create_interaction(struct cxm_sim *s, json_t *body, json_t **out)
 {
     static const char *const allowed[] = {"channel", "queueId", "externalId", NULL};
     json_t *ch_v, *q_v, *ext_v;
-    if (check_object(body, allowed, out) < 0 ||
+    if (cxm_check_fields(body, allowed, out) < 0 ||
         opt_member(body, "channel", JSON_STRING, &ch_v, out) < 0 ||
         opt_member(body, "queueId", JSON_STRING, &q_v, out) < 0 ||
         opt_member(body, "externalId", JSON_STRING, &ext_v, out) < 0)
@@ -432,7 +410,7 @@ int cxm_admin_update_agent(struct cxm_sim *s, const char *id, json_t *body, json
 {
     static const char *const allowed[] = {"state", "scheduled", "mandatoryBreak", NULL};
     json_t *state_v, *sched_v, *break_v;
-    if (check_object(body, allowed, out) < 0 ||
+    if (cxm_check_fields(body, allowed, out) < 0 ||
         opt_member(body, "state", JSON_STRING, &state_v, out) < 0 ||
         opt_member(body, "scheduled", JSON_TRUE, &sched_v, out) < 0 ||
         opt_member(body, "mandatoryBreak", JSON_TRUE, &break_v, out) < 0)
@@ -483,7 +461,7 @@ int cxm_admin_update_queue(struct cxm_sim *s, const char *id, json_t *body, json
 {
     static const char *const allowed[] = {"status", "abandonRate", "serviceLevel", NULL};
     json_t *status_v;
-    if (check_object(body, allowed, out) < 0 ||
+    if (cxm_check_fields(body, allowed, out) < 0 ||
         opt_member(body, "status", JSON_STRING, &status_v, out) < 0)
         return 400;
     int q = cxm_model_queue(&s->model, id);

@@ -17,19 +17,9 @@ static int find_agent(struct cxm_sim *s, const char *user, json_t **out)
 
 int cxm_agent_state_write(struct cxm_sim *s, const char *user, json_t *body, json_t **out)
 {
-    if (!json_is_object(body)) {
-        *out = cxm_err("validation_error", "the request body must be an object");
+    static const char *const allowed[] = {"state", "reasonCode", NULL};
+    if (cxm_check_fields(body, allowed, out) < 0)
         return 400;
-    }
-    const char *key;
-    json_t *v;
-    json_object_foreach(body, key, v)
-    {
-        if (strcmp(key, "state") != 0 && strcmp(key, "reasonCode") != 0) {
-            *out = cxm_field_err(key, "unknown field '%s'", key);
-            return 400;
-        }
-    }
     json_t *state_v = json_object_get(body, "state"),
            *reason_v = json_object_get(body, "reasonCode");
     int state = json_is_string(state_v) ? cxm_agent_state_parse(json_string_value(state_v)) : -1;

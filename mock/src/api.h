@@ -59,6 +59,14 @@ cxm_handler cxm_admin_violations;
 
 cxm_handler cxm_admin_metrics;
 
+/* An operation of the simulation on the path's first parameter with the caller's token and the
+ * JSON body; returns the status and stores the body in *out. */
+typedef int cxm_body_op(struct cxm_sim *s, const struct cxm_token *tok, const char *id,
+                        json_t *body, json_t **out);
+
+/* Parse the body (400 if malformed), run op, respond with what it gives. */
+void cxm_call_body(struct cxm *m, struct cxm_call *c, cxm_body_op *op);
+
 /* Check the bearer token for a call needing `scope`: returns the token, or NULL with a 401 or
  * 403 response set (AUTH-04). */
 const struct cxm_token *cxm_require_token(struct cxm *m, const struct cxm_req *rq,

@@ -17,30 +17,12 @@ struct form {
     int n;
 };
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)(c | 0x20);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* x-www-form-urlencoded decoding of n bytes into a new string. */
+/* x-www-form-urlencoded decoding of n bytes into a new string (NULL if out of memory). */
 static char *form_decode(const char *s, size_t n)
 {
-    char *out = malloc(n + 1), *o = out;
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '+')
-            *o++ = ' ';
-        else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            *o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-            i += 2;
-        } else
-            *o++ = s[i];
-    }
-    *o = '\0';
+    char *out = malloc(n + 1);
+    if (out)
+        cxm_url_decode(out, s, n, 1);
     return out;
 }
 

@@ -23,25 +23,12 @@ void cxm_api_my_interactions(struct cxm *m, struct cxm_call *c)
     cxm_respond(c->rs, status, out);
 }
 
-typedef int op_fn(struct cxm_sim *, const struct cxm_token *, const char *, json_t *, json_t **);
-
-static void operation(struct cxm *m, struct cxm_call *c, op_fn *fn)
-{
-    json_t *body = cxm_req_json(c->rq, c->rs);
-    if (!body)
-        return;
-    json_t *out = NULL;
-    int status = fn(&m->sim, c->tok, c->params[0], body, &out);
-    json_decref(body);
-    cxm_respond(c->rs, status, out);
-}
-
 void cxm_api_put_interaction(struct cxm *m, struct cxm_call *c)
 {
-    operation(m, c, cxm_gws_put);
+    cxm_call_body(m, c, cxm_gws_put);
 }
 
 void cxm_api_me_operation(struct cxm *m, struct cxm_call *c)
 {
-    operation(m, c, cxm_gws_operation);
+    cxm_call_body(m, c, cxm_gws_operation);
 }

@@ -15,27 +15,14 @@ void cxm_api_get_interaction(struct cxm *m, struct cxm_call *c)
     c->rs->status = c->rs->raw ? 200 : 500;
 }
 
-typedef int write_fn(struct cxm_sim *, const struct cxm_token *, const char *, json_t *, json_t **);
-
-static void write_call(struct cxm *m, struct cxm_call *c, write_fn *fn)
-{
-    json_t *body = cxm_req_json(c->rq, c->rs);
-    if (!body)
-        return;
-    json_t *out = NULL;
-    int status = fn(&m->sim, c->tok, c->params[0], body, &out);
-    json_decref(body);
-    cxm_respond(c->rs, status, out);
-}
-
 void cxm_api_accept(struct cxm *m, struct cxm_call *c)
 {
-    write_call(m, c, cxm_accept);
+    cxm_call_body(m, c, cxm_accept);
 }
 
 void cxm_api_reject(struct cxm *m, struct cxm_call *c)
 {
-    write_call(m, c, cxm_reject);
+    cxm_call_body(m, c, cxm_reject);
 }
 
 static int queue_or_404(struct cxm *m, struct cxm_call *c)

@@ -291,18 +291,9 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
             return e->status;
         }
     }
-    if (!json_is_object(body))
-        return error(raw, 400, cxm_err("validation_error", "the request body must be an object"));
-    const char *key;
-    json_t *v;
-    json_object_foreach(body, key, v)
-    {
-        int known = 0;
-        for (const char *const *a = allowed; *a; a++)
-            known |= strcmp(*a, key) == 0;
-        if (!known)
-            return error(raw, 400, cxm_field_err(key, "unknown field '%s'", key));
-    }
+    json_t *v, *bad = NULL;
+    if (cxm_check_fields(body, allowed, &bad) < 0)
+        return error(raw, 400, bad);
     json_t *ch_v = json_object_get(body, "channel");
     int channel = json_is_string(ch_v) ? cxm_channel_parse(json_string_value(ch_v)) : -1;
     if (channel < 0)

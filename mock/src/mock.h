@@ -32,10 +32,10 @@ struct cxm {
     struct cxm_webhooks *webhooks;
     struct mg_context *http;
     int port;
-    struct cxm_metrics metrics; /* GET /metrics; guarded by lock */
-    int workers_busy;           /* connections held by civetweb workers (atomic) */
+    struct cxm_metrics metrics;      /* GET /metrics; guarded by lock */
+    int workers_busy;                /* connections held by civetweb workers (atomic) */
     unsigned long workers_saturated; /* times every worker was busy (atomic) */
-    int saturation_warned;      /* atomic */
+    int saturation_warned;           /* atomic */
 };
 
 /* Wake the timer thread (call with the lock held after scheduling something). */

@@ -90,8 +90,7 @@ static int hexval(char c)
     return -1;
 }
 
-/* Percent-decode n bytes of src into out (n + 1 bytes); '+' stays '+' unless plus_is_space. */
-static void decode_into(char *out, const char *src, size_t n, int plus_is_space)
+void cxm_url_decode(char *out, const char *src, size_t n, int plus_is_space)
 {
     char *o = out;
     for (size_t i = 0; i < n; i++) {
@@ -110,7 +109,7 @@ static char *decode(const char *src, size_t n, int plus_is_space)
 {
     char *out = malloc(n + 1);
     if (out)
-        decode_into(out, src, n, plus_is_space);
+        cxm_url_decode(out, src, n, plus_is_space);
     return out;
 }
 
@@ -134,7 +133,7 @@ static int match(const char *pattern, const char *path, struct params *pp)
             if (n == 0 || pp->n == MAX_PARAMS || used + n + 1 > sizeof pp->buf)
                 return 0;
             pp->v[pp->n++] = pp->buf + used;
-            decode_into(pp->buf + used, s, n, 0);
+            cxm_url_decode(pp->buf + used, s, n, 0);
             used += n + 1;
             p += 2;
             s += n;
@@ -174,6 +173,17 @@ json_t *cxm_req_json(const struct cxm_req *rq, struct cxm_resp *rs)
                     json_pack("{ss ss si si}", "error", "invalid_json", "detail", e.text, "line",
                               e.line, "column", e.column));
     return v;
+}
+
+void cxm_call_body(struct cxm *m, struct cxm_call *c, cxm_body_op *op)
+{
+    json_t *body = cxm_req_json(c->rq, c->rs);
+    if (!body)
+        return;
+    json_t *out = NULL;
+    int status = op(&m->sim, c->tok, c->params[0], body, &out);
+    json_decref(body);
+    cxm_respond(c->rs, status, out);
 }
 
 int cxm_query_param(const struct cxm_req *rq, const char *name, char *buf, size_t size)

@@ -56,6 +56,10 @@ void cxm_respond(struct cxm_resp *rs, int status, json_t *body);
  * response naming line and column and returns NULL. */
 json_t *cxm_req_json(const struct cxm_req *rq, struct cxm_resp *rs);
 
+/* Percent-decode n bytes of src into out (at least n + 1 bytes); '+' becomes ' ' when
+ * plus_is_space (forms, query strings). */
+void cxm_url_decode(char *out, const char *src, size_t n, int plus_is_space);
+
 /* For handlers: the value of query parameter `name` (percent-decoded) into buf; 1 if present. */
 int cxm_query_param(const struct cxm_req *rq, const char *name, char *buf, size_t size);
 

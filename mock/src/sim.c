@@ -233,3 +233,24 @@ json_t *cxm_field_err(const char *field, const char *fmt, ...)
     va_end(ap);
     return o;
 }
+
+int cxm_check_fields(json_t *body, const char *const *allowed, json_t **out)
+{
+    if (!json_is_object(body)) {
+        *out = cxm_err("validation_error", "the request body must be a JSON object");
+        return -1;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v)
+    {
+        int known = 0;
+        for (const char *const *a = allowed; *a; a++)
+            known |= strcmp(*a, key) == 0;
+        if (!known) {
+            *out = cxm_field_err(key, "unknown field '%s'", key);
+            return -1;
+        }
+    }
+    return 0;
+}

@@ -102,6 +102,10 @@ int64_t cxm_sim_consistency_delay(struct cxm_sim *s);
  * NULL). A new reference. */
 json_t *cxm_err(const char *error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Check that body is a JSON object holding only the allowed keys (a NULL-terminated list).
+ * Returns 0, or -1 with a 400 body in *out naming the first unknown field. */
+int cxm_check_fields(json_t *body, const char *const *allowed, json_t **out);
+
 /* A validation error naming the field: {"error":"validation_error","field":f,"detail":...}. */
 json_t *cxm_field_err(const char *field, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
