@@ -49,6 +49,13 @@ void cxm_api_events(struct cxm *m, struct cxm_call *c)
                               (json_int_t)ev->first));
         return;
     }
+    if (after > cxm_events_last(ev)) { /* a cursor from before a reset, or made up */
+        cxm_respond(rs, 410,
+                    json_pack("{ss ss sI}", "error", "cursor_unknown", "detail",
+                              "no event has this cursor yet: start again from 0", "latest",
+                              (json_int_t)cxm_events_last(ev)));
+        return;
+    }
     struct timespec deadline;
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += (time_t)timeout;

@@ -123,7 +123,7 @@ static const char *reason(int status)
 /* Write status line, headers and body in one mg_write. The headers are ours alone:
  * civetweb's mg_response_header_send formats its Date header with gmtime(), which races
  * between worker threads (seen under TSan with Debian's civetweb 1.15). */
-static void send_response(struct mg_connection *c, const struct cxm_resp *rs, bool close)
+static void send_response(struct mg_connection *c, const struct cxm_resp *rs, bool close, bool head)
 {
     char *dumped = NULL;
     const char *body = rs->raw;
@@ -151,7 +151,8 @@ static void send_response(struct mg_connection *c, const struct cxm_resp *rs, bo
     if (rs->no_store)
         cx_buf_adds(&out, "Cache-Control: no-store\r\n");
     cx_buf_adds(&out, close ? "Connection: close\r\n\r\n" : "\r\n");
-    cx_buf_add(&out, body, len);
+    if (!head) /* a HEAD answer has the headers of the GET and no body */
+        cx_buf_add(&out, body, len);
     if (!out.oom)
         mg_write(c, out.data, out.len);
     cx_buf_free(&out);
@@ -201,9 +202,31 @@ static void fault_delay(struct cxm *m, int64_t ms)
     pthread_mutex_unlock(&m->lock);
 }
 
+/* Requests between arrival and their answer written: cxm_destroy waits for them to drain, so a
+ * long poll or a delayed answer woken at shutdown still reaches its client. */
+static void in_flight(struct cxm *m, int delta)
+{
+    if (__atomic_add_fetch(&m->in_flight, delta, __ATOMIC_SEQ_CST) == 0 &&
+        __atomic_load_n(&m->stopping, __ATOMIC_SEQ_CST)) {
+        pthread_mutex_lock(&m->lock);
+        pthread_cond_broadcast(&m->drain_cond);
+        pthread_mutex_unlock(&m->lock);
+    }
+}
+
+static int serve(struct mg_connection *c, struct cxm *m);
+
 static int handle(struct mg_connection *c, void *cbdata)
 {
     struct cxm *m = cbdata;
+    in_flight(m, 1);
+    int status = serve(c, m);
+    in_flight(m, -1);
+    return status;
+}
+
+static int serve(struct mg_connection *c, struct cxm *m)
+{
     const struct mg_request_info *ri = mg_get_request_info(c);
     struct cxm_resp rs;
     memset(&rs, 0, sizeof rs);
@@ -217,7 +240,7 @@ static int handle(struct mg_connection *c, void *cbdata)
                                 m->opts.max_body));
         else
             cxm_respond(&rs, 400, cxm_err("bad_request", "could not read the request body"));
-        send_response(c, &rs, true);
+        send_response(c, &rs, true, false);
         cxm_resp_free(&rs);
         return rs.status;
     }
@@ -243,7 +266,7 @@ static int handle(struct mg_connection *c, void *cbdata)
         free(body);
         return 500;
     }
-    send_response(c, &rs, false);
+    send_response(c, &rs, false, strcmp(ri->request_method, "HEAD") == 0);
     int status = rs.status;
     cxm_resp_free(&rs);
     free(body);

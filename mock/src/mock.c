@@ -86,6 +86,7 @@ int cxm_create(const struct cxm_options *o, struct cxm **out, char *err, size_t 
     pthread_cond_init(&m->delay_cond, &ca);
     pthread_condattr_destroy(&ca);
     pthread_cond_init(&m->events_cond, NULL);
+    pthread_cond_init(&m->drain_cond, &ca);
     m->sim.on_events = on_events;
     m->sim.on_events_ctx = m;
     m->webhooks = cxm_webhooks_new(&m->sim, &m->lock, kick_timer, m);
@@ -151,10 +152,24 @@ void cxm_destroy(struct cxm *m)
     if (!m)
         return;
     pthread_mutex_lock(&m->lock);
-    m->stopping = true;
+    __atomic_store_n(&m->stopping, true, __ATOMIC_SEQ_CST);
     pthread_cond_broadcast(&m->events_cond); /* long polls answer now */
     pthread_cond_signal(&m->timer_cond);
     pthread_cond_broadcast(&m->delay_cond); /* fault delays end now */
+    /* Let the woken requests write their answers (at most 5 s) before civetweb stops: once it
+     * stops, nothing more is sent. */
+    for (int waited_ms = 0;
+         __atomic_load_n(&m->in_flight, __ATOMIC_SEQ_CST) > 0 && waited_ms < 5000;
+         waited_ms += 50) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += 50000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&m->drain_cond, &m->lock, &until);
+    }
     pthread_mutex_unlock(&m->lock);
     cxm_http_stop(m);
     if (m->timer_started)
@@ -165,6 +180,7 @@ void cxm_destroy(struct cxm *m)
     pthread_cond_destroy(&m->timer_cond);
     pthread_cond_destroy(&m->delay_cond);
     pthread_cond_destroy(&m->events_cond);
+    pthread_cond_destroy(&m->drain_cond);
     pthread_mutex_destroy(&m->lock);
     free(m);
 }

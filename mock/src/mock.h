@@ -33,6 +33,8 @@ struct cxm {
     struct mg_context *http;
     int port;
     struct cxm_metrics metrics;      /* GET /metrics; guarded by lock */
+    int in_flight;                   /* requests not yet answered (guarded by lock) */
+    pthread_cond_t drain_cond;       /* broadcast when in_flight drops to 0 */
     int workers_busy;                /* connections held by civetweb workers (atomic) */
     unsigned long workers_saturated; /* times every worker was busy (atomic) */
     int saturation_warned;           /* atomic */

@@ -162,10 +162,41 @@ void cxm_resp_free(struct cxm_resp *rs)
     rs->raw = NULL;
 }
 
+/* Deepest array/object nesting in JSON text (strings skipped), or max + 1 once past max. */
+static int json_depth(const char *s, size_t n, int max)
+{
+    int depth = 0, deepest = 0, in_string = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '[' || c == '{') {
+            if (++depth > deepest && (deepest = depth) > max)
+                return deepest;
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    return deepest;
+}
+
 json_t *cxm_req_json(const struct cxm_req *rq, struct cxm_resp *rs)
 {
     if (rq->body_len == 0)
         return json_object();
+    /* jansson parses recursively, on a civetweb worker's small stack: refuse deep nesting
+     * before it can overflow. */
+    if (json_depth(rq->body, rq->body_len, CXM_MAX_JSON_DEPTH) > CXM_MAX_JSON_DEPTH) {
+        cxm_respond(
+            rs, 400,
+            cxm_err("invalid_json", "nested deeper than %d arrays or objects", CXM_MAX_JSON_DEPTH));
+        return NULL;
+    }
     json_error_t e;
     json_t *v = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &e);
     if (!v)

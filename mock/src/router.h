@@ -52,8 +52,11 @@ const char *cxm_route_name(size_t i, char *buf, size_t size);
 /* For handlers: set a JSON response (body stolen). */
 void cxm_respond(struct cxm_resp *rs, int status, json_t *body);
 
-/* For handlers: the request body as JSON. An empty body is {}. On malformed JSON sets a 400
- * response naming line and column and returns NULL. */
+#define CXM_MAX_JSON_DEPTH 64
+
+/* For handlers: the request body as JSON. An empty body is {}. On malformed JSON, or JSON
+ * nested deeper than CXM_MAX_JSON_DEPTH, sets a 400 invalid_json response (naming line and
+ * column for a syntax error) and returns NULL. */
 json_t *cxm_req_json(const struct cxm_req *rq, struct cxm_resp *rs);
 
 /* Percent-decode n bytes of src into out (at least n + 1 bytes); '+' becomes ' ' when

@@ -23,7 +23,7 @@
 #include "model.h"
 #include "prng.h"
 #include "ratelimit.h"
-#include "sched.h"
+#include "scheduler.h"
 #include "tenant.h"
 
 /* Kinds of scheduled events. */

@@ -1,5 +1,5 @@
-/* sched.c - see sched.h */
-#include "sched.h"
+/* scheduler.c - see scheduler.h */
+#include "scheduler.h"
 
 #include <stdlib.h>
 

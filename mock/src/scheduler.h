@@ -1,4 +1,4 @@
-/* sched.h - one scheduler for every delayed effect of the mock (DESIGN.md "Shape").
+/* scheduler.h - one scheduler for every delayed effect of the mock (DESIGN.md "Shape").
  *
  * A min-heap of events ordered by (due time, sequence): events due at the same millisecond run
  * in the order they were scheduled, so a run is deterministic. Nothing here runs by itself: the
