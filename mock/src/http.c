@@ -261,7 +261,7 @@ static int serve(struct mg_connection *c, struct cxm *m)
     if (rs.delay_ms > 0)
         fault_delay(m, rs.delay_ms);
     if (rs.reset) {
-        reset_connection(ri, m->port);
+        reset_connection(ri, ri->server_port);
         cxm_resp_free(&rs);
         free(body);
         return 500;
