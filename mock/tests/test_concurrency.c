@@ -3,7 +3,8 @@
  * ACC-05 under a true race: for each of ROUNDS interactions two threads, released together
  * by a barrier, accept it as two different agents over HTTP; both must get 200 naming the same
  * owner, and the applied state must be that owner. Meanwhile a third thread long-polls the
- * event stream (CONS-03) and must see cursors strictly increasing with no gap. Runs on a
+ * event stream (CONS-03) and must see cursors strictly increasing with no gap, every event
+ * once (it drains the stream after the last round). Runs on a
  * scaled clock (scaled:20) so consistency delays and timers fire on the timer thread. Waits are
  * on conditions with deadlines. */
 #include <setjmp.h>
@@ -138,12 +139,11 @@ static void *poll_events(void *arg)
         pthread_mutex_lock(&sh->stop_lock);
         int stop = sh->stop_polling;
         pthread_mutex_unlock(&sh->stop_lock);
-        if (stop)
-            break;
         char path[96];
-        snprintf(path, sizeof path, "/api/v2/events?after=%llu&timeout=1",
-                 (unsigned long long)cursor);
+        snprintf(path, sizeof path, "/api/v2/events?after=%llu&timeout=%d",
+                 (unsigned long long)cursor, stop ? 0 : 1);
         json_t *v = NULL;
+        size_t got = 0;
         if (request(&h, "GET", path, sh->token, NULL, &v) == 200) {
             size_t i;
             json_t *e;
@@ -154,9 +154,12 @@ static void *poll_events(void *arg)
                     sh->poll_gaps++;
                 cursor = c;
                 sh->polled_events++;
+                got++;
             }
         }
         json_decref(v);
+        if (stop && got == 0) /* asked to stop, and drained to the end */
+            break;
     }
     curl_easy_cleanup(h.curl);
     return NULL;
