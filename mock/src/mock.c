@@ -78,15 +78,21 @@ int cxm_create(const struct cxm_options *o, struct cxm **out, char *err, size_t 
         free(m);
         return -1;
     }
-    pthread_mutex_init(&m->lock, NULL);
+    /* One lock guards the simulation and its critical sections are short: spin briefly before
+     * sleeping, so that worker threads contending for it do not pay a futex sleep each. */
+    pthread_mutexattr_t ma;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+    pthread_mutex_init(&m->lock, &ma);
+    pthread_mutexattr_destroy(&ma);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&m->timer_cond, &ca);
     pthread_cond_init(&m->delay_cond, &ca);
+    pthread_cond_init(&m->drain_cond, &ca);
     pthread_condattr_destroy(&ca);
     pthread_cond_init(&m->events_cond, NULL);
-    pthread_cond_init(&m->drain_cond, &ca);
     m->sim.on_events = on_events;
     m->sim.on_events_ctx = m;
     m->webhooks = cxm_webhooks_new(&m->sim, &m->lock, kick_timer, m);
