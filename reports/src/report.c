@@ -1,0 +1,202 @@
+/* report.c - text and JUnit renderings of a summary (see report.h). */
+#include "report.h"
+
+#include <math.h>
+#include <string.h>
+
+static double num(const json_t *o, const char *k)
+{
+    return json_number_value(json_object_get(o, k));
+}
+
+static const char *str(const json_t *o, const char *k, const char *dflt)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : dflt;
+}
+
+static void latency_row(FILE *f, const char *name, const json_t *s)
+{
+    const json_t *u = json_object_get(s, "uncorrected");
+    fprintf(f, "  %-28s %8.0f %9.2f %9.2f %9.2f %9.2f %9.2f   %9.2f %9.2f\n", name, num(s, "count"),
+            num(s, "p50"), num(s, "p90"), num(s, "p99"), num(s, "p99.9"), num(s, "max"),
+            num(u, "p50"), num(u, "p99"));
+}
+
+int report_text(FILE *f, const json_t *s)
+{
+    const json_t *req = json_object_get(s, "requests"), *it = json_object_get(s, "iterations");
+    fprintf(f, "scenario %s (%s) against %s, seed %.0f, %.0f threads%s%s\n",
+            str(s, "scenario", "?"), str(s, "file", "?"), str(s, "target", "?"), num(s, "seed"),
+            num(s, "threads"), json_object_get(s, "shard") ? ", shard " : "", str(s, "shard", ""));
+    fprintf(f, "ran %.2f s wall", num(s, "wallSeconds"));
+    if (num(s, "simSeconds") > 0 && fabs(num(s, "simSeconds") - num(s, "wallSeconds")) > 1e-3)
+        fprintf(f, " (%.1f s on the mock's %s clock)", num(s, "simSeconds"), str(s, "clock", "?"));
+    fprintf(f,
+            "\nrequests %.0f: %.0f ok, %.0f failed, %.0f indeterminate (%.0f timeouts, %.0f "
+            "transport errors), %.0f retries; %.1f/s",
+            num(req, "count"), num(req, "ok"), num(req, "failed"), num(req, "indeterminate"),
+            num(req, "timeouts"), num(req, "transportErrors"), num(req, "retries"),
+            num(req, "ratePerS"));
+    if (num(req, "ratePerSimS") > 0 && fabs(num(req, "ratePerSimS") - num(req, "ratePerS")) > 1e-6)
+        fprintf(f, " (%.3f per simulated s)", num(req, "ratePerSimS"));
+    fprintf(f,
+            "\niterations: %.0f offered, %.0f started, %.0f dropped (no virtual user free), "
+            "%.0f started late (>1 ms), %.0f completed\n",
+            num(it, "offered"), num(it, "started"), num(it, "dropped"), num(it, "late"),
+            num(it, "completed"));
+    if (num(req, "throttled") > 0)
+        fprintf(f, "client rate cap held back %.0f requests\n", num(req, "throttled"));
+
+    fprintf(f, "\nlatency (ms, from the intended start)     p50       p90       p99     p99.9  "
+               "     max   uncorrected p50/p99\n");
+    const json_t *lat = json_object_get(s, "latency");
+    const char *tag;
+    const json_t *ts;
+    json_object_foreach((json_t *)json_object_get(lat, "tags"), tag, ts) latency_row(f, tag, ts);
+    if (json_object_get(lat, "all"))
+        latency_row(f, "(all)", json_object_get(lat, "all"));
+
+    fprintf(f, "\nstatus:");
+    const char *code;
+    const json_t *n;
+    json_object_foreach((json_t *)json_object_get(s, "status"), code, n)
+        fprintf(f, " %s=%.0f", strcmp(code, "0") == 0 ? "no-answer" : code, json_number_value(n));
+    fprintf(f, "\n\nviolations:");
+    int any = 0;
+    const char *name;
+    const json_t *v;
+    json_object_foreach((json_t *)json_object_get(s, "violations"), name, v)
+    {
+        if (num(v, "count") <= 0)
+            continue;
+        any = 1;
+        fprintf(f, "\n  %s (%s): %.0f", name, str(v, "rule", "?"), num(v, "count"));
+        if (json_object_get(v, "ledger"))
+            fprintf(f, " [mock ledger: %.0f]", num(v, "ledger"));
+        const json_t *ex = json_array_get(json_object_get(v, "examples"), 0);
+        if (ex)
+            fprintf(f, "\n      e.g. %s%s%s", str(ex, "what", ""),
+                    json_object_get(ex, "request") ? " -- " : "", str(ex, "request", ""));
+    }
+    fprintf(f, "%s\n", any ? "" : " none");
+    size_t i;
+    json_array_foreach(json_object_get(s, "reconciliation"), i, v)
+        fprintf(f, "  ledger check: %s\n", json_string_value(v));
+
+    const json_t *th = json_object_get(s, "thresholds");
+    if (json_array_size(th)) {
+        fprintf(f, "\nthresholds:\n");
+        json_array_foreach(th, i, v)
+        {
+            const json_t *a = json_object_get(v, "actual");
+            fprintf(f, "  %s  %s", json_is_true(json_object_get(v, "ok")) ? "ok  " : "FAIL",
+                    str(v, "text", "?"));
+            if (json_is_number(a))
+                fprintf(f, "  (actual %g)", json_number_value(a));
+            else
+                fprintf(f, "  (no such figure)");
+            fputc('\n', f);
+        }
+    }
+    fprintf(f, "\nresult: %s (exit %.0f)\n",
+            json_is_true(json_object_get(s, "passed")) ? "PASSED" : "FAILED", num(s, "exitCode"));
+    return ferror(f) ? -1 : 0;
+}
+
+static void xml_escaped(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        default:
+            if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+                fputc(*s, f);
+        }
+    }
+}
+
+/* Is there a threshold on violation NAME (then that threshold judges it, not this table)? */
+static int judged(const json_t *th, const char *name)
+{
+    size_t i;
+    const json_t *t;
+    json_array_foreach(th, i, t)
+    {
+        const char *m = json_string_value(json_object_get(t, "metric"));
+        const char *sel = json_string_value(json_object_get(t, "selector"));
+        if (m && strcmp(m, "violations") == 0 && sel && (!sel[0] || strcmp(sel, name) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+int report_junit(FILE *f, const json_t *s)
+{
+    const json_t *th = json_object_get(s, "thresholds"), *vs = json_object_get(s, "violations");
+    int tests = 0, failures = 0;
+    size_t i;
+    const json_t *t;
+    json_array_foreach(th, i, t)
+    {
+        tests++;
+        failures += !json_is_true(json_object_get(t, "ok"));
+    }
+    const char *name;
+    const json_t *v;
+    json_object_foreach((json_t *)vs, name, v)
+    {
+        tests++;
+        failures += num(v, "count") > 0 && !judged(th, name);
+    }
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+    fprintf(f, "<testsuite name=\"");
+    xml_escaped(f, str(s, "scenario", "cxload"));
+    fprintf(f, "\" tests=\"%d\" failures=\"%d\" time=\"%.3f\">\n", tests, failures,
+            num(s, "wallSeconds"));
+    json_array_foreach(th, i, t)
+    {
+        fprintf(f, "  <testcase classname=\"thresholds\" name=\"");
+        xml_escaped(f, str(t, "text", "?"));
+        fprintf(f, "\">");
+        if (!json_is_true(json_object_get(t, "ok"))) {
+            const json_t *a = json_object_get(t, "actual");
+            fprintf(f, "<failure message=\"");
+            xml_escaped(f, str(t, "text", "?"));
+            if (json_is_number(a))
+                fprintf(f, " (actual %g)", json_number_value(a));
+            else
+                fprintf(f, " (no such figure)");
+            fprintf(f, "\"/>");
+        }
+        fprintf(f, "</testcase>\n");
+    }
+    json_object_foreach((json_t *)vs, name, v)
+    {
+        fprintf(f, "  <testcase classname=\"violations\" name=\"%s (%s)\">", name,
+                str(v, "rule", "?"));
+        if (num(v, "count") > 0 && !judged(th, name)) {
+            const json_t *ex = json_array_get(json_object_get(v, "examples"), 0);
+            fprintf(f, "<failure message=\"%.0f found\">", num(v, "count"));
+            xml_escaped(f, str(ex, "what", ""));
+            fprintf(f, "</failure>");
+        } else if (num(v, "count") > 0) {
+            fprintf(f, "<system-out>%.0f found (judged by a threshold)</system-out>",
+                    num(v, "count"));
+        }
+        fprintf(f, "</testcase>\n");
+    }
+    fprintf(f, "</testsuite>\n</testsuites>\n");
+    return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,31 @@
+/* report.h - render a run's summary (summary.json) as text and as JUnit XML.
+ *
+ * The summary is the one document every output is made from: cxload writes it at the end of a
+ * run, cxreport reads it back (and rebuilds it when merging shards). Its shape:
+ *   {"scenario", "file", "target", "seed", "threads", "shard", "clock", "startedAt",
+ *    "wallSeconds", "simSeconds",
+ *    "requests": {"count", "ok", "failed", "indeterminate", "timeouts", "transportErrors",
+ *                 "retries", "ratePerS", "ratePerSimS", "throttled", "tokenFetches", "reauth401"},
+ *    "status": {"200": N, "0": N (no answer), ...},
+ *    "iterations": {"offered", "started", "dropped", "late", "completed"},
+ *    "latency": {"all": STATS, "tags": {"TAG": STATS}} where STATS = {"count", "failed",
+ *                "min", "p50", "p90", "p99", "p99.9", "max", "mean" (ms, corrected),
+ *                "uncorrected": {"p50", "p99", "max"}},
+ *    "violations": {"NAME": {"rule", "count", "ledger"?, "examples": [...]}},
+ *    "reconciliation": ["..."], "thresholds": [...], "passed": bool, "exitCode": N}
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+/* The plain-text summary: run line, rates, latency per tag, statuses, violations with their
+ * first example, thresholds. Returns 0, or -1 if writing failed. */
+int report_text(FILE *f, const json_t *summary);
+
+/* JUnit XML: one test case per threshold and one per violation type (failed when its count is
+ * above 0 and no threshold accepts it). Returns 0, or -1 if writing failed. */
+int report_junit(FILE *f, const json_t *summary);
+
+#endif
