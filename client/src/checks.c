@@ -1,0 +1,378 @@
+/* checks.c - violation checks over the run's history (see checks.h).
+ *
+ * Every check reads the records in completion order. The ones about acting on an interaction
+ * (DUPLICATE_ACCEPT, PHANTOM_ACCEPT, STALE_READ) look, for each ACT, at what the same virtual
+ * user learned about that subject in the same iteration since its accept: whom the accept's
+ * answer named as owner, and the state its last read showed.
+ */
+#include "checks.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario.h"
+
+const char *const checks_names[] = {"DUPLICATE_ACCEPT",
+                                    "PHANTOM_ACCEPT",
+                                    "SILENT_DROP",
+                                    "DUPLICATE_REJECT",
+                                    "STALE_READ",
+                                    "DUPLICATE_CONTACT",
+                                    "LOST_CONTACT",
+                                    "PRIORITY_NOT_APPLIED",
+                                    "RETRY_STORM",
+                                    "AUTH_CASCADE",
+                                    "POLICY_VIOLATION",
+                                    "EXPECT_FAILED",
+                                    NULL};
+static const char *const rules[] = {"ACC-05",  "ACC-06",  "REJ-03", "REJ-04",
+                                    "CONS-01", "INJ-05",  "INJ-05", "PRI-04",
+                                    "RATE-01", "AUTH-05", "AGT-03", "scenario"};
+
+const char *checks_rule(const char *name)
+{
+    for (int i = 0; checks_names[i]; i++)
+        if (strcmp(checks_names[i], name) == 0)
+            return rules[i];
+    return "";
+}
+
+static int by_end(const void *a, const void *b)
+{
+    const struct hrec *x = a, *y = b;
+    if (x->end_us != y->end_us)
+        return x->end_us < y->end_us ? -1 : 1;
+    return x->opid < y->opid ? -1 : x->opid > y->opid;
+}
+
+static int same(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+struct ctx {
+    json_t *out;
+    const char *(*step_name)(void *, int);
+    void *sctx;
+};
+
+/* Count one finding of NAME, keeping R and a sentence as an example. */
+static void flag(struct ctx *c, const char *name, const struct hrec *r, const char *what)
+{
+    json_t *v = json_object_get(c->out, name);
+    json_object_set_new(v, "count",
+                        json_integer(json_integer_value(json_object_get(v, "count")) + 1));
+    json_t *ex = json_object_get(v, "examples");
+    if (json_array_size(ex) >= CHECKS_EXAMPLES)
+        return;
+    json_t *e = json_pack("{ss si si sI ss* si sf}", "what", what, "vu", r->vu, "thread", r->thread,
+                          "iter", (json_int_t)r->iter, "request", r->path, "status", r->status,
+                          "atMs", (double)r->end_us / 1000.0);
+    if (c->step_name)
+        json_object_set_new(e, "step", json_string(c->step_name(c->sctx, r->step)));
+    if (r->subject)
+        json_object_set_new(e, "subject", json_string(r->subject));
+    if (r->request_id[0])
+        json_object_set_new(e, "requestId", json_string(r->request_id));
+    json_array_append_new(ex, e);
+}
+
+static int ended(const char *state)
+{
+    return same(state, "Ended") || same(state, "Timeout") || same(state, "Abandoned");
+}
+
+/* ACT steps: was the actor the owner, and did it know the state it acted on? */
+static void check_acts(struct ctx *c, struct hrec *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].op != SCN_OP_ACT || !r[i].subject)
+            continue;
+        const struct hrec *acc = NULL, *read = NULL;
+        for (size_t j = i; j-- > 0;) {
+            const struct hrec *p = &r[j];
+            if (p->vu != r[i].vu || p->iter != r[i].iter || !same(p->subject, r[i].subject))
+                continue;
+            if (p->op == SCN_OP_READ && !read && p->status == 200)
+                read = p;
+            if (p->op == SCN_OP_ACCEPT && p->outcome == OUT_OK) {
+                acc = p;
+                break;
+            }
+        }
+        if (!acc)
+            continue;
+        char what[512];
+        if (acc->resp_agent && acc->agent && !same(acc->resp_agent, acc->agent)) {
+            snprintf(what, sizeof what,
+                     "%s acted on %s as its owner, but the accept's answer named %s (first wins)",
+                     acc->agent, r[i].subject, acc->resp_agent);
+            flag(c, "DUPLICATE_ACCEPT", &r[i], what);
+        } else if (ended(acc->resp_state) || (read && ended(read->resp_state))) {
+            snprintf(what, sizeof what,
+                     "%s acted on %s after an accept that answered 200, but it had already "
+                     "ended (%s): attached for audit, no media",
+                     acc->agent ? acc->agent : "the agent", r[i].subject,
+                     read && read->resp_state ? read->resp_state : acc->resp_state);
+            flag(c, "PHANTOM_ACCEPT", &r[i], what);
+        } else if (read && read->resp_state && !same(read->resp_state, "Active")) {
+            snprintf(what, sizeof what,
+                     "acted on %s after reading state %s: the accept was not visible yet "
+                     "(eventual consistency)",
+                     r[i].subject, read->resp_state);
+            flag(c, "STALE_READ", &r[i], what);
+        }
+    }
+}
+
+/* A reject that returned the interaction to its queue, then a read that no longer finds it. */
+static void check_silent_drop(struct ctx *c, struct hrec *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].op != SCN_OP_REJECT || !r[i].returned || r[i].outcome != OUT_OK)
+            continue;
+        for (size_t j = i + 1; j < n; j++)
+            if (r[j].op == SCN_OP_READ && same(r[j].subject, r[i].subject)) {
+                if (r[j].status == 404) {
+                    char what[512];
+                    snprintf(what, sizeof what,
+                             "reject of %s with returnToQueue answered %d, then a read found "
+                             "nothing (404): the queue was overflowing and dropped it",
+                             r[i].subject, r[i].status);
+                    flag(c, "SILENT_DROP", &r[i], what);
+                }
+                break;
+            }
+    }
+}
+
+/* A reject sent more than once for one decision: retries of a reject without dedup. */
+static void check_duplicate_reject(struct ctx *c, struct hrec *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].op != SCN_OP_REJECT || r[i].attempt != 0)
+            continue;
+        int reached = 0;
+        const struct hrec *last = NULL;
+        for (size_t j = i; j < n; j++)
+            if (r[j].opid == r[i].opid && r[j].op == SCN_OP_REJECT &&
+                (r[j].outcome != OUT_FAIL || r[j].status >= 500)) {
+                reached++; /* answered, or may have been applied */
+                last = &r[j];
+            }
+        if (reached >= 2 && !r[i].has_idem) {
+            char what[512];
+            snprintf(what, sizeof what,
+                     "reject of %s reached the platform %d times for one decision: each one is "
+                     "applied again",
+                     r[i].subject ? r[i].subject : "?", reached);
+            flag(c, "DUPLICATE_REJECT", last, what);
+        }
+    }
+}
+
+/* Injection: two contacts for one business key; a contact never confirmed. */
+static void check_injections(struct ctx *c, struct hrec *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].op != SCN_OP_INJECT || r[i].attempt != 0)
+            continue;
+        int confirmed = 0;
+        const struct hrec *last = &r[i];
+        for (size_t j = i; j < n; j++)
+            if (r[j].opid == r[i].opid) {
+                confirmed |= r[j].outcome == OUT_OK;
+                last = &r[j];
+            }
+        if (!confirmed) {
+            char what[512];
+            snprintf(what, sizeof what,
+                     "contact %s was never confirmed after %d attempts (last status %d)",
+                     r[i].key ? r[i].key : "?", last->attempt + 1, last->status);
+            flag(c, "LOST_CONTACT", last, what);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].op != SCN_OP_INJECT || r[i].outcome != OUT_OK || !r[i].key || !r[i].resp_id)
+            continue;
+        for (size_t j = 0; j < i; j++)
+            if (r[j].op == SCN_OP_INJECT && r[j].outcome == OUT_OK && same(r[j].key, r[i].key)) {
+                if (!same(r[j].resp_id, r[i].resp_id)) {
+                    char what[512];
+                    snprintf(what, sizeof what, "business key %s created two contacts: %s and %s",
+                             r[i].key, r[j].resp_id, r[i].resp_id);
+                    flag(c, "DUPLICATE_CONTACT", &r[i], what);
+                }
+                break;
+            }
+    }
+}
+
+/* A priority change acknowledged but never seen applied by the reads after it. */
+static void check_priority(struct ctx *c, struct hrec *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].op != SCN_OP_PRIORITY || r[i].outcome != OUT_OK || r[i].req_priority < 0)
+            continue;
+        const struct hrec *last = NULL;
+        for (size_t j = i + 1; j < n; j++)
+            if (r[j].op == SCN_OP_READ && same(r[j].subject, r[i].subject) && r[j].status == 200 &&
+                r[j].resp_priority >= 0)
+                last = &r[j];
+        if (last && last->resp_priority != r[i].req_priority) {
+            char what[512];
+            snprintf(what, sizeof what,
+                     "priority %d on %s was acknowledged (%d) but the last read shows %d",
+                     r[i].req_priority, r[i].subject, r[i].status, last->resp_priority);
+            flag(c, "PRIORITY_NOT_APPLIED", &r[i], what);
+        }
+    }
+}
+
+/* A retry sent sooner than the Retry-After of the 429 before it. */
+static void check_retry_storm(struct ctx *c, struct hrec *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].status != 429 || r[i].retry_after_us < 0)
+            continue;
+        for (size_t j = i + 1; j < n; j++)
+            if (r[j].opid == r[i].opid && r[j].attempt == r[i].attempt + 1) {
+                int64_t gap = r[j].start_us - r[i].end_us;
+                if (gap + 1000 < r[i].retry_after_us) {
+                    char what[512];
+                    snprintf(what, sizeof what,
+                             "retried %.1f ms after a 429 that said Retry-After %.1f ms",
+                             (double)gap / 1000.0, (double)r[i].retry_after_us / 1000.0);
+                    flag(c, "RETRY_STORM", &r[j], what);
+                }
+                break;
+            }
+    }
+}
+
+/* A 401 on a token of a client id for which someone else fetched a newer token meanwhile. */
+static void check_auth_cascade(struct ctx *c, struct hrec *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].status != 401 || !r[i].token)
+            continue;
+        const struct hrec *mine = NULL;
+        for (size_t j = 0; j < n && !mine; j++)
+            if (r[j].op == HREC_TOKEN && r[j].token == r[i].token)
+                mine = &r[j];
+        if (!mine)
+            continue;
+        for (size_t j = 0; j < n; j++)
+            if (r[j].op == HREC_TOKEN && r[j].token && r[j].token != r[i].token &&
+                same(r[j].key, mine->key) && r[j].end_us > mine->end_us &&
+                r[j].end_us <= r[i].start_us) {
+                char what[512];
+                snprintf(what, sizeof what,
+                         "401 for client %s: virtual user %d fetched a newer token at %.1f ms, "
+                         "which revoked this one (rotation)",
+                         mine->key, r[j].vu, (double)r[j].end_us / 1000.0);
+                flag(c, "AUTH_CASCADE", &r[i], what);
+                break;
+            }
+    }
+}
+
+static void check_simple(struct ctx *c, struct hrec *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].op == SCN_OP_STATE && r[i].status == 409) {
+            char what[512];
+            snprintf(what, sizeof what,
+                     "agent state write for %s refused (409): the agent's schedule or break "
+                     "policy forbids it",
+                     r[i].agent     ? r[i].agent
+                     : r[i].subject ? r[i].subject
+                                    : "?");
+            flag(c, "POLICY_VIOLATION", &r[i], what);
+        }
+        if (r[i].expect_failed) {
+            char what[512];
+            snprintf(what, sizeof what, "expected %s; got status %d", r[i].why ? r[i].why : "?",
+                     r[i].status);
+            flag(c, "EXPECT_FAILED", &r[i], what);
+        }
+    }
+}
+
+json_t *checks_run(struct hrec *recs, size_t n, const char *(*step_name)(void *ctx, int step),
+                   void *ctx)
+{
+    struct ctx c = {json_object(), step_name, ctx};
+    if (!c.out)
+        return NULL;
+    for (int i = 0; checks_names[i]; i++)
+        json_object_set_new(c.out, checks_names[i],
+                            json_pack("{ss si s[]}", "rule", rules[i], "count", 0, "examples"));
+    if (n)
+        qsort(recs, n, sizeof *recs, by_end);
+    check_acts(&c, recs, n);
+    check_silent_drop(&c, recs, n);
+    check_duplicate_reject(&c, recs, n);
+    check_injections(&c, recs, n);
+    check_priority(&c, recs, n);
+    check_retry_storm(&c, recs, n);
+    check_auth_cascade(&c, recs, n);
+    check_simple(&c, recs, n);
+    return c.out;
+}
+
+json_t *checks_reconcile(json_t *v, const json_t *ledger)
+{
+    /* The mock's SIM-04 names, and the client-side violation each one is ground truth for.
+     * (DUAL_ATTACH is not DUPLICATE_ACCEPT: the mock's first-wins accept never attaches two
+     * agents; a duplicate accept is the client's wrong belief, which only the client sees.) */
+    static const char *const map[][2] = {{"SILENT_DROP", "SILENT_DROP"},
+                                         {"PHANTOM_ACCEPT", "PHANTOM_ACCEPT"},
+                                         {"DUPLICATE_CONTACT", "DUPLICATE_CONTACT"}};
+    json_t *diffs = json_array();
+    const json_t *checks = json_object_get(ledger, "checks");
+    if (!checks)
+        checks = ledger;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        const json_t *l = json_object_get(checks, map[i][0]);
+        json_t *mine = json_object_get(v, map[i][1]);
+        if (!l || !mine)
+            continue;
+        json_int_t lc = json_integer_value(json_object_get(l, "count"));
+        json_int_t cc = json_integer_value(json_object_get(mine, "count"));
+        json_object_set_new(mine, "ledger", json_integer(lc));
+        if (lc > cc) {
+            json_object_set_new(mine, "count", json_integer(lc));
+            const json_t *ex = json_object_get(l, "examples");
+            json_t *mex = json_object_get(mine, "examples");
+            size_t k;
+            const json_t *e;
+            json_array_foreach(ex, k, e)
+            {
+                if (json_array_size(mex) >= CHECKS_EXAMPLES)
+                    break;
+                json_t *copy =
+                    json_pack("{ss sO}", "what", "found in the mock's ledger", "ledger", e);
+                json_array_append_new(mex, copy);
+            }
+        }
+        if (lc != cc) {
+            char text[512];
+            snprintf(text, sizeof text,
+                     "%s: the client saw %lld, the mock's ledger (%s) records %lld%s", map[i][1],
+                     (long long)cc, map[i][0], (long long)lc,
+                     lc > cc ? ": the client did not notice what happened" : "");
+            json_array_append_new(diffs, json_string(text));
+        }
+    }
+    return diffs;
+}
+
+long long checks_total(const json_t *v)
+{
+    long long t = 0;
+    const char *k;
+    const json_t *x;
+    json_object_foreach((json_t *)v, k, x) t += json_integer_value(json_object_get(x, "count"));
+    return t;
+}

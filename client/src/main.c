@@ -1,0 +1,226 @@
+/* main.c - cxload's command line: `cxload run` and `cxload validate` (see run.h). */
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cxmock.h"
+#include "run.h"
+#include "units.h"
+
+#define CXLOAD_VERSION CXMOCK_VERSION
+
+static const char usage[] =
+    "usage: cxload run SCENARIO.json [options]\n"
+    "       cxload validate SCENARIO.json     parse and check the scenario, fire nothing\n"
+    "       cxload --help | --version\n"
+    "\n"
+    "Replays a scenario against a CXone tenant, or against the embedded cxmock when no --target\n"
+    "is given, and reports latency (timed from each request's intended start: coordinated\n"
+    "omission corrected; the uncorrected figure is kept beside it), statuses and the violations\n"
+    "of SEMANTICS.md by rule ID. Thresholds in the scenario decide the exit code.\n"
+    "\n"
+    "options:\n"
+    "  --target URL       base URL of the tenant or mock (default: an embedded cxmock on a free\n"
+    "                     loopback port, with the scenario's tenant, clock and the seed)\n"
+    "  --threads N        worker threads, each a libcurl multi loop (default 2)\n"
+    "  --out DIR          result directory (default cxload-out)\n"
+    "  --seed N           seed of the embedded mock and of the driver's draws (default: the\n"
+    "                     scenario's, else 1)\n"
+    "  --shard I/N        run shard I (0-based) of N: this share of the virtual users and of\n"
+    "                     the arrival rate; merge the shards with `cxreport merge`\n"
+    "  --duration 60s     override the load's duration (a closed load then runs for it)\n"
+    "  --rate 200/s       override an open load's arrival rate\n"
+    "  --vus N            override the virtual users (closed) or their cap (open)\n"
+    "  --rate-cap 50/s    client-side cap on requests per second over the whole run; required\n"
+    "                     for a target that is not a loopback address\n"
+    "  --env FILE         KEY=VALUE lines for ${env.KEY}, over the environment\n"
+    "  --ledger-check     reconcile with the target mock's /__admin/violations at the end\n"
+    "                     (on by default for the embedded mock; --no-ledger-check turns it off)\n"
+    "  --drain 5s         after Ctrl-C or the end of the load, how long in-flight requests may\n"
+    "                     finish before they are recorded as indeterminate\n"
+    "  --quiet            no progress line, no text summary unless a threshold failed\n"
+    "\n"
+    "scenario (JSON; full reference in client/SCENARIO.md):\n"
+    "  {\"name\": \"...\", \"clock\": \"real\"|\"manual\"|\"scaled:60\", \"tenant\": "
+    "\"fixture.json\",\n"
+    "   \"seed\": 1, \"vars\": {...}, \"users\": [{\"agent\": \"agent-voice-1\"}, ...],\n"
+    "   \"load\": {\"model\": \"closed\", \"vus\": 10, \"iterations\": 5 | \"duration\": \"30s\"}\n"
+    "          | {\"model\": \"open\", \"rate\": \"200/s\", \"duration\": \"1m\", \"spacing\": "
+    "\"poisson\"}\n"
+    "          | {\"model\": \"ramping\", \"stages\": [{\"duration\": \"30s\", \"rate\": "
+    "\"100/s\"}]},\n"
+    "   \"auth\": {\"app\": {\"grant\": \"client_credentials\", \"clientId\": "
+    "\"${env.CX_ID}\",\n"
+    "                    \"clientSecret\": \"${env.CX_SECRET}\", \"cache\": \"worker\"|\"vu\"}},\n"
+    "   \"policy\": {\"retries\": 3, \"retryOn\": [429, 503, \"timeout\"], \"backoff\": "
+    "\"exponential\",\n"
+    "              \"jitter\": \"full\", \"retryAfter\": true, \"rateCap\": \"50/s\", "
+    "\"timeout\": \"10s\"},\n"
+    "   \"setup\": [steps], \"steps\": [steps],\n"
+    "   \"thresholds\": {\"latency{accept}\": [\"p(99)<300\"], \"violations\": "
+    "[\"count==0\"],\n"
+    "                  \"errors\": [\"rate<0.01\"], \"offered\": [\"achieved>=0.99\"]}}\n"
+    "  steps: {\"request\": {\"method\", \"path\", \"headers\", \"body\", \"auth\", "
+    "\"idempotency\",\n"
+    "                      \"extract\": {\"var\": \"$.path\"}, \"expect\": {\"status\": [200]},\n"
+    "                      \"op\": \"accept\"|\"reject\"|\"inject\"|\"read\"|\"priority\"|"
+    "\"state\"|\"act\",\n"
+    "                      \"subject\", \"agent\", \"key\"}}\n"
+    "         {\"poll\": {...request, \"until\": {\"json\": {\"$.state\": \"Active\"}}, "
+    "\"deadline\": \"5s\"}}\n"
+    "         {\"think\": \"100ms\"}  {\"barrier\": {\"name\": \"race\", \"count\": 2}}\n"
+    "         {\"if\": {\"equals\": [\"${owner}\", \"${user.agent}\"]}, \"then\": [...], "
+    "\"else\": [...]}\n"
+    "         {\"advance\": \"20s\"} (manual clock)   {\"end\": true}\n"
+    "  references in strings: ${vu} ${iter} ${uuid} ${env.NAME} ${user.NAME} ${vars.NAME}\n"
+    "                         ${setup.NAME} ${NAME} (extracted earlier by this virtual user)\n"
+    "\n"
+    "results in --out: summary.json, junit.xml, latency.hlog (HdrHistogram interval log, one\n"
+    "tag per step), history.jsonl (every attempt: invoke, completion, ok/fail/indeterminate).\n"
+    "\n"
+    "exit codes: 0 every threshold held; 1 usage, scenario or set-up error (a scenario error\n"
+    "reads FILE:LINE:COLUMN: KEY: what was expected, and nothing runs); 2 the target was\n"
+    "unreachable; 99 a threshold failed.\n"
+    "\n"
+    "environment: ${env.NAME} references read the environment (and --env FILE). Secrets belong\n"
+    "there, never in the scenario; cxload never prints a secret or a token.\n";
+
+__attribute__((format(printf, 1, 2))) static int bad(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "cxload: ");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(cxload --help for usage)\n");
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longs[] = {{"target", required_argument, 0, 't'},
+                                          {"threads", required_argument, 0, 'n'},
+                                          {"out", required_argument, 0, 'o'},
+                                          {"seed", required_argument, 0, 's'},
+                                          {"shard", required_argument, 0, 'S'},
+                                          {"duration", required_argument, 0, 'd'},
+                                          {"rate", required_argument, 0, 'r'},
+                                          {"vus", required_argument, 0, 'u'},
+                                          {"rate-cap", required_argument, 0, 'c'},
+                                          {"env", required_argument, 0, 'e'},
+                                          {"ledger-check", no_argument, 0, 'L'},
+                                          {"no-ledger-check", no_argument, 0, 'N'},
+                                          {"drain", required_argument, 0, 'D'},
+                                          {"quiet", no_argument, 0, 'q'},
+                                          {"help", no_argument, 0, 'h'},
+                                          {"version", no_argument, 0, 'V'},
+                                          {0, 0, 0, 0}};
+    struct run_opts o = {.out = "cxload-out", .threads = 2, .seed = -1, .ledger_check = -1};
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        case 'V':
+            printf("cxload %s\n", CXLOAD_VERSION);
+            return 0;
+        default:
+            return bad("options come after the command: \"%s\"", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return bad("%s", "missing command: run or validate");
+    const char *cmd = argv[optind];
+    if (strcmp(cmd, "run") != 0 && strcmp(cmd, "validate") != 0)
+        return bad("unknown command \"%s\": run or validate", cmd);
+    o.validate_only = strcmp(cmd, "validate") == 0;
+    /* Parse what follows the command afresh (optind = 0 re-initialises getopt), with options
+     * and the scenario path in any order. */
+    argv[optind] = argv[0];
+    argc -= optind;
+    argv += optind;
+    optind = 0;
+    char *end;
+    while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        switch (c) {
+        case 't':
+            o.target = optarg;
+            break;
+        case 'n':
+            o.threads = (int)strtol(optarg, &end, 10);
+            if (*end || o.threads < 1 || o.threads > 256)
+                return bad("--threads: expected 1..256, got \"%s\"", optarg);
+            break;
+        case 'o':
+            o.out = optarg;
+            break;
+        case 's':
+            errno = 0;
+            o.seed = strtoll(optarg, &end, 10);
+            if (*end || errno || o.seed < 0)
+                return bad("--seed: expected a non-negative integer, got \"%s\"", optarg);
+            break;
+        case 'S':
+            if (sscanf(optarg, "%d/%d", &o.shard, &o.nshards) != 2 || o.nshards < 1 ||
+                o.shard < 0 || o.shard >= o.nshards)
+                return bad("--shard: expected I/N with 0 <= I < N, got \"%s\"", optarg);
+            break;
+        case 'd':
+            if (units_duration(optarg, &o.duration_us) < 0 || o.duration_us <= 0)
+                return bad("--duration: expected a duration such as 30s or 2m, got \"%s\"", optarg);
+            break;
+        case 'D':
+            if (units_duration(optarg, &o.drain_us) < 0)
+                return bad("--drain: expected a duration such as 5s, got \"%s\"", optarg);
+            break;
+        case 'r':
+            if (units_rate(optarg, &o.rate) < 0 || o.rate <= 0)
+                return bad("--rate: expected a rate such as 200/s, got \"%s\"", optarg);
+            break;
+        case 'c':
+            if (units_rate(optarg, &o.rate_cap) < 0 || o.rate_cap <= 0)
+                return bad("--rate-cap: expected a rate such as 50/s, got \"%s\"", optarg);
+            break;
+        case 'u':
+            o.vus = (int)strtol(optarg, &end, 10);
+            if (*end || o.vus < 1 || o.vus > 1000000)
+                return bad("--vus: expected 1..1000000, got \"%s\"", optarg);
+            break;
+        case 'e':
+            o.env_file = optarg;
+            break;
+        case 'L':
+            o.ledger_check = 1;
+            break;
+        case 'N':
+            o.ledger_check = 0;
+            break;
+        case 'q':
+            o.quiet = 1;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        case 'V':
+            printf("cxload %s\n", CXLOAD_VERSION);
+            return 0;
+        default:
+            return bad("unknown or incomplete option \"%s\"", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return bad("%s: missing SCENARIO.json", cmd);
+    if (optind + 1 < argc)
+        return bad("unexpected argument \"%s\"", argv[optind + 1]);
+    o.scenario = argv[optind];
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread starts */
+    int rc = run_scenario(&o);
+    curl_global_cleanup();
+    return rc;
+}

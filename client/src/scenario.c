@@ -1,0 +1,1800 @@
+/* scenario.c - load and check a scenario file (see scenario.h and client/SCENARIO.md).
+ *
+ * As the tenant loader does (mock/src/tenant.c): jansson parses the text, rejecting duplicate
+ * keys; each object is checked against the keys it may hold, and each member is read by a typed
+ * getter that knows its default and range. Strings that may hold ${...} are compiled as
+ * templates and every reference is checked against what the scenario defines. The names that
+ * steps extract are collected from the raw JSON first, so a reference to a value extracted
+ * further down (in another branch of an "if") is accepted and errors still come in document
+ * order. The first problem stops the load: it is reported with the JSON path of the key and the
+ * line and column of the value (jsonpos.h), and the half-built scenario is freed.
+ */
+#include "scenario.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract.h"
+#include "jsonpos.h"
+#include "strmap.h"
+#include "units.h"
+
+#define FILE_CAP     (16u << 20) /* largest scenario file read */
+#define MAX_STATUSES 15          /* statuses[16] and retry_on[16] are 0-terminated */
+#define MAX_STAGES   63          /* what the pacer takes (pacing.h) */
+
+typedef char path_t[sizeof(((struct cx_error *)0)->key)];
+
+struct ctx {
+    const char *text; /* the source, for locating errors */
+    size_t len;
+    struct cx_error *err;
+    int failed;
+    struct scenario *s;       /* built so far: users, vars, auths, barriers, tags */
+    struct strmap setup_vars; /* names extracted by setup steps */
+    struct strmap all_vars;   /* names extracted by any step */
+    int *barrier_counts;      /* parallel to s->barriers */
+    int in_setup;             /* parsing "setup" steps */
+};
+
+enum { OPTIONAL = 0, REQUIRED = 1, NONEMPTY = 2, SECRET = 4, SLASH = 8, POSITIVE = 16 };
+
+static const char *const kind_names[] = {"request", "poll",    "think", "barrier",
+                                         "if",      "advance", "end",   NULL};
+static const char *const method_names[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", NULL};
+static const char *const op_names[] = {"accept",   "reject", "inject", "read",
+                                       "priority", "state",  "act",    NULL};
+static const char *const op_upper[] = {"",     "ACCEPT",   "REJECT", "INJECT",
+                                       "READ", "PRIORITY", "STATE",  "ACT"};
+static const char *const model_names[] = {"closed", "open", "ramping", NULL};
+static const char *const spacing_names[] = {"uniform", "poisson", NULL};
+static const char *const grant_names[] = {"client_credentials", "password", NULL};
+static const char *const cache_names[] = {"worker", "vu", NULL};
+static const char *const backoff_names[] = {"linear", "exponential", NULL};
+static const char *const jitter_names[] = {"none", "full", NULL};
+static const char *const reserved_names[] = {"vu",   "iter", "uuid",  "env",
+                                             "user", "vars", "setup", NULL};
+static const char *const metric_names[] = {"latency", "violations", "errors",
+                                           "offered", "requests",   NULL};
+static const char *const violation_names[] = {
+    "DUPLICATE_ACCEPT",    "PHANTOM_ACCEPT",       "SILENT_DROP",
+    "DUPLICATE_REJECT",    "STALE_READ",           "DUPLICATE_CONTACT",
+    "LOST_CONTACT",        "PRIORITY_NOT_APPLIED", "RETRY_STORM",
+    "AUTH_CASCADE",        "POLICY_VIOLATION",     "EXPECT_FAILED",
+    "UNKNOWN_DISPOSITION", "ATTRIBUTE_LOSS",       NULL};
+
+/* ---- paths and errors ---- */
+
+/* Paths are built into fixed buffers; one too long for the buffer ends in "..." (it then
+ * locates at the nearest enclosing element whose path fits). */
+static const char *path_done(path_t buf, int n)
+{
+    if (n >= (int)sizeof(path_t))
+        memcpy(buf + sizeof(path_t) - 4, "...", 4);
+    return buf;
+}
+
+static const char *member_path(path_t buf, const char *parent, const char *key)
+{
+    return path_done(buf, snprintf(buf, sizeof(path_t), "%s%s%s", parent, *parent ? "." : "", key));
+}
+
+static const char *index_path(path_t buf, const char *parent, size_t i)
+{
+    return path_done(buf, snprintf(buf, sizeof(path_t), "%s[%zu]", parent, i));
+}
+
+/* Locate PATH (its key if WANT_KEY) in the source into *line and *col; a path that is not in the
+ * text (a missing key, a name holding '.') is located at its nearest enclosing element that is.
+ * Returns 1 if PATH itself was found. */
+static int locate(const struct ctx *c, const char *path, int want_key, int *line, int *col)
+{
+    path_t where;
+    int exact = 1;
+
+    *line = *col = 0;
+    snprintf(where, sizeof where, "%s", path);
+    while (jsonpos_locate(c->text, c->len, where, want_key, line, col) != 0 && where[0]) {
+        char *cut = where + strlen(where);
+        while (cut > where && *cut != '.' && *cut != '[')
+            cut--;
+        *cut = '\0';
+        want_key = 0;
+        exact = 0;
+    }
+    return exact;
+}
+
+/* If a JSON string starts at LINE:*COL and its first OFFSET bytes hold no escape, move *COL to
+ * its byte OFFSET (best effort: with escapes the decoded offset would not match the source). */
+static void shift_into_string(const struct ctx *c, int line, int *col, size_t offset)
+{
+    const char *p = c->text, *end = c->text + c->len;
+
+    for (int l = 1; p < end && l < line; p++)
+        if (*p == '\n')
+            l++;
+    if (*col < 1 || (size_t)(end - p) <= (size_t)*col - 1)
+        return;
+    p += *col - 1;
+    if (*p != '"')
+        return;
+    for (size_t i = 1; i <= offset; i++)
+        if (p + i >= end || p[i] == '\\' || p[i] == '"')
+            return;
+    *col += 1 + (int)offset;
+}
+
+/* Fill the error for PATH, located at the value (at the key if WANT_KEY; at byte OFFSET inside
+ * the string value if OFFSET >= 0), with the formatted text. Always returns -1. */
+__attribute__((format(printf, 5, 0))) static int
+vfail(struct ctx *c, const char *path, int want_key, long offset, const char *fmt, va_list ap)
+{
+    struct cx_error *e = c->err;
+
+    snprintf(e->key, sizeof e->key, "%s", path);
+    vsnprintf(e->text, sizeof e->text, fmt, ap);
+    c->failed = 1;
+    if (locate(c, path, want_key, &e->line, &e->column) && offset >= 0)
+        shift_into_string(c, e->line, &e->column, (size_t)offset);
+    return -1;
+}
+
+/* Fail at PATH (its key if WANT_KEY) with the formatted text. Always returns -1. */
+__attribute__((format(printf, 4, 5))) static int fail(struct ctx *c, const char *path, int want_key,
+                                                      const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfail(c, path, want_key, -1, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Fail at byte OFFSET of the string at PATH. */
+__attribute__((format(printf, 4, 5))) static int fail_at(struct ctx *c, const char *path,
+                                                         size_t offset, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfail(c, path, 0, (long)offset, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Fail at PATH with "out of memory". Always returns -1. */
+static int fail_oom(struct ctx *c, const char *path)
+{
+    return fail(c, path, 0, "out of memory");
+}
+
+/* "A, B, C" from the NULL-terminated NAMES into LIST. */
+static const char *join(char *list, size_t size, const char *const names[])
+{
+    size_t n = 0;
+
+    list[0] = '\0';
+    for (int i = 0; names[i] && n < size; i++)
+        n += (size_t)snprintf(list + n, size - n, "%s%s", i ? ", " : "", names[i]);
+    return list;
+}
+
+/* Fail at PATH with "expected one of: A, B, ..." naming NAMES. */
+static int fail_enum(struct ctx *c, const char *path, const char *const names[])
+{
+    char list[240];
+
+    return fail(c, path, 0, "expected one of: %s", join(list, sizeof list, names));
+}
+
+/* The index of S in the NULL-terminated NAMES, or -1. */
+static int name_index(const char *const names[], const char *s)
+{
+    for (int i = 0; names[i]; i++)
+        if (strcmp(names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- typed getters: each reads member KEY of object OBJ at PATH; absent means the default ---- */
+
+/* Fail unless every key of OBJ is in the NULL-terminated ALLOWED (naming them). */
+static int check_keys(struct ctx *c, json_t *obj, const char *path, const char *const allowed[])
+{
+    char list[240];
+    path_t p;
+
+    for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
+        const char *key = json_object_iter_key(it);
+        if (name_index(allowed, key) < 0)
+            return fail(c, member_path(p, path, key), 1, "unknown key (allowed: %s)",
+                        join(list, sizeof list, allowed));
+    }
+    return 0;
+}
+
+/* An integer in [MIN, MAX]; absent gives DEF, or an error if FLAGS has REQUIRED. */
+static int get_int64(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
+                     int64_t def, int64_t min, int64_t max, int64_t *out)
+{
+    json_t *v = json_object_get(obj, key);
+    json_int_t n;
+    path_t p;
+
+    member_path(p, path, key);
+    if (!v && (flags & REQUIRED))
+        return fail(c, p, 0, "missing required key");
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    if (!json_is_integer(v))
+        return fail(c, p, 0, "expected an integer");
+    n = json_integer_value(v);
+    if (n < min || n > max) {
+        if (max == INT64_MAX || max == INT_MAX)
+            return fail(c, p, 0, "expected an integer >= %" PRId64, min);
+        return fail(c, p, 0, "expected an integer in [%" PRId64 ", %" PRId64 "]", min, max);
+    }
+    *out = n;
+    return 0;
+}
+
+/* get_int64 for an int field (MIN and MAX within int). */
+static int get_int(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
+                   int def, int min, int max, int *out)
+{
+    int64_t n;
+
+    if (get_int64(c, obj, path, key, flags, def, min, max, &n) != 0)
+        return -1;
+    *out = (int)n;
+    return 0;
+}
+
+/* true or false; absent gives DEF. */
+static int get_bool(struct ctx *c, json_t *obj, const char *path, const char *key, int def,
+                    int *out)
+{
+    json_t *v = json_object_get(obj, key);
+    path_t p;
+
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    if (!json_is_boolean(v))
+        return fail(c, member_path(p, path, key), 0, "expected true or false");
+    *out = json_is_true(v);
+    return 0;
+}
+
+/* A string copied into *out; absent gives a copy of DEF, or NULL if DEF is NULL, or an error if
+ * FLAGS has REQUIRED. NONEMPTY rejects "". */
+static int get_str(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
+                   const char *def, char **out)
+{
+    json_t *v = json_object_get(obj, key);
+    const char *s = def;
+    path_t p;
+
+    member_path(p, path, key);
+    if (!v && (flags & REQUIRED))
+        return fail(c, p, 0, "missing required key");
+    if (v && !json_is_string(v))
+        return fail(c, p, 0, "expected a string");
+    if (v)
+        s = json_string_value(v);
+    if ((flags & NONEMPTY) && s && !*s)
+        return fail(c, p, 0, "expected a non-empty string");
+    *out = NULL;
+    if (s && !(*out = strdup(s)))
+        return fail_oom(c, p);
+    return 0;
+}
+
+/* A string that must be one of NAMES; *out is its index, DEF if absent. */
+static int get_enum(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
+                    const char *const names[], int def, int *out)
+{
+    json_t *v = json_object_get(obj, key);
+    path_t p;
+
+    member_path(p, path, key);
+    if (!v && (flags & REQUIRED))
+        return fail(c, p, 0, "missing required key");
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    if (!json_is_string(v) || (*out = name_index(names, json_string_value(v))) < 0)
+        return fail_enum(c, p, names);
+    return 0;
+}
+
+/* *out = the member if it is of the wanted kind (JSON_OBJECT or JSON_ARRAY), NULL if absent. */
+static int get_container(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
+                         json_type type, json_t **out)
+{
+    json_t *v = json_object_get(obj, key);
+    path_t p;
+
+    member_path(p, path, key);
+    *out = v;
+    if (!v && (flags & REQUIRED))
+        return fail(c, p, 0, "missing required key");
+    if (v && json_typeof(v) != type)
+        return fail(c, p, 0, "expected %s", type == JSON_OBJECT ? "an object" : "an array");
+    return 0;
+}
+
+/* 1 if S is a decimal number D+ or D+.D+ (no sign, no exponent) and store it in *out. */
+static int parse_decimal(const char *s, double *out)
+{
+    const char *p = s;
+
+    if (*p < '0' || *p > '9')
+        return 0;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (*p == '.') {
+        if (*++p < '0' || *p > '9')
+            return 0;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p || p - s > 30)
+        return 0;
+    *out = strtod(s, NULL);
+    return 1;
+}
+
+/* The duration V (a string such as "250ms") at PATH into *us; POSITIVE in FLAGS rejects zero. */
+static int duration_value(struct ctx *c, json_t *v, const char *path, int flags, int64_t *us)
+{
+    static const char help[] = "a number and a unit: us, ms, s, m or h (e.g. \"250ms\", \"1.5s\")";
+    double d;
+
+    if (json_is_number(v))
+        return fail(c, path, 0,
+                    "expected a duration string with a unit, e.g. \"5s\" (a bare "
+                    "number has no unit)");
+    if (!json_is_string(v))
+        return fail(c, path, 0, "expected a duration: %s", help);
+    if (parse_decimal(json_string_value(v), &d))
+        return fail(c, path, 0,
+                    "expected a duration with a unit (us, ms, s, m or h): \"%.40s\" "
+                    "has none",
+                    json_string_value(v));
+    if (units_duration(json_string_value(v), us) != 0)
+        return fail(c, path, 0, "expected a duration: %s", help);
+    if ((flags & POSITIVE) && *us <= 0)
+        return fail(c, path, 0, "expected a duration > 0");
+    return 0;
+}
+
+/* A duration member (see duration_value); absent gives DEF, or an error if FLAGS has
+ * REQUIRED. */
+static int get_duration(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
+                        int64_t def, int64_t *us)
+{
+    json_t *v = json_object_get(obj, key);
+    path_t p;
+
+    member_path(p, path, key);
+    if (!v && (flags & REQUIRED))
+        return fail(c, p, 0, "missing required key");
+    if (!v) {
+        *us = def;
+        return 0;
+    }
+    return duration_value(c, v, p, flags, us);
+}
+
+/* A rate such as "50/s" into *per_sec; POSITIVE in FLAGS rejects zero. */
+static int get_rate(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
+                    double def, double *per_sec)
+{
+    static const char help[] = "a number, \"/\" and s, m or h (e.g. \"50/s\", \"3000/h\")";
+    json_t *v = json_object_get(obj, key);
+    path_t p;
+
+    member_path(p, path, key);
+    if (!v && (flags & REQUIRED))
+        return fail(c, p, 0, "missing required key");
+    if (!v) {
+        *per_sec = def;
+        return 0;
+    }
+    if (!json_is_string(v) || units_rate(json_string_value(v), per_sec) != 0)
+        return fail(c, p, 0, "expected a rate: %s", help);
+    if ((flags & POSITIVE) && !(*per_sec > 0))
+        return fail(c, p, 0, "expected a rate > 0");
+    return 0;
+}
+
+/* ---- references and templates ---- */
+
+/* [A-Za-z_][A-Za-z0-9_-]*: the names steps may extract into. */
+static int is_var_name(const char *s)
+{
+    if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+        return 0;
+    for (s++; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+/* An HTTP token (RFC 9110): header names, auth source names are stricter. */
+static int is_token(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              strchr("!#$%&'*+-.^_`|~", *s)))
+            return 0;
+    return 1;
+}
+
+/* Whether reference NAME can ever be set: 0, or -1 with the reason in MSG. */
+static int check_ref(const struct ctx *c, const char *name, char *msg, size_t size)
+{
+    const struct scenario *s = c->s;
+    const char *dot = strchr(name, '.'), *rest = dot ? dot + 1 : name;
+
+    if (strcmp(name, "vu") == 0 || strcmp(name, "iter") == 0 || strcmp(name, "uuid") == 0)
+        return 0;
+    if (strncmp(name, "env.", 4) == 0 || strncmp(name, "user.", 5) == 0 ||
+        strncmp(name, "vars.", 5) == 0 || strncmp(name, "setup.", 6) == 0) {
+        if (!*rest) {
+            snprintf(msg, size, "expected a name after \"%s\" in ${%s}", name, name);
+            return -1;
+        }
+    }
+    if (strncmp(name, "env.", 4) == 0)
+        return 0;
+    if (strncmp(name, "user.", 5) == 0) {
+        if (s->nusers == 0)
+            return 0;
+        for (size_t i = 0; i < s->nusers; i++)
+            if (json_object_get(s->users[i].vars, rest))
+                return 0;
+        snprintf(msg, size, "unknown reference ${%.60s}: no entry of \"users\" has \"%.60s\"", name,
+                 rest);
+        return -1;
+    }
+    if (strncmp(name, "vars.", 5) == 0) {
+        if (json_object_get(s->vars, rest))
+            return 0;
+        snprintf(msg, size, "unknown reference ${%.60s}: \"vars\" has no \"%.60s\"", name, rest);
+        return -1;
+    }
+    if (strncmp(name, "setup.", 6) == 0) {
+        if (strmap_get(&c->setup_vars, rest, NULL))
+            return 0;
+        snprintf(msg, size, "unknown reference ${%.60s}: no setup step extracts \"%.60s\"", name,
+                 rest);
+        return -1;
+    }
+    if (strmap_get(&c->all_vars, name, NULL))
+        return 0;
+    snprintf(msg, size,
+             "unknown reference ${%.40s}: no step extracts it (built in: vu, iter, uuid, env.NAME, "
+             "user.NAME, vars.NAME, setup.NAME)",
+             name);
+    return -1;
+}
+
+/* Compile string TEXT at PATH into *out and check its references. FLAGS: SECRET wants at least
+ * one reference, SLASH a leading "/". */
+static int compile_tpl(struct ctx *c, const char *text, const char *path, int flags,
+                       struct tpl **out)
+{
+    char msg[256];
+    size_t off;
+
+    *out = NULL;
+    if ((flags & SLASH) && text[0] != '/')
+        return fail(c, path, 0,
+                    "expected a path starting with \"/\" (the target's URL comes "
+                    "from --target)");
+    if (tpl_compile(text, out, msg, sizeof msg, &off) != 0)
+        return fail_at(c, path, off, "%s", msg);
+    for (size_t i = 0; i < tpl_nrefs(*out); i++)
+        if (check_ref(c, tpl_ref(*out, i), msg, sizeof msg) != 0)
+            return fail_at(c, path, tpl_ref_offset(*out, i), "%s", msg);
+    if ((flags & SECRET) && tpl_nrefs(*out) == 0)
+        return fail(c, path, 0,
+                    "secrets come from the environment (${env.NAME}) or users, not the scenario");
+    return 0;
+}
+
+/* A template member; absent gives DEF compiled (NULL if DEF is NULL), or an error if REQUIRED. */
+static int get_tpl(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
+                   const char *def, struct tpl **out)
+{
+    json_t *v = json_object_get(obj, key);
+    path_t p;
+
+    member_path(p, path, key);
+    *out = NULL;
+    if (!v && (flags & REQUIRED))
+        return fail(c, p, 0, "missing required key");
+    if (v && !json_is_string(v))
+        return fail(c, p, 0, "expected a string");
+    if (!v && !def)
+        return 0;
+    if (v && (flags & NONEMPTY) && !*json_string_value(v))
+        return fail(c, p, 0, "expected a non-empty string");
+    return compile_tpl(c, v ? json_string_value(v) : def, p, flags, out);
+}
+
+/* Check every string inside V (a request body) as a template. */
+static int check_body(struct ctx *c, json_t *v, const char *path)
+{
+    struct tpl *t;
+    const char *key;
+    json_t *item;
+    size_t i;
+    path_t p;
+    int rc;
+
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        rc = compile_tpl(c, json_string_value(v), path, 0, &t);
+        tpl_free(t);
+        return rc;
+    case JSON_OBJECT:
+        json_object_foreach(v, key, item)
+        {
+            if (check_body(c, item, member_path(p, path, key)) != 0)
+                return -1;
+        }
+        return 0;
+    case JSON_ARRAY:
+        json_array_foreach(v, i, item)
+        {
+            if (check_body(c, item, index_path(p, path, i)) != 0)
+                return -1;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* A literal template for non-string V: its text as tpl_value_text() writes it, with "${"
+ * escaped, so it expands to exactly that text. */
+static int literal_tpl(struct ctx *c, json_t *v, const char *path, struct tpl **out)
+{
+    struct cx_buf text, esc;
+    char msg[64];
+    size_t off;
+    int rc = -1;
+
+    cx_buf_init(&text);
+    cx_buf_init(&esc);
+    *out = NULL;
+    if (tpl_value_text(v, &text) != 0)
+        goto done;
+    for (size_t i = 0; i < text.len; i++) {
+        if (text.data[i] == '$' && text.data[i + 1] == '{')
+            cx_buf_add(&esc, "$", 1);
+        cx_buf_add(&esc, text.data + i, 1);
+    }
+    if (!esc.oom && tpl_compile(esc.data ? esc.data : "", out, msg, sizeof msg, &off) == 0)
+        rc = 0;
+done:
+    cx_buf_free(&text);
+    cx_buf_free(&esc);
+    return rc == 0 ? 0 : fail_oom(c, path);
+}
+
+/* A condition's value: a string is a template; a number, boolean, null or container a literal. */
+static int value_tpl(struct ctx *c, json_t *v, const char *path, struct tpl **out)
+{
+    if (json_is_string(v))
+        return compile_tpl(c, json_string_value(v), path, 0, out);
+    return literal_tpl(c, v, path, out);
+}
+
+/* ---- conditions ---- */
+
+/* An HTTP status or an array of them into OUT (0-terminated). */
+static int status_list(struct ctx *c, json_t *v, const char *path, int out[MAX_STATUSES + 1])
+{
+    static const char what[] = "expected an HTTP status (100-599) or an array of 1 to 15 of them";
+    size_t n = json_is_array(v) ? json_array_size(v) : 1;
+    path_t p;
+
+    if (!json_is_array(v) && !json_is_integer(v))
+        return fail(c, path, 0, "%s", what);
+    if (n == 0 || n > MAX_STATUSES)
+        return fail(c, path, 0, "%s", what);
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
+        const char *where = json_is_array(v) ? index_path(p, path, i) : path;
+        if (!json_is_integer(e) || json_integer_value(e) < 100 || json_integer_value(e) > 599)
+            return fail(c, where, 0, "expected an HTTP status (100-599)");
+        out[i] = (int)json_integer_value(e);
+    }
+    out[n] = 0;
+    return 0;
+}
+
+/* Grow *conds by one zeroed condition; NULL if out of memory. */
+static struct scn_cond *add_cond(struct scn_cond **conds, size_t *n)
+{
+    struct scn_cond *grown = realloc(*conds, (*n + 1) * sizeof *grown);
+
+    if (!grown)
+        return NULL;
+    *conds = grown;
+    memset(&grown[*n], 0, sizeof *grown);
+    return &grown[(*n)++];
+}
+
+/* A SCN_COND_JSON condition FROM == V (FROM an extraction path, located at KEY_PATH). */
+static int json_cond(struct ctx *c, struct scn_cond *cond, const char *from, json_t *v,
+                     const char *key_path)
+{
+    char msg[256];
+
+    cond->kind = SCN_COND_JSON;
+    if (extract_check(from, msg, sizeof msg) != 0)
+        return fail(c, key_path, 1, "%s", msg);
+    if (!(cond->path = strdup(from)))
+        return fail_oom(c, key_path);
+    return value_tpl(c, v, key_path, &cond->value);
+}
+
+/* "expect" (and "until"): {"status", "json", "headers"}. The status goes into STATUSES, or if
+ * STATUSES is NULL becomes a SCN_COND_STATUS condition; "json" members and "headers" become
+ * SCN_COND_JSON conditions (a header as the path "header:NAME"). Needs at least one of them if
+ * WANT_ONE. */
+static int parse_checks(struct ctx *c, json_t *obj, const char *path, int *statuses,
+                        struct scn_cond **conds, size_t *nconds, int want_one)
+{
+    static const char *const keys[] = {"status", "json", "headers", NULL};
+    json_t *status = json_object_get(obj, "status"), *json, *headers, *v;
+    struct scn_cond *cond;
+    const char *key;
+    path_t p, q;
+
+    if (check_keys(c, obj, path, keys) ||
+        get_container(c, obj, path, "json", 0, JSON_OBJECT, &json) ||
+        get_container(c, obj, path, "headers", 0, JSON_OBJECT, &headers))
+        return -1;
+    if (want_one && !status && json_object_size(json) == 0 && json_object_size(headers) == 0)
+        return fail(c, path, 0, "expected a condition: status, json or headers");
+    member_path(p, path, "status");
+    if (status && !statuses) {
+        if (!(cond = add_cond(conds, nconds)))
+            return fail_oom(c, p);
+        cond->kind = SCN_COND_STATUS;
+        statuses = cond->statuses;
+    }
+    if (status && status_list(c, status, p, statuses) != 0)
+        return -1;
+    member_path(p, path, "json");
+    json_object_foreach(json, key, v)
+    {
+        if (!(cond = add_cond(conds, nconds)))
+            return fail_oom(c, p);
+        if (json_cond(c, cond, key, v, member_path(q, p, key)) != 0)
+            return -1;
+    }
+    member_path(p, path, "headers");
+    json_object_foreach(headers, key, v)
+    {
+        char from[200];
+        member_path(q, p, key);
+        if (!is_token(key) || strlen(key) > 150)
+            return fail(c, q, 1, "expected an HTTP header name");
+        if (!(cond = add_cond(conds, nconds)))
+            return fail_oom(c, p);
+        snprintf(from, sizeof from, "header:%s", key);
+        if (json_cond(c, cond, from, v, q) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The condition of an "if" step: exactly one of status, equals, notEquals, exists, json. */
+static int parse_if(struct ctx *c, json_t *obj, const char *path, struct scn_cond *cond)
+{
+    static const char *const keys[] = {"status", "equals", "notEquals", "exists", "json", NULL};
+    const char *key, *kind = NULL;
+    char msg[256];
+    json_t *v, *val = NULL;
+    path_t p, q;
+
+    if (!json_is_object(obj))
+        return fail(c, path, 0, "expected an object: status, equals, notEquals, exists or json");
+    if (check_keys(c, obj, path, keys) != 0)
+        return -1;
+    json_object_foreach(obj, key, v)
+    {
+        if (kind)
+            return fail(c, member_path(p, path, key), 1,
+                        "expected one condition, not both \"%s\" and \"%s\"", kind, key);
+        kind = key;
+        val = v;
+    }
+    if (!kind)
+        return fail(c, path, 0,
+                    "expected one condition: status, equals, notEquals, exists or json");
+    member_path(p, path, kind);
+    switch (name_index(keys, kind)) {
+    case 0:
+        cond->kind = SCN_COND_STATUS;
+        return status_list(c, val, p, cond->statuses);
+    case 1:
+    case 2:
+        cond->kind = strcmp(kind, "equals") == 0 ? SCN_COND_EQUALS : SCN_COND_NOT_EQUALS;
+        if (!json_is_array(val) || json_array_size(val) != 2)
+            return fail(c, p, 0,
+                        "expected an array of two values, e.g. [\"${owner}\", "
+                        "\"${user.agent}\"]");
+        if (value_tpl(c, json_array_get(val, 0), index_path(q, p, 0), &cond->left) ||
+            value_tpl(c, json_array_get(val, 1), index_path(q, p, 1), &cond->value))
+            return -1;
+        return 0;
+    case 3:
+        cond->kind = SCN_COND_EXISTS;
+        if (!json_is_string(val))
+            return fail(c, p, 0, "expected a variable name, e.g. \"owner\"");
+        if (check_ref(c, json_string_value(val), msg, sizeof msg) != 0)
+            return fail(c, p, 0, "%s", msg);
+        if (!(cond->var = strdup(json_string_value(val))))
+            return fail_oom(c, p);
+        return 0;
+    default:
+        if (!json_is_object(val) || json_object_size(val) != 1)
+            return fail(c, p, 0, "expected an object with one path, e.g. {\"$.state\": \"Ended\"}");
+        key = json_object_iter_key(json_object_iter(val));
+        return json_cond(c, cond, key, json_object_get(val, key), member_path(q, p, key));
+    }
+}
+
+/* ---- steps ---- */
+
+static int parse_steps(struct ctx *c, json_t *arr, const char *path, struct scn_step **out,
+                       size_t *n);
+
+/* Append S to the NULL-free string array *v of *n unless it is there; *idx = its index. Returns
+ * 0, or -1 if out of memory. */
+static int add_distinct(char ***v, size_t *n, const char *s, size_t *idx)
+{
+    char **grown, *copy;
+
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*v)[i], s) == 0) {
+            *idx = i;
+            return 0;
+        }
+    if (!(grown = realloc(*v, (*n + 1) * sizeof *grown)))
+        return -1;
+    *v = grown;
+    if (!(copy = strdup(s)))
+        return -1;
+    grown[*n] = copy;
+    *idx = (*n)++;
+    return 0;
+}
+
+/* "extract": {NAME: FROM} into r->extracts. NAME must be a variable name that is not built in;
+ * FROM must pass extract_check. */
+static int parse_extracts(struct ctx *c, json_t *obj, const char *path, struct scn_request *r)
+{
+    const char *key;
+    char msg[256];
+    json_t *v;
+    path_t p;
+
+    if (!json_is_object(obj))
+        return fail(c, path, 0,
+                    "expected an object of NAME: \"$.path\" | \"header:Name\" | "
+                    "\"status\"");
+    if (json_object_size(obj) &&
+        !(r->extracts = calloc(json_object_size(obj), sizeof *r->extracts)))
+        return fail_oom(c, path);
+    json_object_foreach(obj, key, v)
+    {
+        struct scn_extract *e = &r->extracts[r->nextracts];
+        member_path(p, path, key);
+        if (!is_var_name(key) || name_index(reserved_names, key) >= 0)
+            return fail(c, p, 1,
+                        "expected a variable name [A-Za-z_][A-Za-z0-9_-]*, not vu, iter, uuid, "
+                        "env, user, vars or setup");
+        if (!json_is_string(v))
+            return fail(c, p, 0, "expected \"$.path\", \"header:Name\" or \"status\"");
+        if (extract_check(json_string_value(v), msg, sizeof msg) != 0)
+            return fail(c, p, 0, "%s", msg);
+        r->nextracts++;
+        if (!(e->var = strdup(key)) || !(e->from = strdup(json_string_value(v))))
+            return fail_oom(c, p);
+    }
+    return 0;
+}
+
+/* "headers": {Name: template} into r->headers; names must be HTTP tokens. */
+static int parse_headers(struct ctx *c, json_t *obj, const char *path, struct scn_request *r)
+{
+    const char *key;
+    json_t *v;
+    path_t p;
+
+    if (!json_is_object(obj))
+        return fail(c, path, 0, "expected an object of header name: value");
+    if (json_object_size(obj) && !(r->headers = calloc(json_object_size(obj), sizeof *r->headers)))
+        return fail_oom(c, path);
+    json_object_foreach(obj, key, v)
+    {
+        struct scn_header *h = &r->headers[r->nheaders];
+        member_path(p, path, key);
+        if (!is_token(key))
+            return fail(c, p, 1, "expected an HTTP header name");
+        if (!json_is_string(v))
+            return fail(c, p, 0, "expected a string");
+        r->nheaders++;
+        if (!(h->name = strdup(key)))
+            return fail_oom(c, p);
+        if (compile_tpl(c, json_string_value(v), p, 0, &h->value) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A "request" or "poll" object OBJ at PATH into ST. */
+static int parse_request(struct ctx *c, json_t *obj, const char *path, struct scn_step *st)
+{
+    static const char *const req_keys[] = {"method",      "path",    "headers", "body",    "auth",
+                                           "idempotency", "retry",   "timeout", "extract", "expect",
+                                           "op",          "subject", "agent",   "key",     NULL};
+    static const char *const poll_keys[] = {
+        "method",  "path",     "headers", "body",        "auth",     "idempotency", "retry",
+        "timeout", "extract",  "expect",  "op",          "subject",  "agent",       "key",
+        "until",   "interval", "backoff", "maxInterval", "deadline", NULL};
+    struct scn_request *r = &st->req;
+    int poll = st->kind == SCN_POLL, method, op;
+    json_t *headers, *body, *extract, *expect, *idem, *until;
+    path_t p;
+
+    if (!json_is_object(obj))
+        return fail(c, path, 0, "expected an object with method and path");
+    if (check_keys(c, obj, path, poll ? poll_keys : req_keys) ||
+        get_enum(c, obj, path, "method", 0, method_names, 0, &method) ||
+        get_tpl(c, obj, path, "path", REQUIRED | SLASH, NULL, &r->path) ||
+        get_container(c, obj, path, "headers", 0, JSON_OBJECT, &headers) ||
+        (headers && parse_headers(c, headers, member_path(p, path, "headers"), r)))
+        return -1;
+    if (!(r->method = strdup(method_names[method])))
+        return fail_oom(c, path);
+    if ((body = json_object_get(obj, "body"))) {
+        if (check_body(c, body, member_path(p, path, "body")) != 0)
+            return -1;
+        r->body = json_incref(body);
+    }
+    if (get_str(c, obj, path, "auth", NONEMPTY, NULL, &r->auth))
+        return -1;
+    if (r->auth) {
+        size_t i = 0;
+        char list[200];
+        while (i < c->s->nauths && strcmp(c->s->auths[i].name, r->auth) != 0)
+            i++;
+        if (i == c->s->nauths) {
+            list[0] = '\0';
+            for (size_t k = 0, n = 0; k < c->s->nauths && n < sizeof list; k++)
+                n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", k ? ", " : "",
+                                      c->s->auths[k].name);
+            if (!c->s->nauths)
+                return fail(c, member_path(p, path, "auth"), 0,
+                            "unknown auth source \"%s\": the scenario has no \"auth\"", r->auth);
+            return fail(c, member_path(p, path, "auth"), 0,
+                        "unknown auth source \"%s\" (\"auth\" defines: %s)", r->auth, list);
+        }
+    }
+    if ((idem = json_object_get(obj, "idempotency"))) {
+        member_path(p, path, "idempotency");
+        if (json_is_string(idem) && is_token(json_string_value(idem))) {
+            r->idempotency = 1;
+            if (!(r->idempotency_header = strdup(json_string_value(idem))))
+                return fail_oom(c, p);
+        } else if (json_is_boolean(idem)) {
+            r->idempotency = json_is_true(idem);
+        } else {
+            return fail(c, p, 0,
+                        "expected true, false or a header name such as "
+                        "\"Idempotency-Key\"");
+        }
+    }
+    if (get_bool(c, obj, path, "retry", 1, &r->retry) ||
+        get_duration(c, obj, path, "timeout", POSITIVE, 0, &r->timeout_us) ||
+        get_container(c, obj, path, "extract", 0, JSON_OBJECT, &extract) ||
+        (extract && parse_extracts(c, extract, member_path(p, path, "extract"), r)) ||
+        get_container(c, obj, path, "expect", 0, JSON_OBJECT, &expect) ||
+        (expect && parse_checks(c, expect, member_path(p, path, "expect"), r->expect_status,
+                                &r->expect_json, &r->nexpect_json, 0)) ||
+        get_enum(c, obj, path, "op", 0, op_names, -1, &op) ||
+        get_tpl(c, obj, path, "subject", NONEMPTY, NULL, &r->subject) ||
+        get_tpl(c, obj, path, "agent", NONEMPTY, NULL, &r->agent) ||
+        get_tpl(c, obj, path, "key", NONEMPTY, NULL, &r->key))
+        return -1;
+    r->op = (enum scn_op)(op + 1);
+    switch (r->op) {
+    case SCN_OP_ACCEPT:
+    case SCN_OP_REJECT:
+    case SCN_OP_ACT:
+        if (!r->agent)
+            return fail(c, member_path(p, path, "agent"), 0,
+                        "missing required key (op \"%s\" needs the acting agent)", op_names[op]);
+        /* fall through */
+    case SCN_OP_READ:
+    case SCN_OP_PRIORITY:
+        if (!r->subject)
+            return fail(c, member_path(p, path, "subject"), 0,
+                        "missing required key (op \"%s\" needs the interaction or contact id)",
+                        op_names[op]);
+        break;
+    case SCN_OP_INJECT:
+        if (!r->key)
+            return fail(c, member_path(p, path, "key"), 0,
+                        "missing required key (op \"inject\" needs the business key)");
+        break;
+    default:
+        break;
+    }
+    if (!poll)
+        return 0;
+
+    struct scn_poll *pl = &st->poll;
+    json_t *backoff = json_object_get(obj, "backoff");
+    if (get_container(c, obj, path, "until", REQUIRED, JSON_OBJECT, &until) ||
+        parse_checks(c, until, member_path(p, path, "until"), NULL, &pl->until, &pl->nuntil, 1) ||
+        get_duration(c, obj, path, "interval", POSITIVE, 100000, &pl->interval_us) ||
+        get_duration(c, obj, path, "maxInterval", POSITIVE,
+                     pl->interval_us > 2000000 ? pl->interval_us : 2000000, &pl->max_interval_us) ||
+        get_duration(c, obj, path, "deadline", POSITIVE, 10000000, &pl->deadline_us))
+        return -1;
+    pl->backoff = 1.5;
+    if (backoff && (!json_is_number(backoff) || !((pl->backoff = json_number_value(backoff)) >= 1)))
+        return fail(c, member_path(p, path, "backoff"), 0,
+                    "expected a number >= 1 (the interval's multiplier after each try)");
+    if (pl->max_interval_us < pl->interval_us)
+        return fail(c, member_path(p, path, "maxInterval"), 0, "expected a duration >= interval");
+    return 0;
+}
+
+/* "think": a duration, or {"min", "max"} with min <= max. */
+static int parse_think(struct ctx *c, json_t *v, const char *path, struct scn_step *st)
+{
+    static const char *const keys[] = {"min", "max", NULL};
+
+    if (json_is_string(v) || json_is_number(v)) {
+        if (duration_value(c, v, path, 0, &st->think_min_us) != 0)
+            return -1;
+        st->think_max_us = st->think_min_us;
+        return 0;
+    }
+    if (!json_is_object(v))
+        return fail(c, path, 0, "expected a duration such as \"100ms\", or {\"min\", \"max\"}");
+    if (check_keys(c, v, path, keys) ||
+        get_duration(c, v, path, "min", REQUIRED, 0, &st->think_min_us) ||
+        get_duration(c, v, path, "max", REQUIRED, 0, &st->think_max_us))
+        return -1;
+    if (st->think_max_us < st->think_min_us) {
+        path_t p;
+        return fail(c, member_path(p, path, "max"), 0, "expected max >= min");
+    }
+    return 0;
+}
+
+/* "barrier": {"name", "count" >= 2}. A name seen before must have the same count; a new one is
+ * added to s->barriers. */
+static int parse_barrier(struct ctx *c, json_t *v, const char *path, struct scn_step *st)
+{
+    static const char *const keys[] = {"name", "count", NULL};
+    struct scenario *s = c->s;
+    size_t idx;
+    path_t p;
+
+    if (!json_is_object(v))
+        return fail(c, path, 0, "expected an object {\"name\", \"count\"}");
+    if (c->in_setup)
+        return fail(c, path, 0, "expected no barrier in setup: one VU runs it, so none could meet");
+    if (check_keys(c, v, path, keys) ||
+        get_str(c, v, path, "name", REQUIRED | NONEMPTY, NULL, &st->barrier) ||
+        get_int(c, v, path, "count", REQUIRED, 0, 2, INT_MAX, &st->barrier_count))
+        return -1;
+    if (st->barrier_count > s->load.vus)
+        return fail(c, member_path(p, path, "count"), 0,
+                    "expected at most %d, the VUs the load can run at once (%s)", s->load.vus,
+                    s->load.model == SCN_CLOSED ? "load.vus" : "load.maxVus");
+    size_t before = s->nbarriers;
+    if (add_distinct(&s->barriers, &s->nbarriers, st->barrier, &idx) != 0)
+        return fail_oom(c, path);
+    st->barrier_index = idx;
+    if (s->nbarriers > before) {
+        int *grown = realloc(c->barrier_counts, s->nbarriers * sizeof *grown);
+        if (!grown)
+            return fail_oom(c, path);
+        c->barrier_counts = grown;
+        grown[idx] = st->barrier_count;
+    } else if (c->barrier_counts[idx] != st->barrier_count) {
+        return fail(c, member_path(p, path, "count"), 0,
+                    "expected %d: every use of barrier \"%s\" has the count of its first use",
+                    c->barrier_counts[idx], st->barrier);
+    }
+    return 0;
+}
+
+/* One step object V at PATH into ST. */
+static int parse_step(struct ctx *c, json_t *v, const char *path, struct scn_step *st)
+{
+    static const char *const keys[] = {"request", "poll", "think", "barrier", "if",   "advance",
+                                       "end",     "name", "tag",   "then",    "else", NULL};
+    const char *key, *kind = NULL;
+    struct scenario *s = c->s;
+    json_t *item, *body = NULL, *then_v, *else_v;
+    char name[512];
+    size_t idx;
+    path_t p;
+
+    if (!json_is_object(v))
+        return fail(c, path, 0,
+                    "expected a step: an object with one of request, poll, think, barrier, if, "
+                    "advance, end");
+    locate(c, path, 0, &st->line, &st->column);
+    if (check_keys(c, v, path, keys) != 0)
+        return -1;
+    json_object_foreach(v, key, item)
+    {
+        int k = name_index(kind_names, key);
+        if (k < 0)
+            continue;
+        if (kind)
+            return fail(c, member_path(p, path, key), 1,
+                        "a step does one thing: \"%s\" and \"%s\" in one step", kind, key);
+        kind = key;
+        body = item;
+        st->kind = (enum scn_step_kind)k;
+    }
+    if (!kind)
+        return fail(c, path, 0, "expected one of: request, poll, think, barrier, if, advance, end");
+    if (get_str(c, v, path, "name", NONEMPTY, NULL, &st->name) ||
+        get_str(c, v, path, "tag", NONEMPTY, NULL, &st->tag) ||
+        get_container(c, v, path, "then", 0, JSON_ARRAY, &then_v) ||
+        get_container(c, v, path, "else", 0, JSON_ARRAY, &else_v))
+        return -1;
+    if (st->kind != SCN_IF && (then_v || else_v))
+        return fail(c, member_path(p, path, then_v ? "then" : "else"), 1,
+                    "\"then\" and \"else\" belong to an \"if\" step");
+    member_path(p, path, kind);
+    switch (st->kind) {
+    case SCN_REQUEST:
+    case SCN_POLL:
+        if (parse_request(c, body, p, st) != 0)
+            return -1;
+        break;
+    case SCN_THINK:
+        if (parse_think(c, body, p, st) != 0)
+            return -1;
+        break;
+    case SCN_BARRIER:
+        if (parse_barrier(c, body, p, st) != 0)
+            return -1;
+        break;
+    case SCN_IF:
+        if (parse_if(c, body, p, &st->cond) != 0)
+            return -1;
+        if (!then_v)
+            return fail(c, member_path(p, path, "then"), 0,
+                        "missing required key (the steps to run when the condition holds)");
+        if (parse_steps(c, then_v, member_path(p, path, "then"), &st->then_steps, &st->nthen) ||
+            (else_v &&
+             parse_steps(c, else_v, member_path(p, path, "else"), &st->else_steps, &st->nelse)))
+            return -1;
+        break;
+    case SCN_ADVANCE:
+        if (duration_value(c, body, p, POSITIVE, &st->advance_us) != 0)
+            return -1;
+        if (!s->clock || strcmp(s->clock, "manual") != 0)
+            return fail(
+                c, p, 0, "advance needs \"clock\": \"manual\" (the scenario's clock is %s%s%s)",
+                s->clock ? "\"" : "", s->clock ? s->clock : "not set", s->clock ? "\"" : "");
+        break;
+    case SCN_END:
+        if (!json_is_true(body))
+            return fail(c, p, 0, "expected true");
+        break;
+    }
+    if (!st->name) {
+        if (st->kind == SCN_REQUEST || st->kind == SCN_POLL)
+            snprintf(name, sizeof name, "%s %s", st->req.method, tpl_source(st->req.path));
+        else
+            snprintf(name, sizeof name, "%s", kind);
+        if (!(st->name = strdup(name)))
+            return fail_oom(c, path);
+    }
+    if (!st->tag && !(st->tag = strdup(st->name)))
+        return fail_oom(c, path);
+    if ((st->kind == SCN_REQUEST || st->kind == SCN_POLL) &&
+        add_distinct(&s->tags, &s->ntags, st->tag, &idx) != 0)
+        return fail_oom(c, path);
+    return 0;
+}
+
+/* The array ARR of steps at PATH into a new array *out of *n (partly filled on error, for the
+ * caller to free). */
+static int parse_steps(struct ctx *c, json_t *arr, const char *path, struct scn_step **out,
+                       size_t *n)
+{
+    path_t p;
+
+    *out = NULL;
+    *n = 0;
+    if (json_array_size(arr) == 0)
+        return 0;
+    if (!(*out = calloc(json_array_size(arr), sizeof **out)))
+        return fail_oom(c, path);
+    *n = json_array_size(arr);
+    for (size_t i = 0; i < *n; i++)
+        if (parse_step(c, json_array_get(arr, i), index_path(p, path, i), &(*out)[i]) != 0)
+            return -1;
+    return 0;
+}
+
+/* Put the names that steps in ARR (and their branches) extract into M (and M2 if not NULL).
+ * Malformed steps are skipped: parse_step reports them. Returns 0, or -1 if out of memory. */
+static int collect_extracts(json_t *arr, struct strmap *m, struct strmap *m2)
+{
+    json_t *step;
+    size_t i;
+
+    json_array_foreach(arr, i, step)
+    {
+        const char *key;
+        json_t *v;
+        for (int k = 0; k < 2; k++) {
+            json_t *req = json_object_get(step, kind_names[k]);
+            json_t *extract = json_object_get(req, "extract");
+            json_object_foreach(extract, key, v)
+            {
+                if (strmap_put(m, key, 1) != 0 || (m2 && strmap_put(m2, key, 1) != 0))
+                    return -1;
+            }
+        }
+        if (collect_extracts(json_object_get(step, "then"), m, m2) != 0 ||
+            collect_extracts(json_object_get(step, "else"), m, m2) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- the sections ---- */
+
+static int parse_load(struct ctx *c, json_t *v, struct scn_load *l)
+{
+    static const char *const closed_keys[] = {"model", "vus", "iterations", "duration", NULL};
+    static const char *const open_keys[] = {"model", "rate", "duration", "spacing", "maxVus", NULL};
+    static const char *const ramping_keys[] = {"model",   "startRate", "stages",
+                                               "spacing", "maxVus",    NULL};
+    static const char *const stage_keys[] = {"duration", "rate", NULL};
+    static const char *const *const model_keys[] = {closed_keys, open_keys, ramping_keys};
+    int model, spacing;
+    json_t *stages;
+    path_t p, q;
+
+    if (get_enum(c, v, "load", "model", REQUIRED, model_names, 0, &model) ||
+        check_keys(c, v, "load", model_keys[model]))
+        return -1;
+    l->model = (enum scn_model)model;
+    if (l->model == SCN_CLOSED) {
+        json_t *iters = json_object_get(v, "iterations"), *dur = json_object_get(v, "duration");
+        if (get_int(c, v, "load", "vus", REQUIRED, 0, 1, INT_MAX, &l->vus) ||
+            get_int64(c, v, "load", "iterations", 0, 0, 1, INT64_MAX, &l->iterations) ||
+            get_duration(c, v, "load", "duration", POSITIVE, 0, &l->duration_us))
+            return -1;
+        if (iters && dur)
+            return fail(c, "load.duration", 1,
+                        "expected \"iterations\" or \"duration\" for the closed model, not both");
+        if (!iters && !dur)
+            return fail(c, "load", 0,
+                        "expected \"iterations\" or \"duration\" for the closed model");
+        return 0;
+    }
+    if (get_enum(c, v, "load", "spacing", 0, spacing_names, SCN_UNIFORM, &spacing) ||
+        get_int(c, v, "load", "maxVus", 0, 1000, 1, INT_MAX, &l->vus))
+        return -1;
+    l->spacing = (enum scn_spacing)spacing;
+    if (l->model == SCN_OPEN) {
+        if (get_rate(c, v, "load", "rate", REQUIRED | POSITIVE, 0, &l->rate) ||
+            get_duration(c, v, "load", "duration", REQUIRED | POSITIVE, 0, &l->duration_us))
+            return -1;
+        return 0;
+    }
+    if (get_rate(c, v, "load", "startRate", 0, 0, &l->start_rate) ||
+        get_container(c, v, "load", "stages", REQUIRED, JSON_ARRAY, &stages))
+        return -1;
+    if (json_array_size(stages) == 0 || json_array_size(stages) > MAX_STAGES)
+        return fail(c, "load.stages", 0, "expected 1 to %d stages {\"duration\", \"rate\"}",
+                    MAX_STAGES);
+    if (!(l->stages = calloc(json_array_size(stages), sizeof *l->stages)))
+        return fail_oom(c, "load.stages");
+    l->nstages = json_array_size(stages);
+    for (size_t i = 0; i < l->nstages; i++) {
+        json_t *st = json_array_get(stages, i);
+        index_path(p, "load.stages", i);
+        if (!json_is_object(st))
+            return fail(c, p, 0, "expected an object {\"duration\", \"rate\"}");
+        if (check_keys(c, st, p, stage_keys) ||
+            get_duration(c, st, p, "duration", REQUIRED | POSITIVE, 0, &l->stages[i].duration_us) ||
+            get_rate(c, st, p, "rate", REQUIRED, 0, &l->stages[i].rate))
+            return -1;
+        if (l->stages[i].duration_us > INT64_MAX - l->duration_us)
+            return fail(c, member_path(q, p, "duration"), 0, "the stages last too long");
+        l->duration_us += l->stages[i].duration_us;
+    }
+    return 0;
+}
+
+/* "auth": each member a named token source. Secrets (clientSecret, password) must hold a
+ * reference; username and password only with the password grant. */
+static int parse_auths(struct ctx *c, json_t *obj)
+{
+    static const char *const keys[] = {"grant", "clientId", "clientSecret", "username", "password",
+                                       "scope", "cache",    "tokenPath",    NULL};
+    struct scenario *s = c->s;
+    const char *key;
+    json_t *v;
+    path_t path, p;
+
+    if (json_object_size(obj) == 0)
+        return 0;
+    if (!(s->auths = calloc(json_object_size(obj), sizeof *s->auths)))
+        return fail_oom(c, "auth");
+    json_object_foreach(obj, key, v)
+    {
+        struct scn_auth *a = &s->auths[s->nauths++];
+        int grant, cache;
+        member_path(path, "auth", key);
+        if (!is_var_name(key))
+            return fail(c, path, 1, "expected a source name [A-Za-z_][A-Za-z0-9_-]*");
+        if (!(a->name = strdup(key)))
+            return fail_oom(c, path);
+        if (!json_is_object(v))
+            return fail(c, path, 0, "expected an object {\"grant\", \"clientId\", ...}");
+        if (check_keys(c, v, path, keys) ||
+            get_enum(c, v, path, "grant", REQUIRED, grant_names, 0, &grant) ||
+            get_enum(c, v, path, "cache", 0, cache_names, SCN_CACHE_WORKER, &cache) ||
+            get_tpl(c, v, path, "clientId", REQUIRED | NONEMPTY, NULL, &a->client_id) ||
+            get_tpl(c, v, path, "clientSecret", REQUIRED | SECRET, NULL, &a->client_secret))
+            return -1;
+        a->grant = (enum scn_grant)grant;
+        a->cache = (enum scn_cache)cache;
+        if (a->grant == SCN_CLIENT_CREDENTIALS) {
+            const char *extra = json_object_get(v, "username")   ? "username"
+                                : json_object_get(v, "password") ? "password"
+                                                                 : NULL;
+            if (extra)
+                return fail(c, member_path(p, path, extra), 1, "only with \"grant\": \"password\"");
+        } else if (get_tpl(c, v, path, "username", REQUIRED | NONEMPTY, NULL, &a->username) ||
+                   get_tpl(c, v, path, "password", REQUIRED | SECRET, NULL, &a->password)) {
+            return -1;
+        }
+        if (get_tpl(c, v, path, "scope", 0, NULL, &a->scope) ||
+            get_tpl(c, v, path, "tokenPath", SLASH, "/oauth/token", &a->token_path))
+            return -1;
+    }
+    return 0;
+}
+
+/* "policy" (OBJ may be NULL: all defaults) into POL. */
+static int parse_policy(struct ctx *c, json_t *obj, struct scn_policy *pol)
+{
+    static const char *const keys[] = {
+        "retries",    "retryOn", "backoff", "baseDelay",         "maxDelay", "jitter",
+        "retryAfter", "rateCap", "timeout", "idempotencyHeader", NULL};
+    static const int default_retry_on[] = {429, 502, 503, 504, -1, 0};
+    json_t *retry_on;
+    char *header = NULL;
+    path_t p;
+
+    memcpy(pol->retry_on, default_retry_on, sizeof default_retry_on);
+    if ((obj && check_keys(c, obj, "policy", keys)) ||
+        get_int(c, obj, "policy", "retries", 0, 3, 0, 100, &pol->retries) ||
+        get_container(c, obj, "policy", "retryOn", 0, JSON_ARRAY, &retry_on) ||
+        get_enum(c, obj, "policy", "backoff", 0, backoff_names, 1, &pol->exponential) ||
+        get_duration(c, obj, "policy", "baseDelay", 0, 100000, &pol->base_us) ||
+        get_duration(c, obj, "policy", "maxDelay", 0, 10000000, &pol->cap_us) ||
+        get_enum(c, obj, "policy", "jitter", 0, jitter_names, 1, &pol->jitter) ||
+        get_bool(c, obj, "policy", "retryAfter", 1, &pol->honour_retry_after) ||
+        get_rate(c, obj, "policy", "rateCap", POSITIVE, 0, &pol->rate_cap) ||
+        get_duration(c, obj, "policy", "timeout", POSITIVE, 10000000, &pol->timeout_us) ||
+        get_str(c, obj, "policy", "idempotencyHeader", NONEMPTY, "X-Idempotency-Key", &header))
+        return -1;
+    pol->idempotency_header = header;
+    if (!is_token(header))
+        return fail(c, "policy.idempotencyHeader", 0, "expected an HTTP header name");
+    if (pol->cap_us < pol->base_us)
+        return fail(c, json_object_get(obj, "maxDelay") ? "policy.maxDelay" : "policy.baseDelay", 0,
+                    "expected baseDelay <= maxDelay");
+    if (!retry_on)
+        return 0;
+    if (json_array_size(retry_on) > MAX_STATUSES)
+        return fail(c, "policy.retryOn", 0, "expected at most %d entries", MAX_STATUSES);
+    for (size_t i = 0; i < json_array_size(retry_on); i++) {
+        json_t *e = json_array_get(retry_on, i);
+        index_path(p, "policy.retryOn", i);
+        if (json_is_string(e) && strcmp(json_string_value(e), "timeout") == 0)
+            pol->retry_on[i] = -1;
+        else if (json_is_integer(e) && json_integer_value(e) >= 100 && json_integer_value(e) <= 599)
+            pol->retry_on[i] = (int)json_integer_value(e);
+        else
+            return fail(c, p, 0, "expected an HTTP status (100-599) or \"timeout\"");
+    }
+    pol->retry_on[json_array_size(retry_on)] = 0;
+    return 0;
+}
+
+/* ---- thresholds ---- */
+
+static const char *const latency_stats[] = {"p", "avg", "min", "max", NULL};
+static const char *const count_stats[] = {"count", NULL};
+static const char *const error_stats[] = {"rate", "count", NULL};
+static const char *const offered_stats[] = {"achieved", NULL};
+static const char *const request_stats[] = {"count", "rate", NULL};
+static const char *const *const metric_stats[] = {latency_stats, count_stats, error_stats,
+                                                  offered_stats, request_stats};
+static const char *const metric_help[] = {
+    "p(N), avg, min or max (milliseconds), e.g. \"p(99)<300\"",
+    "count, e.g. \"count==0\"",
+    "rate (failed/all) or count, e.g. \"rate<0.01\"",
+    "achieved (achieved/offered starts), e.g. \"achieved>=0.99\"",
+    "count or rate (per second), e.g. \"count>=100\"",
+};
+
+/* Threshold key KEY at PATH: METRIC or METRIC{SELECTOR}. */
+static int threshold_key(struct ctx *c, const char *key, const char *path, enum scn_metric *m,
+                         char **selector)
+{
+    const char *brace = strchr(key, '{');
+    size_t n = brace ? (size_t)(brace - key) : strlen(key), klen = strlen(key);
+    char metric[16], list[240];
+    int k;
+
+    snprintf(metric, sizeof metric, "%.*s", (int)(n < 15 ? n : 15), key);
+    if (n >= 15 || (k = name_index(metric_names, metric)) < 0 ||
+        (brace && (klen < n + 3 || key[klen - 1] != '}')) ||
+        (brace && k != SCN_M_LATENCY && k != SCN_M_VIOLATION))
+        return fail(c, path, 1,
+                    "expected latency, latency{TAG}, violations, violations{NAME}, errors, "
+                    "offered or requests");
+    *m = (enum scn_metric)k;
+    if (!(*selector = brace ? strndup(brace + 1, klen - n - 2) : strdup("")))
+        return fail_oom(c, path);
+    if (!**selector)
+        return 0;
+    if (*m == SCN_M_LATENCY && scn_tag_index(c->s, *selector) < 0)
+        return fail(c, path, 1, "no request or poll step has the tag \"%.100s\"", *selector);
+    if (*m == SCN_M_VIOLATION && name_index(violation_names, *selector) < 0)
+        return fail(c, path, 1, "expected one of: %s", join(list, sizeof list, violation_names));
+    return 0;
+}
+
+/* Condition TEXT (e.g. "p(99)<300") of threshold T at PATH. */
+static int threshold_cond(struct ctx *c, const char *text, const char *path,
+                          struct scn_threshold *t)
+{
+    static const char *const cmps[] = {"<=", ">=", "==", "!=", "<", ">"};
+    static const enum scn_cmp cmp_of[] = {SCN_LE, SCN_GE, SCN_EQ, SCN_NE, SCN_LT, SCN_GT};
+    const char *p = text, *word;
+    char num[40];
+    size_t n;
+    int i;
+
+    while (*p == ' ')
+        p++;
+    for (word = p; *p >= 'a' && *p <= 'z'; p++)
+        ;
+    n = (size_t)(p - word);
+    if (n == 0 || n >= sizeof t->stat)
+        goto bad;
+    memcpy(t->stat, word, n);
+    t->stat[n] = '\0';
+    if (name_index(metric_stats[t->metric], t->stat) < 0)
+        goto bad;
+    if (strcmp(t->stat, "p") == 0) {
+        const char *close = *p == '(' ? strchr(p, ')') : NULL;
+        if (!close || (size_t)(close - p - 1) >= sizeof num)
+            goto bad;
+        snprintf(num, sizeof num, "%.*s", (int)(close - p - 1), p + 1);
+        if (!parse_decimal(num, &t->pct) || !(t->pct > 0 && t->pct <= 100))
+            return fail(c, path, 0, "expected a percentile p(N) with 0 < N <= 100");
+        p = close + 1;
+    }
+    while (*p == ' ')
+        p++;
+    for (i = 0; i < 6 && strncmp(p, cmps[i], strlen(cmps[i])) != 0; i++)
+        ;
+    if (i == 6)
+        goto bad;
+    t->cmp = cmp_of[i];
+    for (p += strlen(cmps[i]); *p == ' '; p++)
+        ;
+    n = strcspn(p, " ");
+    if (n == 0 || n >= sizeof num)
+        goto bad;
+    snprintf(num, sizeof num, "%.*s", (int)n, p);
+    if (!parse_decimal(num, &t->value))
+        goto bad;
+    for (p += n; *p == ' '; p++)
+        ;
+    if (*p)
+        goto bad;
+    return 0;
+bad:
+    return fail(c, path, 0, "expected STAT OP NUMBER with STAT %s and OP one of < <= > >= == !=",
+                metric_help[t->metric]);
+}
+
+/* "thresholds": {KEY: [CONDITION, ...]} into s->thresholds, one per condition. Needs the
+ * steps parsed (latency tags must exist). */
+static int parse_thresholds(struct ctx *c, json_t *obj)
+{
+    struct scenario *s = c->s;
+    const char *key;
+    json_t *arr, *v;
+    char *selector = NULL;
+    size_t total = 0, i;
+    path_t path, p;
+
+    json_object_foreach(obj, key, arr)
+    {
+        total += json_is_array(arr) ? json_array_size(arr) : 0;
+    }
+    if (total && !(s->thresholds = calloc(total, sizeof *s->thresholds)))
+        return fail_oom(c, "thresholds");
+    json_object_foreach(obj, key, arr)
+    {
+        enum scn_metric metric = SCN_M_LATENCY;
+        free(selector);
+        selector = NULL;
+        member_path(path, "thresholds", key);
+        if (threshold_key(c, key, path, &metric, &selector) != 0)
+            goto error;
+        if (!json_is_array(arr) || json_array_size(arr) == 0) {
+            fail(c, path, 0, "expected an array of conditions, e.g. [\"p(99)<300\"]");
+            goto error;
+        }
+        json_array_foreach(arr, i, v)
+        {
+            struct scn_threshold *t = &s->thresholds[s->nthresholds];
+            index_path(p, path, i);
+            if (!json_is_string(v)) {
+                fail(c, p, 0, "expected a condition string, e.g. \"count==0\"");
+                goto error;
+            }
+            s->nthresholds++;
+            t->metric = metric;
+            if (!(t->selector = strdup(selector)) ||
+                asprintf(&t->text, "%s: %s", key, json_string_value(v)) < 0) {
+                t->text = NULL;
+                fail_oom(c, p);
+                goto error;
+            }
+            if (threshold_cond(c, json_string_value(v), p, t) != 0)
+                goto error;
+        }
+    }
+    free(selector);
+    return 0;
+
+error:
+    free(selector);
+    return -1;
+}
+
+/* ---- the document ---- */
+
+/* "real", "manual" or "scaled:X" with X > 0. */
+static int check_clock(struct ctx *c, const char *clock)
+{
+    double x;
+
+    if (!clock || strcmp(clock, "real") == 0 || strcmp(clock, "manual") == 0)
+        return 0;
+    if (strncmp(clock, "scaled:", 7) == 0 && parse_decimal(clock + 7, &x) && x > 0)
+        return 0;
+    return fail(c, "clock", 0, "expected \"real\", \"manual\" or \"scaled:X\" with X > 0");
+}
+
+/* TENANT resolved against the folder of NAME (kept as is if absolute or NAME has no folder). */
+static char *resolve_path(const char *name, const char *tenant)
+{
+    const char *slash = strrchr(name, '/');
+    char *out;
+
+    if (tenant[0] == '/' || !slash)
+        return strdup(tenant);
+    if (asprintf(&out, "%.*s/%s", (int)(slash - name), name, tenant) < 0)
+        return NULL;
+    return out;
+}
+
+/* The whole document ROOT into c->s, in dependency order: vars and users before the templates
+ * that name them, auth before the steps that use it, steps before the thresholds on their tags. */
+static int parse_root(struct ctx *c, json_t *root)
+{
+    static const char *const keys[] = {"name",  "description", "clock",      "tenant", "seed",
+                                       "vars",  "users",       "load",       "auth",   "policy",
+                                       "setup", "steps",       "thresholds", NULL};
+    struct scenario *s = c->s;
+    json_t *vars, *users, *load, *auth, *policy, *setup, *steps, *thresholds;
+    char *tenant = NULL;
+    path_t p;
+
+    if (!json_is_object(root))
+        return fail(c, "", 0, "expected an object");
+    if (check_keys(c, root, "", keys) ||
+        get_str(c, root, "", "name", REQUIRED | NONEMPTY, NULL, &s->name) ||
+        get_str(c, root, "", "description", 0, NULL, &s->description) ||
+        get_str(c, root, "", "clock", 0, NULL, &s->clock) || check_clock(c, s->clock) ||
+        get_str(c, root, "", "tenant", NONEMPTY, NULL, &tenant))
+        return -1;
+    if (tenant) {
+        s->tenant = resolve_path(s->path, tenant);
+        free(tenant);
+        if (!s->tenant)
+            return fail_oom(c, "tenant");
+    }
+    if (get_int64(c, root, "", "seed", 0, -1, 0, INT64_MAX, &s->seed) ||
+        get_container(c, root, "", "vars", 0, JSON_OBJECT, &vars) ||
+        get_container(c, root, "", "users", 0, JSON_ARRAY, &users) ||
+        get_container(c, root, "", "load", REQUIRED, JSON_OBJECT, &load) ||
+        get_container(c, root, "", "auth", 0, JSON_OBJECT, &auth) ||
+        get_container(c, root, "", "policy", 0, JSON_OBJECT, &policy) ||
+        get_container(c, root, "", "setup", 0, JSON_ARRAY, &setup) ||
+        get_container(c, root, "", "steps", REQUIRED, JSON_ARRAY, &steps) ||
+        get_container(c, root, "", "thresholds", 0, JSON_OBJECT, &thresholds))
+        return -1;
+    if (!(s->vars = vars ? json_incref(vars) : json_object()))
+        return fail_oom(c, "vars");
+    if (json_array_size(users) && !(s->users = calloc(json_array_size(users), sizeof *s->users)))
+        return fail_oom(c, "users");
+    for (size_t i = 0; i < json_array_size(users); i++) {
+        json_t *u = json_array_get(users, i);
+        if (!json_is_object(u))
+            return fail(c, index_path(p, "users", i), 0, "expected an object");
+        s->users[s->nusers++].vars = json_incref(u);
+    }
+    if (parse_load(c, load, &s->load) || (auth && parse_auths(c, auth)) ||
+        parse_policy(c, policy, &s->policy))
+        return -1;
+    if (collect_extracts(setup, &c->setup_vars, &c->all_vars) != 0 ||
+        collect_extracts(steps, &c->all_vars, NULL) != 0)
+        return fail_oom(c, "steps");
+    c->in_setup = 1;
+    if (setup && parse_steps(c, setup, "setup", &s->setup, &s->nsetup) != 0)
+        return -1;
+    c->in_setup = 0;
+    if (json_array_size(steps) == 0)
+        return fail(c, "steps", 0, "expected at least one step");
+    if (parse_steps(c, steps, "steps", &s->steps, &s->nsteps) != 0 ||
+        (thresholds && parse_thresholds(c, thresholds)))
+        return -1;
+    return 0;
+}
+
+/* ---- public ---- */
+
+/* See scenario.h. */
+int scn_load_text(const char *name, const char *text, size_t len, struct scenario **out,
+                  struct cx_error *err)
+{
+    struct ctx c = {.text = text, .len = len, .err = err};
+    json_error_t jerr;
+    json_t *root = NULL;
+
+    memset(err, 0, sizeof *err);
+    snprintf(err->file, sizeof err->file, "%s", name);
+    strmap_init(&c.setup_vars);
+    strmap_init(&c.all_vars);
+    if (!(c.s = calloc(1, sizeof *c.s)) || !(c.s->path = strdup(name))) {
+        snprintf(err->text, sizeof err->text, "out of memory");
+        goto error;
+    }
+    c.s->seed = -1;
+    root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        err->line = jerr.line < 0 ? 0 : jerr.line;
+        err->column = jerr.column < 0 ? 0 : jerr.column;
+        snprintf(err->text, sizeof err->text, "%s", jerr.text);
+        goto error;
+    }
+    if (parse_root(&c, root) != 0)
+        goto error;
+    json_decref(root);
+    strmap_free(&c.setup_vars);
+    strmap_free(&c.all_vars);
+    free(c.barrier_counts);
+    *out = c.s;
+    return 0;
+
+error:
+    json_decref(root);
+    strmap_free(&c.setup_vars);
+    strmap_free(&c.all_vars);
+    free(c.barrier_counts);
+    scn_free(c.s);
+    *out = NULL;
+    return -1;
+}
+
+/* See scenario.h. Open and read errors give strerror's text; a file over 16 MiB is refused. */
+int scn_load(const char *path, struct scenario **out, struct cx_error *err)
+{
+    char *buf = NULL, *grown;
+    size_t len = 0, cap = 0;
+    FILE *f = NULL;
+    int rc = -1;
+
+    memset(err, 0, sizeof *err);
+    snprintf(err->file, sizeof err->file, "%s", path);
+    *out = NULL;
+    if (!(f = fopen(path, "rb"))) {
+        snprintf(err->text, sizeof err->text, "cannot open: %s", strerror(errno));
+        goto done;
+    }
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 64 * 1024;
+            if (cap > FILE_CAP + 1)
+                cap = FILE_CAP + 1;
+            if (!(grown = realloc(buf, cap))) {
+                snprintf(err->text, sizeof err->text, "out of memory");
+                goto done;
+            }
+            buf = grown;
+        }
+        len += fread(buf + len, 1, cap - len, f);
+        if (len > FILE_CAP) {
+            snprintf(err->text, sizeof err->text, "file larger than %u MiB", FILE_CAP >> 20);
+            goto done;
+        }
+        if (ferror(f)) {
+            snprintf(err->text, sizeof err->text, "cannot read: %s", strerror(errno));
+            goto done;
+        }
+        if (feof(f))
+            break;
+    }
+    rc = scn_load_text(path, buf, len, out, err);
+done:
+    if (f)
+        fclose(f);
+    free(buf);
+    return rc;
+}
+
+/* Free what COND owns (not COND itself). */
+static void free_cond(struct scn_cond *cond)
+{
+    tpl_free(cond->left);
+    free(cond->var);
+    free(cond->path);
+    tpl_free(cond->value);
+}
+
+/* Free N conditions and the array. */
+static void free_conds(struct scn_cond *conds, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free_cond(&conds[i]);
+    free(conds);
+}
+
+/* Free N steps, their branches recursively, and the array; partly built steps are fine. */
+static void free_steps(struct scn_step *steps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct scn_step *st = &steps[i];
+        struct scn_request *r = &st->req;
+        free(st->name);
+        free(st->tag);
+        free(r->method);
+        tpl_free(r->path);
+        for (size_t k = 0; k < r->nheaders; k++) {
+            free(r->headers[k].name);
+            tpl_free(r->headers[k].value);
+        }
+        free(r->headers);
+        json_decref(r->body);
+        free(r->auth);
+        free(r->idempotency_header);
+        for (size_t k = 0; k < r->nextracts; k++) {
+            free(r->extracts[k].var);
+            free(r->extracts[k].from);
+        }
+        free(r->extracts);
+        free_conds(r->expect_json, r->nexpect_json);
+        tpl_free(r->subject);
+        tpl_free(r->agent);
+        tpl_free(r->key);
+        free_conds(st->poll.until, st->poll.nuntil);
+        free(st->barrier);
+        free_cond(&st->cond);
+        free_steps(st->then_steps, st->nthen);
+        free_steps(st->else_steps, st->nelse);
+    }
+    free(steps);
+}
+
+/* See scenario.h. Also frees a scenario the loader left half built; NULL is fine. */
+void scn_free(struct scenario *s)
+{
+    if (!s)
+        return;
+    free(s->path);
+    free(s->name);
+    free(s->description);
+    free(s->clock);
+    free(s->tenant);
+    json_decref(s->vars);
+    for (size_t i = 0; i < s->nusers; i++)
+        json_decref(s->users[i].vars);
+    free(s->users);
+    free(s->load.stages);
+    for (size_t i = 0; i < s->nauths; i++) {
+        struct scn_auth *a = &s->auths[i];
+        free(a->name);
+        tpl_free(a->token_path);
+        tpl_free(a->client_id);
+        tpl_free(a->client_secret);
+        tpl_free(a->username);
+        tpl_free(a->password);
+        tpl_free(a->scope);
+    }
+    free(s->auths);
+    free((char *)s->policy.idempotency_header);
+    free_steps(s->setup, s->nsetup);
+    free_steps(s->steps, s->nsteps);
+    for (size_t i = 0; i < s->nthresholds; i++) {
+        free(s->thresholds[i].text);
+        free(s->thresholds[i].selector);
+    }
+    free(s->thresholds);
+    for (size_t i = 0; i < s->nbarriers; i++)
+        free(s->barriers[i]);
+    free(s->barriers);
+    for (size_t i = 0; i < s->ntags; i++)
+        free(s->tags[i]);
+    free(s->tags);
+    free(s);
+}
+
+/* See scenario.h. Linear: scenarios have few tags. */
+int scn_tag_index(const struct scenario *s, const char *tag)
+{
+    for (size_t i = 0; i < s->ntags; i++)
+        if (strcmp(s->tags[i], tag) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* See scenario.h. "" for an unknown value too. */
+const char *scn_op_name(enum scn_op op)
+{
+    return (unsigned)op <= SCN_OP_ACT ? op_upper[op] : "";
+}

@@ -1,0 +1,85 @@
+/* worker.h - one driver thread: a libcurl multi handle on an epoll loop, running many virtual
+ * users as state machines.
+ *
+ * Nothing on the request path is shared between workers: each has its own curl handles, timers,
+ * token caches, statistics and history. What they share is read-only (the scenario, the run's
+ * settings) or touched through atomics off the request path (barriers, the stop flag, the
+ * statistics flip).
+ */
+#ifndef WORKER_H
+#define WORKER_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "history.h"
+#include "pacing.h"
+#include "scenario.h"
+#include "stats.h"
+
+/* A barrier shared by all workers: the count-th arrival releases a generation at one instant. */
+#define BARRIER_RING 64
+struct barrier {
+    int count;
+    atomic_long arrived;
+    atomic_long released;                  /* generations released so far */
+    atomic_llong release_at[BARRIER_RING]; /* monotonic µs, by generation % ring */
+};
+
+/* What every worker reads and nothing writes while they run (except the atomics). */
+struct run_shared {
+    const struct scenario *scn;
+    const char *target; /* base URL, no trailing slash */
+    json_t *env;        /* object: ${env.NAME} */
+    json_t *setup;      /* object: ${setup.NAME} (values extracted by the setup steps) */
+    int nthreads;
+    int64_t t0_us; /* the run's start, monotonic µs */
+    double tscale; /* scaled clock: scenario times run this many times faster */
+    uint64_t seed;
+    int shard, nshards;
+    int64_t drain_us; /* after a stop, how long in-flight requests may finish */
+    struct barrier *barriers;
+    atomic_int stop; /* 1: no new iterations (interrupt or the end of the load) */
+    atomic_int verbose;
+};
+
+struct worker {
+    int index;
+    struct run_shared *rs;
+    pthread_t thread;
+    struct stats buf[2];
+    atomic_int active;         /* which buf the worker records into */
+    atomic_llong flip_request; /* the main thread asks: swap */
+    atomic_llong flip_done;    /* the worker answers: swapped */
+    int wake_fd;               /* eventfd: the main thread pokes the loop */
+    struct history hist;
+    char history_path[4096];
+    atomic_int finished;
+    char error[256];   /* a setup failure inside the thread, else "" */
+    struct wstate *st; /* the loop's private state */
+    json_t *extracted; /* setup run: the variables its virtual user extracted */
+};
+
+/* Prepare worker INDEX (no thread yet). 0, or -1 with w->error. */
+int worker_init(struct worker *w, int index, struct run_shared *rs, const char *history_path);
+
+/* Run the worker's loop on this thread until its load is done and drained. SETUP = run the
+ * scenario's setup steps once with one virtual user instead of the load. */
+void worker_run(struct worker *w, int setup);
+
+int worker_start(struct worker *w); /* a thread running worker_run(w, 0); 0 or -1 */
+void worker_join(struct worker *w);
+
+/* Off the request path, from the main thread: swap the worker's buffers and return the retired
+ * one (the caller reads and clears it), waiting at most timeout_ms for the worker to answer.
+ * NULL if it did not (the caller tries again later). */
+struct stats *worker_flip(struct worker *w, int timeout_ms);
+
+void worker_poke(struct worker *w);
+void worker_free(struct worker *w);
+
+int64_t mono_us(void);
+
+#endif

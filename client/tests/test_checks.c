@@ -1,0 +1,263 @@
+/* test_checks.c - each built-in violation check (checks.h) on a hand-made history: the naive
+ * pattern is flagged with its name and rule ID, the correct pattern is not. Rules: ACC-05,
+ * ACC-06, REJ-03, REJ-04, CONS-01, INJ-05, PRI-04, RATE-01, AUTH-05, AGT-03. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "scenario.h"
+
+struct h {
+    struct hrec r[32];
+    size_t n;
+};
+
+static char *dup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* Append a record: op, vu, time (ms), status, subject, agent. */
+static struct hrec *add(struct h *h, int op, int vu, int64_t at_ms, int status, const char *subject,
+                        const char *agent)
+{
+    struct hrec *r = &h->r[h->n++];
+    memset(r, 0, sizeof *r);
+    r->op = op;
+    r->vu = vu;
+    r->start_us = r->intended_us = at_ms * 1000 - 500;
+    r->end_us = at_ms * 1000;
+    r->status = status;
+    r->outcome = status >= 200 && status < 300 ? OUT_OK
+                 : status == 0                 ? OUT_INDETERMINATE
+                                               : OUT_FAIL;
+    r->subject = dup(subject);
+    r->agent = dup(agent);
+    r->opid = (uint64_t)h->n;
+    r->retry_after_us = -1;
+    r->resp_priority = r->req_priority = -1;
+    r->path = dup("POST /x");
+    return r;
+}
+
+static long long count(struct h *h, const char *name)
+{
+    json_t *v = checks_run(h->r, h->n, NULL, NULL);
+    assert_non_null(v);
+    const json_t *x = json_object_get(v, name);
+    assert_non_null(x);
+    assert_string_equal(json_string_value(json_object_get(x, "rule")), checks_rule(name));
+    long long c = json_integer_value(json_object_get(x, "count"));
+    if (c)
+        assert_true(json_array_size(json_object_get(x, "examples")) >= 1);
+    json_decref(v);
+    for (size_t i = 0; i < h->n; i++) {
+        struct hrec *r = &h->r[i];
+        free(r->subject), free(r->agent), free(r->key), free(r->path), free(r->resp_agent),
+            free(r->resp_state), free(r->resp_id), free(r->why);
+    }
+    h->n = 0;
+    return c;
+}
+
+/* ACC-05: the loser of the race acts although the accept's answer named the winner. */
+static void test_duplicate_accept_acc05(void **state)
+{
+    struct h h = {0};
+    add(&h, SCN_OP_ACCEPT, 1, 10, 200, "i1", "b")->resp_agent = dup("a");
+    add(&h, SCN_OP_ACT, 1, 20, 409, "i1", "b");
+    assert_int_equal(count(&h, "DUPLICATE_ACCEPT"), 1);
+    assert_string_equal(checks_rule("DUPLICATE_ACCEPT"), "ACC-05");
+    /* the correct client stops when the answer names someone else; the winner acts */
+    add(&h, SCN_OP_ACCEPT, 1, 10, 200, "i1", "b")->resp_agent = dup("a");
+    add(&h, SCN_OP_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
+    add(&h, SCN_OP_ACT, 0, 20, 200, "i1", "a");
+    assert_int_equal(count(&h, "DUPLICATE_ACCEPT"), 0);
+}
+
+/* ACC-06: acting after an accept of an interaction that had already ended. */
+static void test_phantom_accept_acc06(void **state)
+{
+    struct h h = {0};
+    add(&h, SCN_OP_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
+    add(&h, SCN_OP_READ, 0, 15, 200, "i1", NULL)->resp_state = dup("Ended");
+    add(&h, SCN_OP_ACT, 0, 20, 409, "i1", "a");
+    assert_int_equal(count(&h, "PHANTOM_ACCEPT"), 1);
+    add(&h, SCN_OP_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
+    add(&h, SCN_OP_READ, 0, 15, 200, "i1", NULL)->resp_state = dup("Active");
+    add(&h, SCN_OP_ACT, 0, 20, 200, "i1", "a");
+    assert_int_equal(count(&h, "PHANTOM_ACCEPT"), 0);
+}
+
+/* CONS-01: acting on a read that does not show the accept yet. */
+static void test_stale_read_cons01(void **state)
+{
+    struct h h = {0};
+    add(&h, SCN_OP_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
+    add(&h, SCN_OP_READ, 0, 11, 200, "i1", NULL)->resp_state = dup("Ringing");
+    add(&h, SCN_OP_ACT, 0, 12, 200, "i1", "a");
+    assert_int_equal(count(&h, "STALE_READ"), 1);
+    add(&h, SCN_OP_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
+    add(&h, SCN_OP_READ, 0, 11, 200, "i1", NULL)->resp_state = dup("Ringing");
+    add(&h, SCN_OP_READ, 0, 400, 200, "i1", NULL)->resp_state = dup("Active");
+    add(&h, SCN_OP_ACT, 0, 401, 200, "i1", "a");
+    assert_int_equal(count(&h, "STALE_READ"), 0);
+}
+
+/* REJ-03: reject with returnToQueue answered 200, then the interaction is gone. */
+static void test_silent_drop_rej03(void **state)
+{
+    struct h h = {0};
+    add(&h, SCN_OP_REJECT, 0, 10, 200, "i1", "a")->returned = 1;
+    add(&h, SCN_OP_READ, 0, 600, 404, "i1", NULL);
+    assert_int_equal(count(&h, "SILENT_DROP"), 1);
+    add(&h, SCN_OP_REJECT, 0, 10, 200, "i1", "a")->returned = 1;
+    add(&h, SCN_OP_READ, 0, 600, 200, "i1", NULL)->resp_state = dup("Ringing");
+    assert_int_equal(count(&h, "SILENT_DROP"), 0);
+}
+
+/* REJ-04: a reject retried without dedup reaches the platform twice. */
+static void test_duplicate_reject_rej04(void **state)
+{
+    struct h h = {0};
+    struct hrec *a = add(&h, SCN_OP_REJECT, 0, 10, 503, "i1", "a");
+    struct hrec *b = add(&h, SCN_OP_REJECT, 0, 200, 200, "i1", "a");
+    b->opid = a->opid;
+    b->attempt = 1;
+    assert_int_equal(count(&h, "DUPLICATE_REJECT"), 1);
+    a = add(&h, SCN_OP_REJECT, 0, 10, 429, "i1", "a"); /* refused: never applied */
+    b = add(&h, SCN_OP_REJECT, 0, 200, 200, "i1", "a");
+    b->opid = a->opid;
+    b->attempt = 1;
+    assert_int_equal(count(&h, "DUPLICATE_REJECT"), 0);
+}
+
+/* INJ-05: one business key, two contacts; and a contact never confirmed. */
+static void test_injection_inj05(void **state)
+{
+    struct h h = {0};
+    struct hrec *a = add(&h, SCN_OP_INJECT, 0, 10, 201, NULL, NULL);
+    a->key = dup("k1");
+    a->resp_id = dup("c1");
+    struct hrec *b = add(&h, SCN_OP_INJECT, 0, 20, 201, NULL, NULL);
+    b->key = dup("k1");
+    b->resp_id = dup("c2");
+    assert_int_equal(count(&h, "DUPLICATE_CONTACT"), 1);
+    a = add(&h, SCN_OP_INJECT, 0, 10, 201, NULL, NULL); /* a replayed key: the same id */
+    a->key = dup("k1");
+    a->resp_id = dup("c1");
+    b = add(&h, SCN_OP_INJECT, 0, 20, 201, NULL, NULL);
+    b->key = dup("k1");
+    b->resp_id = dup("c1");
+    assert_int_equal(count(&h, "DUPLICATE_CONTACT"), 0);
+    a = add(&h, SCN_OP_INJECT, 0, 10, 0, NULL, NULL);
+    a->key = dup("k2");
+    b = add(&h, SCN_OP_INJECT, 0, 30, 503, NULL, NULL);
+    b->opid = a->opid;
+    b->attempt = 1;
+    assert_int_equal(count(&h, "LOST_CONTACT"), 1);
+}
+
+/* PRI-04: a priority acknowledged but never applied (a FIFO queue). */
+static void test_priority_not_applied_pri04(void **state)
+{
+    struct h h = {0};
+    add(&h, SCN_OP_PRIORITY, 0, 10, 202, "c1", NULL)->req_priority = 8;
+    add(&h, SCN_OP_READ, 0, 2000, 200, "c1", NULL)->resp_priority = 5;
+    assert_int_equal(count(&h, "PRIORITY_NOT_APPLIED"), 1);
+    add(&h, SCN_OP_PRIORITY, 0, 10, 202, "c1", NULL)->req_priority = 8;
+    add(&h, SCN_OP_READ, 0, 500, 200, "c1", NULL)->resp_priority = 5;
+    add(&h, SCN_OP_READ, 0, 2000, 200, "c1", NULL)->resp_priority = 8;
+    assert_int_equal(count(&h, "PRIORITY_NOT_APPLIED"), 0);
+}
+
+/* RATE-01: a retry sooner than the 429's Retry-After. */
+static void test_retry_storm_rate01(void **state)
+{
+    struct h h = {0};
+    struct hrec *a = add(&h, 0, 0, 10, 429, NULL, NULL);
+    a->retry_after_us = 1000000;
+    struct hrec *b = add(&h, 0, 0, 111, 201, NULL, NULL);
+    b->opid = a->opid;
+    b->attempt = 1;
+    assert_int_equal(count(&h, "RETRY_STORM"), 1);
+    a = add(&h, 0, 0, 10, 429, NULL, NULL);
+    a->retry_after_us = 1000000;
+    b = add(&h, 0, 0, 1011, 201, NULL, NULL);
+    b->opid = a->opid;
+    b->attempt = 1;
+    assert_int_equal(count(&h, "RETRY_STORM"), 0);
+}
+
+/* AUTH-05: a 401 on a token after another user fetched a newer one for the same client. */
+static void test_auth_cascade_auth05(void **state)
+{
+    struct h h = {0};
+    struct hrec *t1 = add(&h, HREC_TOKEN, 0, 10, 200, NULL, NULL);
+    t1->key = dup("cx-rotating");
+    t1->token = 1;
+    struct hrec *t2 = add(&h, HREC_TOKEN, 1, 20, 200, NULL, NULL);
+    t2->key = dup("cx-rotating");
+    t2->token = 2;
+    add(&h, 0, 0, 30, 401, NULL, NULL)->token = 1;
+    assert_int_equal(count(&h, "AUTH_CASCADE"), 1);
+    t1 = add(&h, HREC_TOKEN, 0, 10, 200, NULL, NULL);
+    t1->key = dup("cx-rotating");
+    t1->token = 1;
+    add(&h, 0, 0, 30, 200, NULL, NULL)->token = 1;
+    add(&h, 0, 1, 30, 200, NULL, NULL)->token = 1;
+    assert_int_equal(count(&h, "AUTH_CASCADE"), 0);
+}
+
+/* AGT-03: READY during a mandatory break is refused. */
+static void test_policy_violation_agt03(void **state)
+{
+    struct h h = {0};
+    add(&h, SCN_OP_STATE, 0, 10, 409, NULL, "agent-on-break");
+    assert_int_equal(count(&h, "POLICY_VIOLATION"), 1);
+    add(&h, SCN_OP_STATE, 0, 10, 202, NULL, "agent-voice-1");
+    assert_int_equal(count(&h, "POLICY_VIOLATION"), 0);
+}
+
+/* The mock's ledger is ground truth: a silent drop the client never looked for is counted. */
+static void test_reconcile_with_ledger(void **state)
+{
+    struct h h = {0};
+    json_t *v = checks_run(h.r, 0, NULL, NULL);
+    json_t *ledger = json_loads("{\"entries\": 9, \"checks\": {\"SILENT_DROP\": {\"count\": 2, "
+                                "\"examples\": [{\"seq\": 4}]}, \"DUAL_ATTACH\": {\"count\": 0, "
+                                "\"examples\": []}}}",
+                                0, NULL);
+    json_t *diffs = checks_reconcile(v, ledger);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(v, "SILENT_DROP"), "count")), 2);
+    assert_int_equal(json_array_size(diffs), 1);
+    assert_non_null(strstr(json_string_value(json_array_get(diffs, 0)), "SILENT_DROP"));
+    assert_int_equal(checks_total(v), 2);
+    json_decref(diffs);
+    json_decref(ledger);
+    json_decref(v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_duplicate_accept_acc05),
+        cmocka_unit_test(test_phantom_accept_acc06),
+        cmocka_unit_test(test_stale_read_cons01),
+        cmocka_unit_test(test_silent_drop_rej03),
+        cmocka_unit_test(test_duplicate_reject_rej04),
+        cmocka_unit_test(test_injection_inj05),
+        cmocka_unit_test(test_priority_not_applied_pri04),
+        cmocka_unit_test(test_retry_storm_rate01),
+        cmocka_unit_test(test_auth_cascade_auth05),
+        cmocka_unit_test(test_policy_violation_agt03),
+        cmocka_unit_test(test_reconcile_with_ledger),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
