@@ -480,6 +480,11 @@ int run_scenario(const struct run_opts *o)
     rs.shard = o->nshards > 1 ? o->shard : 0;
     rs.nshards = o->nshards > 1 ? o->nshards : 1;
     rs.drain_us = o->drain_us > 0 ? o->drain_us : 5000000;
+    {
+        int vus = scn->load.vus / rs.nshards + (rs.shard < scn->load.vus % rs.nshards);
+        if (vus < rs.nthreads) /* a thread with no virtual user could start nothing */
+            rs.nthreads = vus > 0 ? vus : 1;
+    }
     rs.barriers = calloc(scn->nbarriers + 1, sizeof *rs.barriers);
     if (!rs.barriers)
         goto done;

@@ -89,6 +89,8 @@ struct vu {
     struct token_slot *tokens; /* cache "vu" */
 };
 
+#define BACKLOG 65536 /* arrivals that may wait for a free virtual user, per worker */
+
 struct wstate {
     struct worker *w;
     struct run_shared *rs;
@@ -106,7 +108,11 @@ struct wstate {
     int64_t load_end;     /* monotonic µs, -1 none */
     int64_t stop_at;      /* when stopping began, -1 */
     int stopping, setup;
-    int active;           /* users not idle */
+    int active;       /* users not idle */
+    struct vu **idle; /* open models: users free for the next arrival */
+    int nidle;
+    int64_t *backlog; /* open models: intended times of arrivals waiting for a free user */
+    size_t backlog_head, nbacklog;
     int64_t next_allowed; /* client rate cap */
     double cap_gap_us;
     uint64_t rng, opseq, tokseq;
@@ -863,6 +869,7 @@ static void request_done(struct vu *v, CURLcode cc)
 /* ---- the step machine ------------------------------------------------------------------- */
 
 static void end_iteration(struct vu *v);
+static void start_arrival(struct wstate *ws, struct vu *v, int64_t intended, int64_t now);
 
 static void finish_step(struct vu *v)
 {
@@ -1030,6 +1037,16 @@ static void end_iteration(struct vu *v)
     }
     v->state = VU_IDLE;
     ws->active--;
+    if (ws->scn->load.model == SCN_CLOSED || ws->setup)
+        return;
+    if (ws->nbacklog && !ws->stopping && !atomic_load(&ws->rs->stop)) {
+        int64_t intended = ws->backlog[ws->backlog_head];
+        ws->backlog_head = (ws->backlog_head + 1) % BACKLOG;
+        ws->nbacklog--;
+        start_arrival(ws, v, intended, mono_us());
+        return;
+    }
+    ws->idle[ws->nidle++] = v;
 }
 
 /* ---- curl glue -------------------------------------------------------------------------- */
@@ -1094,25 +1111,26 @@ static void arm(struct wstate *ws, int64_t at)
     timerfd_settime(ws->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-static struct vu *free_vu(struct wstate *ws)
+/* Start an iteration intended at INTENDED on V, counting it late if it is (more than 1 ms). */
+static void start_arrival(struct wstate *ws, struct vu *v, int64_t intended, int64_t now)
 {
-    for (int i = 0; i < ws->nvus; i++)
-        if (ws->vus[i].state == VU_IDLE)
-            return &ws->vus[i];
-    return NULL;
+    if (now - intended > 1000)
+        cur(ws)->late++;
+    start_iteration(v, intended);
 }
 
 static void do_arrivals(struct wstate *ws, int64_t now)
 {
     while (ws->next_arrival >= 0 && ws->next_arrival <= now && !ws->stopping) {
         cur(ws)->offered++;
-        struct vu *v = free_vu(ws);
-        if (!v) {
-            cur(ws)->dropped++; /* no virtual user free: the start could not be made */
+        if (ws->nidle) {
+            start_arrival(ws, ws->idle[--ws->nidle], ws->next_arrival, now);
+        } else if (ws->nbacklog < BACKLOG) {
+            /* Every virtual user is busy (the server is slow): the arrival waits for one and
+             * keeps its intended time, so the wait shows in its latency (wrk2's correction). */
+            ws->backlog[(ws->backlog_head + ws->nbacklog++) % BACKLOG] = ws->next_arrival;
         } else {
-            if (now - ws->next_arrival > 1000)
-                cur(ws)->late++;
-            start_iteration(v, ws->next_arrival);
+            cur(ws)->dropped++; /* the backlog is full too: this start cannot be made */
         }
         int64_t t = pacer_next(&ws->pacer);
         ws->next_arrival = t < 0 ? -1 : ws->rs->t0_us + t;
@@ -1212,6 +1230,8 @@ static void loop(struct wstate *ws)
         }
         drain_curl(ws);
     }
+    cur(ws)->dropped += (int64_t)ws->nbacklog; /* offered, never started */
+    ws->nbacklog = 0;
     /* Abandoned at the end of the drain: recorded as indeterminate, never dropped silently. */
     for (int i = 0; i < ws->nvus; i++) {
         struct vu *v = &ws->vus[i];
@@ -1274,6 +1294,8 @@ static void wstate_free(struct wstate *ws)
     for (size_t j = 0; ws->tokens && j < ws->scn->nauths; j++)
         free(ws->tokens[j].value);
     free(ws->tokens);
+    free(ws->idle);
+    free(ws->backlog);
     free(ws->vus);
     free(ws->heap);
     free(ws->flat);
@@ -1317,11 +1339,13 @@ static struct wstate *wstate_new(struct worker *w, int setup)
     ws->vus = calloc((size_t)(mine ? mine : 1), sizeof *ws->vus);
     ws->heap = calloc((size_t)(mine ? mine : 1), sizeof *ws->heap);
     ws->tokens = calloc(scn->nauths + 1, sizeof *ws->tokens);
+    ws->idle = calloc((size_t)(mine ? mine : 1), sizeof *ws->idle);
+    ws->backlog = calloc(BACKLOG, sizeof *ws->backlog);
     ws->multi = curl_multi_init();
     ws->epfd = epoll_create1(EPOLL_CLOEXEC);
     ws->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (!ws->flat || !ws->vus || !ws->heap || !ws->tokens || !ws->multi || ws->epfd < 0 ||
-        ws->tfd < 0)
+    if (!ws->flat || !ws->vus || !ws->heap || !ws->tokens || !ws->idle || !ws->backlog ||
+        !ws->multi || ws->epfd < 0 || ws->tfd < 0)
         goto fail;
     flatten(ws, scn->setup, scn->nsetup);
     flatten(ws, scn->steps, scn->nsteps);
@@ -1351,7 +1375,9 @@ static struct wstate *wstate_new(struct worker *w, int setup)
         cx_buf_init(&v->resp_headers);
         if (!v->easy || !v->vars || !v->tokens)
             goto fail;
+        ws->idle[mine - 1 - i] = v; /* the lowest index is taken first */
     }
+    ws->nidle = mine;
     if (scn->policy.rate_cap > 0)
         ws->cap_gap_us = 1e6 * rs->nthreads * rs->nshards / scn->policy.rate_cap;
     return ws;
