@@ -208,22 +208,32 @@ static void check_injections(struct ctx *c, struct hrec *r, size_t n)
     }
 }
 
-/* A priority change acknowledged but never seen applied by the reads after it. */
+/* A priority raise acknowledged, after which the contact's queue position did not improve: the
+ * queue ignores priority (FIFO, LIFO) or the client read before the evaluation cycle and gave
+ * up. Needs reads with ?expand=queuePosition before and after the change. */
 static void check_priority(struct ctx *c, struct hrec *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (r[i].op != SCN_OP_PRIORITY || r[i].outcome != OUT_OK || r[i].req_priority < 0)
             continue;
-        const struct hrec *last = NULL;
-        for (size_t j = i + 1; j < n; j++)
-            if (r[j].op == SCN_OP_READ && same(r[j].subject, r[i].subject) && r[j].status == 200 &&
-                r[j].resp_priority >= 0)
-                last = &r[j];
-        if (last && last->resp_priority != r[i].req_priority) {
+        const struct hrec *before = NULL, *after = NULL;
+        for (size_t j = 0; j < n; j++) {
+            if (r[j].op != SCN_OP_READ || !same(r[j].subject, r[i].subject) ||
+                r[j].resp_position < 0)
+                continue;
+            if (j < i)
+                before = &r[j];
+            else if (j > i)
+                after = &r[j];
+        }
+        if (before && after && before->resp_position > 1 &&
+            after->resp_position >= before->resp_position) {
             char what[512];
             snprintf(what, sizeof what,
-                     "priority %d on %s was acknowledged (%d) but the last read shows %d",
-                     r[i].req_priority, r[i].subject, r[i].status, last->resp_priority);
+                     "priority %d on %s was acknowledged (%d) but its queue position stayed %d "
+                     "(was %d)",
+                     r[i].req_priority, r[i].subject, r[i].status, after->resp_position,
+                     before->resp_position);
             flag(c, "PRIORITY_NOT_APPLIED", &r[i], what);
         }
     }

@@ -30,7 +30,8 @@ struct hrec {
     char *path;                              /* method and path as sent */
     char *resp_agent, *resp_state, *resp_id; /* from the answer's JSON, when present */
     int resp_priority, req_priority;         /* -1 when absent */
-    int returned;                            /* REJECT: returnToQueue was true */
+    int resp_position; /* READ: queuePosition.position (1 = next), -1 when absent */
+    int returned;      /* REJECT: returnToQueue was true */
     int expect_failed; /* the step's expectation (or poll deadline) did not hold */
     char *why;         /* what was expected, when it failed */
     char request_id[48];

@@ -486,7 +486,8 @@ int run_scenario(const struct run_opts *o)
             rs.nthreads = vus > 0 ? vus : 1;
     }
     rs.barriers = calloc(scn->nbarriers + 1, sizeof *rs.barriers);
-    if (!rs.barriers)
+    rs.tokens = calloc(scn->nauths + 1, sizeof *rs.tokens);
+    if (!rs.barriers || !rs.tokens)
         goto done;
     /* Each barrier's count, from its steps (the parser checked that they agree). */
     barrier_counts(rs.barriers, scn->setup, scn->nsetup);
@@ -687,6 +688,9 @@ done:
     cx_hist_free(tot.lat_all);
     cx_hist_free(tot.raw_all);
     free(rs.barriers);
+    for (size_t i = 0; rs.tokens && i < scn->nauths; i++)
+        shared_token_free(&rs.tokens[i]);
+    free(rs.tokens);
     json_decref(rs.setup);
     json_decref(env);
     json_decref(summary);

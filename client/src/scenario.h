@@ -48,7 +48,7 @@ struct scn_load {
 /* ---- auth ------------------------------------------------------------------------------- */
 
 enum scn_grant { SCN_CLIENT_CREDENTIALS, SCN_PASSWORD };
-enum scn_cache { SCN_CACHE_WORKER, SCN_CACHE_VU };
+enum scn_cache { SCN_CACHE_WORKER, SCN_CACHE_VU, SCN_CACHE_SHARED };
 
 struct scn_auth {
     char *name; /* the key under "auth": steps name it in "auth" */

@@ -69,6 +69,9 @@ struct vu {
     CURL *easy;
     struct curl_slist *headers;
     struct cx_buf req_body, resp_body, resp_headers;
+    struct cx_buf op_body; /* the request body, expanded once per logical operation */
+    json_t *op_json;       /* the same, parsed: what the checks read */
+    int not_sent;          /* the attempt failed before it was sent (an unset variable) */
     char errbuf[CURL_ERROR_SIZE];
     json_t *vars; /* extracted this iteration */
     const json_t *user;
@@ -394,7 +397,9 @@ static void record(struct vu *v, int64_t end, int status, CURLcode cc, int expec
     struct stats *s = cur(ws);
     int tag = scn_tag_index(ws->scn, st->tag);
     int nonidem = !method_idempotent(rq->method) && !rq->idempotency;
-    enum outcome oc = expect_ok ? OUT_OK : status == 0 && nonidem ? OUT_INDETERMINATE : OUT_FAIL;
+    enum outcome oc = expect_ok                                ? OUT_OK
+                      : status == 0 && nonidem && !v->not_sent ? OUT_INDETERMINATE
+                                                               : OUT_FAIL;
     s->requests++;
     s->status[status >= 0 && status < STATS_MAX_STATUS ? status : 0]++;
     if (status == 0) {
@@ -437,7 +442,7 @@ static void record(struct vu *v, int64_t end, int status, CURLcode cc, int expec
     r.retry_after_us = retry_after_us;
     r.has_idem = rq->idempotency;
     r.token = v->token_serial;
-    r.resp_priority = r.req_priority = -1;
+    r.resp_priority = r.req_priority = r.resp_position = -1;
     r.expect_failed = !expect_ok && why;
     const char *rid = resp_header(v, "X-Request-Id");
     if (rid)
@@ -462,10 +467,10 @@ static void record(struct vu *v, int64_t end, int status, CURLcode cc, int expec
         if (!r.resp_id)
             r.resp_id = json_str_dup(b, "id");
         r.resp_priority = json_int_or(b, "priority", -1);
-        if (rq->body) {
-            r.req_priority = json_int_or(rq->body, "priority", -1);
-            const json_t *rt = json_object_get(rq->body, "returnToQueue");
-            r.returned = json_is_true(rt);
+        r.resp_position = json_int_or(json_object_get(b, "queuePosition"), "position", -1);
+        if (v->op_json) {
+            r.req_priority = json_int_or(v->op_json, "priority", -1);
+            r.returned = json_is_true(json_object_get(v->op_json, "returnToQueue"));
         }
     }
     history_add(&ws->w->hist, &r, st->tag ? st->tag : "", keep);
@@ -473,15 +478,45 @@ static void record(struct vu *v, int64_t end, int status, CURLcode cc, int expec
 
 /* ---- tokens ------------------------------------------------------------------------------ */
 
+/* The cache slot of source AUTH for V (NULL for a "shared" source: see shared_for). */
 static struct token_slot *slot_for(struct vu *v, const char *auth, const struct scn_auth **a)
 {
     const struct scenario *scn = v->ws->scn;
     for (size_t i = 0; i < scn->nauths; i++)
         if (strcmp(scn->auths[i].name, auth) == 0) {
             *a = &scn->auths[i];
-            return scn->auths[i].cache == SCN_CACHE_VU ? &v->tokens[i] : &v->ws->tokens[i];
+            return scn->auths[i].cache == SCN_CACHE_VU       ? &v->tokens[i]
+                   : scn->auths[i].cache == SCN_CACHE_SHARED ? NULL
+                                                             : &v->ws->tokens[i];
         }
     return NULL;
+}
+
+static struct shared_token *shared_for(struct vu *v, const struct scn_auth *a)
+{
+    return &v->ws->rs->tokens[a - v->ws->scn->auths];
+}
+
+static void retire(struct shared_token *sh, struct stoken *t)
+{
+    t->next_retired = atomic_load(&sh->retired);
+    while (!atomic_compare_exchange_weak(&sh->retired, &t->next_retired, t))
+        ;
+}
+
+void shared_token_free(struct shared_token *st)
+{
+    struct stoken *t = atomic_load(&st->cur);
+    if (t) {
+        free(t->value);
+        free(t);
+    }
+    for (t = atomic_load(&st->retired); t;) {
+        struct stoken *next = t->next_retired;
+        free(t->value);
+        free(t);
+        t = next;
+    }
 }
 
 static void wake_waiters(struct token_slot *t)
@@ -536,7 +571,8 @@ static void add_to_multi(struct vu *v)
 static void fetch_token(struct vu *v, struct token_slot *t, const struct scn_auth *a)
 {
     struct wstate *ws = v->ws;
-    t->fetching = 1;
+    if (t)
+        t->fetching = 1;
     v->fetching_token = 1;
     reset_easy(v);
     char *path = expand(v, a->token_path), *id = expand(v, a->client_id),
@@ -582,7 +618,8 @@ static void token_done(struct vu *v, int status)
     const struct scn_auth *a = NULL;
     struct token_slot *t = slot_for(v, v->step->req.auth, &a);
     v->fetching_token = 0;
-    t->fetching = 0;
+    if (t)
+        t->fetching = 0;
     const json_t *b = body_json(v);
     const json_t *tok = b ? json_object_get(b, "access_token") : NULL;
     int64_t now = mono_us();
@@ -598,29 +635,62 @@ static void token_done(struct vu *v, int status)
     r.resp_priority = r.req_priority = -1;
     r.key = expand(v, a->client_id);
     r.path = strdup("POST token");
-    if (status == 200 && json_is_string(tok)) {
-        free(t->value);
-        t->value = strdup(json_string_value(tok));
+    int got = status == 200 && json_is_string(tok);
+    if (got) {
         const json_t *ttl = json_object_get(b, "expires_in");
         int64_t ttl_us = json_is_integer(ttl) ? json_integer_value(ttl) * 1000000 : 3600000000;
         ttl_us = scaled(ws, ttl_us);
-        t->refresh_us = now + ttl_us * 9 / 10;
-        t->expires_us = now + ttl_us;
-        t->serial = ((uint64_t)(ws->w->index + 1) << 40) | ++ws->tokseq;
-        r.token = t->serial;
+        r.token = ((uint64_t)(ws->w->index + 1) << 40) | ++ws->tokseq;
         r.outcome = OUT_OK;
+        if (t) {
+            free(t->value);
+            t->value = strdup(json_string_value(tok));
+            t->refresh_us = now + ttl_us * 9 / 10;
+            t->expires_us = now + ttl_us;
+            t->serial = r.token;
+        } else { /* publish for every worker; the one it replaces is retired, not freed */
+            struct shared_token *sh = shared_for(v, a);
+            struct stoken *n = calloc(1, sizeof *n);
+            if (n && (n->value = strdup(json_string_value(tok)))) {
+                n->refresh_us = now + ttl_us * 9 / 10;
+                n->serial = r.token;
+                struct stoken *old = atomic_exchange(&sh->cur, n);
+                if (old)
+                    retire(sh, old);
+            } else {
+                free(n);
+                got = 0;
+            }
+        }
     } else {
         r.outcome = OUT_FAIL;
     }
     history_add(&ws->w->hist, &r, "token", 1);
-    wake_waiters(t);
-    if (!t->value) { /* the request cannot go: record it as failed and move on */
+    if (t)
+        wake_waiters(t);
+    else
+        atomic_store(&shared_for(v, a)->fetching, 0);
+    if (!got) { /* the request cannot go: record it as failed and move on */
         v->sent_us = now;
         record(v, now, 0, CURLE_LOGIN_DENIED, 0, "a token from the auth source", -1);
         finish_step(v);
         return;
     }
     send_attempt(v);
+}
+
+/* The attempt cannot be sent: the variable MISSING (NULL: unknown) that its path or body needs
+ * is not set. Recorded as a failed request with the reason; the virtual user goes on. */
+static void fail_unsent(struct vu *v, const char *missing)
+{
+    int64_t now = mono_us();
+    char why[512];
+    snprintf(why, sizeof why, "the variable %s to be set", missing ? missing : "of the request");
+    v->sent_us = now;
+    v->not_sent = 1;
+    record(v, now, 0, CURLE_OK, 0, why, -1);
+    v->not_sent = 0;
+    finish_step(v);
 }
 
 /* Send the current attempt of V's request step (after its token and the rate cap). */
@@ -634,7 +704,21 @@ static void send_attempt(struct vu *v)
     if (rq->auth) {
         const struct scn_auth *a = NULL;
         struct token_slot *t = slot_for(v, rq->auth, &a);
-        if (t->value && now < t->refresh_us) {
+        if (!t) { /* shared by the whole run */
+            struct shared_token *sh = shared_for(v, a);
+            struct stoken *cur_tok = atomic_load(&sh->cur);
+            int idle = 0;
+            if (cur_tok && now < cur_tok->refresh_us) {
+                token = cur_tok->value;
+                v->token_serial = cur_tok->serial;
+            } else if (atomic_compare_exchange_strong(&sh->fetching, &idle, 1)) {
+                fetch_token(v, NULL, a);
+                return;
+            } else { /* someone is fetching it: look again in a millisecond */
+                sleep_until(v, now + 1000, AFTER_SEND);
+                return;
+            }
+        } else if (t->value && now < t->refresh_us) {
             token = t->value;
             v->token_serial = t->serial;
         } else if (t->fetching) {
@@ -659,10 +743,19 @@ static void send_attempt(struct vu *v)
     }
     v->cap_slot = 0;
     reset_easy(v);
-    char *path = expand(v, rq->path);
+    struct cx_buf pb;
+    cx_buf_init(&pb);
+    char *missing = NULL;
+    if (tpl_expand(rq->path, lookup, v, &pb, &missing) < 0) {
+        cx_buf_free(&pb);
+        fail_unsent(v, missing);
+        free(missing);
+        return;
+    }
+    char *path = cx_buf_take(&pb);
     struct cx_buf url;
     cx_buf_init(&url);
-    cx_buf_addf(&url, "%s%s", ws->rs->target, path ? path : "/");
+    cx_buf_addf(&url, "%s%s", ws->rs->target, path);
     free(path);
     curl_easy_setopt(v->easy, CURLOPT_URL, url.data);
     cx_buf_free(&url);
@@ -693,17 +786,9 @@ static void send_attempt(struct vu *v)
         cx_buf_free(&h);
         free(val);
     }
-    if (rq->body) {
-        char *missing = NULL;
-        json_t *b = tpl_expand_json(rq->body, lookup, v, &missing);
-        free(missing);
-        char *text = b ? json_dumps(b, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
-        json_decref(b);
-        v->req_body.len = 0;
-        cx_buf_adds(&v->req_body, text ? text : "null");
-        free(text);
-        curl_easy_setopt(v->easy, CURLOPT_POSTFIELDSIZE, (long)v->req_body.len);
-        curl_easy_setopt(v->easy, CURLOPT_POSTFIELDS, v->req_body.data);
+    if (v->op_json) {
+        curl_easy_setopt(v->easy, CURLOPT_POSTFIELDSIZE, (long)v->op_body.len);
+        curl_easy_setopt(v->easy, CURLOPT_POSTFIELDS, v->op_body.data);
         v->headers = curl_slist_append(v->headers, "Content-Type: application/json");
     }
     curl_easy_setopt(v->easy, CURLOPT_HTTPHEADER, v->headers);
@@ -723,6 +808,23 @@ static void begin_request(struct vu *v, const struct scn_step *st)
     v->poll_interval_us = scaled(v->ws, st->poll.interval_us);
     if (st->req.idempotency)
         tpl_uuid4(v->idem_key, &v->ws->rng);
+    json_decref(v->op_json);
+    v->op_json = NULL;
+    v->op_body.len = 0;
+    if (st->req.body) { /* once: every retry of this operation sends the same body */
+        char *missing = NULL;
+        v->op_json = tpl_expand_json(st->req.body, lookup, v, &missing);
+        char *text = v->op_json ? json_dumps(v->op_json,
+                                             JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
+                                : NULL;
+        if (!text) {
+            fail_unsent(v, missing);
+            free(missing);
+            return;
+        }
+        cx_buf_adds(&v->op_body, text);
+        free(text);
+    }
     send_attempt(v);
 }
 
@@ -806,9 +908,15 @@ static void request_done(struct vu *v, CURLcode cc)
         v->reauthed = 1;
         const struct scn_auth *a = NULL;
         struct token_slot *t = slot_for(v, rq->auth, &a);
-        if (t->serial == v->token_serial) {
+        if (t && t->serial == v->token_serial) {
             free(t->value);
             t->value = NULL;
+        } else if (!t) { /* drop the shared token if it is still the one refused */
+            struct shared_token *sh = shared_for(v, a);
+            struct stoken *cur_tok = atomic_load(&sh->cur);
+            if (cur_tok && cur_tok->serial == v->token_serial &&
+                atomic_compare_exchange_strong(&sh->cur, &cur_tok, NULL))
+                retire(sh, cur_tok);
         }
         v->attempt++;
         v->intended_us = end;
@@ -1287,6 +1395,8 @@ static void wstate_free(struct wstate *ws)
         cx_buf_free(&v->resp_headers);
         json_decref(v->vars);
         json_decref(v->last_json);
+        json_decref(v->op_json);
+        cx_buf_free(&v->op_body);
         for (size_t j = 0; v->tokens && j < ws->scn->nauths; j++)
             free(v->tokens[j].value);
         free(v->tokens);
@@ -1373,6 +1483,7 @@ static struct wstate *wstate_new(struct worker *w, int setup)
         cx_buf_init(&v->req_body);
         cx_buf_init(&v->resp_body);
         cx_buf_init(&v->resp_headers);
+        cx_buf_init(&v->op_body);
         if (!v->easy || !v->vars || !v->tokens)
             goto fail;
         ws->idle[mine - 1 - i] = v; /* the lowest index is taken first */

@@ -28,6 +28,24 @@ struct barrier {
     atomic_llong release_at[BARRIER_RING]; /* monotonic µs, by generation % ring */
 };
 
+/* A token shared by every worker (auth cache "shared"): published by pointer, never changed
+ * after; a replaced one is retired (kept until the run ends, as a reader may still hold it). */
+struct stoken {
+    char *value;
+    int64_t refresh_us; /* monotonic µs: fetch a new one after this (90 % of the TTL) */
+    uint64_t serial;
+    struct stoken *next_retired;
+};
+
+struct shared_token {
+    _Atomic(struct stoken *) cur;
+    atomic_int fetching; /* 1 while one virtual user fetches for everyone */
+    _Atomic(struct stoken *) retired;
+};
+
+/* Free every token of ST (after the workers are joined). */
+void shared_token_free(struct shared_token *st);
+
 /* What every worker reads and nothing writes while they run (except the atomics). */
 struct run_shared {
     const struct scenario *scn;
@@ -41,7 +59,8 @@ struct run_shared {
     int shard, nshards;
     int64_t drain_us; /* after a stop, how long in-flight requests may finish */
     struct barrier *barriers;
-    atomic_int stop; /* 1: no new iterations (interrupt or the end of the load) */
+    struct shared_token *tokens; /* one per auth source of the scenario */
+    atomic_int stop;             /* 1: no new iterations (interrupt or the end of the load) */
     atomic_int verbose;
 };
 

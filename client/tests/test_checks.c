@@ -40,7 +40,7 @@ static struct hrec *add(struct h *h, int op, int vu, int64_t at_ms, int status, 
     r->agent = dup(agent);
     r->opid = (uint64_t)h->n;
     r->retry_after_us = -1;
-    r->resp_priority = r->req_priority = -1;
+    r->resp_priority = r->req_priority = r->resp_position = -1;
     r->path = dup("POST /x");
     return r;
 }
@@ -163,16 +163,17 @@ static void test_injection_inj05(void **state)
     assert_int_equal(count(&h, "LOST_CONTACT"), 1);
 }
 
-/* PRI-04: a priority acknowledged but never applied (a FIFO queue). */
+/* PRI-04: a priority raise acknowledged, the queue position unchanged (a FIFO queue). */
 static void test_priority_not_applied_pri04(void **state)
 {
     struct h h = {0};
-    add(&h, SCN_OP_PRIORITY, 0, 10, 202, "c1", NULL)->req_priority = 8;
-    add(&h, SCN_OP_READ, 0, 2000, 200, "c1", NULL)->resp_priority = 5;
+    add(&h, SCN_OP_READ, 0, 5, 200, "c1", NULL)->resp_position = 3;
+    add(&h, SCN_OP_PRIORITY, 0, 10, 200, "c1", NULL)->req_priority = 8;
+    add(&h, SCN_OP_READ, 0, 2000, 200, "c1", NULL)->resp_position = 3;
     assert_int_equal(count(&h, "PRIORITY_NOT_APPLIED"), 1);
-    add(&h, SCN_OP_PRIORITY, 0, 10, 202, "c1", NULL)->req_priority = 8;
-    add(&h, SCN_OP_READ, 0, 500, 200, "c1", NULL)->resp_priority = 5;
-    add(&h, SCN_OP_READ, 0, 2000, 200, "c1", NULL)->resp_priority = 8;
+    add(&h, SCN_OP_READ, 0, 5, 200, "c1", NULL)->resp_position = 3;
+    add(&h, SCN_OP_PRIORITY, 0, 10, 200, "c1", NULL)->req_priority = 8;
+    add(&h, SCN_OP_READ, 0, 2000, 200, "c1", NULL)->resp_position = 1;
     assert_int_equal(count(&h, "PRIORITY_NOT_APPLIED"), 0);
 }
 

@@ -1,0 +1,395 @@
+/* test_cxload.c - integration tests of the `cxload` program: real processes, the embedded mock
+ * on a loopback port chosen by the kernel, exit codes and result files.
+ *
+ * Each test runs `$CXLOAD_BIN ARGS...` with stdout and stderr in files of a fresh directory,
+ * waits for it with a deadline, and reads its summary.json. Scenarios come from
+ * $CX_SOURCE_DIR (scenarios/ and client/tests/fixtures/). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct proc {
+    pid_t pid;
+    char dir[256]; /* a fresh directory: out/, stdout, stderr */
+    int status;    /* exit code, or 128 + signal */
+};
+
+static const char *src(void)
+{
+    const char *s = getenv("CX_SOURCE_DIR");
+    assert_non_null(s);
+    return s;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Start cxload with ARGS (NULL-terminated; "@OUT" is replaced by the run's out directory). */
+static void start(struct proc *p, const char *const *args)
+{
+    const char *bin = getenv("CXLOAD_BIN");
+    assert_non_null(bin);
+    snprintf(p->dir, sizeof p->dir, "/tmp/cxload-test-XXXXXX");
+    assert_non_null(mkdtemp(p->dir));
+    char out[320], so[320], se[320];
+    snprintf(out, sizeof out, "%s/out", p->dir);
+    snprintf(so, sizeof so, "%s/stdout", p->dir);
+    snprintf(se, sizeof se, "%s/stderr", p->dir);
+    char *argv[64];
+    int n = 0;
+    argv[n++] = (char *)bin;
+    for (int i = 0; args[i] && n < 62; i++)
+        argv[n++] = strcmp(args[i], "@OUT") == 0 ? out : (char *)args[i];
+    argv[n] = NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, so, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, se, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_int_equal(posix_spawn(&p->pid, bin, &fa, NULL, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+}
+
+/* Wait for the process, at most SECS; fails the test (after killing it) on a hang. */
+static int finish(struct proc *p, double secs)
+{
+    double deadline = now_s() + secs;
+    for (;;) {
+        int st;
+        pid_t r = waitpid(p->pid, &st, WNOHANG);
+        if (r == p->pid) {
+            p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            return p->status;
+        }
+        if (now_s() > deadline) {
+            kill(p->pid, SIGKILL);
+            waitpid(p->pid, &st, 0);
+            fail_msg("cxload did not finish within %.0f s", secs);
+        }
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static int run(struct proc *p, const char *const *args, double secs)
+{
+    start(p, args);
+    return finish(p, secs);
+}
+
+static char *slurp(const struct proc *p, const char *name)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", p->dir, name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    int c;
+    while ((c = fgetc(f)) != EOF)
+        fputc(c, m);
+    fclose(f);
+    fclose(m);
+    return buf;
+}
+
+static json_t *summary(const struct proc *p)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/out/summary.json", p->dir);
+    json_error_t e;
+    json_t *j = json_load_file(path, 0, &e);
+    if (!j) {
+        char *err = slurp(p, "stderr");
+        fail_msg("%s: %s (stderr: %s)", path, e.text, err ? err : "");
+    }
+    return j;
+}
+
+static void cleanup(struct proc *p)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", p->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", p->dir);
+}
+
+static double num(const json_t *o, const char *a, const char *b)
+{
+    const json_t *x = json_object_get(o, a);
+    return json_number_value(b ? json_object_get(x, b) : x);
+}
+
+static double violations(const json_t *s, const char *name)
+{
+    return num(json_object_get(s, "violations"), name, "count");
+}
+
+static void path_of(char *buf, size_t size, const char *rel)
+{
+    snprintf(buf, size, "%s/%s", src(), rel);
+}
+
+/* A scenario with a parse error runs nothing, says FILE:LINE:COLUMN, exits 1. */
+static void test_parse_error_runs_nothing(void **state)
+{
+    char bad[512];
+    path_of(bad, sizeof bad, "client/tests/scenarios/bad/unknown_op.json");
+    struct proc p;
+    assert_int_equal(run(&p, (const char *[]){"run", bad, "--out", "@OUT", NULL}, 30), 1);
+    char *err = slurp(&p, "stderr");
+    assert_non_null(err);
+    /* the same located message the loader's own test expects (scenarios/bad/unknown_op.err) */
+    char want[512], *where = strstr(err, "unknown_op.json:");
+    assert_non_null(where);
+    int line = 0, col = 0;
+    assert_int_equal(sscanf(where, "unknown_op.json:%d:%d:", &line, &col), 2);
+    assert_true(line > 0 && col > 0);
+    snprintf(want, sizeof want, "%s", "steps[0].request.op");
+    assert_non_null(strstr(where, want));
+    char out[400];
+    snprintf(out, sizeof out, "%s/out", p.dir);
+    struct stat st;
+    assert_int_equal(stat(out, &st), -1); /* nothing ran, nothing was written */
+    free(err);
+    cleanup(&p);
+    /* validate says the same */
+    assert_int_equal(run(&p, (const char *[]){"validate", bad, NULL}, 30), 1);
+    cleanup(&p);
+}
+
+/* Usage errors exit 1 and say what was expected; --help exits 0 and documents exit codes. */
+static void test_usage(void **state)
+{
+    struct proc p;
+    assert_int_equal(run(&p, (const char *[]){"run", "x.json", "--threads", "0", NULL}, 30), 1);
+    char *err = slurp(&p, "stderr");
+    assert_non_null(strstr(err, "--threads"));
+    free(err);
+    cleanup(&p);
+    assert_int_equal(run(&p, (const char *[]){"--help", NULL}, 30), 0);
+    char *out = slurp(&p, "stdout");
+    assert_non_null(strstr(out, "exit codes"));
+    assert_non_null(strstr(out, "99"));
+    assert_non_null(strstr(out, "${env.NAME}"));
+    free(out);
+    cleanup(&p);
+}
+
+/* A target where nothing listens: exit 2. A non-loopback target without a rate cap is refused
+ * before anything is sent: exit 1. */
+static void test_unreachable_and_rate_cap(void **state)
+{
+    char sc[512];
+    path_of(sc, sizeof sc, "scenarios/accept-race/correct.json");
+    struct proc p;
+    assert_int_equal(
+        run(&p,
+            (const char *[]){"run", sc, "--target", "http://127.0.0.1:1", "--out", "@OUT", NULL},
+            30),
+        2);
+    cleanup(&p);
+    assert_int_equal(
+        run(&p,
+            (const char *[]){"run", sc, "--target", "http://192.0.2.1:8080", "--out", "@OUT", NULL},
+            30),
+        1);
+    char *err = slurp(&p, "stderr");
+    assert_non_null(strstr(err, "rate cap"));
+    free(err);
+    cleanup(&p);
+}
+
+/* Coordinated omission: one virtual user at 100 arrivals/s, a mock that stalls once for 300 ms.
+ * The corrected p99 shows the stall, the uncorrected one does not; every arrival started and
+ * the run made its 300 requests. */
+static void test_co_correction_against_a_stall(void **state)
+{
+    char sc[512];
+    path_of(sc, sizeof sc, "client/tests/fixtures/co-stall.json");
+    struct proc p;
+    assert_int_equal(run(&p, (const char *[]){"run", sc, "--out", "@OUT", "--quiet", NULL}, 60), 0);
+    json_t *s = summary(&p);
+    const json_t *read =
+        json_object_get(json_object_get(json_object_get(s, "latency"), "tags"), "read");
+    assert_non_null(read);
+    assert_int_equal((int)num(read, "count", NULL), 300);
+    assert_true(num(read, "p99", NULL) >= 150.0);                /* ms, from the intended start */
+    assert_true(num(read, "uncorrected", "p99") < 50.0);         /* what a naive tool reports */
+    assert_int_equal((int)num(s, "iterations", "offered"), 300); /* 100/s for 3 s */
+    assert_int_equal((int)num(s, "iterations", "started"), 300);
+    assert_true(num(s, "iterations", "late") >= 5);
+    json_decref(s);
+    cleanup(&p);
+}
+
+/* The scenario's thresholds decide the exit code: a failed one exits 99 and says FAIL. */
+static void test_failed_threshold_exits_99(void **state)
+{
+    char sc[512];
+    path_of(sc, sizeof sc, "client/tests/fixtures/impossible.json");
+    struct proc p;
+    assert_int_equal(run(&p, (const char *[]){"run", sc, "--out", "@OUT", NULL}, 60), 99);
+    char *out = slurp(&p, "stdout");
+    assert_non_null(strstr(out, "FAIL"));
+    free(out);
+    json_t *s = summary(&p);
+    assert_false(json_is_true(json_object_get(s, "passed")));
+    assert_int_equal((int)num(s, "exitCode", NULL), 99);
+    json_decref(s);
+    char *junit = slurp(&p, "out/junit.xml");
+    assert_non_null(junit);
+    assert_non_null(strstr(junit, "<failure"));
+    free(junit);
+    cleanup(&p);
+}
+
+/* Ctrl-C stops new iterations, drains, and still writes every result file. */
+static void test_interrupt_writes_results(void **state)
+{
+    char sc[512];
+    path_of(sc, sizeof sc, "client/tests/fixtures/long.json");
+    struct proc p;
+    start(&p, (const char *[]){"run", sc, "--out", "@OUT", "--quiet", NULL});
+    /* wait until the run has made requests: its history file grows */
+    char hist[400];
+    snprintf(hist, sizeof hist, "%s/out/history.0.jsonl", p.dir);
+    double deadline = now_s() + 30;
+    struct stat st;
+    while (!(stat(hist, &st) == 0 && st.st_size > 0)) {
+        assert_true(now_s() < deadline);
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+    }
+    kill(p.pid, SIGINT);
+    assert_int_equal(finish(&p, 30), 0);
+    json_t *s = summary(&p);
+    assert_true(json_is_true(json_object_get(s, "interrupted")));
+    assert_true(num(s, "requests", "count") > 0);
+    assert_true(num(s, "wallSeconds", NULL) < 50); /* the scenario asks for 60 s */
+    json_decref(s);
+    const char *files[] = {"out/junit.xml", "out/latency.hlog", "out/history.jsonl"};
+    for (int i = 0; i < 3; i++) {
+        char *f = slurp(&p, files[i]);
+        assert_non_null(f);
+        assert_true(strlen(f) > 0);
+        free(f);
+    }
+    cleanup(&p);
+}
+
+/* Every naive scenario of the library reports its violation (its thresholds say which, and the
+ * run exits 0 only if they hold); every correct one reports none. */
+static void run_pair(const char *name, const char *violation)
+{
+    char sc[512];
+    struct proc p;
+    snprintf(sc, sizeof sc, "%s/scenarios/%s/naive.json", src(), name);
+    assert_int_equal(run(&p, (const char *[]){"run", sc, "--out", "@OUT", "--quiet", NULL}, 120),
+                     0);
+    json_t *s = summary(&p);
+    if (violations(s, violation) < 1)
+        fail_msg("%s/naive: no %s", name, violation);
+    json_decref(s);
+    cleanup(&p);
+    snprintf(sc, sizeof sc, "%s/scenarios/%s/correct.json", src(), name);
+    assert_int_equal(run(&p, (const char *[]){"run", sc, "--out", "@OUT", "--quiet", NULL}, 120),
+                     0);
+    s = summary(&p);
+    const char *k;
+    const json_t *v;
+    json_object_foreach(json_object_get(s, "violations"), k, v)
+    {
+        if (json_number_value(json_object_get(v, "count")) > 0)
+            fail_msg("%s/correct: %s %.0f", name, k,
+                     json_number_value(json_object_get(v, "count")));
+    }
+    json_decref(s);
+    cleanup(&p);
+}
+
+static void test_accept_race_acc05(void **state)
+{
+    run_pair("accept-race", "DUPLICATE_ACCEPT");
+}
+static void test_reject_overflow_rej03(void **state)
+{
+    run_pair("reject-overflow", "SILENT_DROP");
+}
+static void test_accept_timeout_acc06(void **state)
+{
+    run_pair("accept-timeout", "PHANTOM_ACCEPT");
+}
+static void test_stale_read_cons01(void **state)
+{
+    run_pair("stale-read", "STALE_READ");
+}
+static void test_inject_retries_inj05(void **state)
+{
+    run_pair("inject-retries", "DUPLICATE_CONTACT");
+}
+static void test_routing_outage_flt01(void **state)
+{
+    run_pair("routing-outage", "LOST_CONTACT");
+}
+static void test_retry_429_rate01(void **state)
+{
+    run_pair("retry-429", "RETRY_STORM");
+}
+static void test_token_rotation_auth05(void **state)
+{
+    run_pair("token-rotation", "AUTH_CASCADE");
+}
+static void test_priority_fifo_pri04(void **state)
+{
+    run_pair("priority-fifo", "PRIORITY_NOT_APPLIED");
+}
+static void test_mandatory_break_agt03(void **state)
+{
+    run_pair("mandatory-break", "POLICY_VIOLATION");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_error_runs_nothing),
+        cmocka_unit_test(test_usage),
+        cmocka_unit_test(test_unreachable_and_rate_cap),
+        cmocka_unit_test(test_co_correction_against_a_stall),
+        cmocka_unit_test(test_failed_threshold_exits_99),
+        cmocka_unit_test(test_interrupt_writes_results),
+        cmocka_unit_test(test_accept_race_acc05),
+        cmocka_unit_test(test_reject_overflow_rej03),
+        cmocka_unit_test(test_accept_timeout_acc06),
+        cmocka_unit_test(test_stale_read_cons01),
+        cmocka_unit_test(test_inject_retries_inj05),
+        cmocka_unit_test(test_routing_outage_flt01),
+        cmocka_unit_test(test_retry_429_rate01),
+        cmocka_unit_test(test_token_rotation_auth05),
+        cmocka_unit_test(test_priority_fifo_pri04),
+        cmocka_unit_test(test_mandatory_break_agt03),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
