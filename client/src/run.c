@@ -613,13 +613,14 @@ stop:
     if (setup_inited) {
         if (hf)
             append_file(hf, setupw.history_path);
-        memcpy(recs + k, setupw.hist.recs, setupw.hist.n * sizeof *recs);
+        if (recs && setupw.hist.n)
+            memcpy(recs + k, setupw.hist.recs, setupw.hist.n * sizeof *recs);
         k += setupw.hist.n;
     }
     for (int i = 0; i < nworkers; i++) {
         if (hf)
             append_file(hf, workers[i].history_path);
-        if (recs)
+        if (recs && workers[i].hist.n)
             memcpy(recs + k, workers[i].hist.recs, workers[i].hist.n * sizeof *recs);
         k += workers[i].hist.n;
     }
