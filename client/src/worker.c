@@ -239,7 +239,11 @@ static json_t *lookup(void *ctx, const char *name, size_t len)
     else if (strncmp(key, "setup.", 6) == 0)
         src = v->ws->rs->setup, k = key + 6;
     json_t *val = src ? json_object_get(src, k) : NULL;
-    return val ? json_incref(val) : NULL;
+    if (!val)
+        return NULL;
+    /* The scenario's, the setup's and the environment's values are shared by every thread:
+     * copy them rather than touch their reference counts (jansson's incref is not safe there). */
+    return src == v->vars ? json_incref(val) : json_deep_copy(val);
 }
 
 /* Expand T into a malloc'd string; NULL (and a counted failure by the caller) if unset. */
