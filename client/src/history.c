@@ -1,7 +1,6 @@
 /* history.c - per-worker operation log and records (see history.h). */
 #include "history.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,35 +26,50 @@ static void rec_free(struct hrec *r)
 
 static const char *const outcome_names[] = {"ok", "fail", "indeterminate"};
 
+/* S as a JSON string. */
+static void put_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static void put_field(FILE *f, const char *name, const char *value)
+{
+    if (!value)
+        return;
+    fprintf(f, ",\"%s\":", name);
+    put_str(f, value);
+}
+
+/* One line per attempt, written by hand: this runs for every request of a load test. */
 static void write_line(FILE *f, const struct hrec *r, const char *tag)
 {
-    json_t *o = json_pack("{si si sI si sI si ss* ss si ss sI sI sI}", "thread", r->thread, "vu",
-                          r->vu, "iter", (json_int_t)r->iter, "step", r->step, "opid",
-                          (json_int_t)r->opid, "attempt", r->attempt, "tag", tag, "outcome",
-                          outcome_names[r->outcome], "status", r->status, "request",
-                          r->path ? r->path : "", "intendedUs", (json_int_t)r->intended_us,
-                          "startUs", (json_int_t)r->start_us, "endUs", (json_int_t)r->end_us);
-    if (!o)
-        return;
-    if (r->subject)
-        json_object_set_new(o, "subject", json_string(r->subject));
-    if (r->agent)
-        json_object_set_new(o, "agent", json_string(r->agent));
-    if (r->key && r->op != HREC_TOKEN)
-        json_object_set_new(o, "key", json_string(r->key));
-    if (r->request_id[0])
-        json_object_set_new(o, "requestId", json_string(r->request_id));
-    if (r->why)
-        json_object_set_new(o, "expectFailed", json_string(r->why));
+    fprintf(f,
+            "{\"thread\":%d,\"vu\":%d,\"iter\":%lld,\"step\":%d,\"opid\":%llu,"
+            "\"attempt\":%d,\"tag\":",
+            r->thread, r->vu, (long long)r->iter, r->step, (unsigned long long)r->opid, r->attempt);
+    put_str(f, tag ? tag : "");
+    fprintf(f, ",\"outcome\":\"%s\",\"status\":%d,\"request\":", outcome_names[r->outcome],
+            r->status);
+    put_str(f, r->path ? r->path : "");
+    fprintf(f, ",\"intendedUs\":%lld,\"startUs\":%lld,\"endUs\":%lld", (long long)r->intended_us,
+            (long long)r->start_us, (long long)r->end_us);
+    put_field(f, "subject", r->subject);
+    put_field(f, "agent", r->agent);
+    put_field(f, "key", r->op != HREC_TOKEN ? r->key : NULL);
+    put_field(f, "requestId", r->request_id[0] ? r->request_id : NULL);
+    put_field(f, "expectFailed", r->why);
     if (r->retry_after_us >= 0)
-        json_object_set_new(o, "retryAfterUs", json_integer(r->retry_after_us));
-    char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (line) {
-        fputs(line, f);
-        fputc('\n', f);
-    }
-    free(line);
-    json_decref(o);
+        fprintf(f, ",\"retryAfterUs\":%lld", (long long)r->retry_after_us);
+    fputs("}\n", f);
 }
 
 int history_add(struct history *h, struct hrec *r, const char *tag, int keep)

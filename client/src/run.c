@@ -471,6 +471,7 @@ int run_scenario(const struct run_opts *o)
 
     rs.scn = scn;
     rs.target = target;
+    rs.loopback = is_loopback_url(target);
     rs.env = env;
     rs.nthreads = o->threads > 0 ? o->threads : 2;
     rs.tscale = 1;

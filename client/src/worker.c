@@ -111,6 +111,9 @@ struct wstate {
     int64_t load_end;     /* monotonic µs, -1 none */
     int64_t stop_at;      /* when stopping began, -1 */
     int stopping, setup;
+    unsigned char *reg; /* per socket: what the epoll set holds (on_socket) */
+    size_t nreg;
+    int64_t armed_at; /* the timerfd's deadline, -1 none */
     int active;       /* users not idle */
     struct vu **idle; /* open models: users free for the next arrival */
     int nidle;
@@ -206,6 +209,8 @@ static void sleep_until(struct vu *v, int64_t at, enum vu_after after)
     ws->heap[ws->nheap++] = v;
     heap_up(ws, v->heap_pos);
 }
+
+static int on_close(void *clientp, curl_socket_t item);
 
 /* ---- template lookup -------------------------------------------------------------------- */
 
@@ -561,6 +566,10 @@ static void reset_easy(struct vu *v)
     curl_easy_setopt(v->easy, CURLOPT_ERRORBUFFER, v->errbuf);
     curl_easy_setopt(v->easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(v->easy, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(v->easy, CURLOPT_CLOSESOCKETFUNCTION, on_close);
+    curl_easy_setopt(v->easy, CURLOPT_CLOSESOCKETDATA, v->ws);
+    if (v->ws->rs->loopback)
+        curl_easy_setopt(v->easy, CURLOPT_PROXY, ""); /* never through a proxy to loopback */
     v->errbuf[0] = '\0';
 }
 
@@ -634,7 +643,8 @@ static void token_done(struct vu *v, int status)
     r.op = HREC_TOKEN;
     r.status = status;
     r.start_us = rel(ws, v->sent_us);
-    r.end_us = r.intended_us = rel(ws, now);
+    r.end_us = rel(ws, now);
+    r.intended_us = r.start_us;
     r.retry_after_us = -1;
     r.resp_priority = r.req_priority = -1;
     r.key = expand(v, a->client_id);
@@ -766,7 +776,6 @@ static void send_attempt(struct vu *v)
     curl_easy_setopt(v->easy, CURLOPT_CUSTOMREQUEST, rq->method);
     if (strcmp(rq->method, "HEAD") == 0)
         curl_easy_setopt(v->easy, CURLOPT_NOBODY, 1L);
-    v->headers = curl_slist_append(v->headers, "Expect:");
     if (token) {
         char h[4096];
         snprintf(h, sizeof h, "Authorization: Bearer %s", token);
@@ -791,6 +800,7 @@ static void send_attempt(struct vu *v)
         free(val);
     }
     if (v->op_json) {
+        v->headers = curl_slist_append(v->headers, "Expect:"); /* no 100-continue round trip */
         curl_easy_setopt(v->easy, CURLOPT_POSTFIELDSIZE, (long)v->op_body.len);
         curl_easy_setopt(v->easy, CURLOPT_POSTFIELDS, v->op_body.data);
         v->headers = curl_slist_append(v->headers, "Content-Type: application/json");
@@ -1163,25 +1173,73 @@ static void end_iteration(struct vu *v)
 
 /* ---- curl glue -------------------------------------------------------------------------- */
 
+/* Sockets stay in the epoll set between transfers on a kept-alive connection: curl removes a
+ * socket when its transfer ends and adds it again for the next, and doing both with epoll_ctl
+ * would cost two system calls per request. reg[fd] holds what the set has (REG_IN | REG_OUT,
+ * REG_SET: in the set); a socket curl no longer watches is quieted only if it speaks up
+ * (quiet()), and one curl closes is forgotten in on_close(). */
+enum { REG_IN = 1, REG_OUT = 2, REG_SET = 4, REG_WANTED = 8 };
+
+static unsigned char *reg_at(struct wstate *ws, int fd)
+{
+    if (fd < 0)
+        return NULL;
+    if ((size_t)fd >= ws->nreg) {
+        size_t n = (size_t)fd * 2 + 64;
+        unsigned char *r = realloc(ws->reg, n);
+        if (!r)
+            return NULL;
+        memset(r + ws->nreg, 0, n - ws->nreg);
+        ws->reg = r;
+        ws->nreg = n;
+    }
+    return &ws->reg[fd];
+}
+
 static int on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
 {
     struct wstate *ws = userp;
-    struct epoll_event ev = {0};
-    ev.data.fd = s;
+    unsigned char *r = reg_at(ws, s);
+    if (!r)
+        return -1;
     if (what == CURL_POLL_REMOVE) {
-        epoll_ctl(ws->epfd, EPOLL_CTL_DEL, s, &ev);
-        curl_multi_assign(ws->multi, s, NULL);
+        *r &= (unsigned char)~REG_WANTED; /* left in the set until it speaks up or closes */
         return 0;
     }
-    ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
-    if (!socketp) {
-        if (epoll_ctl(ws->epfd, EPOLL_CTL_ADD, s, &ev) < 0 && errno == EEXIST)
-            epoll_ctl(ws->epfd, EPOLL_CTL_MOD, s, &ev);
-        curl_multi_assign(ws->multi, s, ws);
-    } else if (epoll_ctl(ws->epfd, EPOLL_CTL_MOD, s, &ev) < 0 && errno == ENOENT) {
-        epoll_ctl(ws->epfd, EPOLL_CTL_ADD, s, &ev);
+    unsigned char want = (what & CURL_POLL_IN ? REG_IN : 0) | (what & CURL_POLL_OUT ? REG_OUT : 0);
+    if ((*r & REG_SET) && (*r & (REG_IN | REG_OUT)) == want) {
+        *r |= REG_WANTED;
+        return 0;
     }
+    struct epoll_event ev = {0};
+    ev.data.fd = s;
+    ev.events = (want & REG_IN ? EPOLLIN : 0u) | (want & REG_OUT ? EPOLLOUT : 0u);
+    int op = *r & REG_SET ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    if (epoll_ctl(ws->epfd, op, s, &ev) < 0) {
+        op = op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+        if (epoll_ctl(ws->epfd, op, s, &ev) < 0)
+            return -1;
+    }
+    *r = REG_SET | REG_WANTED | want;
     return 0;
+}
+
+/* An event on a socket no transfer watches (an idle kept-alive connection the server closed,
+ * say): take it out of the set; curl finds the connection dead when it next tries it. */
+static void quiet(struct wstate *ws, int fd)
+{
+    struct epoll_event ev = {0};
+    epoll_ctl(ws->epfd, EPOLL_CTL_DEL, fd, &ev);
+    ws->reg[fd] = 0;
+}
+
+/* curl closes a socket: forget what the set had for it (the kernel drops it from the set). */
+static int on_close(void *clientp, curl_socket_t item)
+{
+    struct wstate *ws = clientp;
+    if (item >= 0 && (size_t)item < ws->nreg)
+        ws->reg[item] = 0;
+    return close(item);
 }
 
 static int on_timer(CURLM *m, long timeout_ms, void *userp)
@@ -1212,6 +1270,9 @@ static void drain_curl(struct wstate *ws)
 
 static void arm(struct wstate *ws, int64_t at)
 {
+    if (at == ws->armed_at)
+        return; /* already set: no system call */
+    ws->armed_at = at;
     struct itimerspec its;
     memset(&its, 0, sizeof its);
     if (at >= 0) {
@@ -1331,6 +1392,10 @@ static void loop(struct wstate *ws)
                 }
                 continue;
             }
+            if ((size_t)fd < ws->nreg && !(ws->reg[fd] & REG_WANTED)) {
+                quiet(ws, fd);
+                continue;
+            }
             int flags = (evs[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
                         (evs[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
                         (evs[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
@@ -1409,6 +1474,7 @@ static void wstate_free(struct wstate *ws)
         free(ws->tokens[j].value);
     free(ws->tokens);
     free(ws->idle);
+    free(ws->reg);
     free(ws->backlog);
     free(ws->vus);
     free(ws->heap);
@@ -1434,7 +1500,7 @@ static struct wstate *wstate_new(struct worker *w, int setup)
     ws->scn = scn;
     ws->epfd = ws->tfd = -1;
     ws->setup = setup;
-    ws->curl_deadline = ws->next_arrival = ws->load_end = ws->stop_at = -1;
+    ws->curl_deadline = ws->next_arrival = ws->load_end = ws->stop_at = ws->armed_at = -1;
     ws->rng = rs->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)w->index + 1;
     const struct scn_load *l = &scn->load;
     /* Global virtual-user indexes: shard, then thread, then position. */

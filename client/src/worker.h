@@ -50,6 +50,7 @@ void shared_token_free(struct shared_token *st);
 struct run_shared {
     const struct scenario *scn;
     const char *target; /* base URL, no trailing slash */
+    int loopback;       /* the target is on this machine: never use a proxy */
     json_t *env;        /* object: ${env.NAME} */
     json_t *setup;      /* object: ${setup.NAME} (values extracted by the setup steps) */
     int nthreads;
