@@ -300,6 +300,28 @@ static void test_interrupt_writes_results(void **state)
     cleanup(&p);
 }
 
+/* Secrets (client secrets, passwords, tokens) appear in no result file and no output. */
+static void test_secrets_never_written(void **state)
+{
+    char sc[512];
+    path_of(sc, sizeof sc, "scenarios/accept-race/correct.json");
+    struct proc p;
+    assert_int_equal(run(&p, (const char *[]){"run", sc, "--out", "@OUT", NULL}, 60), 0);
+    const char *files[] = {"stdout", "stderr", "out/summary.json", "out/junit.xml",
+                           "out/latency.hlog", "out/history.jsonl"};
+    const char *secrets[] = {"cx-integration-secret", "ada-pass", "bob-pass", "access_token",
+                             "Bearer"};
+    for (int i = 0; i < 6; i++) {
+        char *f = slurp(&p, files[i]);
+        assert_non_null(f);
+        for (int j = 0; j < 5; j++)
+            if (strstr(f, secrets[j]))
+                fail_msg("%s holds \"%s\"", files[i], secrets[j]);
+        free(f);
+    }
+    cleanup(&p);
+}
+
 /* Every naive scenario of the library reports its violation (its thresholds say which, and the
  * run exits 0 only if they hold); every correct one reports none. */
 static void run_pair(const char *name, const char *violation)
@@ -380,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_co_correction_against_a_stall),
         cmocka_unit_test(test_failed_threshold_exits_99),
         cmocka_unit_test(test_interrupt_writes_results),
+        cmocka_unit_test(test_secrets_never_written),
         cmocka_unit_test(test_accept_race_acc05),
         cmocka_unit_test(test_reject_overflow_rej03),
         cmocka_unit_test(test_accept_timeout_acc06),
