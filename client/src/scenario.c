@@ -21,6 +21,7 @@
 
 #include "extract.h"
 #include "jsonpos.h"
+#include "slurp.h"
 #include "strmap.h"
 #include "units.h"
 
@@ -1645,45 +1646,12 @@ error:
 /* See scenario.h. Open and read errors give strerror's text; a file over 16 MiB is refused. */
 int scn_load(const char *path, struct scenario **out, struct cx_error *err)
 {
-    char *buf = NULL, *grown;
-    size_t len = 0, cap = 0;
-    FILE *f = NULL;
-    int rc = -1;
-
-    memset(err, 0, sizeof *err);
-    snprintf(err->file, sizeof err->file, "%s", path);
+    char *buf;
+    size_t len;
     *out = NULL;
-    if (!(f = fopen(path, "rb"))) {
-        snprintf(err->text, sizeof err->text, "cannot open: %s", strerror(errno));
-        goto done;
-    }
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 64 * 1024;
-            if (cap > FILE_CAP + 1)
-                cap = FILE_CAP + 1;
-            if (!(grown = realloc(buf, cap))) {
-                snprintf(err->text, sizeof err->text, "out of memory");
-                goto done;
-            }
-            buf = grown;
-        }
-        len += fread(buf + len, 1, cap - len, f);
-        if (len > FILE_CAP) {
-            snprintf(err->text, sizeof err->text, "file larger than %u MiB", FILE_CAP >> 20);
-            goto done;
-        }
-        if (ferror(f)) {
-            snprintf(err->text, sizeof err->text, "cannot read: %s", strerror(errno));
-            goto done;
-        }
-        if (feof(f))
-            break;
-    }
-    rc = scn_load_text(path, buf, len, out, err);
-done:
-    if (f)
-        fclose(f);
+    if (cx_slurp(path, FILE_CAP, &buf, &len, err) < 0)
+        return -1;
+    int rc = scn_load_text(path, buf, len, out, err);
     free(buf);
     return rc;
 }

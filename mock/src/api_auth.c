@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "api.h"
+#include "base64.h"
 
 #define MAX_FORM_FIELDS 16
 
@@ -66,40 +67,6 @@ static const char *form_get(const struct form *f, const char *name)
     return NULL;
 }
 
-static int b64val(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-/* Decode base64 into out (size bytes, NUL-terminated). Returns 0, or -1 if malformed. */
-static int b64_decode(const char *s, char *out, size_t size)
-{
-    size_t o = 0;
-    unsigned acc = 0;
-    int bits = 0;
-    for (; *s && *s != '='; s++) {
-        int v = b64val(*s);
-        if (v < 0)
-            return -1;
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o + 1 >= size)
-                return -1;
-            out[o++] = (char)((acc >> bits) & 0xff);
-        }
-    }
-    out[o] = '\0';
-    return 0;
-}
-
 static int find_client(const struct cxm_tenant *t, const char *id)
 {
     for (size_t i = 0; i < t->nclients; i++)
@@ -116,8 +83,13 @@ static int authenticate_client(const struct cxm_tenant *t, const struct cxm_req 
     char decoded[512];
     const char *id = NULL, *secret = NULL;
     if (rq->authorization && strncasecmp(rq->authorization, "Basic ", 6) == 0) {
-        if (b64_decode(rq->authorization + 6, decoded, sizeof decoded) < 0)
+        const char *b64 = rq->authorization + 6;
+        size_t n = strlen(b64), got = 0;
+        while (n > 0 && (b64[n - 1] == ' ' || b64[n - 1] == '\t'))
+            n--;
+        if (n / 4 * 3 + 2 >= sizeof decoded || cx_b64_decode(b64, n, (uint8_t *)decoded, &got) < 0)
             return -1;
+        decoded[got] = '\0';
         char *colon = strchr(decoded, ':');
         if (!colon)
             return -1;

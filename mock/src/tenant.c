@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "jsonpos.h"
+#include "slurp.h"
 
 #define FILE_CAP (16u << 20) /* largest fixture file read */
 
@@ -630,44 +631,11 @@ error:
 /* See tenant.h. Open and read errors give strerror's text; a file over 16 MiB is refused. */
 int cxm_tenant_load_file(const char *path, struct cxm_tenant **out, struct cx_error *err)
 {
-    char *buf = NULL, *grown;
-    size_t len = 0, cap = 0;
-    FILE *f = NULL;
-    int rc = -1;
-
-    memset(err, 0, sizeof *err);
-    snprintf(err->file, sizeof err->file, "%s", path);
-    if (!(f = fopen(path, "rb"))) {
-        snprintf(err->text, sizeof err->text, "cannot open: %s", strerror(errno));
-        goto done;
-    }
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 64 * 1024;
-            if (cap > FILE_CAP + 1)
-                cap = FILE_CAP + 1;
-            if (!(grown = realloc(buf, cap))) {
-                snprintf(err->text, sizeof err->text, "out of memory");
-                goto done;
-            }
-            buf = grown;
-        }
-        len += fread(buf + len, 1, cap - len, f);
-        if (len > FILE_CAP) {
-            snprintf(err->text, sizeof err->text, "file larger than %u MiB", FILE_CAP >> 20);
-            goto done;
-        }
-        if (ferror(f)) {
-            snprintf(err->text, sizeof err->text, "cannot read: %s", strerror(errno));
-            goto done;
-        }
-        if (feof(f))
-            break;
-    }
-    rc = cxm_tenant_parse(buf, len, path, out, err);
-done:
-    if (f)
-        fclose(f);
+    char *buf;
+    size_t len;
+    if (cx_slurp(path, FILE_CAP, &buf, &len, err) < 0)
+        return -1;
+    int rc = cxm_tenant_parse(buf, len, path, out, err);
     free(buf);
     return rc;
 }

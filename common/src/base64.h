@@ -1,5 +1,6 @@
 /* base64.h - standard base64 (RFC 4648 section 4: A-Z a-z 0-9 + /, '=' padding), as HdrHistogram
- * logs carry their compressed histograms. */
+ * logs carry their compressed histograms and HTTP Basic credentials carry a client id and secret.
+ */
 #ifndef BASE64_H
 #define BASE64_H
 
