@@ -253,7 +253,29 @@ struct collector {
     struct cx_hlog_writer *hlog;
     const struct scenario *scn;
     int64_t t0, last;
+    json_t *series; /* one object per interval: what the reports chart over time */
 };
+
+/* The interval S (from START to END µs after the run's start) as a point of the time series. */
+static json_t *series_point(const struct stats *s, int64_t start, int64_t end)
+{
+    json_int_t by_class[6] = {0};
+    for (int code = 0; code < STATS_MAX_STATUS; code++)
+        by_class[code / 100] += s->status[code];
+    json_t *status = json_object();
+    for (int code = 0; code < STATS_MAX_STATUS; code++)
+        if (s->status[code]) {
+            char k[8];
+            snprintf(k, sizeof k, "%d", code);
+            json_object_set_new(status, k, json_integer(s->status[code]));
+        }
+    return json_pack("{sf sf sI sI sI sI sI sI sI sI sI so}", "startS", (double)start / 1e6,
+                     "lengthS", (double)(end - start) / 1e6, "requests", (json_int_t)s->requests,
+                     "failed", (json_int_t)s->failed, "throttled429", (json_int_t)s->status[429],
+                     "offered", (json_int_t)s->offered, "started", (json_int_t)s->started,
+                     "dropped", (json_int_t)s->dropped, "late", (json_int_t)s->late, "2xx",
+                     by_class[2], "5xx", by_class[5], "status", status);
+}
 
 /* Add INTERVAL into the totals and the interval log, then clear it. */
 static void close_interval(struct collector *c, int64_t now)
@@ -274,6 +296,8 @@ static void close_interval(struct collector *c, int64_t now)
         cx_hlog_write(c->hlog, NULL, (double)(c->last - c->t0) / 1e6, (double)(now - c->last) / 1e6,
                       all);
     cx_hist_free(all);
+    if (c->series)
+        json_array_append_new(c->series, series_point(&c->interval, c->last - c->t0, now - c->t0));
     stats_add(c->t->all, &c->interval);
     stats_clear(&c->interval);
     c->last = now;
@@ -553,6 +577,7 @@ int run_scenario(const struct run_opts *o)
     col.t = &tot;
     col.scn = scn;
     col.t0 = col.last = rs.t0_us;
+    col.series = json_array();
     tty = isatty(2) && !o->quiet;
     for (;;) {
         int alive = 0;
@@ -640,6 +665,8 @@ stop:
     free(recs); /* the records' strings stay owned by the workers' histories */
 
     summary = build_summary(o, scn, &rs, &tot, wall_s, started);
+    if (col.series)
+        json_object_set_new(summary, "series", json_incref(col.series));
     if (violations)
         json_object_set_new(summary, "violations", json_incref(violations));
     int want_ledger = o->ledger_check < 0 ? !o->target : o->ledger_check;
@@ -696,6 +723,7 @@ done:
     json_decref(rs.setup);
     json_decref(env);
     json_decref(summary);
+    json_decref(col.series);
     json_decref(violations);
     json_decref(ledger);
     cxm_destroy(mock);

@@ -12,7 +12,10 @@
  *                "min", "p50", "p90", "p99", "p99.9", "max", "mean" (ms, corrected),
  *                "uncorrected": {"p50", "p99", "max"}},
  *    "violations": {"NAME": {"rule", "count", "ledger"?, "examples": [...]}},
- *    "reconciliation": ["..."], "thresholds": [...], "passed": bool, "exitCode": N}
+ *    "reconciliation": ["..."], "thresholds": [...], "passed": bool, "exitCode": N,
+ *    "series": [{"startS", "lengthS", "requests", "failed", "throttled429", "offered", "started",
+ *                "dropped", "late", "2xx", "5xx", "status": {"200": N, ...}}, ...] (one per
+ *                reporting interval, about a second)}
  */
 #ifndef REPORT_H
 #define REPORT_H
