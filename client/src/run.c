@@ -281,6 +281,7 @@ static json_t *series_point(const struct stats *s, int64_t start, int64_t end)
 static void close_interval(struct collector *c, int64_t now)
 {
     struct cx_hist *all = NULL;
+    char tagbuf[256];
     cx_hist_new(&all);
     for (size_t i = 0; i < c->scn->ntags; i++) {
         struct tag_stats *ts = &c->interval.tags[i];
@@ -288,9 +289,11 @@ static void close_interval(struct collector *c, int64_t now)
             cx_hist_add(all, ts->lat);
         cx_hist_add(c->t->lat_all, ts->lat);
         cx_hist_add(c->t->raw_all, ts->raw);
-        if (c->hlog && cx_hist_count(ts->lat) > 0)
-            cx_hlog_write(c->hlog, c->scn->tags[i], (double)(c->last - c->t0) / 1e6,
+        if (c->hlog && cx_hist_count(ts->lat) > 0) {
+            cx_hlog_tag(c->scn->tags[i], tagbuf, sizeof tagbuf); /* no spaces or commas */
+            cx_hlog_write(c->hlog, tagbuf, (double)(c->last - c->t0) / 1e6,
                           (double)(now - c->last) / 1e6, ts->lat);
+        }
     }
     if (c->hlog && all && cx_hist_count(all) > 0)
         cx_hlog_write(c->hlog, NULL, (double)(c->last - c->t0) / 1e6, (double)(now - c->last) / 1e6,

@@ -12,15 +12,14 @@
 #include "scenario.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "extract.h"
-#include "jsonpos.h"
+#include "jsonread.h"
 #include "slurp.h"
 #include "strmap.h"
 #include "units.h"
@@ -29,13 +28,8 @@
 #define MAX_STATUSES 15          /* statuses[16] and retry_on[16] are 0-terminated */
 #define MAX_STAGES   63          /* what the pacer takes (pacing.h) */
 
-typedef char path_t[sizeof(((struct cx_error *)0)->key)];
-
 struct ctx {
-    const char *text; /* the source, for locating errors */
-    size_t len;
-    struct cx_error *err;
-    int failed;
+    struct jr_ctx jr;         /* first: the source, the error, whether it failed */
     struct scenario *s;       /* built so far: users, vars, auths, barriers, tags */
     struct strmap setup_vars; /* names extracted by setup steps */
     struct strmap all_vars;   /* names extracted by any step */
@@ -43,7 +37,15 @@ struct ctx {
     int in_setup;             /* parsing "setup" steps */
 };
 
-enum { OPTIONAL = 0, REQUIRED = 1, NONEMPTY = 2, SECRET = 4, SLASH = 8, POSITIVE = 16 };
+enum { OPTIONAL = 0, REQUIRED = JR_REQUIRED, NONEMPTY = 2, SECRET = 4, SLASH = 8, POSITIVE = 16 };
+
+/* The scenario's wording: "expected an integer", "unknown key (allowed: ...)". */
+static const struct jr_words words = {.list_allowed = true,
+                                      .integer = "an integer",
+                                      .boolean = "true or false",
+                                      .object = "an object",
+                                      .array = "an array",
+                                      .enum_not_string = NULL};
 
 static const char *const kind_names[] = {"request", "poll",    "think", "barrier",
                                          "if",      "advance", "end",   NULL};
@@ -69,211 +71,17 @@ static const char *const violation_names[] = {
     "AUTH_CASCADE",        "POLICY_VIOLATION",     "EXPECT_FAILED",
     "UNKNOWN_DISPOSITION", "ATTRIBUTE_LOSS",       NULL};
 
-/* ---- paths and errors ---- */
-
-/* Paths are built into fixed buffers; one too long for the buffer ends in "..." (it then
- * locates at the nearest enclosing element whose path fits). */
-static const char *path_done(path_t buf, int n)
-{
-    if (n >= (int)sizeof(path_t))
-        memcpy(buf + sizeof(path_t) - 4, "...", 4);
-    return buf;
-}
-
-static const char *member_path(path_t buf, const char *parent, const char *key)
-{
-    return path_done(buf, snprintf(buf, sizeof(path_t), "%s%s%s", parent, *parent ? "." : "", key));
-}
-
-static const char *index_path(path_t buf, const char *parent, size_t i)
-{
-    return path_done(buf, snprintf(buf, sizeof(path_t), "%s[%zu]", parent, i));
-}
-
-/* Locate PATH (its key if WANT_KEY) in the source into *line and *col; a path that is not in the
- * text (a missing key, a name holding '.') is located at its nearest enclosing element that is.
- * Returns 1 if PATH itself was found. */
-static int locate(const struct ctx *c, const char *path, int want_key, int *line, int *col)
-{
-    path_t where;
-    int exact = 1;
-
-    *line = *col = 0;
-    snprintf(where, sizeof where, "%s", path);
-    while (jsonpos_locate(c->text, c->len, where, want_key, line, col) != 0 && where[0]) {
-        char *cut = where + strlen(where);
-        while (cut > where && *cut != '.' && *cut != '[')
-            cut--;
-        *cut = '\0';
-        want_key = 0;
-        exact = 0;
-    }
-    return exact;
-}
-
-/* If a JSON string starts at LINE:*COL and its first OFFSET bytes hold no escape, move *COL to
- * its byte OFFSET (best effort: with escapes the decoded offset would not match the source). */
-static void shift_into_string(const struct ctx *c, int line, int *col, size_t offset)
-{
-    const char *p = c->text, *end = c->text + c->len;
-
-    for (int l = 1; p < end && l < line; p++)
-        if (*p == '\n')
-            l++;
-    if (*col < 1 || (size_t)(end - p) <= (size_t)*col - 1)
-        return;
-    p += *col - 1;
-    if (*p != '"')
-        return;
-    for (size_t i = 1; i <= offset; i++)
-        if (p + i >= end || p[i] == '\\' || p[i] == '"')
-            return;
-    *col += 1 + (int)offset;
-}
-
-/* Fill the error for PATH, located at the value (at the key if WANT_KEY; at byte OFFSET inside
- * the string value if OFFSET >= 0), with the formatted text. Always returns -1. */
-__attribute__((format(printf, 5, 0))) static int
-vfail(struct ctx *c, const char *path, int want_key, long offset, const char *fmt, va_list ap)
-{
-    struct cx_error *e = c->err;
-
-    snprintf(e->key, sizeof e->key, "%s", path);
-    vsnprintf(e->text, sizeof e->text, fmt, ap);
-    c->failed = 1;
-    if (locate(c, path, want_key, &e->line, &e->column) && offset >= 0)
-        shift_into_string(c, e->line, &e->column, (size_t)offset);
-    return -1;
-}
-
-/* Fail at PATH (its key if WANT_KEY) with the formatted text. Always returns -1. */
-__attribute__((format(printf, 4, 5))) static int fail(struct ctx *c, const char *path, int want_key,
-                                                      const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vfail(c, path, want_key, -1, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-/* Fail at byte OFFSET of the string at PATH. */
-__attribute__((format(printf, 4, 5))) static int fail_at(struct ctx *c, const char *path,
-                                                         size_t offset, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vfail(c, path, 0, (long)offset, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-/* Fail at PATH with "out of memory". Always returns -1. */
-static int fail_oom(struct ctx *c, const char *path)
-{
-    return fail(c, path, 0, "out of memory");
-}
-
-/* "A, B, C" from the NULL-terminated NAMES into LIST. */
-static const char *join(char *list, size_t size, const char *const names[])
-{
-    size_t n = 0;
-
-    list[0] = '\0';
-    for (int i = 0; names[i] && n < size; i++)
-        n += (size_t)snprintf(list + n, size - n, "%s%s", i ? ", " : "", names[i]);
-    return list;
-}
-
-/* Fail at PATH with "expected one of: A, B, ..." naming NAMES. */
-static int fail_enum(struct ctx *c, const char *path, const char *const names[])
-{
-    char list[240];
-
-    return fail(c, path, 0, "expected one of: %s", join(list, sizeof list, names));
-}
-
-/* The index of S in the NULL-terminated NAMES, or -1. */
-static int name_index(const char *const names[], const char *s)
-{
-    for (int i = 0; names[i]; i++)
-        if (strcmp(names[i], s) == 0)
-            return i;
-    return -1;
-}
-
 /* ---- typed getters: each reads member KEY of object OBJ at PATH; absent means the default ---- */
 
-/* Fail unless every key of OBJ is in the NULL-terminated ALLOWED (naming them). */
-static int check_keys(struct ctx *c, json_t *obj, const char *path, const char *const allowed[])
-{
-    char list[240];
-    path_t p;
-
-    for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
-        const char *key = json_object_iter_key(it);
-        if (name_index(allowed, key) < 0)
-            return fail(c, member_path(p, path, key), 1, "unknown key (allowed: %s)",
-                        join(list, sizeof list, allowed));
-    }
-    return 0;
-}
-
-/* An integer in [MIN, MAX]; absent gives DEF, or an error if FLAGS has REQUIRED. */
-static int get_int64(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
-                     int64_t def, int64_t min, int64_t max, int64_t *out)
-{
-    json_t *v = json_object_get(obj, key);
-    json_int_t n;
-    path_t p;
-
-    member_path(p, path, key);
-    if (!v && (flags & REQUIRED))
-        return fail(c, p, 0, "missing required key");
-    if (!v) {
-        *out = def;
-        return 0;
-    }
-    if (!json_is_integer(v))
-        return fail(c, p, 0, "expected an integer");
-    n = json_integer_value(v);
-    if (n < min || n > max) {
-        if (max == INT64_MAX || max == INT_MAX)
-            return fail(c, p, 0, "expected an integer >= %" PRId64, min);
-        return fail(c, p, 0, "expected an integer in [%" PRId64 ", %" PRId64 "]", min, max);
-    }
-    *out = n;
-    return 0;
-}
-
-/* get_int64 for an int field (MIN and MAX within int). */
-static int get_int(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
-                   int def, int min, int max, int *out)
-{
-    int64_t n;
-
-    if (get_int64(c, obj, path, key, flags, def, min, max, &n) != 0)
-        return -1;
-    *out = (int)n;
-    return 0;
-}
-
-/* true or false; absent gives DEF. */
+/* jr_get_bool for an int field. */
 static int get_bool(struct ctx *c, json_t *obj, const char *path, const char *key, int def,
                     int *out)
 {
-    json_t *v = json_object_get(obj, key);
-    path_t p;
+    bool b;
 
-    if (!v) {
-        *out = def;
-        return 0;
-    }
-    if (!json_is_boolean(v))
-        return fail(c, member_path(p, path, key), 0, "expected true or false");
-    *out = json_is_true(v);
+    if (jr_get_bool(&c->jr, obj, path, key, def, &b) != 0)
+        return -1;
+    *out = b;
     return 0;
 }
 
@@ -282,57 +90,21 @@ static int get_bool(struct ctx *c, json_t *obj, const char *path, const char *ke
 static int get_str(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
                    const char *def, char **out)
 {
-    json_t *v = json_object_get(obj, key);
+    json_t *v;
     const char *s = def;
-    path_t p;
+    jr_path_t p;
 
-    member_path(p, path, key);
-    if (!v && (flags & REQUIRED))
-        return fail(c, p, 0, "missing required key");
+    if (jr_member(&c->jr, obj, path, key, flags, p, &v) != 0)
+        return -1;
     if (v && !json_is_string(v))
-        return fail(c, p, 0, "expected a string");
+        return jr_fail(&c->jr, p, 0, "expected a string");
     if (v)
         s = json_string_value(v);
     if ((flags & NONEMPTY) && s && !*s)
-        return fail(c, p, 0, "expected a non-empty string");
+        return jr_fail(&c->jr, p, 0, "expected a non-empty string");
     *out = NULL;
     if (s && !(*out = strdup(s)))
-        return fail_oom(c, p);
-    return 0;
-}
-
-/* A string that must be one of NAMES; *out is its index, DEF if absent. */
-static int get_enum(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
-                    const char *const names[], int def, int *out)
-{
-    json_t *v = json_object_get(obj, key);
-    path_t p;
-
-    member_path(p, path, key);
-    if (!v && (flags & REQUIRED))
-        return fail(c, p, 0, "missing required key");
-    if (!v) {
-        *out = def;
-        return 0;
-    }
-    if (!json_is_string(v) || (*out = name_index(names, json_string_value(v))) < 0)
-        return fail_enum(c, p, names);
-    return 0;
-}
-
-/* *out = the member if it is of the wanted kind (JSON_OBJECT or JSON_ARRAY), NULL if absent. */
-static int get_container(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
-                         json_type type, json_t **out)
-{
-    json_t *v = json_object_get(obj, key);
-    path_t p;
-
-    member_path(p, path, key);
-    *out = v;
-    if (!v && (flags & REQUIRED))
-        return fail(c, p, 0, "missing required key");
-    if (v && json_typeof(v) != type)
-        return fail(c, p, 0, "expected %s", type == JSON_OBJECT ? "an object" : "an array");
+        return jr_fail_oom(&c->jr, p);
     return 0;
 }
 
@@ -364,20 +136,20 @@ static int duration_value(struct ctx *c, json_t *v, const char *path, int flags,
     double d;
 
     if (json_is_number(v))
-        return fail(c, path, 0,
-                    "expected a duration string with a unit, e.g. \"5s\" (a bare "
-                    "number has no unit)");
+        return jr_fail(&c->jr, path, 0,
+                       "expected a duration string with a unit, e.g. \"5s\" (a bare "
+                       "number has no unit)");
     if (!json_is_string(v))
-        return fail(c, path, 0, "expected a duration: %s", help);
+        return jr_fail(&c->jr, path, 0, "expected a duration: %s", help);
     if (parse_decimal(json_string_value(v), &d))
-        return fail(c, path, 0,
-                    "expected a duration with a unit (us, ms, s, m or h): \"%.40s\" "
-                    "has none",
-                    json_string_value(v));
+        return jr_fail(&c->jr, path, 0,
+                       "expected a duration with a unit (us, ms, s, m or h): \"%.40s\" "
+                       "has none",
+                       json_string_value(v));
     if (units_duration(json_string_value(v), us) != 0)
-        return fail(c, path, 0, "expected a duration: %s", help);
+        return jr_fail(&c->jr, path, 0, "expected a duration: %s", help);
     if ((flags & POSITIVE) && *us <= 0)
-        return fail(c, path, 0, "expected a duration > 0");
+        return jr_fail(&c->jr, path, 0, "expected a duration > 0");
     return 0;
 }
 
@@ -386,12 +158,11 @@ static int duration_value(struct ctx *c, json_t *v, const char *path, int flags,
 static int get_duration(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
                         int64_t def, int64_t *us)
 {
-    json_t *v = json_object_get(obj, key);
-    path_t p;
+    json_t *v;
+    jr_path_t p;
 
-    member_path(p, path, key);
-    if (!v && (flags & REQUIRED))
-        return fail(c, p, 0, "missing required key");
+    if (jr_member(&c->jr, obj, path, key, flags, p, &v) != 0)
+        return -1;
     if (!v) {
         *us = def;
         return 0;
@@ -404,20 +175,19 @@ static int get_rate(struct ctx *c, json_t *obj, const char *path, const char *ke
                     double def, double *per_sec)
 {
     static const char help[] = "a number, \"/\" and s, m or h (e.g. \"50/s\", \"3000/h\")";
-    json_t *v = json_object_get(obj, key);
-    path_t p;
+    json_t *v;
+    jr_path_t p;
 
-    member_path(p, path, key);
-    if (!v && (flags & REQUIRED))
-        return fail(c, p, 0, "missing required key");
+    if (jr_member(&c->jr, obj, path, key, flags, p, &v) != 0)
+        return -1;
     if (!v) {
         *per_sec = def;
         return 0;
     }
     if (!json_is_string(v) || units_rate(json_string_value(v), per_sec) != 0)
-        return fail(c, p, 0, "expected a rate: %s", help);
+        return jr_fail(&c->jr, p, 0, "expected a rate: %s", help);
     if ((flags & POSITIVE) && !(*per_sec > 0))
-        return fail(c, p, 0, "expected a rate > 0");
+        return jr_fail(&c->jr, p, 0, "expected a rate > 0");
     return 0;
 }
 
@@ -506,17 +276,18 @@ static int compile_tpl(struct ctx *c, const char *text, const char *path, int fl
 
     *out = NULL;
     if ((flags & SLASH) && text[0] != '/')
-        return fail(c, path, 0,
-                    "expected a path starting with \"/\" (the target's URL comes "
-                    "from --target)");
+        return jr_fail(&c->jr, path, 0,
+                       "expected a path starting with \"/\" (the target's URL comes "
+                       "from --target)");
     if (tpl_compile(text, out, msg, sizeof msg, &off) != 0)
-        return fail_at(c, path, off, "%s", msg);
+        return jr_fail_at(&c->jr, path, off, "%s", msg);
     for (size_t i = 0; i < tpl_nrefs(*out); i++)
         if (check_ref(c, tpl_ref(*out, i), msg, sizeof msg) != 0)
-            return fail_at(c, path, tpl_ref_offset(*out, i), "%s", msg);
+            return jr_fail_at(&c->jr, path, tpl_ref_offset(*out, i), "%s", msg);
     if ((flags & SECRET) && tpl_nrefs(*out) == 0)
-        return fail(c, path, 0,
-                    "secrets come from the environment (${env.NAME}) or users, not the scenario");
+        return jr_fail(
+            &c->jr, path, 0,
+            "secrets come from the environment (${env.NAME}) or users, not the scenario");
     return 0;
 }
 
@@ -524,19 +295,18 @@ static int compile_tpl(struct ctx *c, const char *text, const char *path, int fl
 static int get_tpl(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
                    const char *def, struct tpl **out)
 {
-    json_t *v = json_object_get(obj, key);
-    path_t p;
+    jr_path_t p;
+    json_t *v;
 
-    member_path(p, path, key);
     *out = NULL;
-    if (!v && (flags & REQUIRED))
-        return fail(c, p, 0, "missing required key");
+    if (jr_member(&c->jr, obj, path, key, flags, p, &v) != 0)
+        return -1;
     if (v && !json_is_string(v))
-        return fail(c, p, 0, "expected a string");
+        return jr_fail(&c->jr, p, 0, "expected a string");
     if (!v && !def)
         return 0;
     if (v && (flags & NONEMPTY) && !*json_string_value(v))
-        return fail(c, p, 0, "expected a non-empty string");
+        return jr_fail(&c->jr, p, 0, "expected a non-empty string");
     return compile_tpl(c, v ? json_string_value(v) : def, p, flags, out);
 }
 
@@ -547,7 +317,7 @@ static int check_body(struct ctx *c, json_t *v, const char *path)
     const char *key;
     json_t *item;
     size_t i;
-    path_t p;
+    jr_path_t p;
     int rc;
 
     switch (json_typeof(v)) {
@@ -558,14 +328,14 @@ static int check_body(struct ctx *c, json_t *v, const char *path)
     case JSON_OBJECT:
         json_object_foreach(v, key, item)
         {
-            if (check_body(c, item, member_path(p, path, key)) != 0)
+            if (check_body(c, item, jr_member_path(p, path, key)) != 0)
                 return -1;
         }
         return 0;
     case JSON_ARRAY:
         json_array_foreach(v, i, item)
         {
-            if (check_body(c, item, index_path(p, path, i)) != 0)
+            if (check_body(c, item, jr_index_path(p, path, i)) != 0)
                 return -1;
         }
         return 0;
@@ -598,7 +368,7 @@ static int literal_tpl(struct ctx *c, json_t *v, const char *path, struct tpl **
 done:
     cx_buf_free(&text);
     cx_buf_free(&esc);
-    return rc == 0 ? 0 : fail_oom(c, path);
+    return rc == 0 ? 0 : jr_fail_oom(&c->jr, path);
 }
 
 /* A condition's value: a string is a template; a number, boolean, null or container a literal. */
@@ -616,17 +386,17 @@ static int status_list(struct ctx *c, json_t *v, const char *path, int out[MAX_S
 {
     static const char what[] = "expected an HTTP status (100-599) or an array of 1 to 15 of them";
     size_t n = json_is_array(v) ? json_array_size(v) : 1;
-    path_t p;
+    jr_path_t p;
 
     if (!json_is_array(v) && !json_is_integer(v))
-        return fail(c, path, 0, "%s", what);
+        return jr_fail(&c->jr, path, 0, "%s", what);
     if (n == 0 || n > MAX_STATUSES)
-        return fail(c, path, 0, "%s", what);
+        return jr_fail(&c->jr, path, 0, "%s", what);
     for (size_t i = 0; i < n; i++) {
         json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
-        const char *where = json_is_array(v) ? index_path(p, path, i) : path;
+        const char *where = json_is_array(v) ? jr_index_path(p, path, i) : path;
         if (!json_is_integer(e) || json_integer_value(e) < 100 || json_integer_value(e) > 599)
-            return fail(c, where, 0, "expected an HTTP status (100-599)");
+            return jr_fail(&c->jr, where, 0, "expected an HTTP status (100-599)");
         out[i] = (int)json_integer_value(e);
     }
     out[n] = 0;
@@ -653,9 +423,9 @@ static int json_cond(struct ctx *c, struct scn_cond *cond, const char *from, jso
 
     cond->kind = SCN_COND_JSON;
     if (extract_check(from, msg, sizeof msg) != 0)
-        return fail(c, key_path, 1, "%s", msg);
+        return jr_fail(&c->jr, key_path, 1, "%s", msg);
     if (!(cond->path = strdup(from)))
-        return fail_oom(c, key_path);
+        return jr_fail_oom(&c->jr, key_path);
     return value_tpl(c, v, key_path, &cond->value);
 }
 
@@ -670,40 +440,40 @@ static int parse_checks(struct ctx *c, json_t *obj, const char *path, int *statu
     json_t *status = json_object_get(obj, "status"), *json, *headers, *v;
     struct scn_cond *cond;
     const char *key;
-    path_t p, q;
+    jr_path_t p, q;
 
-    if (check_keys(c, obj, path, keys) ||
-        get_container(c, obj, path, "json", 0, JSON_OBJECT, &json) ||
-        get_container(c, obj, path, "headers", 0, JSON_OBJECT, &headers))
+    if (jr_check_keys(&c->jr, obj, path, keys) ||
+        jr_get_container(&c->jr, obj, path, "json", 0, JSON_OBJECT, &json) ||
+        jr_get_container(&c->jr, obj, path, "headers", 0, JSON_OBJECT, &headers))
         return -1;
     if (want_one && !status && json_object_size(json) == 0 && json_object_size(headers) == 0)
-        return fail(c, path, 0, "expected a condition: status, json or headers");
-    member_path(p, path, "status");
+        return jr_fail(&c->jr, path, 0, "expected a condition: status, json or headers");
+    jr_member_path(p, path, "status");
     if (status && !statuses) {
         if (!(cond = add_cond(conds, nconds)))
-            return fail_oom(c, p);
+            return jr_fail_oom(&c->jr, p);
         cond->kind = SCN_COND_STATUS;
         statuses = cond->statuses;
     }
     if (status && status_list(c, status, p, statuses) != 0)
         return -1;
-    member_path(p, path, "json");
+    jr_member_path(p, path, "json");
     json_object_foreach(json, key, v)
     {
         if (!(cond = add_cond(conds, nconds)))
-            return fail_oom(c, p);
-        if (json_cond(c, cond, key, v, member_path(q, p, key)) != 0)
+            return jr_fail_oom(&c->jr, p);
+        if (json_cond(c, cond, key, v, jr_member_path(q, p, key)) != 0)
             return -1;
     }
-    member_path(p, path, "headers");
+    jr_member_path(p, path, "headers");
     json_object_foreach(headers, key, v)
     {
         char from[200];
-        member_path(q, p, key);
+        jr_member_path(q, p, key);
         if (!is_token(key) || strlen(key) > 150)
-            return fail(c, q, 1, "expected an HTTP header name");
+            return jr_fail(&c->jr, q, 1, "expected an HTTP header name");
         if (!(cond = add_cond(conds, nconds)))
-            return fail_oom(c, p);
+            return jr_fail_oom(&c->jr, p);
         snprintf(from, sizeof from, "header:%s", key);
         if (json_cond(c, cond, from, v, q) != 0)
             return -1;
@@ -718,25 +488,26 @@ static int parse_if(struct ctx *c, json_t *obj, const char *path, struct scn_con
     const char *key, *kind = NULL;
     char msg[256];
     json_t *v, *val = NULL;
-    path_t p, q;
+    jr_path_t p, q;
 
     if (!json_is_object(obj))
-        return fail(c, path, 0, "expected an object: status, equals, notEquals, exists or json");
-    if (check_keys(c, obj, path, keys) != 0)
+        return jr_fail(&c->jr, path, 0,
+                       "expected an object: status, equals, notEquals, exists or json");
+    if (jr_check_keys(&c->jr, obj, path, keys) != 0)
         return -1;
     json_object_foreach(obj, key, v)
     {
         if (kind)
-            return fail(c, member_path(p, path, key), 1,
-                        "expected one condition, not both \"%s\" and \"%s\"", kind, key);
+            return jr_fail(&c->jr, jr_member_path(p, path, key), 1,
+                           "expected one condition, not both \"%s\" and \"%s\"", kind, key);
         kind = key;
         val = v;
     }
     if (!kind)
-        return fail(c, path, 0,
-                    "expected one condition: status, equals, notEquals, exists or json");
-    member_path(p, path, kind);
-    switch (name_index(keys, kind)) {
+        return jr_fail(&c->jr, path, 0,
+                       "expected one condition: status, equals, notEquals, exists or json");
+    jr_member_path(p, path, kind);
+    switch (jr_name_index(keys, kind)) {
     case 0:
         cond->kind = SCN_COND_STATUS;
         return status_list(c, val, p, cond->statuses);
@@ -744,27 +515,28 @@ static int parse_if(struct ctx *c, json_t *obj, const char *path, struct scn_con
     case 2:
         cond->kind = strcmp(kind, "equals") == 0 ? SCN_COND_EQUALS : SCN_COND_NOT_EQUALS;
         if (!json_is_array(val) || json_array_size(val) != 2)
-            return fail(c, p, 0,
-                        "expected an array of two values, e.g. [\"${owner}\", "
-                        "\"${user.agent}\"]");
-        if (value_tpl(c, json_array_get(val, 0), index_path(q, p, 0), &cond->left) ||
-            value_tpl(c, json_array_get(val, 1), index_path(q, p, 1), &cond->value))
+            return jr_fail(&c->jr, p, 0,
+                           "expected an array of two values, e.g. [\"${owner}\", "
+                           "\"${user.agent}\"]");
+        if (value_tpl(c, json_array_get(val, 0), jr_index_path(q, p, 0), &cond->left) ||
+            value_tpl(c, json_array_get(val, 1), jr_index_path(q, p, 1), &cond->value))
             return -1;
         return 0;
     case 3:
         cond->kind = SCN_COND_EXISTS;
         if (!json_is_string(val))
-            return fail(c, p, 0, "expected a variable name, e.g. \"owner\"");
+            return jr_fail(&c->jr, p, 0, "expected a variable name, e.g. \"owner\"");
         if (check_ref(c, json_string_value(val), msg, sizeof msg) != 0)
-            return fail(c, p, 0, "%s", msg);
+            return jr_fail(&c->jr, p, 0, "%s", msg);
         if (!(cond->var = strdup(json_string_value(val))))
-            return fail_oom(c, p);
+            return jr_fail_oom(&c->jr, p);
         return 0;
     default:
         if (!json_is_object(val) || json_object_size(val) != 1)
-            return fail(c, p, 0, "expected an object with one path, e.g. {\"$.state\": \"Ended\"}");
+            return jr_fail(&c->jr, p, 0,
+                           "expected an object with one path, e.g. {\"$.state\": \"Ended\"}");
         key = json_object_iter_key(json_object_iter(val));
-        return json_cond(c, cond, key, json_object_get(val, key), member_path(q, p, key));
+        return json_cond(c, cond, key, json_object_get(val, key), jr_member_path(q, p, key));
     }
 }
 
@@ -801,30 +573,30 @@ static int parse_extracts(struct ctx *c, json_t *obj, const char *path, struct s
     const char *key;
     char msg[256];
     json_t *v;
-    path_t p;
+    jr_path_t p;
 
     if (!json_is_object(obj))
-        return fail(c, path, 0,
-                    "expected an object of NAME: \"$.path\" | \"header:Name\" | "
-                    "\"status\"");
+        return jr_fail(&c->jr, path, 0,
+                       "expected an object of NAME: \"$.path\" | \"header:Name\" | "
+                       "\"status\"");
     if (json_object_size(obj) &&
         !(r->extracts = calloc(json_object_size(obj), sizeof *r->extracts)))
-        return fail_oom(c, path);
+        return jr_fail_oom(&c->jr, path);
     json_object_foreach(obj, key, v)
     {
         struct scn_extract *e = &r->extracts[r->nextracts];
-        member_path(p, path, key);
-        if (!is_var_name(key) || name_index(reserved_names, key) >= 0)
-            return fail(c, p, 1,
-                        "expected a variable name [A-Za-z_][A-Za-z0-9_-]*, not vu, iter, uuid, "
-                        "env, user, vars or setup");
+        jr_member_path(p, path, key);
+        if (!is_var_name(key) || jr_name_index(reserved_names, key) >= 0)
+            return jr_fail(&c->jr, p, 1,
+                           "expected a variable name [A-Za-z_][A-Za-z0-9_-]*, not vu, iter, uuid, "
+                           "env, user, vars or setup");
         if (!json_is_string(v))
-            return fail(c, p, 0, "expected \"$.path\", \"header:Name\" or \"status\"");
+            return jr_fail(&c->jr, p, 0, "expected \"$.path\", \"header:Name\" or \"status\"");
         if (extract_check(json_string_value(v), msg, sizeof msg) != 0)
-            return fail(c, p, 0, "%s", msg);
+            return jr_fail(&c->jr, p, 0, "%s", msg);
         r->nextracts++;
         if (!(e->var = strdup(key)) || !(e->from = strdup(json_string_value(v))))
-            return fail_oom(c, p);
+            return jr_fail_oom(&c->jr, p);
     }
     return 0;
 }
@@ -834,23 +606,23 @@ static int parse_headers(struct ctx *c, json_t *obj, const char *path, struct sc
 {
     const char *key;
     json_t *v;
-    path_t p;
+    jr_path_t p;
 
     if (!json_is_object(obj))
-        return fail(c, path, 0, "expected an object of header name: value");
+        return jr_fail(&c->jr, path, 0, "expected an object of header name: value");
     if (json_object_size(obj) && !(r->headers = calloc(json_object_size(obj), sizeof *r->headers)))
-        return fail_oom(c, path);
+        return jr_fail_oom(&c->jr, path);
     json_object_foreach(obj, key, v)
     {
         struct scn_header *h = &r->headers[r->nheaders];
-        member_path(p, path, key);
+        jr_member_path(p, path, key);
         if (!is_token(key))
-            return fail(c, p, 1, "expected an HTTP header name");
+            return jr_fail(&c->jr, p, 1, "expected an HTTP header name");
         if (!json_is_string(v))
-            return fail(c, p, 0, "expected a string");
+            return jr_fail(&c->jr, p, 0, "expected a string");
         r->nheaders++;
         if (!(h->name = strdup(key)))
-            return fail_oom(c, p);
+            return jr_fail_oom(&c->jr, p);
         if (compile_tpl(c, json_string_value(v), p, 0, &h->value) != 0)
             return -1;
     }
@@ -870,20 +642,20 @@ static int parse_request(struct ctx *c, json_t *obj, const char *path, struct sc
     struct scn_request *r = &st->req;
     int poll = st->kind == SCN_POLL, method, op;
     json_t *headers, *body, *extract, *expect, *idem, *until;
-    path_t p;
+    jr_path_t p;
 
     if (!json_is_object(obj))
-        return fail(c, path, 0, "expected an object with method and path");
-    if (check_keys(c, obj, path, poll ? poll_keys : req_keys) ||
-        get_enum(c, obj, path, "method", 0, method_names, 0, &method) ||
+        return jr_fail(&c->jr, path, 0, "expected an object with method and path");
+    if (jr_check_keys(&c->jr, obj, path, poll ? poll_keys : req_keys) ||
+        jr_get_enum(&c->jr, obj, path, "method", 0, method_names, 0, &method) ||
         get_tpl(c, obj, path, "path", REQUIRED | SLASH, NULL, &r->path) ||
-        get_container(c, obj, path, "headers", 0, JSON_OBJECT, &headers) ||
-        (headers && parse_headers(c, headers, member_path(p, path, "headers"), r)))
+        jr_get_container(&c->jr, obj, path, "headers", 0, JSON_OBJECT, &headers) ||
+        (headers && parse_headers(c, headers, jr_member_path(p, path, "headers"), r)))
         return -1;
     if (!(r->method = strdup(method_names[method])))
-        return fail_oom(c, path);
+        return jr_fail_oom(&c->jr, path);
     if ((body = json_object_get(obj, "body"))) {
-        if (check_body(c, body, member_path(p, path, "body")) != 0)
+        if (check_body(c, body, jr_member_path(p, path, "body")) != 0)
             return -1;
         r->body = json_incref(body);
     }
@@ -900,34 +672,34 @@ static int parse_request(struct ctx *c, json_t *obj, const char *path, struct sc
                 n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", k ? ", " : "",
                                       c->s->auths[k].name);
             if (!c->s->nauths)
-                return fail(c, member_path(p, path, "auth"), 0,
-                            "unknown auth source \"%s\": the scenario has no \"auth\"", r->auth);
-            return fail(c, member_path(p, path, "auth"), 0,
-                        "unknown auth source \"%s\" (\"auth\" defines: %s)", r->auth, list);
+                return jr_fail(&c->jr, jr_member_path(p, path, "auth"), 0,
+                               "unknown auth source \"%s\": the scenario has no \"auth\"", r->auth);
+            return jr_fail(&c->jr, jr_member_path(p, path, "auth"), 0,
+                           "unknown auth source \"%s\" (\"auth\" defines: %s)", r->auth, list);
         }
     }
     if ((idem = json_object_get(obj, "idempotency"))) {
-        member_path(p, path, "idempotency");
+        jr_member_path(p, path, "idempotency");
         if (json_is_string(idem) && is_token(json_string_value(idem))) {
             r->idempotency = 1;
             if (!(r->idempotency_header = strdup(json_string_value(idem))))
-                return fail_oom(c, p);
+                return jr_fail_oom(&c->jr, p);
         } else if (json_is_boolean(idem)) {
             r->idempotency = json_is_true(idem);
         } else {
-            return fail(c, p, 0,
-                        "expected true, false or a header name such as "
-                        "\"Idempotency-Key\"");
+            return jr_fail(&c->jr, p, 0,
+                           "expected true, false or a header name such as "
+                           "\"Idempotency-Key\"");
         }
     }
     if (get_bool(c, obj, path, "retry", 1, &r->retry) ||
         get_duration(c, obj, path, "timeout", POSITIVE, 0, &r->timeout_us) ||
-        get_container(c, obj, path, "extract", 0, JSON_OBJECT, &extract) ||
-        (extract && parse_extracts(c, extract, member_path(p, path, "extract"), r)) ||
-        get_container(c, obj, path, "expect", 0, JSON_OBJECT, &expect) ||
-        (expect && parse_checks(c, expect, member_path(p, path, "expect"), r->expect_status,
+        jr_get_container(&c->jr, obj, path, "extract", 0, JSON_OBJECT, &extract) ||
+        (extract && parse_extracts(c, extract, jr_member_path(p, path, "extract"), r)) ||
+        jr_get_container(&c->jr, obj, path, "expect", 0, JSON_OBJECT, &expect) ||
+        (expect && parse_checks(c, expect, jr_member_path(p, path, "expect"), r->expect_status,
                                 &r->expect_json, &r->nexpect_json, 0)) ||
-        get_enum(c, obj, path, "op", 0, op_names, -1, &op) ||
+        jr_get_enum(&c->jr, obj, path, "op", 0, op_names, -1, &op) ||
         get_tpl(c, obj, path, "subject", NONEMPTY, NULL, &r->subject) ||
         get_tpl(c, obj, path, "agent", NONEMPTY, NULL, &r->agent) ||
         get_tpl(c, obj, path, "key", NONEMPTY, NULL, &r->key))
@@ -938,20 +710,20 @@ static int parse_request(struct ctx *c, json_t *obj, const char *path, struct sc
     case SCN_OP_REJECT:
     case SCN_OP_ACT:
         if (!r->agent)
-            return fail(c, member_path(p, path, "agent"), 0,
-                        "missing required key (op \"%s\" needs the acting agent)", op_names[op]);
+            return jr_fail(&c->jr, jr_member_path(p, path, "agent"), 0,
+                           "missing required key (op \"%s\" needs the acting agent)", op_names[op]);
         /* fall through */
     case SCN_OP_READ:
     case SCN_OP_PRIORITY:
         if (!r->subject)
-            return fail(c, member_path(p, path, "subject"), 0,
-                        "missing required key (op \"%s\" needs the interaction or contact id)",
-                        op_names[op]);
+            return jr_fail(&c->jr, jr_member_path(p, path, "subject"), 0,
+                           "missing required key (op \"%s\" needs the interaction or contact id)",
+                           op_names[op]);
         break;
     case SCN_OP_INJECT:
         if (!r->key)
-            return fail(c, member_path(p, path, "key"), 0,
-                        "missing required key (op \"inject\" needs the business key)");
+            return jr_fail(&c->jr, jr_member_path(p, path, "key"), 0,
+                           "missing required key (op \"inject\" needs the business key)");
         break;
     default:
         break;
@@ -961,8 +733,9 @@ static int parse_request(struct ctx *c, json_t *obj, const char *path, struct sc
 
     struct scn_poll *pl = &st->poll;
     json_t *backoff = json_object_get(obj, "backoff");
-    if (get_container(c, obj, path, "until", REQUIRED, JSON_OBJECT, &until) ||
-        parse_checks(c, until, member_path(p, path, "until"), NULL, &pl->until, &pl->nuntil, 1) ||
+    if (jr_get_container(&c->jr, obj, path, "until", REQUIRED, JSON_OBJECT, &until) ||
+        parse_checks(c, until, jr_member_path(p, path, "until"), NULL, &pl->until, &pl->nuntil,
+                     1) ||
         get_duration(c, obj, path, "interval", POSITIVE, 100000, &pl->interval_us) ||
         get_duration(c, obj, path, "maxInterval", POSITIVE,
                      pl->interval_us > 2000000 ? pl->interval_us : 2000000, &pl->max_interval_us) ||
@@ -970,10 +743,11 @@ static int parse_request(struct ctx *c, json_t *obj, const char *path, struct sc
         return -1;
     pl->backoff = 1.5;
     if (backoff && (!json_is_number(backoff) || !((pl->backoff = json_number_value(backoff)) >= 1)))
-        return fail(c, member_path(p, path, "backoff"), 0,
-                    "expected a number >= 1 (the interval's multiplier after each try)");
+        return jr_fail(&c->jr, jr_member_path(p, path, "backoff"), 0,
+                       "expected a number >= 1 (the interval's multiplier after each try)");
     if (pl->max_interval_us < pl->interval_us)
-        return fail(c, member_path(p, path, "maxInterval"), 0, "expected a duration >= interval");
+        return jr_fail(&c->jr, jr_member_path(p, path, "maxInterval"), 0,
+                       "expected a duration >= interval");
     return 0;
 }
 
@@ -989,14 +763,15 @@ static int parse_think(struct ctx *c, json_t *v, const char *path, struct scn_st
         return 0;
     }
     if (!json_is_object(v))
-        return fail(c, path, 0, "expected a duration such as \"100ms\", or {\"min\", \"max\"}");
-    if (check_keys(c, v, path, keys) ||
+        return jr_fail(&c->jr, path, 0,
+                       "expected a duration such as \"100ms\", or {\"min\", \"max\"}");
+    if (jr_check_keys(&c->jr, v, path, keys) ||
         get_duration(c, v, path, "min", REQUIRED, 0, &st->think_min_us) ||
         get_duration(c, v, path, "max", REQUIRED, 0, &st->think_max_us))
         return -1;
     if (st->think_max_us < st->think_min_us) {
-        path_t p;
-        return fail(c, member_path(p, path, "max"), 0, "expected max >= min");
+        jr_path_t p;
+        return jr_fail(&c->jr, jr_member_path(p, path, "max"), 0, "expected max >= min");
     }
     return 0;
 }
@@ -1008,34 +783,35 @@ static int parse_barrier(struct ctx *c, json_t *v, const char *path, struct scn_
     static const char *const keys[] = {"name", "count", NULL};
     struct scenario *s = c->s;
     size_t idx;
-    path_t p;
+    jr_path_t p;
 
     if (!json_is_object(v))
-        return fail(c, path, 0, "expected an object {\"name\", \"count\"}");
+        return jr_fail(&c->jr, path, 0, "expected an object {\"name\", \"count\"}");
     if (c->in_setup)
-        return fail(c, path, 0, "expected no barrier in setup: one VU runs it, so none could meet");
-    if (check_keys(c, v, path, keys) ||
+        return jr_fail(&c->jr, path, 0,
+                       "expected no barrier in setup: one VU runs it, so none could meet");
+    if (jr_check_keys(&c->jr, v, path, keys) ||
         get_str(c, v, path, "name", REQUIRED | NONEMPTY, NULL, &st->barrier) ||
-        get_int(c, v, path, "count", REQUIRED, 0, 2, INT_MAX, &st->barrier_count))
+        jr_get_int(&c->jr, v, path, "count", REQUIRED, 0, 2, INT_MAX, &st->barrier_count))
         return -1;
     if (st->barrier_count > s->load.vus)
-        return fail(c, member_path(p, path, "count"), 0,
-                    "expected at most %d, the VUs the load can run at once (%s)", s->load.vus,
-                    s->load.model == SCN_CLOSED ? "load.vus" : "load.maxVus");
+        return jr_fail(&c->jr, jr_member_path(p, path, "count"), 0,
+                       "expected at most %d, the VUs the load can run at once (%s)", s->load.vus,
+                       s->load.model == SCN_CLOSED ? "load.vus" : "load.maxVus");
     size_t before = s->nbarriers;
     if (add_distinct(&s->barriers, &s->nbarriers, st->barrier, &idx) != 0)
-        return fail_oom(c, path);
+        return jr_fail_oom(&c->jr, path);
     st->barrier_index = idx;
     if (s->nbarriers > before) {
         int *grown = realloc(c->barrier_counts, s->nbarriers * sizeof *grown);
         if (!grown)
-            return fail_oom(c, path);
+            return jr_fail_oom(&c->jr, path);
         c->barrier_counts = grown;
         grown[idx] = st->barrier_count;
     } else if (c->barrier_counts[idx] != st->barrier_count) {
-        return fail(c, member_path(p, path, "count"), 0,
-                    "expected %d: every use of barrier \"%s\" has the count of its first use",
-                    c->barrier_counts[idx], st->barrier);
+        return jr_fail(&c->jr, jr_member_path(p, path, "count"), 0,
+                       "expected %d: every use of barrier \"%s\" has the count of its first use",
+                       c->barrier_counts[idx], st->barrier);
     }
     return 0;
 }
@@ -1050,38 +826,39 @@ static int parse_step(struct ctx *c, json_t *v, const char *path, struct scn_ste
     json_t *item, *body = NULL, *then_v, *else_v;
     char name[512];
     size_t idx;
-    path_t p;
+    jr_path_t p;
 
     if (!json_is_object(v))
-        return fail(c, path, 0,
-                    "expected a step: an object with one of request, poll, think, barrier, if, "
-                    "advance, end");
-    locate(c, path, 0, &st->line, &st->column);
-    if (check_keys(c, v, path, keys) != 0)
+        return jr_fail(&c->jr, path, 0,
+                       "expected a step: an object with one of request, poll, think, barrier, if, "
+                       "advance, end");
+    jr_locate(&c->jr, path, 0, &st->line, &st->column);
+    if (jr_check_keys(&c->jr, v, path, keys) != 0)
         return -1;
     json_object_foreach(v, key, item)
     {
-        int k = name_index(kind_names, key);
+        int k = jr_name_index(kind_names, key);
         if (k < 0)
             continue;
         if (kind)
-            return fail(c, member_path(p, path, key), 1,
-                        "a step does one thing: \"%s\" and \"%s\" in one step", kind, key);
+            return jr_fail(&c->jr, jr_member_path(p, path, key), 1,
+                           "a step does one thing: \"%s\" and \"%s\" in one step", kind, key);
         kind = key;
         body = item;
         st->kind = (enum scn_step_kind)k;
     }
     if (!kind)
-        return fail(c, path, 0, "expected one of: request, poll, think, barrier, if, advance, end");
+        return jr_fail(&c->jr, path, 0,
+                       "expected one of: request, poll, think, barrier, if, advance, end");
     if (get_str(c, v, path, "name", NONEMPTY, NULL, &st->name) ||
         get_str(c, v, path, "tag", NONEMPTY, NULL, &st->tag) ||
-        get_container(c, v, path, "then", 0, JSON_ARRAY, &then_v) ||
-        get_container(c, v, path, "else", 0, JSON_ARRAY, &else_v))
+        jr_get_container(&c->jr, v, path, "then", 0, JSON_ARRAY, &then_v) ||
+        jr_get_container(&c->jr, v, path, "else", 0, JSON_ARRAY, &else_v))
         return -1;
     if (st->kind != SCN_IF && (then_v || else_v))
-        return fail(c, member_path(p, path, then_v ? "then" : "else"), 1,
-                    "\"then\" and \"else\" belong to an \"if\" step");
-    member_path(p, path, kind);
+        return jr_fail(&c->jr, jr_member_path(p, path, then_v ? "then" : "else"), 1,
+                       "\"then\" and \"else\" belong to an \"if\" step");
+    jr_member_path(p, path, kind);
     switch (st->kind) {
     case SCN_REQUEST:
     case SCN_POLL:
@@ -1100,24 +877,25 @@ static int parse_step(struct ctx *c, json_t *v, const char *path, struct scn_ste
         if (parse_if(c, body, p, &st->cond) != 0)
             return -1;
         if (!then_v)
-            return fail(c, member_path(p, path, "then"), 0,
-                        "missing required key (the steps to run when the condition holds)");
-        if (parse_steps(c, then_v, member_path(p, path, "then"), &st->then_steps, &st->nthen) ||
+            return jr_fail(&c->jr, jr_member_path(p, path, "then"), 0,
+                           "missing required key (the steps to run when the condition holds)");
+        if (parse_steps(c, then_v, jr_member_path(p, path, "then"), &st->then_steps, &st->nthen) ||
             (else_v &&
-             parse_steps(c, else_v, member_path(p, path, "else"), &st->else_steps, &st->nelse)))
+             parse_steps(c, else_v, jr_member_path(p, path, "else"), &st->else_steps, &st->nelse)))
             return -1;
         break;
     case SCN_ADVANCE:
         if (duration_value(c, body, p, POSITIVE, &st->advance_us) != 0)
             return -1;
         if (!s->clock || strcmp(s->clock, "manual") != 0)
-            return fail(
-                c, p, 0, "advance needs \"clock\": \"manual\" (the scenario's clock is %s%s%s)",
-                s->clock ? "\"" : "", s->clock ? s->clock : "not set", s->clock ? "\"" : "");
+            return jr_fail(&c->jr, p, 0,
+                           "advance needs \"clock\": \"manual\" (the scenario's clock is %s%s%s)",
+                           s->clock ? "\"" : "", s->clock ? s->clock : "not set",
+                           s->clock ? "\"" : "");
         break;
     case SCN_END:
         if (!json_is_true(body))
-            return fail(c, p, 0, "expected true");
+            return jr_fail(&c->jr, p, 0, "expected true");
         break;
     }
     if (!st->name) {
@@ -1126,13 +904,13 @@ static int parse_step(struct ctx *c, json_t *v, const char *path, struct scn_ste
         else
             snprintf(name, sizeof name, "%s", kind);
         if (!(st->name = strdup(name)))
-            return fail_oom(c, path);
+            return jr_fail_oom(&c->jr, path);
     }
     if (!st->tag && !(st->tag = strdup(st->name)))
-        return fail_oom(c, path);
+        return jr_fail_oom(&c->jr, path);
     if ((st->kind == SCN_REQUEST || st->kind == SCN_POLL) &&
         add_distinct(&s->tags, &s->ntags, st->tag, &idx) != 0)
-        return fail_oom(c, path);
+        return jr_fail_oom(&c->jr, path);
     return 0;
 }
 
@@ -1141,17 +919,17 @@ static int parse_step(struct ctx *c, json_t *v, const char *path, struct scn_ste
 static int parse_steps(struct ctx *c, json_t *arr, const char *path, struct scn_step **out,
                        size_t *n)
 {
-    path_t p;
+    jr_path_t p;
 
     *out = NULL;
     *n = 0;
     if (json_array_size(arr) == 0)
         return 0;
     if (!(*out = calloc(json_array_size(arr), sizeof **out)))
-        return fail_oom(c, path);
+        return jr_fail_oom(&c->jr, path);
     *n = json_array_size(arr);
     for (size_t i = 0; i < *n; i++)
-        if (parse_step(c, json_array_get(arr, i), index_path(p, path, i), &(*out)[i]) != 0)
+        if (parse_step(c, json_array_get(arr, i), jr_index_path(p, path, i), &(*out)[i]) != 0)
             return -1;
     return 0;
 }
@@ -1195,28 +973,29 @@ static int parse_load(struct ctx *c, json_t *v, struct scn_load *l)
     static const char *const *const model_keys[] = {closed_keys, open_keys, ramping_keys};
     int model, spacing;
     json_t *stages;
-    path_t p, q;
+    jr_path_t p, q;
 
-    if (get_enum(c, v, "load", "model", REQUIRED, model_names, 0, &model) ||
-        check_keys(c, v, "load", model_keys[model]))
+    if (jr_get_enum(&c->jr, v, "load", "model", REQUIRED, model_names, 0, &model) ||
+        jr_check_keys(&c->jr, v, "load", model_keys[model]))
         return -1;
     l->model = (enum scn_model)model;
     if (l->model == SCN_CLOSED) {
         json_t *iters = json_object_get(v, "iterations"), *dur = json_object_get(v, "duration");
-        if (get_int(c, v, "load", "vus", REQUIRED, 0, 1, INT_MAX, &l->vus) ||
-            get_int64(c, v, "load", "iterations", 0, 0, 1, INT64_MAX, &l->iterations) ||
+        if (jr_get_int(&c->jr, v, "load", "vus", REQUIRED, 0, 1, INT_MAX, &l->vus) ||
+            jr_get_int64(&c->jr, v, "load", "iterations", 0, 0, 1, INT64_MAX, &l->iterations) ||
             get_duration(c, v, "load", "duration", POSITIVE, 0, &l->duration_us))
             return -1;
         if (iters && dur)
-            return fail(c, "load.duration", 1,
-                        "expected \"iterations\" or \"duration\" for the closed model, not both");
+            return jr_fail(
+                &c->jr, "load.duration", 1,
+                "expected \"iterations\" or \"duration\" for the closed model, not both");
         if (!iters && !dur)
-            return fail(c, "load", 0,
-                        "expected \"iterations\" or \"duration\" for the closed model");
+            return jr_fail(&c->jr, "load", 0,
+                           "expected \"iterations\" or \"duration\" for the closed model");
         return 0;
     }
-    if (get_enum(c, v, "load", "spacing", 0, spacing_names, SCN_UNIFORM, &spacing) ||
-        get_int(c, v, "load", "maxVus", 0, 1000, 1, INT_MAX, &l->vus))
+    if (jr_get_enum(&c->jr, v, "load", "spacing", 0, spacing_names, SCN_UNIFORM, &spacing) ||
+        jr_get_int(&c->jr, v, "load", "maxVus", 0, 1000, 1, INT_MAX, &l->vus))
         return -1;
     l->spacing = (enum scn_spacing)spacing;
     if (l->model == SCN_OPEN) {
@@ -1226,25 +1005,25 @@ static int parse_load(struct ctx *c, json_t *v, struct scn_load *l)
         return 0;
     }
     if (get_rate(c, v, "load", "startRate", 0, 0, &l->start_rate) ||
-        get_container(c, v, "load", "stages", REQUIRED, JSON_ARRAY, &stages))
+        jr_get_container(&c->jr, v, "load", "stages", REQUIRED, JSON_ARRAY, &stages))
         return -1;
     if (json_array_size(stages) == 0 || json_array_size(stages) > MAX_STAGES)
-        return fail(c, "load.stages", 0, "expected 1 to %d stages {\"duration\", \"rate\"}",
-                    MAX_STAGES);
+        return jr_fail(&c->jr, "load.stages", 0, "expected 1 to %d stages {\"duration\", \"rate\"}",
+                       MAX_STAGES);
     if (!(l->stages = calloc(json_array_size(stages), sizeof *l->stages)))
-        return fail_oom(c, "load.stages");
+        return jr_fail_oom(&c->jr, "load.stages");
     l->nstages = json_array_size(stages);
     for (size_t i = 0; i < l->nstages; i++) {
         json_t *st = json_array_get(stages, i);
-        index_path(p, "load.stages", i);
+        jr_index_path(p, "load.stages", i);
         if (!json_is_object(st))
-            return fail(c, p, 0, "expected an object {\"duration\", \"rate\"}");
-        if (check_keys(c, st, p, stage_keys) ||
+            return jr_fail(&c->jr, p, 0, "expected an object {\"duration\", \"rate\"}");
+        if (jr_check_keys(&c->jr, st, p, stage_keys) ||
             get_duration(c, st, p, "duration", REQUIRED | POSITIVE, 0, &l->stages[i].duration_us) ||
             get_rate(c, st, p, "rate", REQUIRED, 0, &l->stages[i].rate))
             return -1;
         if (l->stages[i].duration_us > INT64_MAX - l->duration_us)
-            return fail(c, member_path(q, p, "duration"), 0, "the stages last too long");
+            return jr_fail(&c->jr, jr_member_path(q, p, "duration"), 0, "the stages last too long");
         l->duration_us += l->stages[i].duration_us;
     }
     return 0;
@@ -1259,26 +1038,26 @@ static int parse_auths(struct ctx *c, json_t *obj)
     struct scenario *s = c->s;
     const char *key;
     json_t *v;
-    path_t path, p;
+    jr_path_t path, p;
 
     if (json_object_size(obj) == 0)
         return 0;
     if (!(s->auths = calloc(json_object_size(obj), sizeof *s->auths)))
-        return fail_oom(c, "auth");
+        return jr_fail_oom(&c->jr, "auth");
     json_object_foreach(obj, key, v)
     {
         struct scn_auth *a = &s->auths[s->nauths++];
         int grant, cache;
-        member_path(path, "auth", key);
+        jr_member_path(path, "auth", key);
         if (!is_var_name(key))
-            return fail(c, path, 1, "expected a source name [A-Za-z_][A-Za-z0-9_-]*");
+            return jr_fail(&c->jr, path, 1, "expected a source name [A-Za-z_][A-Za-z0-9_-]*");
         if (!(a->name = strdup(key)))
-            return fail_oom(c, path);
+            return jr_fail_oom(&c->jr, path);
         if (!json_is_object(v))
-            return fail(c, path, 0, "expected an object {\"grant\", \"clientId\", ...}");
-        if (check_keys(c, v, path, keys) ||
-            get_enum(c, v, path, "grant", REQUIRED, grant_names, 0, &grant) ||
-            get_enum(c, v, path, "cache", 0, cache_names, SCN_CACHE_WORKER, &cache) ||
+            return jr_fail(&c->jr, path, 0, "expected an object {\"grant\", \"clientId\", ...}");
+        if (jr_check_keys(&c->jr, v, path, keys) ||
+            jr_get_enum(&c->jr, v, path, "grant", REQUIRED, grant_names, 0, &grant) ||
+            jr_get_enum(&c->jr, v, path, "cache", 0, cache_names, SCN_CACHE_WORKER, &cache) ||
             get_tpl(c, v, path, "clientId", REQUIRED | NONEMPTY, NULL, &a->client_id) ||
             get_tpl(c, v, path, "clientSecret", REQUIRED | SECRET, NULL, &a->client_secret))
             return -1;
@@ -1289,7 +1068,8 @@ static int parse_auths(struct ctx *c, json_t *obj)
                                 : json_object_get(v, "password") ? "password"
                                                                  : NULL;
             if (extra)
-                return fail(c, member_path(p, path, extra), 1, "only with \"grant\": \"password\"");
+                return jr_fail(&c->jr, jr_member_path(p, path, extra), 1,
+                               "only with \"grant\": \"password\"");
         } else if (get_tpl(c, v, path, "username", REQUIRED | NONEMPTY, NULL, &a->username) ||
                    get_tpl(c, v, path, "password", REQUIRED | SECRET, NULL, &a->password)) {
             return -1;
@@ -1310,16 +1090,16 @@ static int parse_policy(struct ctx *c, json_t *obj, struct scn_policy *pol)
     static const int default_retry_on[] = {429, 502, 503, 504, -1, 0};
     json_t *retry_on;
     char *header = NULL;
-    path_t p;
+    jr_path_t p;
 
     memcpy(pol->retry_on, default_retry_on, sizeof default_retry_on);
-    if ((obj && check_keys(c, obj, "policy", keys)) ||
-        get_int(c, obj, "policy", "retries", 0, 3, 0, 100, &pol->retries) ||
-        get_container(c, obj, "policy", "retryOn", 0, JSON_ARRAY, &retry_on) ||
-        get_enum(c, obj, "policy", "backoff", 0, backoff_names, 1, &pol->exponential) ||
+    if ((obj && jr_check_keys(&c->jr, obj, "policy", keys)) ||
+        jr_get_int(&c->jr, obj, "policy", "retries", 0, 3, 0, 100, &pol->retries) ||
+        jr_get_container(&c->jr, obj, "policy", "retryOn", 0, JSON_ARRAY, &retry_on) ||
+        jr_get_enum(&c->jr, obj, "policy", "backoff", 0, backoff_names, 1, &pol->exponential) ||
         get_duration(c, obj, "policy", "baseDelay", 0, 100000, &pol->base_us) ||
         get_duration(c, obj, "policy", "maxDelay", 0, 10000000, &pol->cap_us) ||
-        get_enum(c, obj, "policy", "jitter", 0, jitter_names, 1, &pol->jitter) ||
+        jr_get_enum(&c->jr, obj, "policy", "jitter", 0, jitter_names, 1, &pol->jitter) ||
         get_bool(c, obj, "policy", "retryAfter", 1, &pol->honour_retry_after) ||
         get_rate(c, obj, "policy", "rateCap", POSITIVE, 0, &pol->rate_cap) ||
         get_duration(c, obj, "policy", "timeout", POSITIVE, 10000000, &pol->timeout_us) ||
@@ -1327,23 +1107,24 @@ static int parse_policy(struct ctx *c, json_t *obj, struct scn_policy *pol)
         return -1;
     pol->idempotency_header = header;
     if (!is_token(header))
-        return fail(c, "policy.idempotencyHeader", 0, "expected an HTTP header name");
+        return jr_fail(&c->jr, "policy.idempotencyHeader", 0, "expected an HTTP header name");
     if (pol->cap_us < pol->base_us)
-        return fail(c, json_object_get(obj, "maxDelay") ? "policy.maxDelay" : "policy.baseDelay", 0,
-                    "expected baseDelay <= maxDelay");
+        return jr_fail(&c->jr,
+                       json_object_get(obj, "maxDelay") ? "policy.maxDelay" : "policy.baseDelay", 0,
+                       "expected baseDelay <= maxDelay");
     if (!retry_on)
         return 0;
     if (json_array_size(retry_on) > MAX_STATUSES)
-        return fail(c, "policy.retryOn", 0, "expected at most %d entries", MAX_STATUSES);
+        return jr_fail(&c->jr, "policy.retryOn", 0, "expected at most %d entries", MAX_STATUSES);
     for (size_t i = 0; i < json_array_size(retry_on); i++) {
         json_t *e = json_array_get(retry_on, i);
-        index_path(p, "policy.retryOn", i);
+        jr_index_path(p, "policy.retryOn", i);
         if (json_is_string(e) && strcmp(json_string_value(e), "timeout") == 0)
             pol->retry_on[i] = -1;
         else if (json_is_integer(e) && json_integer_value(e) >= 100 && json_integer_value(e) <= 599)
             pol->retry_on[i] = (int)json_integer_value(e);
         else
-            return fail(c, p, 0, "expected an HTTP status (100-599) or \"timeout\"");
+            return jr_fail(&c->jr, p, 0, "expected an HTTP status (100-599) or \"timeout\"");
     }
     pol->retry_on[json_array_size(retry_on)] = 0;
     return 0;
@@ -1376,21 +1157,23 @@ static int threshold_key(struct ctx *c, const char *key, const char *path, enum 
     int k;
 
     snprintf(metric, sizeof metric, "%.*s", (int)(n < 15 ? n : 15), key);
-    if (n >= 15 || (k = name_index(metric_names, metric)) < 0 ||
+    if (n >= 15 || (k = jr_name_index(metric_names, metric)) < 0 ||
         (brace && (klen < n + 3 || key[klen - 1] != '}')) ||
         (brace && k != SCN_M_LATENCY && k != SCN_M_VIOLATION))
-        return fail(c, path, 1,
-                    "expected latency, latency{TAG}, violations, violations{NAME}, errors, "
-                    "offered or requests");
+        return jr_fail(&c->jr, path, 1,
+                       "expected latency, latency{TAG}, violations, violations{NAME}, errors, "
+                       "offered or requests");
     *m = (enum scn_metric)k;
     if (!(*selector = brace ? strndup(brace + 1, klen - n - 2) : strdup("")))
-        return fail_oom(c, path);
+        return jr_fail_oom(&c->jr, path);
     if (!**selector)
         return 0;
     if (*m == SCN_M_LATENCY && scn_tag_index(c->s, *selector) < 0)
-        return fail(c, path, 1, "no request or poll step has the tag \"%.100s\"", *selector);
-    if (*m == SCN_M_VIOLATION && name_index(violation_names, *selector) < 0)
-        return fail(c, path, 1, "expected one of: %s", join(list, sizeof list, violation_names));
+        return jr_fail(&c->jr, path, 1, "no request or poll step has the tag \"%.100s\"",
+                       *selector);
+    if (*m == SCN_M_VIOLATION && jr_name_index(violation_names, *selector) < 0)
+        return jr_fail(&c->jr, path, 1, "expected one of: %s",
+                       jr_join(list, sizeof list, violation_names));
     return 0;
 }
 
@@ -1414,7 +1197,7 @@ static int threshold_cond(struct ctx *c, const char *text, const char *path,
         goto bad;
     memcpy(t->stat, word, n);
     t->stat[n] = '\0';
-    if (name_index(metric_stats[t->metric], t->stat) < 0)
+    if (jr_name_index(metric_stats[t->metric], t->stat) < 0)
         goto bad;
     if (strcmp(t->stat, "p") == 0) {
         const char *close = *p == '(' ? strchr(p, ')') : NULL;
@@ -1422,7 +1205,7 @@ static int threshold_cond(struct ctx *c, const char *text, const char *path,
             goto bad;
         snprintf(num, sizeof num, "%.*s", (int)(close - p - 1), p + 1);
         if (!parse_decimal(num, &t->pct) || !(t->pct > 0 && t->pct <= 100))
-            return fail(c, path, 0, "expected a percentile p(N) with 0 < N <= 100");
+            return jr_fail(&c->jr, path, 0, "expected a percentile p(N) with 0 < N <= 100");
         p = close + 1;
     }
     while (*p == ' ')
@@ -1446,8 +1229,9 @@ static int threshold_cond(struct ctx *c, const char *text, const char *path,
         goto bad;
     return 0;
 bad:
-    return fail(c, path, 0, "expected STAT OP NUMBER with STAT %s and OP one of < <= > >= == !=",
-                metric_help[t->metric]);
+    return jr_fail(&c->jr, path, 0,
+                   "expected STAT OP NUMBER with STAT %s and OP one of < <= > >= == !=",
+                   metric_help[t->metric]);
 }
 
 /* "thresholds": {KEY: [CONDITION, ...]} into s->thresholds, one per condition. Needs the
@@ -1459,32 +1243,32 @@ static int parse_thresholds(struct ctx *c, json_t *obj)
     json_t *arr, *v;
     char *selector = NULL;
     size_t total = 0, i;
-    path_t path, p;
+    jr_path_t path, p;
 
     json_object_foreach(obj, key, arr)
     {
         total += json_is_array(arr) ? json_array_size(arr) : 0;
     }
     if (total && !(s->thresholds = calloc(total, sizeof *s->thresholds)))
-        return fail_oom(c, "thresholds");
+        return jr_fail_oom(&c->jr, "thresholds");
     json_object_foreach(obj, key, arr)
     {
         enum scn_metric metric = SCN_M_LATENCY;
         free(selector);
         selector = NULL;
-        member_path(path, "thresholds", key);
+        jr_member_path(path, "thresholds", key);
         if (threshold_key(c, key, path, &metric, &selector) != 0)
             goto error;
         if (!json_is_array(arr) || json_array_size(arr) == 0) {
-            fail(c, path, 0, "expected an array of conditions, e.g. [\"p(99)<300\"]");
+            jr_fail(&c->jr, path, 0, "expected an array of conditions, e.g. [\"p(99)<300\"]");
             goto error;
         }
         json_array_foreach(arr, i, v)
         {
             struct scn_threshold *t = &s->thresholds[s->nthresholds];
-            index_path(p, path, i);
+            jr_index_path(p, path, i);
             if (!json_is_string(v)) {
-                fail(c, p, 0, "expected a condition string, e.g. \"count==0\"");
+                jr_fail(&c->jr, p, 0, "expected a condition string, e.g. \"count==0\"");
                 goto error;
             }
             s->nthresholds++;
@@ -1492,7 +1276,7 @@ static int parse_thresholds(struct ctx *c, json_t *obj)
             if (!(t->selector = strdup(selector)) ||
                 asprintf(&t->text, "%s: %s", key, json_string_value(v)) < 0) {
                 t->text = NULL;
-                fail_oom(c, p);
+                jr_fail_oom(&c->jr, p);
                 goto error;
             }
             if (threshold_cond(c, json_string_value(v), p, t) != 0)
@@ -1518,7 +1302,7 @@ static int check_clock(struct ctx *c, const char *clock)
         return 0;
     if (strncmp(clock, "scaled:", 7) == 0 && parse_decimal(clock + 7, &x) && x > 0)
         return 0;
-    return fail(c, "clock", 0, "expected \"real\", \"manual\" or \"scaled:X\" with X > 0");
+    return jr_fail(&c->jr, "clock", 0, "expected \"real\", \"manual\" or \"scaled:X\" with X > 0");
 }
 
 /* TENANT resolved against the folder of NAME (kept as is if absolute or NAME has no folder). */
@@ -1544,11 +1328,11 @@ static int parse_root(struct ctx *c, json_t *root)
     struct scenario *s = c->s;
     json_t *vars, *users, *load, *auth, *policy, *setup, *steps, *thresholds;
     char *tenant = NULL;
-    path_t p;
+    jr_path_t p;
 
     if (!json_is_object(root))
-        return fail(c, "", 0, "expected an object");
-    if (check_keys(c, root, "", keys) ||
+        return jr_fail(&c->jr, "", 0, "expected an object");
+    if (jr_check_keys(&c->jr, root, "", keys) ||
         get_str(c, root, "", "name", REQUIRED | NONEMPTY, NULL, &s->name) ||
         get_str(c, root, "", "description", 0, NULL, &s->description) ||
         get_str(c, root, "", "clock", 0, NULL, &s->clock) || check_clock(c, s->clock) ||
@@ -1558,26 +1342,26 @@ static int parse_root(struct ctx *c, json_t *root)
         s->tenant = resolve_path(s->path, tenant);
         free(tenant);
         if (!s->tenant)
-            return fail_oom(c, "tenant");
+            return jr_fail_oom(&c->jr, "tenant");
     }
-    if (get_int64(c, root, "", "seed", 0, -1, 0, INT64_MAX, &s->seed) ||
-        get_container(c, root, "", "vars", 0, JSON_OBJECT, &vars) ||
-        get_container(c, root, "", "users", 0, JSON_ARRAY, &users) ||
-        get_container(c, root, "", "load", REQUIRED, JSON_OBJECT, &load) ||
-        get_container(c, root, "", "auth", 0, JSON_OBJECT, &auth) ||
-        get_container(c, root, "", "policy", 0, JSON_OBJECT, &policy) ||
-        get_container(c, root, "", "setup", 0, JSON_ARRAY, &setup) ||
-        get_container(c, root, "", "steps", REQUIRED, JSON_ARRAY, &steps) ||
-        get_container(c, root, "", "thresholds", 0, JSON_OBJECT, &thresholds))
+    if (jr_get_int64(&c->jr, root, "", "seed", 0, -1, 0, INT64_MAX, &s->seed) ||
+        jr_get_container(&c->jr, root, "", "vars", 0, JSON_OBJECT, &vars) ||
+        jr_get_container(&c->jr, root, "", "users", 0, JSON_ARRAY, &users) ||
+        jr_get_container(&c->jr, root, "", "load", REQUIRED, JSON_OBJECT, &load) ||
+        jr_get_container(&c->jr, root, "", "auth", 0, JSON_OBJECT, &auth) ||
+        jr_get_container(&c->jr, root, "", "policy", 0, JSON_OBJECT, &policy) ||
+        jr_get_container(&c->jr, root, "", "setup", 0, JSON_ARRAY, &setup) ||
+        jr_get_container(&c->jr, root, "", "steps", REQUIRED, JSON_ARRAY, &steps) ||
+        jr_get_container(&c->jr, root, "", "thresholds", 0, JSON_OBJECT, &thresholds))
         return -1;
     if (!(s->vars = vars ? json_incref(vars) : json_object()))
-        return fail_oom(c, "vars");
+        return jr_fail_oom(&c->jr, "vars");
     if (json_array_size(users) && !(s->users = calloc(json_array_size(users), sizeof *s->users)))
-        return fail_oom(c, "users");
+        return jr_fail_oom(&c->jr, "users");
     for (size_t i = 0; i < json_array_size(users); i++) {
         json_t *u = json_array_get(users, i);
         if (!json_is_object(u))
-            return fail(c, index_path(p, "users", i), 0, "expected an object");
+            return jr_fail(&c->jr, jr_index_path(p, "users", i), 0, "expected an object");
         s->users[s->nusers++].vars = json_incref(u);
     }
     if (parse_load(c, load, &s->load) || (auth && parse_auths(c, auth)) ||
@@ -1585,13 +1369,13 @@ static int parse_root(struct ctx *c, json_t *root)
         return -1;
     if (collect_extracts(setup, &c->setup_vars, &c->all_vars) != 0 ||
         collect_extracts(steps, &c->all_vars, NULL) != 0)
-        return fail_oom(c, "steps");
+        return jr_fail_oom(&c->jr, "steps");
     c->in_setup = 1;
     if (setup && parse_steps(c, setup, "setup", &s->setup, &s->nsetup) != 0)
         return -1;
     c->in_setup = 0;
     if (json_array_size(steps) == 0)
-        return fail(c, "steps", 0, "expected at least one step");
+        return jr_fail(&c->jr, "steps", 0, "expected at least one step");
     if (parse_steps(c, steps, "steps", &s->steps, &s->nsteps) != 0 ||
         (thresholds && parse_thresholds(c, thresholds)))
         return -1;
@@ -1604,12 +1388,10 @@ static int parse_root(struct ctx *c, json_t *root)
 int scn_load_text(const char *name, const char *text, size_t len, struct scenario **out,
                   struct cx_error *err)
 {
-    struct ctx c = {.text = text, .len = len, .err = err};
-    json_error_t jerr;
+    struct ctx c = {.s = NULL};
     json_t *root = NULL;
 
-    memset(err, 0, sizeof *err);
-    snprintf(err->file, sizeof err->file, "%s", name);
+    jr_init(&c.jr, text, len, name, err, &words);
     strmap_init(&c.setup_vars);
     strmap_init(&c.all_vars);
     if (!(c.s = calloc(1, sizeof *c.s)) || !(c.s->path = strdup(name))) {
@@ -1617,13 +1399,8 @@ int scn_load_text(const char *name, const char *text, size_t len, struct scenari
         goto error;
     }
     c.s->seed = -1;
-    root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        err->line = jerr.line < 0 ? 0 : jerr.line;
-        err->column = jerr.column < 0 ? 0 : jerr.column;
-        snprintf(err->text, sizeof err->text, "%s", jerr.text);
+    if (!(root = jr_parse(&c.jr)))
         goto error;
-    }
     if (parse_root(&c, root) != 0)
         goto error;
     json_decref(root);

@@ -1474,13 +1474,13 @@ static void wstate_free(struct wstate *ws)
         free(ws->tokens[j].value);
     free(ws->tokens);
     free(ws->idle);
-    free(ws->reg);
     free(ws->backlog);
     free(ws->vus);
     free(ws->heap);
     free(ws->flat);
     if (ws->multi)
-        curl_multi_cleanup(ws->multi);
+        curl_multi_cleanup(ws->multi); /* closes the cached connections: on_close reads reg */
+    free(ws->reg);
     if (ws->epfd >= 0)
         close(ws->epfd);
     if (ws->tfd >= 0)

@@ -10,12 +10,11 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonpos.h"
+#include "jsonread.h"
 #include "slurp.h"
 
 #define FILE_CAP (16u << 20) /* largest fixture file read */
@@ -23,17 +22,20 @@
 extern const char cxm_default_tenant_json[];
 extern const size_t cxm_default_tenant_json_len;
 
-typedef char path_t[sizeof(((struct cx_error *)0)->key)];
-
 struct ctx {
-    const char *text; /* the source, for locating errors */
-    size_t len;
-    struct cx_error *err;
-    bool failed;                /* set by fail() */
+    struct jr_ctx jr;           /* first: the source, the error, whether it failed */
     const struct cxm_tenant *t; /* the tenant built so far, for defaults and references */
 };
 
-enum { OPTIONAL = 0, REQUIRED = 1, NONEMPTY = 2 };
+enum { OPTIONAL = 0, REQUIRED = JR_REQUIRED, NONEMPTY = 2 };
+
+/* The fixture's wording: "expected integer", "unknown key". */
+static const struct jr_words words = {.list_allowed = false,
+                                      .integer = "integer",
+                                      .boolean = "boolean",
+                                      .object = "object",
+                                      .array = "array",
+                                      .enum_not_string = "string"};
 
 static const char *const channel_names[] = {"voice", "chat", "sms", "email", NULL};
 static const char *const state_names[] = {"READY", "NOT_READY",  "PAUSED",
@@ -45,205 +47,48 @@ static const char *const patch_names[] = {"409", "ignore", NULL};
 static const char *const group_names[] = {"auth", "routing", "interactions", "state", "gws", NULL};
 static const char *const attr_prefixes[] = {"string:", "number:", "boolean:", "date:", NULL};
 
-/* ---- paths and errors ---- */
-
-/* Paths are built into fixed buffers; one too long for the buffer ends in "..." (it then
- * locates at the nearest enclosing element whose path fits). */
-static const char *path_done(path_t buf, int n)
-{
-    if (n >= (int)sizeof(path_t))
-        memcpy(buf + sizeof(path_t) - 4, "...", 4);
-    return buf;
-}
-
-static const char *member_path(path_t buf, const char *parent, const char *key)
-{
-    return path_done(buf, snprintf(buf, sizeof(path_t), "%s%s%s", parent, *parent ? "." : "", key));
-}
-
-static const char *index_path(path_t buf, const char *parent, size_t i)
-{
-    return path_done(buf, snprintf(buf, sizeof(path_t), "%s[%zu]", parent, i));
-}
-
-/* Fill the error for PATH with the formatted text, located at the value (or at the key if
- * WANT_KEY). A path that is not in the text (a missing key, a name holding '.') is located at
- * its nearest enclosing element that is. Always returns -1. */
-static int fail(struct ctx *c, const char *path, int want_key, const char *fmt, ...)
-{
-    struct cx_error *e = c->err;
-    path_t where;
-    va_list ap;
-
-    snprintf(e->key, sizeof e->key, "%s", path);
-    va_start(ap, fmt);
-    vsnprintf(e->text, sizeof e->text, fmt, ap);
-    va_end(ap);
-    e->line = e->column = 0;
-    c->failed = true;
-    snprintf(where, sizeof where, "%s", path);
-    while (jsonpos_locate(c->text, c->len, where, want_key, &e->line, &e->column) != 0 &&
-           where[0]) {
-        char *cut = where + strlen(where);
-        while (cut > where && *cut != '.' && *cut != '[')
-            cut--;
-        *cut = '\0';
-        want_key = 0;
-    }
-    return -1;
-}
-
-static int fail_oom(struct ctx *c, const char *path)
-{
-    return fail(c, path, 0, "out of memory");
-}
-
 /* ---- typed getters: each reads member KEY of object OBJ at PATH; absent means the default ---- */
-
-/* Fail unless every key of OBJ is in the NULL-terminated ALLOWED. */
-static int check_keys(struct ctx *c, json_t *obj, const char *path, const char *const allowed[])
-{
-    path_t p;
-
-    for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
-        const char *key = json_object_iter_key(it);
-        size_t i = 0;
-        while (allowed[i] && strcmp(allowed[i], key) != 0)
-            i++;
-        if (!allowed[i])
-            return fail(c, member_path(p, path, key), 1, "unknown key");
-    }
-    return 0;
-}
-
-static int get_int(struct ctx *c, json_t *obj, const char *path, const char *key, int def, int min,
-                   int max, int *out)
-{
-    json_t *v = json_object_get(obj, key);
-    json_int_t n;
-    path_t p;
-
-    if (!v) {
-        *out = def;
-        return 0;
-    }
-    if (!json_is_integer(v))
-        return fail(c, member_path(p, path, key), 0, "expected integer");
-    n = json_integer_value(v);
-    if (n < min || n > max) {
-        if (max == INT_MAX)
-            return fail(c, member_path(p, path, key), 0, "expected integer >= %d", min);
-        return fail(c, member_path(p, path, key), 0, "expected integer in [%d, %d]", min, max);
-    }
-    *out = (int)n;
-    return 0;
-}
-
-static int get_bool(struct ctx *c, json_t *obj, const char *path, const char *key, bool def,
-                    bool *out)
-{
-    json_t *v = json_object_get(obj, key);
-    path_t p;
-
-    if (!v) {
-        *out = def;
-        return 0;
-    }
-    if (!json_is_boolean(v))
-        return fail(c, member_path(p, path, key), 0, "expected boolean");
-    *out = json_is_true(v);
-    return 0;
-}
 
 /* A number (integer or real) in [0, 1]; *has says whether it was given. */
 static int get_fraction(struct ctx *c, json_t *obj, const char *path, const char *key, bool *has,
                         double *out)
 {
-    json_t *v = json_object_get(obj, key);
-    path_t p;
+    jr_path_t p;
+    json_t *v;
 
+    jr_member(&c->jr, obj, path, key, OPTIONAL, p, &v);
     *has = v != NULL;
     if (!v)
         return 0;
     if (!json_is_number(v))
-        return fail(c, member_path(p, path, key), 0, "expected number");
+        return jr_fail(&c->jr, p, 0, "expected number");
     *out = json_number_value(v);
     if (!(*out >= 0 && *out <= 1))
-        return fail(c, member_path(p, path, key), 0, "expected number in [0, 1]");
+        return jr_fail(&c->jr, p, 0, "expected number in [0, 1]");
     return 0;
 }
 
 /* A string copied into *out; absent gives a copy of DEF, or NULL if DEF is NULL, or an error if
- * FLAGS has REQUIRED. NONEMPTY rejects "". */
+ * FLAGS has REQUIRED. NONEMPTY rejects "". Out of memory is reported at PATH, the enclosing
+ * object (scenario.c's get_str reports it at the member, hence two). */
 static int get_str(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
                    const char *def, char **out)
 {
-    json_t *v = json_object_get(obj, key);
     const char *s = def;
-    path_t p;
+    jr_path_t p;
+    json_t *v;
 
-    if (!v && (flags & REQUIRED))
-        return fail(c, member_path(p, path, key), 0, "missing required key");
+    if (jr_member(&c->jr, obj, path, key, flags, p, &v) != 0)
+        return -1;
     if (v && !json_is_string(v))
-        return fail(c, member_path(p, path, key), 0, "expected string");
+        return jr_fail(&c->jr, p, 0, "expected string");
     if (v)
         s = json_string_value(v);
     if ((flags & NONEMPTY) && s && !*s)
-        return fail(c, member_path(p, path, key), 0, "expected non-empty string");
+        return jr_fail(&c->jr, p, 0, "expected non-empty string");
     *out = NULL;
     if (s && !(*out = strdup(s)))
-        return fail_oom(c, path);
-    return 0;
-}
-
-static int name_index(const char *const names[], const char *s)
-{
-    for (int i = 0; names[i]; i++)
-        if (strcmp(names[i], s) == 0)
-            return i;
-    return -1;
-}
-
-/* Fail at PATH with "expected one of: A, B, ..." naming NAMES. */
-static int fail_enum(struct ctx *c, const char *path, const char *const names[])
-{
-    char list[200] = "";
-    size_t n = 0;
-
-    for (int i = 0; names[i] && n < sizeof list; i++)
-        n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", names[i]);
-    return fail(c, path, 0, "expected one of: %s", list);
-}
-
-/* A string that must be one of NAMES; *out is its index, DEF if absent. */
-static int get_enum(struct ctx *c, json_t *obj, const char *path, const char *key,
-                    const char *const names[], int def, int *out)
-{
-    json_t *v = json_object_get(obj, key);
-    path_t p;
-
-    if (!v) {
-        *out = def;
-        return 0;
-    }
-    if (!json_is_string(v))
-        return fail(c, member_path(p, path, key), 0, "expected string");
-    if ((*out = name_index(names, json_string_value(v))) < 0)
-        return fail_enum(c, member_path(p, path, key), names);
-    return 0;
-}
-
-/* *out = the member if it is of the wanted kind (JSON_OBJECT or JSON_ARRAY), NULL if absent. */
-static int get_container(struct ctx *c, json_t *obj, const char *path, const char *key,
-                         json_type type, json_t **out)
-{
-    json_t *v = json_object_get(obj, key);
-    path_t p;
-
-    *out = v;
-    if (v && json_typeof(v) != type)
-        return fail(c, member_path(p, path, key), 0, "expected %s",
-                    type == JSON_OBJECT ? "object" : "array");
+        return jr_fail_oom(&c->jr, path);
     return 0;
 }
 
@@ -253,22 +98,22 @@ static int get_strs(struct ctx *c, json_t *obj, const char *path, const char *ke
                     size_t *n)
 {
     json_t *arr;
-    path_t p, q;
+    jr_path_t p, q;
 
-    if (get_container(c, obj, path, key, JSON_ARRAY, &arr) != 0)
+    if (jr_get_container(&c->jr, obj, path, key, OPTIONAL, JSON_ARRAY, &arr) != 0)
         return -1;
     if (!arr || json_array_size(arr) == 0)
         return 0;
-    member_path(p, path, key);
+    jr_member_path(p, path, key);
     if (!(*out = calloc(json_array_size(arr), sizeof **out)))
-        return fail_oom(c, p);
+        return jr_fail_oom(&c->jr, p);
     *n = json_array_size(arr);
     for (size_t i = 0; i < *n; i++) {
         json_t *v = json_array_get(arr, i);
         if (!json_is_string(v))
-            return fail(c, index_path(q, p, i), 0, "expected string");
+            return jr_fail(&c->jr, jr_index_path(q, p, i), 0, "expected string");
         if (!((*out)[i] = strdup(json_string_value(v))))
-            return fail_oom(c, p);
+            return jr_fail_oom(&c->jr, p);
     }
     return 0;
 }
@@ -287,29 +132,29 @@ typedef int (*parse_fn)(struct ctx *c, void *base, size_t i, json_t *v, const ch
 
 /* Parse the array member KEY of ROOT, each element an object, into a new array of SIZE-byte
  * entries; returns it and its length in *n, or NULL and 0 if KEY is absent or empty. On error
- * c->failed is set and what is returned is partly filled, for the caller to free. Does nothing
- * if c->failed is already set. */
+ * c->jr.failed is set and what is returned is partly filled, for the caller to free. Does nothing
+ * if c->jr.failed is already set. */
 static void *parse_list(struct ctx *c, json_t *root, const char *key, size_t size, size_t *n,
                         parse_fn each)
 {
     void *base;
     json_t *arr;
-    path_t p;
+    jr_path_t p;
 
     *n = 0;
-    if (c->failed || get_container(c, root, "", key, JSON_ARRAY, &arr) != 0 || !arr ||
-        json_array_size(arr) == 0)
+    if (c->jr.failed || jr_get_container(&c->jr, root, "", key, OPTIONAL, JSON_ARRAY, &arr) != 0 ||
+        !arr || json_array_size(arr) == 0)
         return NULL;
     if (!(base = calloc(json_array_size(arr), size))) {
-        fail_oom(c, key);
+        jr_fail_oom(&c->jr, key);
         return NULL;
     }
     *n = json_array_size(arr);
     for (size_t i = 0; i < *n; i++) {
         json_t *v = json_array_get(arr, i);
-        index_path(p, key, i);
+        jr_index_path(p, key, i);
         if (!json_is_object(v)) {
-            fail(c, p, 0, "expected object");
+            jr_fail(&c->jr, p, 0, "expected object");
             break;
         }
         if (each(c, base, i, v, p) != 0)
@@ -325,30 +170,34 @@ static int parse_client(struct ctx *c, void *base, size_t i, json_t *v, const ch
     struct cxm_client *all = base, *cl = &all[i];
     int rotation;
     json_t *limits;
-    path_t p;
+    jr_path_t p;
 
-    if (check_keys(c, v, path, keys) ||
+    if (jr_check_keys(&c->jr, v, path, keys) ||
         get_str(c, v, path, "clientId", REQUIRED | NONEMPTY, NULL, &cl->id) ||
         get_str(c, v, path, "clientSecret", REQUIRED, NULL, &cl->secret) ||
         get_strs(c, v, path, "scopes", &cl->scopes, &cl->nscopes) ||
-        get_int(c, v, path, "perMin", 120, 0, INT_MAX, &cl->per_min) ||
-        get_int(c, v, path, "tokenTtlSeconds", c->t->token_ttl_s, 1, INT_MAX, &cl->token_ttl_s) ||
-        get_enum(c, v, path, "rotation", rotation_names, CXM_ROTATION_KEEP, &rotation) ||
-        get_container(c, v, path, "limits", JSON_OBJECT, &limits))
+        jr_get_int(&c->jr, v, path, "perMin", OPTIONAL, 120, 0, INT_MAX, &cl->per_min) ||
+        jr_get_int(&c->jr, v, path, "tokenTtlSeconds", OPTIONAL, c->t->token_ttl_s, 1, INT_MAX,
+                   &cl->token_ttl_s) ||
+        jr_get_enum(&c->jr, v, path, "rotation", OPTIONAL, rotation_names, CXM_ROTATION_KEEP,
+                    &rotation) ||
+        jr_get_container(&c->jr, v, path, "limits", OPTIONAL, JSON_OBJECT, &limits))
         return -1;
     cl->rotation = (enum cxm_rotation)rotation;
-    member_path(p, path, "limits");
-    if (limits && check_keys(c, limits, p, group_names))
+    jr_member_path(p, path, "limits");
+    if (limits && jr_check_keys(&c->jr, limits, p, group_names))
         return -1;
     for (int g = 0; g < CXM_GROUPS; g++) {
         int def = g == CXM_GROUP_ROUTING ? cl->per_min : 0;
         cl->group_per_min[g] = def;
-        if (limits && get_int(c, limits, p, group_names[g], def, 0, INT_MAX, &cl->group_per_min[g]))
+        if (limits && jr_get_int(&c->jr, limits, p, group_names[g], OPTIONAL, def, 0, INT_MAX,
+                                 &cl->group_per_min[g]))
             return -1;
     }
     for (size_t j = 0; j < i; j++)
         if (strcmp(all[j].id, cl->id) == 0)
-            return fail(c, member_path(p, path, "clientId"), 0, "duplicate id \"%s\"", cl->id);
+            return jr_fail(&c->jr, jr_member_path(p, path, "clientId"), 0, "duplicate id \"%s\"",
+                           cl->id);
     return 0;
 }
 
@@ -361,37 +210,37 @@ static int parse_agent(struct ctx *c, void *base, size_t i, json_t *v, const cha
     json_t *chans;
     size_t k;
     int state;
-    path_t p, q;
+    jr_path_t p, q;
 
-    if (check_keys(c, v, path, keys) ||
+    if (jr_check_keys(&c->jr, v, path, keys) ||
         get_str(c, v, path, "id", REQUIRED | NONEMPTY, NULL, &a->id) ||
         get_str(c, v, path, "email", OPTIONAL, "", &a->email) ||
         get_str(c, v, path, "password", OPTIONAL, "", &a->password) ||
-        get_enum(c, v, path, "state", state_names, CXM_AGENT_READY, &state) ||
-        get_container(c, v, path, "channels", JSON_ARRAY, &chans) ||
-        get_bool(c, v, path, "scheduled", true, &a->scheduled) ||
-        get_bool(c, v, path, "mandatoryBreak", false, &a->mandatory_break) ||
+        jr_get_enum(&c->jr, v, path, "state", OPTIONAL, state_names, CXM_AGENT_READY, &state) ||
+        jr_get_container(&c->jr, v, path, "channels", OPTIONAL, JSON_ARRAY, &chans) ||
+        jr_get_bool(&c->jr, v, path, "scheduled", true, &a->scheduled) ||
+        jr_get_bool(&c->jr, v, path, "mandatoryBreak", false, &a->mandatory_break) ||
         get_strs(c, v, path, "queues", &a->queues, &a->nqueues))
         return -1;
     a->state = (enum cxm_agent_state)state;
     a->channels = chans ? 0 : CXM_CH_VOICE;
-    member_path(p, path, "channels");
+    jr_member_path(p, path, "channels");
     for (k = 0; k < json_array_size(chans); k++) {
         json_t *ch = json_array_get(chans, k);
         int bit;
         if (!json_is_string(ch))
-            return fail(c, index_path(q, p, k), 0, "expected string");
+            return jr_fail(&c->jr, jr_index_path(q, p, k), 0, "expected string");
         if ((bit = cxm_channel_parse(json_string_value(ch))) < 0)
-            return fail_enum(c, index_path(q, p, k), channel_names);
+            return jr_fail_enum(&c->jr, jr_index_path(q, p, k), channel_names);
         a->channels |= (unsigned)bit;
     }
-    member_path(p, path, "queues");
+    jr_member_path(p, path, "queues");
     for (k = 0; k < a->nqueues; k++)
         if (cxm_tenant_queue_index(c->t, a->queues[k]) < 0)
-            return fail(c, index_path(q, p, k), 0, "unknown queue \"%s\"", a->queues[k]);
+            return jr_fail(&c->jr, jr_index_path(q, p, k), 0, "unknown queue \"%s\"", a->queues[k]);
     for (size_t j = 0; j < i; j++)
         if (strcmp(all[j].id, a->id) == 0)
-            return fail(c, member_path(p, path, "id"), 0, "duplicate id \"%s\"", a->id);
+            return jr_fail(&c->jr, jr_member_path(p, path, "id"), 0, "duplicate id \"%s\"", a->id);
     return 0;
 }
 
@@ -415,35 +264,40 @@ static int parse_queue(struct ctx *c, void *base, size_t i, json_t *v, const cha
     struct cxm_queue_def *all = base, *qd = &all[i];
     json_t *th;
     int sorting, action;
-    path_t p;
+    jr_path_t p;
 
-    if (check_keys(c, v, path, keys) ||
+    if (jr_check_keys(&c->jr, v, path, keys) ||
         get_str(c, v, path, "id", REQUIRED | NONEMPTY, NULL, &qd->id) ||
         get_str(c, v, path, "name", OPTIONAL, qd->id, &qd->name) ||
-        get_enum(c, v, path, "sortingStrategy", sorting_names, CXM_SORT_FIFO, &sorting) ||
-        get_int(c, v, path, "maxRings", 3, 1, INT_MAX, &qd->max_rings) ||
-        get_int(c, v, path, "ringSeconds", 20, 1, INT_MAX, &qd->ring_seconds) ||
-        get_int(c, v, path, "overflowDepth", 0, 0, INT_MAX, &qd->overflow_depth) ||
-        get_int(c, v, path, "maxWaitSeconds", 0, 0, INT_MAX, &qd->max_wait_seconds) ||
-        get_int(c, v, path, "maxCapacity", 0, 0, INT_MAX, &qd->max_capacity) ||
-        get_enum(c, v, path, "overflowAction", overflow_names, CXM_OVERFLOW_DROP, &action) ||
+        jr_get_enum(&c->jr, v, path, "sortingStrategy", OPTIONAL, sorting_names, CXM_SORT_FIFO,
+                    &sorting) ||
+        jr_get_int(&c->jr, v, path, "maxRings", OPTIONAL, 3, 1, INT_MAX, &qd->max_rings) ||
+        jr_get_int(&c->jr, v, path, "ringSeconds", OPTIONAL, 20, 1, INT_MAX, &qd->ring_seconds) ||
+        jr_get_int(&c->jr, v, path, "overflowDepth", OPTIONAL, 0, 0, INT_MAX,
+                   &qd->overflow_depth) ||
+        jr_get_int(&c->jr, v, path, "maxWaitSeconds", OPTIONAL, 0, 0, INT_MAX,
+                   &qd->max_wait_seconds) ||
+        jr_get_int(&c->jr, v, path, "maxCapacity", OPTIONAL, 0, 0, INT_MAX, &qd->max_capacity) ||
+        jr_get_enum(&c->jr, v, path, "overflowAction", OPTIONAL, overflow_names, CXM_OVERFLOW_DROP,
+                    &action) ||
         get_str(c, v, path, "fallbackQueueId", NONEMPTY, NULL, &qd->fallback_queue_id) ||
-        get_container(c, v, path, "thresholds", JSON_OBJECT, &th) ||
-        get_int(c, v, path, "serviceLevelSeconds", 20, 1, INT_MAX, &qd->service_level_seconds) ||
+        jr_get_container(&c->jr, v, path, "thresholds", OPTIONAL, JSON_OBJECT, &th) ||
+        jr_get_int(&c->jr, v, path, "serviceLevelSeconds", OPTIONAL, 20, 1, INT_MAX,
+                   &qd->service_level_seconds) ||
         get_strs(c, v, path, "skills", &qd->skills, &qd->nskills))
         return -1;
     qd->sorting = (enum cxm_sorting)sorting;
     qd->overflow_action = (enum cxm_overflow_action)action;
     if (th) {
-        member_path(p, path, "thresholds");
-        if (check_keys(c, th, p, threshold_keys) ||
+        jr_member_path(p, path, "thresholds");
+        if (jr_check_keys(&c->jr, th, p, threshold_keys) ||
             get_fraction(c, th, p, "abandonRate", &qd->has_abandon_rate, &qd->abandon_rate) ||
             get_fraction(c, th, p, "serviceLevel", &qd->has_service_level, &qd->service_level))
             return -1;
     }
     for (size_t j = 0; j < i; j++)
         if (strcmp(all[j].id, qd->id) == 0)
-            return fail(c, member_path(p, path, "id"), 0, "duplicate id \"%s\"", qd->id);
+            return jr_fail(&c->jr, jr_member_path(p, path, "id"), 0, "duplicate id \"%s\"", qd->id);
     return 0;
 }
 
@@ -451,20 +305,20 @@ static int parse_queue(struct ctx *c, void *base, size_t i, json_t *v, const cha
  * existing queue. */
 static int check_fallbacks(struct ctx *c, const struct cxm_tenant *t)
 {
-    path_t path, p;
+    jr_path_t path, p;
 
     for (size_t i = 0; i < t->nqueues; i++) {
         const struct cxm_queue_def *qd = &t->queues[i];
         const char *fb = qd->fallback_queue_id;
 
-        index_path(path, "queues", i);
-        member_path(p, path, "fallbackQueueId");
+        jr_index_path(path, "queues", i);
+        jr_member_path(p, path, "fallbackQueueId");
         if (!fb && qd->overflow_action == CXM_OVERFLOW_FALLBACK)
-            return fail(c, p, 0, "missing required key (overflowAction is \"fallback\")");
+            return jr_fail(&c->jr, p, 0, "missing required key (overflowAction is \"fallback\")");
         if (fb && cxm_tenant_queue_index(t, fb) < 0)
-            return fail(c, p, 0, "unknown queue \"%s\"", fb);
+            return jr_fail(&c->jr, p, 0, "unknown queue \"%s\"", fb);
         if (fb && strcmp(fb, qd->id) == 0)
-            return fail(c, p, 0, "expected another queue's id, not the queue's own");
+            return jr_fail(&c->jr, p, 0, "expected another queue's id, not the queue's own");
     }
     return 0;
 }
@@ -474,16 +328,17 @@ static int parse_attr(struct ctx *c, void *base, size_t i, json_t *v, const char
     static const char *const keys[] = {"key", "maxLength", NULL};
     struct cxm_attr_def *a = (struct cxm_attr_def *)base + i;
     size_t k = 0;
-    path_t p;
+    jr_path_t p;
 
-    if (check_keys(c, v, path, keys) || get_str(c, v, path, "key", REQUIRED, NULL, &a->key) ||
-        get_int(c, v, path, "maxLength", 255, 1, INT_MAX, &a->max_length))
+    if (jr_check_keys(&c->jr, v, path, keys) ||
+        get_str(c, v, path, "key", REQUIRED, NULL, &a->key) ||
+        jr_get_int(&c->jr, v, path, "maxLength", OPTIONAL, 255, 1, INT_MAX, &a->max_length))
         return -1;
     while (attr_prefixes[k] && strncmp(a->key, attr_prefixes[k], strlen(attr_prefixes[k])) != 0)
         k++;
     if (!attr_prefixes[k] || !a->key[strlen(attr_prefixes[k])])
-        return fail(c, member_path(p, path, "key"), 0,
-                    "expected string:, number:, boolean: or date: followed by a name");
+        return jr_fail(&c->jr, jr_member_path(p, path, "key"), 0,
+                       "expected string:, number:, boolean: or date: followed by a name");
     return 0;
 }
 
@@ -492,7 +347,7 @@ static int parse_webhook(struct ctx *c, void *base, size_t i, json_t *v, const c
     static const char *const keys[] = {"url", "events", NULL};
     struct cxm_webhook_def *w = (struct cxm_webhook_def *)base + i;
 
-    if (check_keys(c, v, path, keys) ||
+    if (jr_check_keys(&c->jr, v, path, keys) ||
         get_str(c, v, path, "url", REQUIRED | NONEMPTY, NULL, &w->url) ||
         get_strs(c, v, path, "events", &w->events, &w->nevents))
         return -1;
@@ -526,66 +381,71 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
     int patch;
 
     if (!json_is_object(root))
-        return fail(c, "", 0, "expected object");
-    if (check_keys(c, root, "", keys) ||
+        return jr_fail(&c->jr, "", 0, "expected object");
+    if (jr_check_keys(&c->jr, root, "", keys) ||
         get_str(c, root, "", "tenant", OPTIONAL, "default", &t->name) ||
-        get_int(c, root, "", "tokenTtlSeconds", 3600, 1, INT_MAX, &t->token_ttl_s) ||
-        get_container(c, root, "", "consistency", JSON_OBJECT, &cons) ||
-        get_int(c, root, "", "evaluationIntervalMs", 1000, 1, INT_MAX,
-                &t->evaluation_interval_ms) ||
-        get_int(c, root, "", "idempotencyTtlSeconds", 86400, 1, INT_MAX, &t->idempotency_ttl_s) ||
-        get_enum(c, root, "", "patchAssigned", patch_names, 0, &patch) ||
-        get_container(c, root, "", "limits", JSON_OBJECT, &limits) ||
-        get_int(c, root, "", "teardownMs", 1000, 0, INT_MAX, &t->teardown_ms) ||
-        get_int(c, root, "", "eventRetention", 100000, 1, INT_MAX, &t->event_retention) ||
-        get_int(c, root, "", "idempotencyMaxKeys", 1000000, 1, INT_MAX, &t->idempotency_max_keys))
+        jr_get_int(&c->jr, root, "", "tokenTtlSeconds", OPTIONAL, 3600, 1, INT_MAX,
+                   &t->token_ttl_s) ||
+        jr_get_container(&c->jr, root, "", "consistency", OPTIONAL, JSON_OBJECT, &cons) ||
+        jr_get_int(&c->jr, root, "", "evaluationIntervalMs", OPTIONAL, 1000, 1, INT_MAX,
+                   &t->evaluation_interval_ms) ||
+        jr_get_int(&c->jr, root, "", "idempotencyTtlSeconds", OPTIONAL, 86400, 1, INT_MAX,
+                   &t->idempotency_ttl_s) ||
+        jr_get_enum(&c->jr, root, "", "patchAssigned", OPTIONAL, patch_names, 0, &patch) ||
+        jr_get_container(&c->jr, root, "", "limits", OPTIONAL, JSON_OBJECT, &limits) ||
+        jr_get_int(&c->jr, root, "", "teardownMs", OPTIONAL, 1000, 0, INT_MAX, &t->teardown_ms) ||
+        jr_get_int(&c->jr, root, "", "eventRetention", OPTIONAL, 100000, 1, INT_MAX,
+                   &t->event_retention) ||
+        jr_get_int(&c->jr, root, "", "idempotencyMaxKeys", OPTIONAL, 1000000, 1, INT_MAX,
+                   &t->idempotency_max_keys))
         return -1;
     t->patch_assigned_ignore = patch == 1;
 
     t->consistency_min_ms = 200;
     t->consistency_max_ms = 500;
-    if (cons &&
-        (check_keys(c, cons, "consistency", consistency_keys) ||
-         get_int(c, cons, "consistency", "minMs", 200, 0, INT_MAX, &t->consistency_min_ms) ||
-         get_int(c, cons, "consistency", "maxMs", 500, 0, INT_MAX, &t->consistency_max_ms)))
+    if (cons && (jr_check_keys(&c->jr, cons, "consistency", consistency_keys) ||
+                 jr_get_int(&c->jr, cons, "consistency", "minMs", OPTIONAL, 200, 0, INT_MAX,
+                            &t->consistency_min_ms) ||
+                 jr_get_int(&c->jr, cons, "consistency", "maxMs", OPTIONAL, 500, 0, INT_MAX,
+                            &t->consistency_max_ms)))
         return -1;
     if (t->consistency_min_ms > t->consistency_max_ms)
-        return fail(c, json_object_get(cons, "maxMs") ? "consistency.maxMs" : "consistency.minMs",
-                    0, "expected minMs <= maxMs (%d > %d)", t->consistency_min_ms,
-                    t->consistency_max_ms);
+        return jr_fail(
+            &c->jr, json_object_get(cons, "maxMs") ? "consistency.maxMs" : "consistency.minMs", 0,
+            "expected minMs <= maxMs (%d > %d)", t->consistency_min_ms, t->consistency_max_ms);
 
     t->tenant_per_min = 0;
     t->agent_state_per_min = 100;
-    if (limits &&
-        (check_keys(c, limits, "limits", limit_keys) ||
-         get_int(c, limits, "limits", "tenantPerMin", 0, 0, INT_MAX, &t->tenant_per_min) ||
-         get_int(c, limits, "limits", "agentStatePerMin", 100, 0, INT_MAX,
-                 &t->agent_state_per_min)))
+    if (limits && (jr_check_keys(&c->jr, limits, "limits", limit_keys) ||
+                   jr_get_int(&c->jr, limits, "limits", "tenantPerMin", OPTIONAL, 0, 0, INT_MAX,
+                              &t->tenant_per_min) ||
+                   jr_get_int(&c->jr, limits, "limits", "agentStatePerMin", OPTIONAL, 100, 0,
+                              INT_MAX, &t->agent_state_per_min)))
         return -1;
 
     /* Queues before agents and fallbacks, which refer to them. */
     t->clients = parse_list(c, root, "clients", sizeof *t->clients, &t->nclients, parse_client);
     t->queues = parse_list(c, root, "queues", sizeof *t->queues, &t->nqueues, parse_queue);
-    if (c->failed || check_fallbacks(c, t))
+    if (c->jr.failed || check_fallbacks(c, t))
         return -1;
     t->agents = parse_list(c, root, "agents", sizeof *t->agents, &t->nagents, parse_agent);
-    if (c->failed || get_strs(c, root, "", "dispositions", &t->dispositions, &t->ndispositions))
+    if (c->jr.failed || get_strs(c, root, "", "dispositions", &t->dispositions, &t->ndispositions))
         return -1;
     t->attributes =
         parse_list(c, root, "attributes", sizeof *t->attributes, &t->nattributes, parse_attr);
     t->webhooks =
         parse_list(c, root, "webhooks", sizeof *t->webhooks, &t->nwebhooks, parse_webhook);
-    if (c->failed || get_container(c, root, "", "faults", JSON_ARRAY, &faults))
+    if (c->jr.failed || jr_get_container(&c->jr, root, "", "faults", OPTIONAL, JSON_ARRAY, &faults))
         return -1;
     t->faults = faults ? json_incref(faults) : json_array();
     if (!t->faults)
-        return fail_oom(c, "faults");
+        return jr_fail_oom(&c->jr, "faults");
     struct cxm_faults plan;
     char fpath[64], msg[160];
-    path_t p;
+    jr_path_t p;
     if (cxm_faults_parse(t->faults, &plan, fpath, sizeof fpath, msg, sizeof msg) < 0) {
         snprintf(p, sizeof p, "faults%s", fpath);
-        return fail(c, p, strstr(msg, "unknown key") != NULL, "%s", msg);
+        return jr_fail(&c->jr, p, strstr(msg, "unknown key") != NULL, "%s", msg);
     }
     cxm_faults_free(&plan);
     return 0;
@@ -597,22 +457,15 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
 int cxm_tenant_parse(const char *text, size_t len, const char *name, struct cxm_tenant **out,
                      struct cx_error *err)
 {
-    struct ctx c = {text, len, err, false, NULL};
+    struct ctx c = {.t = NULL};
     struct cxm_tenant *t = NULL;
-    json_error_t jerr;
     json_t *root;
 
-    memset(err, 0, sizeof *err);
-    snprintf(err->file, sizeof err->file, "%s", name);
-    root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        err->line = jerr.line < 0 ? 0 : jerr.line;
-        err->column = jerr.column < 0 ? 0 : jerr.column;
-        snprintf(err->text, sizeof err->text, "%s", jerr.text);
+    jr_init(&c.jr, text, len, name, err, &words);
+    if (!(root = jr_parse(&c.jr)))
         goto error;
-    }
     if (!(t = calloc(1, sizeof *t))) {
-        fail_oom(&c, "");
+        jr_fail_oom(&c.jr, "");
         goto error;
     }
     c.t = t;
@@ -716,7 +569,7 @@ const char *cxm_channel_name(unsigned channel)
 /* The channel bit named S ("voice", "chat", "sms", "email"), or -1. */
 int cxm_channel_parse(const char *s)
 {
-    int i = s ? name_index(channel_names, s) : -1;
+    int i = s ? jr_name_index(channel_names, s) : -1;
     return i < 0 ? -1 : 1 << i;
 }
 
@@ -729,7 +582,7 @@ const char *cxm_agent_state_name(enum cxm_agent_state s)
 /* The state named S, or -1. */
 int cxm_agent_state_parse(const char *s)
 {
-    return s ? name_index(state_names, s) : -1;
+    return s ? jr_name_index(state_names, s) : -1;
 }
 
 /* The API name of strategy S ("Priority", "FIFO", "LIFO", "Custom"); NULL if out of range. */
@@ -745,5 +598,5 @@ const char *cxm_group_name(enum cxm_group g)
 
 int cxm_group_parse(const char *s)
 {
-    return s ? name_index(group_names, s) : -1;
+    return s ? jr_name_index(group_names, s) : -1;
 }

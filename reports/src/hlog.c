@@ -378,6 +378,17 @@ int cx_hlog_write(struct cx_hlog_writer *w, const char *tag, double start_s, dou
     return 0;
 }
 
+int cx_hlog_tag(const char *tag, char *out, size_t size)
+{
+    if (size == 0)
+        return -1;
+    size_t i = 0;
+    for (; tag[i] && i + 1 < size; i++)
+        out[i] = strchr(", \r\n", tag[i]) ? '_' : tag[i];
+    out[i] = '\0';
+    return tag[i] ? -1 : 0;
+}
+
 int cx_hlog_close(struct cx_hlog_writer *w)
 {
     if (!w)

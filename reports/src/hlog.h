@@ -56,6 +56,12 @@ int cx_hlog_open(FILE *f, double start_epoch_s, struct cx_hlog_writer **out);
 int cx_hlog_write(struct cx_hlog_writer *w, const char *tag, double start_s, double length_s,
                   const struct cx_hist *h);
 
+/* The name TAG is logged under: HdrHistogram's tags cannot hold ',', ' ', '\r' or '\n', so each
+ * becomes '_' ("an inbound call arrives" is logged as "an_inbound_call_arrives"); readers that
+ * look a summary's tag up in a log map it the same way. Writes at most SIZE bytes to OUT,
+ * NUL-terminated. Returns 0, or -1 if OUT was too small (then it holds the truncated name). */
+int cx_hlog_tag(const char *tag, char *out, size_t size);
+
 /* Flush f and free w (NULL is a no-op). Returns 0, or -1 if any write to f failed since
  * cx_hlog_open. */
 int cx_hlog_close(struct cx_hlog_writer *w);

@@ -662,6 +662,21 @@ static void test_log_read_errors(void **state)
     cx_hist_free(h);
 }
 
+/* The logged name of a tag: delimiters become '_', what fits is written, truncation is said. */
+static void test_log_tag_names(void **state)
+{
+    char out[32];
+    assert_int_equal(cx_hlog_tag("an inbound call arrives", out, sizeof out), 0);
+    assert_string_equal(out, "an_inbound_call_arrives");
+    assert_int_equal(cx_hlog_tag("a,b\r\nc", out, sizeof out), 0);
+    assert_string_equal(out, "a_b__c");
+    assert_int_equal(cx_hlog_tag("accept", out, sizeof out), 0);
+    assert_string_equal(out, "accept");
+    assert_int_equal(cx_hlog_tag("too long", out, 4), -1);
+    assert_string_equal(out, "too");
+    assert_int_equal(cx_hlog_tag("x", out, 0), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -671,6 +686,7 @@ int main(void)
         cmocka_unit_test(test_decode_errors),
         cmocka_unit_test(test_log_write_read),
         cmocka_unit_test(test_log_tag_rules),
+        cmocka_unit_test(test_log_tag_names),
         cmocka_unit_test(test_log_from_hdr_histogram_js),
         cmocka_unit_test(test_log_reader_timestamps),
         cmocka_unit_test(test_log_read_errors),
