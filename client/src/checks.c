@@ -12,22 +12,15 @@
 
 #include "scenario.h"
 
-const char *const checks_names[] = {"DUPLICATE_ACCEPT",
-                                    "PHANTOM_ACCEPT",
-                                    "SILENT_DROP",
-                                    "DUPLICATE_REJECT",
-                                    "STALE_READ",
-                                    "DUPLICATE_CONTACT",
-                                    "LOST_CONTACT",
-                                    "PRIORITY_NOT_APPLIED",
-                                    "RETRY_STORM",
-                                    "AUTH_CASCADE",
-                                    "POLICY_VIOLATION",
-                                    "EXPECT_FAILED",
-                                    NULL};
-static const char *const rules[] = {"ACC-05",  "ACC-06",  "REJ-03", "REJ-04",
-                                    "CONS-01", "INJ-05",  "INJ-05", "PRI-04",
-                                    "RATE-01", "AUTH-05", "AGT-03", "scenario"};
+const char *const checks_names[] = {
+    "DUPLICATE_ACCEPT", "PHANTOM_ACCEPT",       "SILENT_DROP",
+    "DUPLICATE_REJECT", "STALE_READ",           "DUPLICATE_CONTACT",
+    "LOST_CONTACT",     "PRIORITY_NOT_APPLIED", "RETRY_STORM",
+    "AUTH_CASCADE",     "POLICY_VIOLATION",     "UNKNOWN_DISPOSITION",
+    "ATTRIBUTE_LOSS",   "EXPECT_FAILED",        NULL};
+static const char *const rules[] = {"ACC-05", "ACC-06", "REJ-03", "REJ-04",  "CONS-01",
+                                    "INJ-05", "INJ-05", "PRI-04", "RATE-01", "AUTH-05",
+                                    "AGT-03", "REJ-02", "INJ-04", "scenario"};
 
 const char *checks_rule(const char *name)
 {
@@ -74,6 +67,8 @@ static void flag(struct ctx *c, const char *name, const struct hrec *r, const ch
         json_object_set_new(e, "subject", json_string(r->subject));
     if (r->request_id[0])
         json_object_set_new(e, "requestId", json_string(r->request_id));
+    if (r->rule && strcmp(name, "EXPECT_FAILED") == 0)
+        json_object_set_new(e, "rule", json_string(r->rule));
     json_array_append_new(ex, e);
 }
 
@@ -302,10 +297,77 @@ static void check_simple(struct ctx *c, struct hrec *r, size_t n)
         }
         if (r[i].expect_failed) {
             char what[512];
-            snprintf(what, sizeof what, "expected %s; got status %d", r[i].why ? r[i].why : "?",
+            snprintf(what, sizeof what, "%s%sexpected %s; got status %d",
+                     r[i].rule ? r[i].rule : "", r[i].rule ? ": " : "", r[i].why ? r[i].why : "?",
                      r[i].status);
             flag(c, "EXPECT_FAILED", &r[i], what);
         }
+    }
+}
+
+/* REJ-02: a reject whose rejectReason a later read shows stored as "Unknown" (not among the
+ * tenant's dispositions). */
+static void check_disposition(struct ctx *c, struct hrec *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].op != SCN_OP_REJECT || r[i].outcome != OUT_OK || !r[i].req_reason ||
+            same(r[i].req_reason, "Unknown"))
+            continue;
+        for (size_t j = i + 1; j < n; j++)
+            if (r[j].op == SCN_OP_READ && same(r[j].subject, r[i].subject) && r[j].resp_reason) {
+                if (same(r[j].resp_reason, "Unknown")) {
+                    char what[512];
+                    snprintf(what, sizeof what,
+                             "reject of %s gave rejectReason \"%.100s\", stored as \"Unknown\": "
+                             "not one of the tenant's dispositions",
+                             r[i].subject, r[i].req_reason);
+                    flag(c, "UNKNOWN_DISPOSITION", &r[i], what);
+                }
+                break;
+            }
+    }
+}
+
+/* What of SENT a read's STORED attributes lost: keys dropped (not in the registered schema) and
+ * strings cut short (over their maxLength). The number of losses, each described in WHAT. */
+static int attribute_lost(const json_t *sent, const json_t *stored, char *what, size_t size)
+{
+    const char *key;
+    const json_t *v;
+    int lost = 0;
+    size_t n = (size_t)snprintf(what, size, "accepted (201), then read back with ");
+    json_object_foreach((json_t *)sent, key, v)
+    {
+        const json_t *got = json_object_get(stored, key);
+        const char *sep = lost ? "; " : "";
+        if (!got)
+            n += (size_t)snprintf(what + n, n < size ? size - n : 0,
+                                  "%s\"%.60s\" dropped (not in the registered schema)", sep, key);
+        else if (json_is_string(v) && json_is_string(got) &&
+                 json_string_length(got) < json_string_length(v))
+            n += (size_t)snprintf(what + n, n < size ? size - n : 0,
+                                  "%s\"%.60s\" truncated from %zu to %zu bytes", sep, key,
+                                  json_string_length(v), json_string_length(got));
+        else
+            continue;
+        lost++;
+    }
+    return lost;
+}
+
+/* INJ-04: a contact injected with attributes, read back with fewer or shorter ones. */
+static void check_attributes(struct ctx *c, struct hrec *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].op != SCN_OP_INJECT || r[i].outcome != OUT_OK || !r[i].req_attrs || !r[i].resp_id)
+            continue;
+        for (size_t j = i + 1; j < n; j++)
+            if (r[j].op == SCN_OP_READ && same(r[j].subject, r[i].resp_id) && r[j].resp_attrs) {
+                char what[512];
+                if (attribute_lost(r[i].req_attrs, r[j].resp_attrs, what, sizeof what))
+                    flag(c, "ATTRIBUTE_LOSS", &r[i], what);
+                break;
+            }
     }
 }
 
@@ -327,6 +389,8 @@ json_t *checks_run(struct hrec *recs, size_t n, const char *(*step_name)(void *c
     check_priority(&c, recs, n);
     check_retry_storm(&c, recs, n);
     check_auth_cascade(&c, recs, n);
+    check_disposition(&c, recs, n);
+    check_attributes(&c, recs, n);
     check_simple(&c, recs, n);
     return c.out;
 }

@@ -22,6 +22,10 @@ static void rec_free(struct hrec *r)
     free(r->resp_state);
     free(r->resp_id);
     free(r->why);
+    free(r->req_reason);
+    free(r->resp_reason);
+    json_decref(r->req_attrs);
+    json_decref(r->resp_attrs);
 }
 
 static const char *const outcome_names[] = {"ok", "fail", "indeterminate"};

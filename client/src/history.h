@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 enum outcome { OUT_OK, OUT_FAIL, OUT_INDETERMINATE };
 
 struct hrec {
@@ -34,6 +36,9 @@ struct hrec {
     int returned;      /* REJECT: returnToQueue was true */
     int expect_failed; /* the step's expectation (or poll deadline) did not hold */
     char *why;         /* what was expected, when it failed */
+    const char *rule;  /* the rule ID the step's expectation stands for (the scenario's), or NULL */
+    char *req_reason, *resp_reason; /* REJECT: the rejectReason sent; READ: the one stored */
+    json_t *req_attrs, *resp_attrs; /* INJECT: the attributes sent; READ: the ones stored */
     char request_id[48];
 };
 

@@ -193,6 +193,8 @@ static json_t *build_summary(const struct run_opts *o, const struct scenario *sc
                   "target", o->target ? o->target : "embedded cxmock", "seed", (json_int_t)rs->seed,
                   "threads", rs->nthreads, "clock", scn->clock ? scn->clock : "real", "startedAt",
                   when, "wallSeconds", wall_s, "simSeconds", wall_s * rs->tscale);
+    if (scn->description)
+        json_object_set_new(sum, "description", json_string(scn->description));
     if (rs->nshards > 1) {
         char sh[32];
         snprintf(sh, sizeof sh, "%d/%d", rs->shard, rs->nshards);

@@ -60,7 +60,7 @@ static const char *const grant_names[] = {"client_credentials", "password", NULL
 static const char *const cache_names[] = {"worker", "vu", "shared", NULL};
 static const char *const backoff_names[] = {"linear", "exponential", NULL};
 static const char *const jitter_names[] = {"none", "full", NULL};
-static const char *const reserved_names[] = {"vu",   "iter", "uuid",  "env",
+static const char *const reserved_names[] = {"vu",   "iter", "uuid",  "shard", "env",
                                              "user", "vars", "setup", NULL};
 static const char *const metric_names[] = {"latency", "violations", "errors",
                                            "offered", "requests",   NULL};
@@ -217,13 +217,22 @@ static int is_token(const char *s)
     return 1;
 }
 
+/* A rule ID: upper-case letters, a dash, two or more digits ("ACC-03", "GWS-02"). */
+static int is_rule_id(const char *s)
+{
+    size_t letters = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    return letters > 0 && s[letters] == '-' && strlen(s + letters + 1) >= 2 &&
+           strspn(s + letters + 1, "0123456789") == strlen(s + letters + 1);
+}
+
 /* Whether reference NAME can ever be set: 0, or -1 with the reason in MSG. */
 static int check_ref(const struct ctx *c, const char *name, char *msg, size_t size)
 {
     const struct scenario *s = c->s;
     const char *dot = strchr(name, '.'), *rest = dot ? dot + 1 : name;
 
-    if (strcmp(name, "vu") == 0 || strcmp(name, "iter") == 0 || strcmp(name, "uuid") == 0)
+    if (strcmp(name, "vu") == 0 || strcmp(name, "iter") == 0 || strcmp(name, "uuid") == 0 ||
+        strcmp(name, "shard") == 0)
         return 0;
     if (strncmp(name, "env.", 4) == 0 || strncmp(name, "user.", 5) == 0 ||
         strncmp(name, "vars.", 5) == 0 || strncmp(name, "setup.", 6) == 0) {
@@ -589,7 +598,7 @@ static int parse_extracts(struct ctx *c, json_t *obj, const char *path, struct s
         if (!is_var_name(key) || jr_name_index(reserved_names, key) >= 0)
             return jr_fail(&c->jr, p, 1,
                            "expected a variable name [A-Za-z_][A-Za-z0-9_-]*, not vu, iter, uuid, "
-                           "env, user, vars or setup");
+                           "shard, env, user, vars or setup");
         if (!json_is_string(v))
             return jr_fail(&c->jr, p, 0, "expected \"$.path\", \"header:Name\" or \"status\"");
         if (extract_check(json_string_value(v), msg, sizeof msg) != 0)
@@ -632,13 +641,13 @@ static int parse_headers(struct ctx *c, json_t *obj, const char *path, struct sc
 /* A "request" or "poll" object OBJ at PATH into ST. */
 static int parse_request(struct ctx *c, json_t *obj, const char *path, struct scn_step *st)
 {
-    static const char *const req_keys[] = {"method",      "path",    "headers", "body",    "auth",
-                                           "idempotency", "retry",   "timeout", "extract", "expect",
-                                           "op",          "subject", "agent",   "key",     NULL};
+    static const char *const req_keys[] = {
+        "method",  "path",   "headers", "body",    "auth",  "idempotency", "retry", "timeout",
+        "extract", "expect", "op",      "subject", "agent", "key",         "rule",  NULL};
     static const char *const poll_keys[] = {
-        "method",  "path",     "headers", "body",        "auth",     "idempotency", "retry",
-        "timeout", "extract",  "expect",  "op",          "subject",  "agent",       "key",
-        "until",   "interval", "backoff", "maxInterval", "deadline", NULL};
+        "method",  "path",    "headers",  "body",    "auth",        "idempotency", "retry",
+        "timeout", "extract", "expect",   "op",      "subject",     "agent",       "key",
+        "rule",    "until",   "interval", "backoff", "maxInterval", "deadline",    NULL};
     struct scn_request *r = &st->req;
     int poll = st->kind == SCN_POLL, method, op;
     json_t *headers, *body, *extract, *expect, *idem, *until;
@@ -702,8 +711,12 @@ static int parse_request(struct ctx *c, json_t *obj, const char *path, struct sc
         jr_get_enum(&c->jr, obj, path, "op", 0, op_names, -1, &op) ||
         get_tpl(c, obj, path, "subject", NONEMPTY, NULL, &r->subject) ||
         get_tpl(c, obj, path, "agent", NONEMPTY, NULL, &r->agent) ||
-        get_tpl(c, obj, path, "key", NONEMPTY, NULL, &r->key))
+        get_tpl(c, obj, path, "key", NONEMPTY, NULL, &r->key) ||
+        get_str(c, obj, path, "rule", NONEMPTY, NULL, &r->rule))
         return -1;
+    if (r->rule && !is_rule_id(r->rule))
+        return jr_fail(&c->jr, jr_member_path(p, path, "rule"), 0,
+                       "expected a rule ID of SEMANTICS.md, e.g. \"ACC-03\"");
     r->op = (enum scn_op)(op + 1);
     switch (r->op) {
     case SCN_OP_ACCEPT:
@@ -1477,6 +1490,7 @@ static void free_steps(struct scn_step *steps, size_t n)
         tpl_free(r->subject);
         tpl_free(r->agent);
         tpl_free(r->key);
+        free(r->rule);
         free_conds(st->poll.until, st->poll.nuntil);
         free(st->barrier);
         free_cond(&st->cond);

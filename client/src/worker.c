@@ -453,6 +453,7 @@ static void record(struct vu *v, int64_t end, int status, CURLcode cc, int expec
     r.token = v->token_serial;
     r.resp_priority = r.req_priority = r.resp_position = -1;
     r.expect_failed = !expect_ok && why;
+    r.rule = rq->rule;
     const char *rid = resp_header(v, "X-Request-Id");
     if (rid)
         snprintf(r.request_id, sizeof r.request_id, "%s", rid);
@@ -477,9 +478,15 @@ static void record(struct vu *v, int64_t end, int status, CURLcode cc, int expec
             r.resp_id = json_str_dup(b, "id");
         r.resp_priority = json_int_or(b, "priority", -1);
         r.resp_position = json_int_or(json_object_get(b, "queuePosition"), "position", -1);
+        r.resp_reason = json_str_dup(b, "rejectReason");
+        const json_t *attrs = json_object_get(b, "attributes");
+        r.resp_attrs = json_is_object(attrs) ? json_deep_copy(attrs) : NULL;
         if (v->op_json) {
             r.req_priority = json_int_or(v->op_json, "priority", -1);
             r.returned = json_is_true(json_object_get(v->op_json, "returnToQueue"));
+            r.req_reason = json_str_dup(v->op_json, "rejectReason");
+            attrs = json_object_get(v->op_json, "attributes");
+            r.req_attrs = json_is_object(attrs) ? json_deep_copy(attrs) : NULL;
         }
     }
     history_add(&ws->w->hist, &r, st->tag ? st->tag : "", keep);

@@ -1,6 +1,7 @@
 /* test_checks.c - each built-in violation check (checks.h) on a hand-made history: the naive
  * pattern is flagged with its name and rule ID, the correct pattern is not. Rules: ACC-05,
- * ACC-06, REJ-03, REJ-04, CONS-01, INJ-05, PRI-04, RATE-01, AUTH-05, AGT-03. */
+ * ACC-06, REJ-03, REJ-04, CONS-01, INJ-05, PRI-04, RATE-01, AUTH-05, AGT-03, REJ-02, INJ-04, and a
+ * failed expectation that names its rule (ACC-03). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,7 +60,8 @@ static long long count(struct h *h, const char *name)
     for (size_t i = 0; i < h->n; i++) {
         struct hrec *r = &h->r[i];
         free(r->subject), free(r->agent), free(r->key), free(r->path), free(r->resp_agent),
-            free(r->resp_state), free(r->resp_id), free(r->why);
+            free(r->resp_state), free(r->resp_id), free(r->why), free(r->req_reason),
+            free(r->resp_reason), json_decref(r->req_attrs), json_decref(r->resp_attrs);
     }
     h->n = 0;
     return c;
@@ -225,6 +227,54 @@ static void test_policy_violation_agt03(void **state)
     assert_int_equal(count(&h, "POLICY_VIOLATION"), 0);
 }
 
+/* REJ-02: a rejectReason that is not a disposition reads back as "Unknown". */
+static void test_unknown_disposition_rej02(void **state)
+{
+    struct h h = {0};
+    add(&h, SCN_OP_REJECT, 0, 10, 200, "i1", "a")->req_reason = dup("busy");
+    add(&h, SCN_OP_READ, 0, 600, 200, "i1", NULL)->resp_reason = dup("Unknown");
+    assert_int_equal(count(&h, "UNKNOWN_DISPOSITION"), 1);
+    add(&h, SCN_OP_REJECT, 0, 10, 200, "i1", "a")->req_reason = dup("agent_busy");
+    add(&h, SCN_OP_READ, 0, 600, 200, "i1", NULL)->resp_reason = dup("agent_busy");
+    assert_int_equal(count(&h, "UNKNOWN_DISPOSITION"), 0);
+}
+
+/* INJ-04: an attribute dropped (unregistered) or truncated, found by reading the contact back. */
+static void test_attribute_loss_inj04(void **state)
+{
+    struct h h = {0};
+    struct hrec *r = add(&h, SCN_OP_INJECT, 0, 10, 201, NULL, NULL);
+    r->resp_id = dup("c1");
+    r->req_attrs = json_pack("{ss ss}", "string:customerTier", "platinum-with-a-long-name",
+                             "string:crmCase", "42");
+    add(&h, SCN_OP_READ, 0, 20, 200, "c1", NULL)->resp_attrs =
+        json_pack("{ss}", "string:customerTier", "platinum");
+    assert_int_equal(count(&h, "ATTRIBUTE_LOSS"), 1);
+    r = add(&h, SCN_OP_INJECT, 0, 10, 201, NULL, NULL);
+    r->resp_id = dup("c1");
+    r->req_attrs = json_pack("{ss}", "string:customerTier", "gold");
+    add(&h, SCN_OP_READ, 0, 20, 200, "c1", NULL)->resp_attrs =
+        json_pack("{ss}", "string:customerTier", "gold");
+    assert_int_equal(count(&h, "ATTRIBUTE_LOSS"), 0);
+}
+
+/* A failed expectation is counted as EXPECT_FAILED; a step's "rule" goes into its example. */
+static void test_expect_failed_names_its_rule(void **state)
+{
+    struct h h = {0};
+    struct hrec *r = add(&h, SCN_OP_NONE, 0, 10, 400, NULL, NULL);
+    r->expect_failed = 1;
+    r->why = dup("status 200");
+    r->rule = "ACC-03";
+    json_t *v = checks_run(h.r, h.n, NULL, NULL);
+    const json_t *ex =
+        json_array_get(json_object_get(json_object_get(v, "EXPECT_FAILED"), "examples"), 0);
+    assert_string_equal(json_string_value(json_object_get(ex, "rule")), "ACC-03");
+    assert_non_null(strstr(json_string_value(json_object_get(ex, "what")), "ACC-03: expected"));
+    json_decref(v);
+    assert_int_equal(count(&h, "EXPECT_FAILED"), 1);
+}
+
 /* The mock's ledger is ground truth: a silent drop the client never looked for is counted. */
 static void test_reconcile_with_ledger(void **state)
 {
@@ -258,6 +308,9 @@ int main(void)
         cmocka_unit_test(test_retry_storm_rate01),
         cmocka_unit_test(test_auth_cascade_auth05),
         cmocka_unit_test(test_policy_violation_agt03),
+        cmocka_unit_test(test_unknown_disposition_rej02),
+        cmocka_unit_test(test_attribute_loss_inj04),
+        cmocka_unit_test(test_expect_failed_names_its_rule),
         cmocka_unit_test(test_reconcile_with_ledger),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
