@@ -307,8 +307,8 @@ static void test_secrets_never_written(void **state)
     path_of(sc, sizeof sc, "scenarios/accept-race/correct.json");
     struct proc p;
     assert_int_equal(run(&p, (const char *[]){"run", sc, "--out", "@OUT", NULL}, 60), 0);
-    const char *files[] = {"stdout", "stderr", "out/summary.json", "out/junit.xml",
-                           "out/latency.hlog", "out/history.jsonl"};
+    const char *files[] = {"stdout",        "stderr",           "out/summary.json",
+                           "out/junit.xml", "out/latency.hlog", "out/history.jsonl"};
     const char *secrets[] = {"cx-integration-secret", "ada-pass", "bob-pass", "access_token",
                              "Bearer"};
     for (int i = 0; i < 6; i++) {
@@ -323,8 +323,9 @@ static void test_secrets_never_written(void **state)
 }
 
 /* Every naive scenario of the library reports its violation (its thresholds say which, and the
- * run exits 0 only if they hold); every correct one reports none. */
-static void run_pair(const char *name, const char *violation)
+ * run exits 0 only if they hold); every correct one reports none. A trap with no violation of
+ * its own is a failed expectation whose example names the trap's rule. */
+static void run_pair_rule(const char *name, const char *violation, const char *rule)
 {
     char sc[512];
     struct proc p;
@@ -334,6 +335,16 @@ static void run_pair(const char *name, const char *violation)
     json_t *s = summary(&p);
     if (violations(s, violation) < 1)
         fail_msg("%s/naive: no %s", name, violation);
+    if (rule) {
+        const json_t *ex = json_array_get(
+            json_object_get(json_object_get(json_object_get(s, "violations"), violation),
+                            "examples"),
+            0);
+        const char *got = json_string_value(json_object_get(ex, "rule"));
+        if (!got || strcmp(got, rule) != 0)
+            fail_msg("%s/naive: %s names rule %s, not %s", name, violation, got ? got : "none",
+                     rule);
+    }
     json_decref(s);
     cleanup(&p);
     snprintf(sc, sizeof sc, "%s/scenarios/%s/correct.json", src(), name);
@@ -350,6 +361,11 @@ static void run_pair(const char *name, const char *violation)
     }
     json_decref(s);
     cleanup(&p);
+}
+
+static void run_pair(const char *name, const char *violation)
+{
+    run_pair_rule(name, violation, NULL);
 }
 
 static void test_accept_race_acc05(void **state)
@@ -392,6 +408,30 @@ static void test_mandatory_break_agt03(void **state)
 {
     run_pair("mandatory-break", "POLICY_VIOLATION");
 }
+static void test_channel_mismatch_acc03(void **state)
+{
+    run_pair_rule("channel-mismatch", "EXPECT_FAILED", "ACC-03");
+}
+static void test_duplicate_reject_rej04(void **state)
+{
+    run_pair("duplicate-reject", "DUPLICATE_REJECT");
+}
+static void test_reject_disposition_rej02(void **state)
+{
+    run_pair("reject-disposition", "UNKNOWN_DISPOSITION");
+}
+static void test_attribute_loss_inj04(void **state)
+{
+    run_pair("attribute-loss", "ATTRIBUTE_LOSS");
+}
+static void test_priority_assigned_pri06(void **state)
+{
+    run_pair_rule("priority-assigned", "EXPECT_FAILED", "PRI-06");
+}
+static void test_gws_operations_gws02_gws04(void **state)
+{
+    run_pair_rule("gws-operations", "EXPECT_FAILED", "GWS-04");
+}
 
 int main(void)
 {
@@ -413,6 +453,12 @@ int main(void)
         cmocka_unit_test(test_token_rotation_auth05),
         cmocka_unit_test(test_priority_fifo_pri04),
         cmocka_unit_test(test_mandatory_break_agt03),
+        cmocka_unit_test(test_channel_mismatch_acc03),
+        cmocka_unit_test(test_duplicate_reject_rej04),
+        cmocka_unit_test(test_reject_disposition_rej02),
+        cmocka_unit_test(test_attribute_loss_inj04),
+        cmocka_unit_test(test_priority_assigned_pri06),
+        cmocka_unit_test(test_gws_operations_gws02_gws04),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
