@@ -12,6 +12,7 @@
 #include "merge.h"
 #include "report.h"
 #include "rundir.h"
+#include "suite.h"
 
 #ifndef CXREPORT_VERSION
 #define CXREPORT_VERSION "0.0.0"
@@ -25,6 +26,7 @@ static const char usage[] =
     "usage: cxreport text|json|junit|hgrm|html RUN_DIR [--out FILE] [--tag TAG]\n"
     "       cxreport merge RUN_DIR... --out DIR [--quiet]\n"
     "       cxreport diff BASELINE_DIR RUN_DIR [--tolerance 10%]\n"
+    "       cxreport suite RUN_DIR... [--junit FILE] [--html FILE] [--title TEXT]\n"
     "       cxreport --help | --version\n"
     "\n"
     "Reads the run directories cxload writes (summary.json, junit.xml, latency.hlog,\n"
@@ -60,10 +62,17 @@ static const char usage[] =
     "  than it, a violation count is up at all, or a tag of the baseline is gone. max is\n"
     "  shown, not judged.\n"
     "\n"
+    "suite RUN_DIR... [--junit FILE] [--html FILE] [--title TEXT]\n"
+    "  judges many runs (a conformance suite: one run per scenario) together: prints one\n"
+    "  line per run (PASS when every threshold of its scenario held) with the violations\n"
+    "  found and their rule IDs; --junit writes one JUnit document with a testsuite per run;\n"
+    "  --html writes an index page linking each run's report.html (written beside its\n"
+    "  summary). Exits 99 when a run failed.\n"
+    "\n"
     "exit codes: 0 done (merge: every threshold held; diff: no regression); 1 usage or bad\n"
     "input: a missing directory or file, a malformed summary.json (FILE:LINE:COLUMN: KEY: what\n"
     "was expected), a corrupt latency.hlog (FILE:LINE: reason); 99 merge: a threshold failed,\n"
-    "diff: a regression.\n";
+    "diff: a regression, suite: a run failed.\n";
 
 __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
 {
@@ -83,7 +92,7 @@ static int bad_input(const char *msg)
 }
 
 struct opts {
-    const char *out, *tag, *tolerance;
+    const char *out, *tag, *tolerance, *junit, *html, *title;
     int quiet;
 };
 
@@ -206,17 +215,34 @@ static int diff(char **dirs, int n, const struct opts *o)
     return regressions ? EXIT_FAILED : EXIT_OK;
 }
 
+static int suite(char **dirs, int n, const struct opts *o)
+{
+    if (n < 1)
+        return bad_usage("suite: expected one or more RUN_DIRs");
+    if (o->out || o->tag || o->tolerance || o->quiet)
+        return bad_usage("suite takes --junit, --html and --title");
+    struct suite_opts so = {o->junit, o->html, o->title};
+    char err[8192];
+    int rc = suite_report(stdout, dirs, n, &so, err, sizeof err);
+    if (rc < 0)
+        return bad_input(err);
+    if (o->junit)
+        printf("junit: %s\n", o->junit);
+    if (o->html)
+        printf("html:  %s\n", o->html);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"out", required_argument, 0, 'o'},
-                                             {"tag", required_argument, 0, 't'},
-                                             {"tolerance", required_argument, 0, 'T'},
-                                             {"quiet", no_argument, 0, 'q'},
-                                             {"help", no_argument, 0, 'h'},
-                                             {"version", no_argument, 0, 'V'},
-                                             {0, 0, 0, 0}};
+    static const struct option longopts[] = {
+        {"out", required_argument, 0, 'o'},       {"tag", required_argument, 0, 't'},
+        {"tolerance", required_argument, 0, 'T'}, {"quiet", no_argument, 0, 'q'},
+        {"junit", required_argument, 0, 'J'},     {"html", required_argument, 0, 'H'},
+        {"title", required_argument, 0, 'N'},     {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},         {0, 0, 0, 0}};
     if (argc < 2)
-        return bad_usage("expected a command: text, json, junit, hgrm, html, merge or diff");
+        return bad_usage("expected a command: text, json, junit, hgrm, html, merge, diff or suite");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, stdout);
         return EXIT_OK;
@@ -227,13 +253,13 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     static const char *const commands[] = {"text", "json",  "junit", "hgrm",
-                                           "html", "merge", "diff"};
+                                           "html", "merge", "diff",  "suite"};
     int known = 0;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         known |= strcmp(cmd, commands[i]) == 0;
     if (!known)
-        return bad_usage("unknown command \"%s\" (text, json, junit, hgrm, html, merge, diff)",
-                         cmd);
+        return bad_usage(
+            "unknown command \"%s\" (text, json, junit, hgrm, html, merge, diff, suite)", cmd);
 
     struct opts o = {0};
     int c;
@@ -253,6 +279,15 @@ int main(int argc, char **argv)
         case 'q':
             o.quiet = 1;
             break;
+        case 'J':
+            o.junit = optarg;
+            break;
+        case 'H':
+            o.html = optarg;
+            break;
+        case 'N':
+            o.title = optarg;
+            break;
         case 'h':
             fputs(usage, stdout);
             return EXIT_OK;
@@ -268,6 +303,10 @@ int main(int argc, char **argv)
     char **dirs = argv + optind;
     int n = argc - optind;
     int is_merge = strcmp(cmd, "merge") == 0, is_diff = strcmp(cmd, "diff") == 0;
+    if ((o.junit || o.html || o.title) && strcmp(cmd, "suite") != 0)
+        return bad_usage("--junit, --html and --title are for suite");
+    if (strcmp(cmd, "suite") == 0)
+        return suite(dirs, n, &o);
     if (o.tolerance && !is_diff)
         return bad_usage("--tolerance is for diff");
     if (o.quiet && !is_merge)

@@ -12,7 +12,7 @@
 #define CURVE_POINTS 161  /* samples of a percentile curve between p50 and p99.99 */
 #define TAIL_S       0.25 /* a closing interval shorter than this is charted with the one before */
 
-static const char css[] =
+const char html_css[] =
     "*{box-sizing:border-box}\n"
     "body{margin:0;background:#f4f5f7;color:#1d2330;"
     "font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif}\n"
@@ -563,7 +563,7 @@ int report_html(FILE *f, const json_t *s, thresholds_hist_fn hist_for, void *ctx
           f);
     text_or(f, str(s, "scenario"), "?");
     fprintf(f, " (%s)</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n",
-            json_is_true(json_object_get(s, "passed")) ? "PASSED" : "FAILED", css);
+            json_is_true(json_object_get(s, "passed")) ? "PASSED" : "FAILED", html_css);
     header(f, s);
     totals(f, s);
     thresholds(f, s);

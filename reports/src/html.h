@@ -24,4 +24,7 @@
  * latency histogram (NULL: none; its chart then says so). Returns 0, or -1 if writing failed. */
 int report_html(FILE *f, const json_t *summary, thresholds_hist_fn hist_for, void *ctx);
 
+/* The page's style sheet, shared by the suite index (suite.h). */
+extern const char html_css[];
+
 #endif

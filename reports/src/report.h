@@ -31,4 +31,7 @@ int report_text(FILE *f, const json_t *summary);
  * above 0 and no threshold accepts it). Returns 0, or -1 if writing failed. */
 int report_junit(FILE *f, const json_t *summary);
 
+/* The <testsuite> element of report_junit alone, for a document of many runs. */
+int report_junit_suite(FILE *f, const json_t *summary);
+
 #endif
