@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -507,6 +508,8 @@ int run_scenario(const struct run_opts *o)
     if (scn->clock && strncmp(scn->clock, "scaled:", 7) == 0)
         rs.tscale = atof(scn->clock + 7);
     rs.seed = seed;
+    if (o->target && getrandom(&rs.id_nonce, sizeof rs.id_nonce, 0) != sizeof rs.id_nonce)
+        rs.id_nonce = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
     rs.shard = o->nshards > 1 ? o->shard : 0;
     rs.nshards = o->nshards > 1 ? o->nshards : 1;
     rs.drain_us = o->drain_us > 0 ? o->drain_us : 5000000;

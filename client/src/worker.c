@@ -122,6 +122,8 @@ struct wstate {
     int64_t next_allowed; /* client rate cap */
     double cap_gap_us;
     uint64_t rng, opseq, tokseq;
+    uint64_t ids; /* ${uuid} and idempotency keys: unique per thread, shard and (against an
+                   * outside target) run */
     const struct scn_step **flat; /* every step, for history's step index */
     size_t nflat;
 };
@@ -228,7 +230,7 @@ static json_t *lookup(void *ctx, const char *name, size_t len)
         return json_integer(v->iter);
     if (strcmp(key, "uuid") == 0) {
         char u[37];
-        tpl_uuid4(u, &v->ws->rng);
+        tpl_uuid4(u, &v->ws->ids);
         return json_string(u);
     }
     if (strcmp(key, "shard") == 0)
@@ -828,7 +830,7 @@ static void begin_request(struct vu *v, const struct scn_step *st)
     v->op_start_us = v->intended_us;
     v->poll_interval_us = scaled(v->ws, st->poll.interval_us);
     if (st->req.idempotency)
-        tpl_uuid4(v->idem_key, &v->ws->rng);
+        tpl_uuid4(v->idem_key, &v->ws->ids);
     json_decref(v->op_json);
     v->op_json = NULL;
     v->op_body.len = 0;
@@ -1509,6 +1511,9 @@ static struct wstate *wstate_new(struct worker *w, int setup)
     ws->setup = setup;
     ws->curl_deadline = ws->next_arrival = ws->load_end = ws->stop_at = ws->armed_at = -1;
     ws->rng = rs->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)w->index + 1;
+    ws->ids =
+        (rs->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)(rs->shard * rs->nthreads + w->index) + 1) ^
+        rs->id_nonce;
     const struct scn_load *l = &scn->load;
     /* Global virtual-user indexes: shard, then thread, then position. */
     int total = setup ? 1 : share(l->vus, rs->shard, rs->nshards);

@@ -57,6 +57,9 @@ struct run_shared {
     int64_t t0_us; /* the run's start, monotonic µs */
     double tscale; /* scaled clock: scenario times run this many times faster */
     uint64_t seed;
+    uint64_t id_nonce; /* mixed into ${uuid} and idempotency keys: 0 against the embedded mock
+                        * (a fresh tenant: the same ids every run), random against an outside
+                        * target, where a key of an earlier run would replay its answer */
     int shard, nshards;
     int64_t drain_us; /* after a stop, how long in-flight requests may finish */
     struct barrier *barriers;

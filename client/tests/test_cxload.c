@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cxmock.h"
+
 extern char **environ;
 
 struct proc {
@@ -322,6 +324,43 @@ static void test_secrets_never_written(void **state)
     cleanup(&p);
 }
 
+/* Against an outside target, ${uuid} and idempotency keys are new every run: a second run of an
+ * idempotent injection against the same tenant creates contacts of its own instead of replaying the
+ * first run's (INJ-05). Against the embedded mock, a fresh tenant, they repeat with the seed. */
+static void test_ids_unique_per_run_against_a_target(void **state)
+{
+    struct cxm_options mo;
+    cxm_options_default(&mo);
+    mo.port = 0;
+    struct cxm *mock = NULL;
+    char err[256], url[64], sc[512];
+    assert_int_equal(cxm_create(&mo, &mock, err, sizeof err), 0);
+    assert_int_equal(cxm_start(mock, err, sizeof err), 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", cxm_port(mock));
+    path_of(sc, sizeof sc, "scenarios/attribute-loss/correct.json");
+    char *ids[2] = {0};
+    for (int i = 0; i < 2; i++) {
+        struct proc p;
+        const char *args[] = {"run", sc, "--target", url, "--out", "@OUT", "--quiet", NULL};
+        assert_int_equal(run(&p, args, 60), 0);
+        json_t *s = summary(&p);
+        /* every run's read-back matched what it sent: no replay of another run's contact */
+        assert_int_equal(violations(s, "ATTRIBUTE_LOSS"), 0);
+        json_decref(s);
+        char *h = slurp(&p, "out/history.jsonl");
+        assert_non_null(h);
+        char *id = strstr(h, "\"GET /api/v2/routing/contacts/");
+        assert_non_null(id);
+        ids[i] = strndup(id, 70);
+        free(h);
+        cleanup(&p);
+    }
+    assert_string_not_equal(ids[0], ids[1]);
+    free(ids[0]);
+    free(ids[1]);
+    cxm_destroy(mock);
+}
+
 /* Every naive scenario of the library reports its violation (its thresholds say which, and the
  * run exits 0 only if they hold); every correct one reports none. A trap with no violation of
  * its own is a failed expectation whose example names the trap's rule. */
@@ -443,6 +482,7 @@ int main(void)
         cmocka_unit_test(test_failed_threshold_exits_99),
         cmocka_unit_test(test_interrupt_writes_results),
         cmocka_unit_test(test_secrets_never_written),
+        cmocka_unit_test(test_ids_unique_per_run_against_a_target),
         cmocka_unit_test(test_accept_race_acc05),
         cmocka_unit_test(test_reject_overflow_rej03),
         cmocka_unit_test(test_accept_timeout_acc06),
