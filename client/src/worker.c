@@ -976,13 +976,23 @@ static void request_done(struct vu *v, CURLcode cc)
         record(v, end, status, cc, ok, ok ? NULL : "the poll condition before its deadline", ra);
     } else {
         int ok = status_expected(rq, status);
-        const char *why = ok                     ? NULL
-                          : rq->expect_status[0] ? "one of the statuses in expect"
-                                                 : "a 2xx status";
+        char text[160];
+        const char *why = ok ? NULL : text;
+        if (!ok && !rq->expect_status[0])
+            snprintf(text, sizeof text, "a 2xx status");
+        else if (!ok)
+            for (size_t i = 0, n = 0; rq->expect_status[i] && n < sizeof text; i++)
+                n += (size_t)snprintf(text + n, sizeof text - n, "%s%d",
+                                      i == 0                     ? "status "
+                                      : rq->expect_status[i + 1] ? ", "
+                                                                 : " or ",
+                                      rq->expect_status[i]);
         for (size_t i = 0; ok && i < rq->nexpect_json; i++)
             if (!cond_holds(v, &rq->expect_json[i])) {
                 ok = 0;
-                why = "an expected JSON value";
+                why = text;
+                snprintf(text, sizeof text, "the expected value at %.100s",
+                         rq->expect_json[i].path ? rq->expect_json[i].path : "?");
             }
         record(v, end, status, cc, ok, why, ra);
     }

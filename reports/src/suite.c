@@ -36,15 +36,18 @@ static void found(FILE *f, const json_t *s, int html)
             continue;
         /* a failed expectation names the rule its step stands for, when the step gave one */
         const json_t *ex = json_array_get(json_object_get(v, "examples"), 0);
-        fprintf(f, "%s%s (%s) %.0f", any ? ", " : "", name, str(ex, "rule", str(v, "rule", "?")),
-                num(v, "count"));
-        if (html) {
-            if (ex) {
-                fputs("<br><span class=\"note\">", f);
-                esc_html(f, str(ex, "what", ""));
-                fputs("</span>", f);
-            }
+        fprintf(f, "%s%s (%s) %.0f",
+                html  ? "<div>"
+                : any ? ", "
+                      : "",
+                name, str(ex, "rule", str(v, "rule", "?")), num(v, "count"));
+        if (html && ex) {
+            fputs("<br><span class=\"note\">", f);
+            esc_html(f, str(ex, "what", ""));
+            fputs("</span>", f);
         }
+        if (html)
+            fputs("</div>", f);
         any = 1;
     }
     if (!any)
