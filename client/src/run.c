@@ -1,6 +1,7 @@
 /* run.c - one `cxload run` from scenario to exit code (see run.h). */
 #include "run.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
@@ -92,12 +93,28 @@ static json_t *load_env(const char *file, char *err, size_t errsz)
     return env;
 }
 
+/* Whether URL's host is this machine: localhost, [::1] or an IPv4 address in 127.0.0.0/8 (the
+ * whole host, not a prefix: "127.example.com" and "localhost.example.com" are not). */
 static int is_loopback_url(const char *url)
 {
     const char *h = strstr(url, "://");
     h = h ? h + 3 : url;
-    return strncmp(h, "127.", 4) == 0 || strncmp(h, "localhost", 9) == 0 ||
-           strncmp(h, "[::1]", 5) == 0;
+    size_t end = strcspn(h, "/?#");
+    const char *at = memchr(h, '@', end); /* user:password@host */
+    if (at) {
+        end -= (size_t)(at + 1 - h);
+        h = at + 1;
+    }
+    char host[256];
+    size_t len = h[0] == '[' ? strcspn(h, "]") + 1 : strcspn(h, ":/?#");
+    if (len > end || len >= sizeof host)
+        return 0;
+    memcpy(host, h, len);
+    host[len] = '\0';
+    struct in_addr a;
+    if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
+        return 1;
+    return inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
 }
 
 /* Does anything answer at TARGET? 0 yes (any HTTP status), -1 no, with curl's reason. */

@@ -222,6 +222,19 @@ static void test_unreachable_and_rate_cap(void **state)
     assert_non_null(strstr(err, "rate cap"));
     free(err);
     cleanup(&p);
+    /* a host that merely starts like a loopback name is not one */
+    static const char *const lookalikes[] = {"http://127.example.test:8080",
+                                             "http://localhost.example.test:8080"};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(
+            run(&p, (const char *[]){"run", sc, "--target", lookalikes[i], "--out", "@OUT", NULL},
+                30),
+            1);
+        err = slurp(&p, "stderr");
+        assert_non_null(strstr(err, "is not a loopback address"));
+        free(err);
+        cleanup(&p);
+    }
 }
 
 /* Coordinated omission: one virtual user at 100 arrivals/s, a mock that stalls once for 300 ms.
