@@ -482,6 +482,17 @@ int run_scenario(const struct run_opts *o)
 
     if (!(env = load_env(o->env_file, err, sizeof err)))
         goto done;
+    const char *ref;
+    const json_t *yes;
+    json_object_foreach(scn->env_refs, ref, yes)
+    {
+        if (!json_object_get(env, ref)) {
+            snprintf(err, sizeof err,
+                     "%s uses ${env.%s}, which is not set: export it or give it in --env FILE",
+                     scn->path, ref);
+            goto done;
+        }
+    }
     uint64_t seed = o->seed >= 0 ? (uint64_t)o->seed : scn->seed >= 0 ? (uint64_t)scn->seed : 1;
     if (o->target) {
         snprintf(target, sizeof target, "%s", o->target);

@@ -241,8 +241,12 @@ static int check_ref(const struct ctx *c, const char *name, char *msg, size_t si
             return -1;
         }
     }
-    if (strncmp(name, "env.", 4) == 0)
+    if (strncmp(name, "env.", 4) == 0) {
+        if (!c->s->env_refs)
+            c->s->env_refs = json_object();
+        json_object_set_new(c->s->env_refs, rest, json_true());
         return 0;
+    }
     if (strncmp(name, "user.", 5) == 0) {
         if (s->nusers == 0)
             return 0;
@@ -1511,6 +1515,7 @@ void scn_free(struct scenario *s)
     free(s->clock);
     free(s->tenant);
     json_decref(s->vars);
+    json_decref(s->env_refs);
     for (size_t i = 0; i < s->nusers; i++)
         json_decref(s->users[i].vars);
     free(s->users);

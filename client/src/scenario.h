@@ -209,10 +209,11 @@ struct scenario {
     char *path; /* as given */
     char *name;
     char *description;
-    char *clock;  /* "real", "scaled:X", "manual" or NULL (the mock's default) */
-    char *tenant; /* fixture path for the embedded mock, resolved against the file's folder */
-    int64_t seed; /* -1 = not given */
-    json_t *vars; /* object: ${vars.NAME} */
+    char *clock;      /* "real", "scaled:X", "manual" or NULL (the mock's default) */
+    char *tenant;     /* fixture path for the embedded mock, resolved against the file's folder */
+    int64_t seed;     /* -1 = not given */
+    json_t *vars;     /* object: ${vars.NAME} */
+    json_t *env_refs; /* object: every NAME of ${env.NAME} the scenario uses (values: true) */
     struct scn_user *users;
     size_t nusers;
     struct scn_load load;

@@ -180,6 +180,16 @@ static void test_parse_error_runs_nothing(void **state)
     /* validate says the same */
     assert_int_equal(run(&p, (const char *[]){"validate", bad, NULL}, 30), 1);
     cleanup(&p);
+    /* a credential from the environment that is not set: refused before anything is sent */
+    path_of(bad, sizeof bad, "client/tests/fixtures/env-unset.json");
+    unsetenv("CXLOAD_TEST_UNSET_SECRET");
+    assert_int_equal(run(&p, (const char *[]){"run", bad, "--out", "@OUT", NULL}, 30), 1);
+    err = slurp(&p, "stderr");
+    assert_non_null(strstr(err, "${env.CXLOAD_TEST_UNSET_SECRET}, which is not set"));
+    snprintf(out, sizeof out, "%s/out", p.dir);
+    assert_int_equal(stat(out, &st), -1);
+    free(err);
+    cleanup(&p);
 }
 
 /* Usage errors exit 1 and say what was expected; --help exits 0 and documents exit codes. */
