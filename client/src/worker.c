@@ -413,7 +413,7 @@ static void record(struct vu *v, int64_t end, int status, CURLcode cc, int expec
                                                                : OUT_FAIL;
     s->requests++;
     s->status[status >= 0 && status < STATS_MAX_STATUS ? status : 0]++;
-    if (status == 0) {
+    if (status == 0 && !v->not_sent) { /* an unsent request is a failure, not the network's */
         if (cc == CURLE_OPERATION_TIMEDOUT)
             s->timeouts++;
         else
@@ -695,7 +695,9 @@ static void token_done(struct vu *v, int status)
         atomic_store(&shared_for(v, a)->fetching, 0);
     if (!got) { /* the request cannot go: record it as failed and move on */
         v->sent_us = now;
+        v->not_sent = 1;
         record(v, now, 0, CURLE_LOGIN_DENIED, 0, "a token from the auth source", -1);
+        v->not_sent = 0;
         finish_step(v);
         return;
     }
@@ -724,6 +726,18 @@ static void send_attempt(struct vu *v)
     int64_t now = mono_us();
     const char *token = NULL;
     v->token_serial = 0;
+    /* The client-side rate cap: every request to the tenant takes a slot, a token fetch too
+     * (it is sent in this one's place, and this one takes the next slot). */
+    if (ws->cap_gap_us > 0 && !v->cap_slot) {
+        int64_t slot = ws->next_allowed > now ? ws->next_allowed : now;
+        ws->next_allowed = slot + (int64_t)ws->cap_gap_us;
+        v->cap_slot = 1;
+        if (slot > now) {
+            cur(ws)->throttled++;
+            sleep_until(v, slot, AFTER_SEND);
+            return;
+        }
+    }
     if (rq->auth) {
         const struct scn_auth *a = NULL;
         struct token_slot *t = slot_for(v, rq->auth, &a);
@@ -735,6 +749,7 @@ static void send_attempt(struct vu *v)
                 token = cur_tok->value;
                 v->token_serial = cur_tok->serial;
             } else if (atomic_compare_exchange_strong(&sh->fetching, &idle, 1)) {
+                v->cap_slot = 0; /* the slot goes to the token fetch */
                 fetch_token(v, NULL, a);
                 return;
             } else { /* someone is fetching it: look again in a millisecond */
@@ -750,17 +765,8 @@ static void send_attempt(struct vu *v)
             t->waiters = v;
             return;
         } else {
+            v->cap_slot = 0; /* the slot goes to the token fetch */
             fetch_token(v, t, a);
-            return;
-        }
-    }
-    if (ws->cap_gap_us > 0 && !v->cap_slot) { /* the client-side rate cap: take a slot */
-        int64_t slot = ws->next_allowed > now ? ws->next_allowed : now;
-        ws->next_allowed = slot + (int64_t)ws->cap_gap_us;
-        if (slot > now) {
-            cur(ws)->throttled++;
-            v->cap_slot = 1;
-            sleep_until(v, slot, AFTER_SEND);
             return;
         }
     }

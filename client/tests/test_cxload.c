@@ -384,6 +384,50 @@ static void test_ids_unique_per_run_against_a_target(void **state)
     cxm_destroy(mock);
 }
 
+static int by_value(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The client-side rate cap holds for token fetches too: with a wrong secret every iteration
+ * fetches a token and is refused; at 20/s over two threads no three fetches start within 95 ms
+ * (before, they went out back to back). A refused token is a failed request, not a transport
+ * error. */
+static void test_rate_cap_holds_for_token_fetches(void **state)
+{
+    char sc[512];
+    path_of(sc, sizeof sc, "client/tests/fixtures/capped-token.json");
+    setenv("CXLOAD_TEST_WRONG_SECRET", "not-the-secret", 1);
+    struct proc p;
+    assert_int_equal(run(&p, (const char *[]){"run", sc, "--out", "@OUT", "--quiet", NULL}, 60), 0);
+    unsetenv("CXLOAD_TEST_WRONG_SECRET");
+    json_t *s = summary(&p);
+    assert_int_equal((int)num(s, "requests", "failed"), 12);
+    assert_int_equal((int)num(s, "requests", "transportErrors"), 0);
+    assert_int_equal((int)num(s, "requests", "tokenFetches"), 12);
+    json_decref(s);
+    char *h = slurp(&p, "out/history.jsonl");
+    assert_non_null(h);
+    long long starts[64];
+    int n = 0;
+    for (char *line = strtok(h, "\n"); line && n < 64; line = strtok(NULL, "\n")) {
+        if (!strstr(line, "\"tag\":\"token\""))
+            continue;
+        char *at = strstr(line, "\"startUs\":");
+        assert_non_null(at);
+        starts[n++] = atoll(at + 10);
+    }
+    free(h);
+    assert_int_equal(n, 12);
+    qsort(starts, (size_t)n, sizeof starts[0], by_value);
+    for (int i = 0; i + 2 < n; i++)
+        if (starts[i + 2] - starts[i] < 95000)
+            fail_msg("token fetches %d..%d started within %lld us", i, i + 2,
+                     starts[i + 2] - starts[i]);
+    cleanup(&p);
+}
+
 /* Every naive scenario of the library reports its violation (its thresholds say which, and the
  * run exits 0 only if they hold); every correct one reports none. A trap with no violation of
  * its own is a failed expectation whose example names the trap's rule. */
@@ -506,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_interrupt_writes_results),
         cmocka_unit_test(test_secrets_never_written),
         cmocka_unit_test(test_ids_unique_per_run_against_a_target),
+        cmocka_unit_test(test_rate_cap_holds_for_token_fetches),
         cmocka_unit_test(test_accept_race_acc05),
         cmocka_unit_test(test_reject_overflow_rej03),
         cmocka_unit_test(test_accept_timeout_acc06),
