@@ -391,7 +391,7 @@ static int by_value(const void *a, const void *b)
 }
 
 /* The client-side rate cap holds for token fetches too: with a wrong secret every iteration
- * fetches a token and is refused; at 20/s over two threads no three fetches start within 95 ms
+ * fetches a token and is refused; at 20/s over two threads no three fetches start within 50 ms
  * (before, they went out back to back). A refused token is a failed request, not a transport
  * error. */
 static void test_rate_cap_holds_for_token_fetches(void **state)
@@ -421,8 +421,10 @@ static void test_rate_cap_holds_for_token_fetches(void **state)
     free(h);
     assert_int_equal(n, 12);
     qsort(starts, (size_t)n, sizeof starts[0], by_value);
+    /* each thread's slots are 100 ms apart; a send may start a little after its slot, so the
+     * bound checked is half that (uncapped, all twelve went out within a few ms) */
     for (int i = 0; i + 2 < n; i++)
-        if (starts[i + 2] - starts[i] < 95000)
+        if (starts[i + 2] - starts[i] < 50000)
             fail_msg("token fetches %d..%d started within %lld us", i, i + 2,
                      starts[i + 2] - starts[i]);
     cleanup(&p);
