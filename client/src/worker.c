@@ -1350,7 +1350,10 @@ static void fire_timers(struct wstate *ws, int64_t now)
             run_steps(v);
             break;
         case AFTER_SEND:
-            if (ws->stopping) { /* a retry or poll not yet sent: the operation ends here */
+            /* A retry or poll not yet sent: after an interrupt the operation ends here; at the
+             * end of the load it goes on within the drain time, so a contact being retried
+             * past the schedule's end is not reported lost. */
+            if (ws->stopping && atomic_load(&ws->rs->stop)) {
                 end_iteration(v);
                 break;
             }

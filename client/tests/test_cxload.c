@@ -430,6 +430,23 @@ static void test_rate_cap_holds_for_token_fetches(void **state)
     cleanup(&p);
 }
 
+/* At the end of an open load, retries already scheduled go on within the drain time: every
+ * arrival of a 0.5 s schedule meets a 1.5 s routing outage, and all five contacts are created
+ * after it, none reported LOST_CONTACT (before, the retries were cut off at 0.5 s). */
+static void test_retries_go_on_after_the_schedule(void **state)
+{
+    char sc[512];
+    path_of(sc, sizeof sc, "client/tests/fixtures/retry-past-end.json");
+    struct proc p;
+    assert_int_equal(run(&p, (const char *[]){"run", sc, "--out", "@OUT", "--quiet", NULL}, 60), 0);
+    json_t *s = summary(&p);
+    assert_int_equal((int)num(s, "requests", "ok"), 5);
+    assert_true(num(s, "requests", "retries") >= 5);
+    assert_int_equal((int)violations(s, "LOST_CONTACT"), 0);
+    json_decref(s);
+    cleanup(&p);
+}
+
 /* Every naive scenario of the library reports its violation (its thresholds say which, and the
  * run exits 0 only if they hold); every correct one reports none. A trap with no violation of
  * its own is a failed expectation whose example names the trap's rule. */
@@ -553,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_secrets_never_written),
         cmocka_unit_test(test_ids_unique_per_run_against_a_target),
         cmocka_unit_test(test_rate_cap_holds_for_token_fetches),
+        cmocka_unit_test(test_retries_go_on_after_the_schedule),
         cmocka_unit_test(test_accept_race_acc05),
         cmocka_unit_test(test_reject_overflow_rej03),
         cmocka_unit_test(test_accept_timeout_acc06),
