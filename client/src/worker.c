@@ -115,8 +115,9 @@ struct wstate {
     size_t nreg;
     int64_t armed_at; /* the timerfd's deadline, -1 none */
     int active;       /* users not idle */
-    struct vu **idle; /* open models: users free for the next arrival */
-    int nidle;
+    struct vu **idle; /* open models: users free for the next arrival, a ring taken in order
+                       * (round-robin: arrivals spread over the users, and so over `users`) */
+    int idle_head, nidle, idle_cap;
     int64_t *backlog; /* open models: intended times of arrivals waiting for a free user */
     size_t backlog_head, nbacklog;
     int64_t next_allowed; /* client rate cap */
@@ -1193,7 +1194,7 @@ static void end_iteration(struct vu *v)
         start_arrival(ws, v, intended, mono_us());
         return;
     }
-    ws->idle[ws->nidle++] = v;
+    ws->idle[(ws->idle_head + ws->nidle++) % ws->idle_cap] = v;
 }
 
 /* ---- curl glue -------------------------------------------------------------------------- */
@@ -1322,7 +1323,10 @@ static void do_arrivals(struct wstate *ws, int64_t now)
     while (ws->next_arrival >= 0 && ws->next_arrival <= now && !ws->stopping) {
         cur(ws)->offered++;
         if (ws->nidle) {
-            start_arrival(ws, ws->idle[--ws->nidle], ws->next_arrival, now);
+            struct vu *v = ws->idle[ws->idle_head];
+            ws->idle_head = (ws->idle_head + 1) % ws->idle_cap;
+            ws->nidle--;
+            start_arrival(ws, v, ws->next_arrival, now);
         } else if (ws->nbacklog < BACKLOG) {
             /* Every virtual user is busy (the server is slow): the arrival waits for one and
              * keeps its intended time, so the wait shows in its latency (wrk2's correction). */
@@ -1550,7 +1554,8 @@ static struct wstate *wstate_new(struct worker *w, int setup)
     ws->vus = calloc((size_t)(mine ? mine : 1), sizeof *ws->vus);
     ws->heap = calloc((size_t)(mine ? mine : 1), sizeof *ws->heap);
     ws->tokens = calloc(scn->nauths + 1, sizeof *ws->tokens);
-    ws->idle = calloc((size_t)(mine ? mine : 1), sizeof *ws->idle);
+    ws->idle_cap = mine ? mine : 1;
+    ws->idle = calloc((size_t)ws->idle_cap, sizeof *ws->idle);
     ws->backlog = calloc(BACKLOG, sizeof *ws->backlog);
     ws->multi = curl_multi_init();
     ws->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -1587,7 +1592,7 @@ static struct wstate *wstate_new(struct worker *w, int setup)
         cx_buf_init(&v->op_body);
         if (!v->easy || !v->vars || !v->tokens)
             goto fail;
-        ws->idle[mine - 1 - i] = v; /* the lowest index is taken first */
+        ws->idle[i] = v; /* the lowest index is taken first */
     }
     ws->nidle = mine;
     if (scn->policy.rate_cap > 0)

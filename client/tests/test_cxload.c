@@ -447,6 +447,33 @@ static void test_retries_go_on_after_the_schedule(void **state)
     cleanup(&p);
 }
 
+/* Arrivals of an open load go to its free users in turn: with 4 users and 20 arrivals that
+ * each find every user free, every user (and so every entry of `users`: a client id in a
+ * capacity plan) takes 5, not the first user all 20. */
+static void test_arrivals_round_robin_over_users(void **state)
+{
+    char sc[512];
+    path_of(sc, sizeof sc, "client/tests/fixtures/round-robin.json");
+    struct proc p;
+    assert_int_equal(
+        run(&p, (const char *[]){"run", sc, "--threads", "1", "--out", "@OUT", "--quiet", NULL},
+            60),
+        0);
+    char *h = slurp(&p, "out/history.jsonl");
+    assert_non_null(h);
+    int per[4] = {0};
+    for (const char *at = h; (at = strstr(at, "\"vu\":")); at += 5) {
+        int vu = atoi(at + 5);
+        assert_true(vu >= 0 && vu < 4);
+        per[vu]++;
+    }
+    free(h);
+    for (int i = 0; i < 4; i++)
+        if (per[i] != 5)
+            fail_msg("user %d took %d of 20 arrivals (want 5 each)", i, per[i]);
+    cleanup(&p);
+}
+
 /* Every naive scenario of the library reports its violation (its thresholds say which, and the
  * run exits 0 only if they hold); every correct one reports none. A trap with no violation of
  * its own is a failed expectation whose example names the trap's rule. */
@@ -571,6 +598,7 @@ int main(void)
         cmocka_unit_test(test_ids_unique_per_run_against_a_target),
         cmocka_unit_test(test_rate_cap_holds_for_token_fetches),
         cmocka_unit_test(test_retries_go_on_after_the_schedule),
+        cmocka_unit_test(test_arrivals_round_robin_over_users),
         cmocka_unit_test(test_accept_race_acc05),
         cmocka_unit_test(test_reject_overflow_rej03),
         cmocka_unit_test(test_accept_timeout_acc06),
