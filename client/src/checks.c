@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "scenario.h"
+#include "strmap.h"
 
 const char *const checks_names[] = {
     "DUPLICATE_ACCEPT", "PHANTOM_ACCEPT",       "SILENT_DROP",
@@ -47,6 +48,10 @@ struct ctx {
     json_t *out;
     const char *(*step_name)(void *, int);
     void *sctx;
+    /* Links computed once, so that no check compares every record with every other: */
+    long *next_op;   /* the next record (in completion order) of the same logical operation */
+    long *next_read; /* the next READ of the record's subject */
+    long *id_read;   /* INJECT: the first READ of the contact its answer created */
 };
 
 /* Count one finding of NAME, keeping R and a sentence as an example. */
@@ -126,18 +131,15 @@ static void check_silent_drop(struct ctx *c, struct hrec *r, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (r[i].op != SCN_OP_REJECT || !r[i].returned || r[i].outcome != OUT_OK)
             continue;
-        for (size_t j = i + 1; j < n; j++)
-            if (r[j].op == SCN_OP_READ && same(r[j].subject, r[i].subject)) {
-                if (r[j].status == 404) {
-                    char what[512];
-                    snprintf(what, sizeof what,
-                             "reject of %s with returnToQueue answered %d, then a read found "
-                             "nothing (404): the queue was overflowing and dropped it",
-                             r[i].subject, r[i].status);
-                    flag(c, "SILENT_DROP", &r[i], what);
-                }
-                break;
-            }
+        long j = c->next_read[i];
+        if (j >= 0 && r[j].status == 404) {
+            char what[512];
+            snprintf(what, sizeof what,
+                     "reject of %s with returnToQueue answered %d, then a read found nothing "
+                     "(404): the queue was overflowing and dropped it",
+                     r[i].subject, r[i].status);
+            flag(c, "SILENT_DROP", &r[i], what);
+        }
     }
 }
 
@@ -149,9 +151,8 @@ static void check_duplicate_reject(struct ctx *c, struct hrec *r, size_t n)
             continue;
         int reached = 0;
         const struct hrec *last = NULL;
-        for (size_t j = i; j < n; j++)
-            if (r[j].opid == r[i].opid && r[j].op == SCN_OP_REJECT &&
-                (r[j].outcome != OUT_FAIL || r[j].status >= 500)) {
+        for (long j = (long)i; j >= 0; j = c->next_op[j])
+            if (r[j].op == SCN_OP_REJECT && (r[j].outcome != OUT_FAIL || r[j].status >= 500)) {
                 reached++; /* answered, or may have been applied */
                 last = &r[j];
             }
@@ -174,11 +175,10 @@ static void check_injections(struct ctx *c, struct hrec *r, size_t n)
             continue;
         int confirmed = 0;
         const struct hrec *last = &r[i];
-        for (size_t j = i; j < n; j++)
-            if (r[j].opid == r[i].opid) {
-                confirmed |= r[j].outcome == OUT_OK;
-                last = &r[j];
-            }
+        for (long j = (long)i; j >= 0; j = c->next_op[j]) {
+            confirmed |= r[j].outcome == OUT_OK;
+            last = &r[j];
+        }
         if (!confirmed) {
             char what[512];
             snprintf(what, sizeof what,
@@ -187,20 +187,22 @@ static void check_injections(struct ctx *c, struct hrec *r, size_t n)
             flag(c, "LOST_CONTACT", last, what);
         }
     }
+    struct strmap first; /* business key -> its first confirmed injection */
+    strmap_init(&first);
     for (size_t i = 0; i < n; i++) {
         if (r[i].op != SCN_OP_INJECT || r[i].outcome != OUT_OK || !r[i].key || !r[i].resp_id)
             continue;
-        for (size_t j = 0; j < i; j++)
-            if (r[j].op == SCN_OP_INJECT && r[j].outcome == OUT_OK && same(r[j].key, r[i].key)) {
-                if (!same(r[j].resp_id, r[i].resp_id)) {
-                    char what[512];
-                    snprintf(what, sizeof what, "business key %s created two contacts: %s and %s",
-                             r[i].key, r[j].resp_id, r[i].resp_id);
-                    flag(c, "DUPLICATE_CONTACT", &r[i], what);
-                }
-                break;
-            }
+        int64_t j;
+        if (!strmap_get(&first, r[i].key, &j)) {
+            strmap_put(&first, r[i].key, (int64_t)i);
+        } else if (!same(r[j].resp_id, r[i].resp_id)) {
+            char what[512];
+            snprintf(what, sizeof what, "business key %s created two contacts: %s and %s", r[i].key,
+                     r[j].resp_id, r[i].resp_id);
+            flag(c, "DUPLICATE_CONTACT", &r[i], what);
+        }
     }
+    strmap_free(&first);
 }
 
 /* A priority raise acknowledged, after which the contact's queue position did not improve: the
@@ -240,8 +242,8 @@ static void check_retry_storm(struct ctx *c, struct hrec *r, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (r[i].status != 429 || r[i].retry_after_us < 0)
             continue;
-        for (size_t j = i + 1; j < n; j++)
-            if (r[j].opid == r[i].opid && r[j].attempt == r[i].attempt + 1) {
+        for (long j = c->next_op[i]; j >= 0; j = c->next_op[j])
+            if (r[j].attempt == r[i].attempt + 1) {
                 int64_t gap = r[j].start_us - r[i].end_us;
                 if (gap + 1000 < r[i].retry_after_us) {
                     char what[512];
@@ -313,18 +315,17 @@ static void check_disposition(struct ctx *c, struct hrec *r, size_t n)
         if (r[i].op != SCN_OP_REJECT || r[i].outcome != OUT_OK || !r[i].req_reason ||
             same(r[i].req_reason, "Unknown"))
             continue;
-        for (size_t j = i + 1; j < n; j++)
-            if (r[j].op == SCN_OP_READ && same(r[j].subject, r[i].subject) && r[j].resp_reason) {
-                if (same(r[j].resp_reason, "Unknown")) {
-                    char what[512];
-                    snprintf(what, sizeof what,
-                             "reject of %s gave rejectReason \"%.100s\", stored as \"Unknown\": "
-                             "not one of the tenant's dispositions",
-                             r[i].subject, r[i].req_reason);
-                    flag(c, "UNKNOWN_DISPOSITION", &r[i], what);
-                }
-                break;
-            }
+        long j = c->next_read[i];
+        while (j >= 0 && !r[j].resp_reason)
+            j = c->next_read[j];
+        if (j >= 0 && same(r[j].resp_reason, "Unknown")) {
+            char what[512];
+            snprintf(what, sizeof what,
+                     "reject of %s gave rejectReason \"%.100s\", stored as \"Unknown\": not one of "
+                     "the tenant's dispositions",
+                     r[i].subject, r[i].req_reason);
+            flag(c, "UNKNOWN_DISPOSITION", &r[i], what);
+        }
     }
 }
 
@@ -361,20 +362,65 @@ static void check_attributes(struct ctx *c, struct hrec *r, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (r[i].op != SCN_OP_INJECT || r[i].outcome != OUT_OK || !r[i].req_attrs || !r[i].resp_id)
             continue;
-        for (size_t j = i + 1; j < n; j++)
-            if (r[j].op == SCN_OP_READ && same(r[j].subject, r[i].resp_id) && r[j].resp_attrs) {
-                char what[512];
-                if (attribute_lost(r[i].req_attrs, r[j].resp_attrs, what, sizeof what))
-                    flag(c, "ATTRIBUTE_LOSS", &r[i], what);
-                break;
-            }
+        long j = c->id_read[i];
+        while (j >= 0 && !r[j].resp_attrs)
+            j = c->next_read[j];
+        char what[512];
+        if (j >= 0 && attribute_lost(r[i].req_attrs, r[j].resp_attrs, what, sizeof what))
+            flag(c, "ATTRIBUTE_LOSS", &r[i], what);
     }
+}
+
+static int by_op(const void *a, const void *b, void *arg)
+{
+    const struct hrec *r = arg;
+    long x = *(const long *)a, y = *(const long *)b;
+    if (r[x].opid != r[y].opid)
+        return r[x].opid < r[y].opid ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* Fill C's links over R[0..N) (in completion order). 0, or -1 out of memory. */
+static int link(struct ctx *c, const struct hrec *r, size_t n)
+{
+    long *order = malloc((n ? n : 1) * sizeof *order);
+    c->next_op = malloc((n ? n : 1) * sizeof *c->next_op);
+    c->next_read = malloc((n ? n : 1) * sizeof *c->next_read);
+    c->id_read = malloc((n ? n : 1) * sizeof *c->id_read);
+    if (!order || !c->next_op || !c->next_read || !c->id_read) {
+        free(order);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = (long)i;
+    qsort_r(order, n, sizeof *order, by_op, (void *)r);
+    for (size_t k = 0; k < n; k++)
+        c->next_op[order[k]] =
+            k + 1 < n && r[order[k + 1]].opid == r[order[k]].opid ? order[k + 1] : -1;
+    free(order);
+    struct strmap reads; /* subject -> the next READ of it, walking backwards */
+    strmap_init(&reads);
+    for (size_t i = n; i-- > 0;) {
+        int64_t j;
+        c->next_read[i] = r[i].subject && strmap_get(&reads, r[i].subject, &j) ? (long)j : -1;
+        c->id_read[i] =
+            r[i].op == SCN_OP_INJECT && r[i].resp_id && strmap_get(&reads, r[i].resp_id, &j)
+                ? (long)j
+                : -1;
+        if (r[i].op == SCN_OP_READ && r[i].subject &&
+            strmap_put(&reads, r[i].subject, (int64_t)i) < 0) {
+            strmap_free(&reads);
+            return -1;
+        }
+    }
+    strmap_free(&reads);
+    return 0;
 }
 
 json_t *checks_run(struct hrec *recs, size_t n, const char *(*step_name)(void *ctx, int step),
                    void *ctx)
 {
-    struct ctx c = {json_object(), step_name, ctx};
+    struct ctx c = {json_object(), step_name, ctx, NULL, NULL, NULL};
     if (!c.out)
         return NULL;
     for (int i = 0; checks_names[i]; i++)
@@ -382,6 +428,11 @@ json_t *checks_run(struct hrec *recs, size_t n, const char *(*step_name)(void *c
                             json_pack("{ss si s[]}", "rule", rules[i], "count", 0, "examples"));
     if (n)
         qsort(recs, n, sizeof *recs, by_end);
+    if (link(&c, recs, n) < 0) {
+        free(c.next_op), free(c.next_read), free(c.id_read);
+        json_decref(c.out);
+        return NULL;
+    }
     check_acts(&c, recs, n);
     check_silent_drop(&c, recs, n);
     check_duplicate_reject(&c, recs, n);
@@ -392,6 +443,9 @@ json_t *checks_run(struct hrec *recs, size_t n, const char *(*step_name)(void *c
     check_disposition(&c, recs, n);
     check_attributes(&c, recs, n);
     check_simple(&c, recs, n);
+    free(c.next_op);
+    free(c.next_read);
+    free(c.id_read);
     return c.out;
 }
 
