@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -93,8 +94,9 @@ static json_t *load_env(const char *file, char *err, size_t errsz)
     return env;
 }
 
-/* Whether URL's host is this machine: localhost, [::1] or an IPv4 address in 127.0.0.0/8 (the
- * whole host, not a prefix: "127.example.com" and "localhost.example.com" are not). */
+/* Whether URL's host is this machine: localhost, the IPv6 loopback (or an IPv4-mapped
+ * 127.x), or an IPv4 address in 127.0.0.0/8 (the whole host, not a prefix: "127.example.com"
+ * and "localhost.example.com" are not). */
 static int is_loopback_url(const char *url)
 {
     const char *h = strstr(url, "://");
@@ -111,10 +113,21 @@ static int is_loopback_url(const char *url)
         return 0;
     memcpy(host, h, len);
     host[len] = '\0';
-    struct in_addr a;
-    if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
+    if (len > 1 && host[len - 1] == '.') /* "localhost." is the same host */
+        host[--len] = '\0';
+    if (strcasecmp(host, "localhost") == 0)
         return 1;
-    return inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+    struct in6_addr a6;
+    if (host[0] == '[' && host[len - 1] == ']') {
+        host[len - 1] = '\0';
+        if (inet_pton(AF_INET6, host + 1, &a6) != 1)
+            return 0;
+        if (IN6_IS_ADDR_LOOPBACK(&a6))
+            return 1;
+        return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+    }
+    struct in_addr a; /* inet_aton: also "127.1" */
+    return inet_aton(host, &a) != 0 && (ntohl(a.s_addr) >> 24) == 127;
 }
 
 /* Does anything answer at TARGET? 0 yes (any HTTP status), -1 no, with curl's reason. */

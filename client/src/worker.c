@@ -481,15 +481,20 @@ static void record(struct vu *v, int64_t end, int status, CURLcode cc, int expec
             r.resp_id = json_str_dup(b, "id");
         r.resp_priority = json_int_or(b, "priority", -1);
         r.resp_position = json_int_or(json_object_get(b, "queuePosition"), "position", -1);
-        r.resp_reason = json_str_dup(b, "rejectReason");
-        const json_t *attrs = json_object_get(b, "attributes");
-        r.resp_attrs = json_is_object(attrs) ? json_deep_copy(attrs) : NULL;
+        const json_t *attrs;
+        if (rq->op == SCN_OP_READ) { /* what was stored: REJ-02, INJ-04 */
+            r.resp_reason = json_str_dup(b, "rejectReason");
+            attrs = json_object_get(b, "attributes");
+            r.resp_attrs = json_is_object(attrs) ? json_deep_copy(attrs) : NULL;
+        }
         if (v->op_json) {
             r.req_priority = json_int_or(v->op_json, "priority", -1);
             r.returned = json_is_true(json_object_get(v->op_json, "returnToQueue"));
-            r.req_reason = json_str_dup(v->op_json, "rejectReason");
+            if (rq->op == SCN_OP_REJECT && r.outcome == OUT_OK)
+                r.req_reason = json_str_dup(v->op_json, "rejectReason");
             attrs = json_object_get(v->op_json, "attributes");
-            r.req_attrs = json_is_object(attrs) ? json_deep_copy(attrs) : NULL;
+            if (rq->op == SCN_OP_INJECT && r.outcome == OUT_OK && json_is_object(attrs))
+                r.req_attrs = json_deep_copy(attrs);
         }
     }
     history_add(&ws->w->hist, &r, st->tag ? st->tag : "", keep);
@@ -1354,11 +1359,11 @@ static void fire_timers(struct wstate *ws, int64_t now)
             run_steps(v);
             break;
         case AFTER_SEND:
-            /* A retry or poll not yet sent: after an interrupt the operation ends here; at the
-             * end of the load it goes on within the drain time, so a contact being retried
-             * past the schedule's end is not reported lost. */
-            if (ws->stopping && atomic_load(&ws->rs->stop)) {
-                end_iteration(v);
+            /* An attempt not yet sent: after an interrupt the operation ends here; at the end
+             * of the load a retry or a poll's next try goes on within the drain time, so a
+             * contact being retried past the schedule's end is not reported lost. */
+            if (ws->stopping && (atomic_load(&ws->rs->stop) || v->attempt == 0)) {
+                end_iteration(v); /* interrupted, or an operation not begun: none starts now */
                 break;
             }
             send_attempt(v);
@@ -1534,9 +1539,9 @@ static struct wstate *wstate_new(struct worker *w, int setup)
     ws->setup = setup;
     ws->curl_deadline = ws->next_arrival = ws->load_end = ws->stop_at = ws->armed_at = -1;
     ws->rng = rs->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)w->index + 1;
-    ws->ids =
-        (rs->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)(rs->shard * rs->nthreads + w->index) + 1) ^
-        rs->id_nonce;
+    /* One id stream per lane (shard, then thread) and one for the setup: no two share a key. */
+    uint64_t lane = setup ? 0 : (uint64_t)(rs->shard * rs->nthreads + w->index) + 1;
+    ws->ids = (rs->seed * 0x9e3779b97f4a7c15ULL + lane) ^ rs->id_nonce;
     const struct scn_load *l = &scn->load;
     /* Global virtual-user indexes: shard, then thread, then position. */
     int total = setup ? 1 : share(l->vus, rs->shard, rs->nshards);
