@@ -60,6 +60,13 @@ static void flag(struct ctx *c, const char *name, const struct hrec *r, const ch
     json_t *v = json_object_get(c->out, name);
     json_object_set_new(v, "count",
                         json_integer(json_integer_value(json_object_get(v, "count")) + 1));
+    if (r->rule && strcmp(name, "EXPECT_FAILED") == 0) { /* counted per rule too */
+        json_t *by = json_object_get(v, "rules");
+        if (!by)
+            json_object_set_new(v, "rules", by = json_object());
+        json_object_set_new(by, r->rule,
+                            json_integer(json_integer_value(json_object_get(by, r->rule)) + 1));
+    }
     json_t *ex = json_object_get(v, "examples");
     if (json_array_size(ex) >= CHECKS_EXAMPLES)
         return;
@@ -194,7 +201,8 @@ static void check_injections(struct ctx *c, struct hrec *r, size_t n)
             continue;
         int64_t j;
         if (!strmap_get(&first, r[i].key, &j)) {
-            strmap_put(&first, r[i].key, (int64_t)i);
+            if (strmap_put(&first, r[i].key, (int64_t)i) < 0)
+                break; /* out of memory: the duplicates found so far stand */
         } else if (!same(r[j].resp_id, r[i].resp_id)) {
             char what[512];
             snprintf(what, sizeof what, "business key %s created two contacts: %s and %s", r[i].key,
@@ -381,7 +389,7 @@ static int by_op(const void *a, const void *b, void *arg)
 }
 
 /* Fill C's links over R[0..N) (in completion order). 0, or -1 out of memory. */
-static int link(struct ctx *c, const struct hrec *r, size_t n)
+static int link_records(struct ctx *c, const struct hrec *r, size_t n)
 {
     long *order = malloc((n ? n : 1) * sizeof *order);
     c->next_op = malloc((n ? n : 1) * sizeof *c->next_op);
@@ -428,7 +436,7 @@ json_t *checks_run(struct hrec *recs, size_t n, const char *(*step_name)(void *c
                             json_pack("{ss si s[]}", "rule", rules[i], "count", 0, "examples"));
     if (n)
         qsort(recs, n, sizeof *recs, by_end);
-    if (link(&c, recs, n) < 0) {
+    if (link_records(&c, recs, n) < 0) {
         free(c.next_op), free(c.next_read), free(c.id_read);
         json_decref(c.out);
         return NULL;

@@ -241,12 +241,8 @@ static int check_ref(const struct ctx *c, const char *name, char *msg, size_t si
             return -1;
         }
     }
-    if (strncmp(name, "env.", 4) == 0) {
-        if (!c->s->env_refs)
-            c->s->env_refs = json_object();
-        json_object_set_new(c->s->env_refs, rest, json_true());
+    if (strncmp(name, "env.", 4) == 0)
         return 0;
-    }
     if (strncmp(name, "user.", 5) == 0) {
         if (s->nusers == 0)
             return 0;
@@ -294,9 +290,16 @@ static int compile_tpl(struct ctx *c, const char *text, const char *path, int fl
                        "from --target)");
     if (tpl_compile(text, out, msg, sizeof msg, &off) != 0)
         return jr_fail_at(&c->jr, path, off, "%s", msg);
-    for (size_t i = 0; i < tpl_nrefs(*out); i++)
-        if (check_ref(c, tpl_ref(*out, i), msg, sizeof msg) != 0)
+    for (size_t i = 0; i < tpl_nrefs(*out); i++) {
+        const char *ref = tpl_ref(*out, i);
+        if (check_ref(c, ref, msg, sizeof msg) != 0)
             return jr_fail_at(&c->jr, path, tpl_ref_offset(*out, i), "%s", msg);
+        /* a value the run will need: refused up front if unset ({"exists"} tests are not) */
+        if (strncmp(ref, "env.", 4) == 0 &&
+            ((!c->s->env_refs && !(c->s->env_refs = json_object())) ||
+             json_object_set_new(c->s->env_refs, ref + 4, json_true()) != 0))
+            return jr_fail_oom(&c->jr, path);
+    }
     if ((flags & SECRET) && tpl_nrefs(*out) == 0)
         return jr_fail(
             &c->jr, path, 0,
@@ -1188,8 +1191,9 @@ static int threshold_key(struct ctx *c, const char *key, const char *path, enum 
     if (*m == SCN_M_LATENCY && scn_tag_index(c->s, *selector) < 0)
         return jr_fail(&c->jr, path, 1, "no request or poll step has the tag \"%.100s\"",
                        *selector);
-    if (*m == SCN_M_VIOLATION && jr_name_index(violation_names, *selector) < 0)
-        return jr_fail(&c->jr, path, 1, "expected one of: %s",
+    if (*m == SCN_M_VIOLATION && jr_name_index(violation_names, *selector) < 0 &&
+        !is_rule_id(*selector))
+        return jr_fail(&c->jr, path, 1, "expected a rule ID such as ACC-03 or one of: %s",
                        jr_join(list, sizeof list, violation_names));
     return 0;
 }

@@ -13,7 +13,7 @@ struct cx_error {
     int line;
     int column;
     char key[160];  /* JSON path of the bad key, e.g. "queues[2].ringSeconds"; "" for syntax */
-    char text[256]; /* what was expected */
+    char text[512]; /* what was expected */
 };
 
 /* Format as "FILE:LINE:COLUMN: KEY: TEXT" (KEY omitted when empty) into buf. */

@@ -31,7 +31,9 @@ int report_text(FILE *f, const json_t *summary);
  * above 0 and no threshold accepts it). Returns 0, or -1 if writing failed. */
 int report_junit(FILE *f, const json_t *summary);
 
-/* The <testsuite> element of report_junit alone, for a document of many runs. */
-int report_junit_suite(FILE *f, const json_t *summary);
+/* The <testsuite> element of report_junit alone, for a document of many runs. VERDICT_ONLY:
+ * only the thresholds can fail (a suite's scenario is judged by its own thresholds; a
+ * violation they do not name is listed, not failed). */
+int report_junit_suite(FILE *f, const json_t *summary, int verdict_only);
 
 #endif

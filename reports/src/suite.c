@@ -36,11 +36,16 @@ static void found(FILE *f, const json_t *s, int html)
             continue;
         /* a failed expectation names the rule its step stands for, when the step gave one */
         const json_t *ex = json_array_get(json_object_get(v, "examples"), 0);
-        fprintf(f, "%s%s (%s) %.0f",
-                html  ? "<div>"
-                : any ? ", "
-                      : "",
-                name, str(ex, "rule", str(v, "rule", "?")), num(v, "count"));
+        const char *rule = str(ex, "rule", str(v, "rule", "?"));
+        if (html) {
+            fputs("<div>", f);
+            esc_html(f, name);
+            fputs(" (", f);
+            esc_html(f, rule);
+            fprintf(f, ") %.0f", num(v, "count"));
+        } else {
+            fprintf(f, "%s%s (%s) %.0f", any ? ", " : "", name, rule, num(v, "count"));
+        }
         if (html && ex) {
             fputs("<br><span class=\"note\">", f);
             esc_html(f, str(ex, "what", ""));
@@ -104,7 +109,7 @@ static int junit(const char *path, struct rundir **runs, int n, const char *titl
     esc_html(f, title);
     fprintf(f, "\">\n");
     for (int i = 0; i < n; i++)
-        report_junit_suite(f, runs[i]->summary);
+        report_junit_suite(f, runs[i]->summary, 1);
     fprintf(f, "</testsuites>\n");
     int bad = ferror(f);
     return fclose(f) == 0 && !bad ? 0 : -1;
@@ -117,12 +122,12 @@ static void relative(char *out, size_t size, const char *from, const char *to)
     char *copy = strdup(from);
     const char *dir = copy ? dirname(copy) : ".";
     size_t l = strlen(dir);
-    if (strcmp(dir, ".") == 0)
-        snprintf(out, size, "%s", to);
-    else if (strncmp(to, dir, l) == 0 && to[l] == '/')
-        snprintf(out, size, "%s", to + l + 1);
-    else
-        snprintf(out, size, "%s", to);
+    if (strcmp(dir, ".") != 0 && strncmp(to, dir, l) == 0 && to[l] == '/') {
+        to += l;
+        while (*to == '/') /* "out//runs/x": dirname() dropped the doubled slash */
+            to++;
+    }
+    snprintf(out, size, "%s", to);
     free(copy);
 }
 
@@ -173,7 +178,8 @@ static int html(const char *path, struct rundir **runs, int n, int failed, const
     fprintf(f, "</table>\n<footer>cxreport suite: each scenario's own report (latency, "
                "throughput, statuses, violations with examples) is linked from its name.</footer>\n"
                "</main>\n</body>\n</html>\n");
-    return fclose(f) == 0 ? 0 : -1;
+    int bad = ferror(f);
+    return fclose(f) == 0 && !bad ? 0 : -1;
 }
 
 /* Each run's own report.html, beside its summary. */
@@ -183,9 +189,14 @@ static int run_pages(struct rundir **runs, int n, char *err, size_t errsz)
         char path[4096];
         snprintf(path, sizeof path, "%s/report.html", runs[i]->dir);
         FILE *f = fopen(path, "w");
-        if (!f || report_html(f, runs[i]->summary, rundir_hist_for, runs[i]) != 0 ||
-            fclose(f) != 0) {
-            snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        int rc = f ? report_html(f, runs[i]->summary, rundir_hist_for, runs[i]) : -1;
+        int saved = errno;
+        if (f && fclose(f) != 0 && rc == 0) {
+            saved = errno;
+            rc = -1;
+        }
+        if (rc != 0) {
+            snprintf(err, errsz, "%s: %s", path, strerror(saved));
             return -1;
         }
     }

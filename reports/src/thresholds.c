@@ -54,10 +54,23 @@ static double actual(const json_t *summary, const json_t *t, thresholds_hist_fn 
     }
     if (strcmp(metric, "violations") == 0) {
         const json_t *v = json_object_get(summary, "violations");
-        if (sel[0]) {
-            const json_t *one = json_object_get(v, sel);
-            return one ? num(one, "count") : (*ok = 0, 0);
+        if (sel[0] && json_object_get(v, sel))
+            return num(json_object_get(v, sel), "count");
+        if (sel[0] && strchr(sel, '-')) { /* a rule ID: what is attributed to it */
+            double total = 0;
+            const char *k;
+            const json_t *x;
+            json_object_foreach((json_t *)v, k, x)
+            {
+                const char *rule = json_string_value(json_object_get(x, "rule"));
+                if (rule && strcmp(rule, sel) == 0)
+                    total += num(x, "count");
+                total += num(json_object_get(x, "rules"), sel); /* failed expectations */
+            }
+            return total;
         }
+        if (sel[0])
+            return *ok = 0, 0;
         double total = 0;
         const char *k;
         const json_t *x;

@@ -25,6 +25,10 @@ static char *make_run(const char *dir, const char *name, int passed)
     json_object_set_new(s, "scenario", json_string(name));
     json_object_set_new(s, "passed", json_boolean(passed));
     json_object_set_new(s, "exitCode", json_integer(passed ? 0 : 99));
+    /* a violation no threshold names: the scenario's consequence, not its verdict */
+    json_object_set_new(json_object_get(s, "violations"), "EXPECT_FAILED",
+                        json_pack("{si ss s[{ss}]}", "count", 1, "rule", "scenario", "examples",
+                                  "what", "expected status 200; got status 409"));
     size_t i;
     json_t *t;
     json_array_foreach(json_object_get(s, "thresholds"), i, t)
@@ -59,6 +63,9 @@ static void test_all_passed(void **state)
     assert_int_equal(cxr_count(x, "<testsuite "), 2);
     assert_int_equal(cxr_count(x, "</testsuite>"), 2);
     assert_int_equal(cxr_count(x, "<testsuites"), 1);
+    /* the scenarios' thresholds held: nothing fails, the violations found are listed */
+    assert_int_equal(cxr_count(x, "<failure"), 0);
+    assert_non_null(strstr(x, "found (the scenario's thresholds decide)"));
     free(x);
     cxr_proc_free(&p);
     cxr_rmrf(dir);
@@ -88,12 +95,14 @@ static void test_html_index_links_each_run(void **state)
 {
     char *dir = cxr_tmpdir(), *a = make_run(dir, "trap-naive", 1),
          *b = make_run(dir, "trap-correct", 0);
-    char index[4096], page[4096];
+    char index[4096], page[4096], b2[4096];
+    /* a doubled slash (--out dir/ in a script) must not break the relative links */
     snprintf(index, sizeof index, "%s/index.html", dir);
+    snprintf(b2, sizeof b2, "%s//trap-correct", dir);
     struct cxr_proc p;
-    assert_int_equal(
-        cxr_run(&p, (const char *[]){"suite", a, b, "--html", index, "--title", "suite <&>", NULL}),
-        99);
+    assert_int_equal(cxr_run(&p, (const char *[]){"suite", a, b2, "--html", index, "--title",
+                                                  "suite <&>", NULL}),
+                     99);
     char *h = cxr_slurp(index);
     assert_true(strncmp(h, "<!DOCTYPE html>", 15) == 0);
     assert_non_null(strstr(h, "href=\"trap-naive/report.html\""));

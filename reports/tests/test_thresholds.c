@@ -81,11 +81,39 @@ static void test_counts_and_rates(void **state)
     json_decref(s);
 }
 
+/* violations{RULE}: every violation type of that rule, and the failed expectations whose step
+ * named it (ACC-03, PRI-06); a rule nothing was found for counts 0. */
+static void test_violations_by_rule(void **state)
+{
+    json_t *s =
+        json_loads("{\"violations\": {\"SILENT_DROP\": {\"count\": 2, \"rule\": \"REJ-03\"},"
+                   " \"EXPECT_FAILED\": {\"count\": 3, \"rule\": \"scenario\","
+                   " \"rules\": {\"ACC-03\": 2, \"PRI-06\": 1}}},"
+                   " \"thresholds\": ["
+                   "{\"text\": \"a\", \"metric\": \"violations\", \"selector\": \"REJ-03\","
+                   " \"stat\": \"count\", \"cmp\": \"==\", \"value\": 2},"
+                   " {\"text\": \"b\", \"metric\": \"violations\", \"selector\": \"ACC-03\","
+                   " \"stat\": \"count\", \"cmp\": \"==\", \"value\": 2},"
+                   " {\"text\": \"c\", \"metric\": \"violations\", \"selector\": \"PRI-06\","
+                   " \"stat\": \"count\", \"cmp\": \">=\", \"value\": 2},"
+                   " {\"text\": \"d\", \"metric\": \"violations\", \"selector\": \"GWS-04\","
+                   " \"stat\": \"count\", \"cmp\": \"==\", \"value\": 0}]}",
+                   0, NULL);
+    assert_non_null(s);
+    assert_int_equal(thresholds_eval(s, hist_for, NULL), 1);
+    assert_true(ok_at(s, 0));
+    assert_true(ok_at(s, 1));
+    assert_false(ok_at(s, 2)); /* PRI-06: 1 */
+    assert_true(ok_at(s, 3));
+    json_decref(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_latency_percentiles),
         cmocka_unit_test(test_counts_and_rates),
+        cmocka_unit_test(test_violations_by_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
