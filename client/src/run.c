@@ -519,6 +519,14 @@ int run_scenario(const struct run_opts *o)
                      target);
             goto done;
         }
+        if (!is_loopback_url(target) && scn->clock && strcmp(scn->clock, "real") != 0) {
+            snprintf(err, sizeof err,
+                     "%s: the scenario's clock \"%s\" is a mock's (a tenant's clock is real: "
+                     "its think times, rates and deadlines would run on the wrong time); run it "
+                     "against the embedded mock, or make it \"real\"",
+                     target, scn->clock);
+            goto done;
+        }
     } else {
         struct cxm_options mo;
         cxm_options_default(&mo);

@@ -1601,7 +1601,7 @@ static struct wstate *wstate_new(struct worker *w, int setup)
     }
     ws->nidle = mine;
     if (scn->policy.rate_cap > 0)
-        ws->cap_gap_us = 1e6 * rs->nthreads * rs->nshards / scn->policy.rate_cap;
+        ws->cap_gap_us = 1e6 * rs->nthreads * rs->nshards / (scn->policy.rate_cap * rs->tscale);
     return ws;
 fail:
     wstate_free(ws);

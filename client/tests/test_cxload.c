@@ -232,6 +232,18 @@ static void test_unreachable_and_rate_cap(void **state)
     assert_non_null(strstr(err, "rate cap"));
     free(err);
     cleanup(&p);
+    /* a mock's clock against a tenant is refused, cap or not */
+    char scaled[512];
+    path_of(scaled, sizeof scaled, "scenarios/retry-429/naive.json");
+    assert_int_equal(run(&p,
+                         (const char *[]){"run", scaled, "--target", "http://192.0.2.1:8080",
+                                          "--rate-cap", "5/s", "--out", "@OUT", NULL},
+                         30),
+                     1);
+    err = slurp(&p, "stderr");
+    assert_non_null(strstr(err, "is a mock's"));
+    free(err);
+    cleanup(&p);
     /* a host that merely starts like a loopback name is not one */
     static const char *const lookalikes[] = {"http://127.example.test:8080",
                                              "http://localhost.example.test:8080"};
@@ -430,6 +442,32 @@ static void test_rate_cap_holds_for_token_fetches(void **state)
     cleanup(&p);
 }
 
+/* The rate cap is in scenario time: 20/s on scaled:10 lets 200 requests a wall second (the 20
+ * requests span about 95 ms; at 20 per wall second they would need 950), and still spaces
+ * them (no three within 5 ms: two threads, 10 ms apart each). */
+static void test_rate_cap_on_a_scaled_clock(void **state)
+{
+    char sc[512];
+    path_of(sc, sizeof sc, "client/tests/fixtures/scaled-cap.json");
+    struct proc p;
+    assert_int_equal(run(&p, (const char *[]){"run", sc, "--out", "@OUT", "--quiet", NULL}, 60), 0);
+    char *h = slurp(&p, "out/history.jsonl");
+    assert_non_null(h);
+    long long starts[64];
+    int n = 0;
+    for (char *at = strstr(h, "\"startUs\":"); at && n < 64; at = strstr(at + 1, "\"startUs\":"))
+        starts[n++] = atoll(at + 10);
+    free(h);
+    assert_int_equal(n, 20);
+    qsort(starts, (size_t)n, sizeof starts[0], by_value);
+    if (starts[n - 1] - starts[0] > 600000)
+        fail_msg("20 requests took %lld us: the cap was not scaled", starts[n - 1] - starts[0]);
+    for (int i = 0; i + 2 < n; i++)
+        if (starts[i + 2] - starts[i] < 5000)
+            fail_msg("requests %d..%d started within %lld us", i, i + 2, starts[i + 2] - starts[i]);
+    cleanup(&p);
+}
+
 /* At the end of an open load, retries already scheduled go on within the drain time: every
  * arrival of a 0.5 s schedule meets a 1.5 s routing outage, and all five contacts are created
  * after it, none reported LOST_CONTACT (before, the retries were cut off at 0.5 s). */
@@ -597,6 +635,7 @@ int main(void)
         cmocka_unit_test(test_secrets_never_written),
         cmocka_unit_test(test_ids_unique_per_run_against_a_target),
         cmocka_unit_test(test_rate_cap_holds_for_token_fetches),
+        cmocka_unit_test(test_rate_cap_on_a_scaled_clock),
         cmocka_unit_test(test_retries_go_on_after_the_schedule),
         cmocka_unit_test(test_arrivals_round_robin_over_users),
         cmocka_unit_test(test_accept_race_acc05),
