@@ -402,6 +402,33 @@ static int by_value(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The sorted startUs of P's history lines (those holding TAG, e.g. "\"tag\":\"token\"", or
+ * all with NULL): at most MAX into STARTS; returns how many. */
+static int history_starts(const struct proc *p, const char *tag, long long *starts, int max)
+{
+    char *h = slurp(p, "out/history.jsonl");
+    assert_non_null(h);
+    int n = 0;
+    for (char *line = strtok(h, "\n"); line && n < max; line = strtok(NULL, "\n")) {
+        char *at = strstr(line, "\"startUs\":");
+        if (tag && !strstr(line, tag))
+            continue;
+        assert_non_null(at);
+        starts[n++] = atoll(at + 10);
+    }
+    free(h);
+    qsort(starts, (size_t)n, sizeof starts[0], by_value);
+    return n;
+}
+
+/* No three of the N sorted STARTS within MIN_US: the cap's slots spaced them. */
+static void assert_spaced(const long long *starts, int n, long long min_us, const char *what)
+{
+    for (int i = 0; i + 2 < n; i++)
+        if (starts[i + 2] - starts[i] < min_us)
+            fail_msg("%s %d..%d started within %lld us", what, i, i + 2, starts[i + 2] - starts[i]);
+}
+
 /* The client-side rate cap holds for token fetches too: with a wrong secret every iteration
  * fetches a token and is refused; at 20/s over two threads no three fetches start within 50 ms
  * (before, they went out back to back). A refused token is a failed request, not a transport
@@ -419,26 +446,12 @@ static void test_rate_cap_holds_for_token_fetches(void **state)
     assert_int_equal((int)num(s, "requests", "transportErrors"), 0);
     assert_int_equal((int)num(s, "requests", "tokenFetches"), 12);
     json_decref(s);
-    char *h = slurp(&p, "out/history.jsonl");
-    assert_non_null(h);
     long long starts[64];
-    int n = 0;
-    for (char *line = strtok(h, "\n"); line && n < 64; line = strtok(NULL, "\n")) {
-        if (!strstr(line, "\"tag\":\"token\""))
-            continue;
-        char *at = strstr(line, "\"startUs\":");
-        assert_non_null(at);
-        starts[n++] = atoll(at + 10);
-    }
-    free(h);
+    int n = history_starts(&p, "\"tag\":\"token\"", starts, 64);
     assert_int_equal(n, 12);
-    qsort(starts, (size_t)n, sizeof starts[0], by_value);
     /* each thread's slots are 100 ms apart; a send may start a little after its slot, so the
      * bound checked is half that (uncapped, all twelve went out within a few ms) */
-    for (int i = 0; i + 2 < n; i++)
-        if (starts[i + 2] - starts[i] < 50000)
-            fail_msg("token fetches %d..%d started within %lld us", i, i + 2,
-                     starts[i + 2] - starts[i]);
+    assert_spaced(starts, n, 50000, "token fetches");
     cleanup(&p);
 }
 
@@ -451,20 +464,12 @@ static void test_rate_cap_on_a_scaled_clock(void **state)
     path_of(sc, sizeof sc, "client/tests/fixtures/scaled-cap.json");
     struct proc p;
     assert_int_equal(run(&p, (const char *[]){"run", sc, "--out", "@OUT", "--quiet", NULL}, 60), 0);
-    char *h = slurp(&p, "out/history.jsonl");
-    assert_non_null(h);
     long long starts[64];
-    int n = 0;
-    for (char *at = strstr(h, "\"startUs\":"); at && n < 64; at = strstr(at + 1, "\"startUs\":"))
-        starts[n++] = atoll(at + 10);
-    free(h);
+    int n = history_starts(&p, NULL, starts, 64);
     assert_int_equal(n, 20);
-    qsort(starts, (size_t)n, sizeof starts[0], by_value);
     if (starts[n - 1] - starts[0] > 600000)
         fail_msg("20 requests took %lld us: the cap was not scaled", starts[n - 1] - starts[0]);
-    for (int i = 0; i + 2 < n; i++)
-        if (starts[i + 2] - starts[i] < 5000)
-            fail_msg("requests %d..%d started within %lld us", i, i + 2, starts[i + 2] - starts[i]);
+    assert_spaced(starts, n, 5000, "requests");
     cleanup(&p);
 }
 
