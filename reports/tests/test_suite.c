@@ -45,20 +45,31 @@ static char *make_run(const char *dir, const char *name, int passed)
     return path;
 }
 
+/* `cxreport suite` over two runs, trap-naive (passed as NAIVE_PASSED says) and a passing
+ * trap-correct, with --junit: its exit status, output in *P and the JUnit text in *JUNIT. */
+static int suite_of_two(int naive_passed, struct cxr_proc *p, char **junit)
+{
+    char *dir = cxr_tmpdir(), *a = make_run(dir, "trap-naive", naive_passed),
+         *b = make_run(dir, "trap-correct", 1);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/junit.xml", dir);
+    int status = cxr_run(p, (const char *[]){"suite", a, b, "--junit", path, NULL});
+    *junit = cxr_slurp(path);
+    cxr_rmrf(dir);
+    free(a), free(b), free(dir);
+    return status;
+}
+
 static void test_all_passed(void **state)
 {
-    char *dir = cxr_tmpdir(), *a = make_run(dir, "trap-naive", 1),
-         *b = make_run(dir, "trap-correct", 1);
-    char junit[4096];
-    snprintf(junit, sizeof junit, "%s/junit.xml", dir);
     struct cxr_proc p;
-    assert_int_equal(cxr_run(&p, (const char *[]){"suite", a, b, "--junit", junit, NULL}), 0);
+    char *x;
+    assert_int_equal(suite_of_two(1, &p, &x), 0);
     assert_non_null(strstr(p.out, "PASS   trap-naive"));
     assert_non_null(strstr(p.out, "PASS   trap-correct"));
     assert_non_null(strstr(p.out, "2 scenarios: 2 passed, 0 failed"));
     /* run-a found DUPLICATE_ACCEPT: listed with its rule */
     assert_non_null(strstr(p.out, "DUPLICATE_ACCEPT (ACC-05)"));
-    char *x = cxr_slurp(junit);
     assert_true(strncmp(x, "<?xml", 5) == 0);
     assert_int_equal(cxr_count(x, "<testsuite "), 2);
     assert_int_equal(cxr_count(x, "</testsuite>"), 2);
@@ -68,27 +79,19 @@ static void test_all_passed(void **state)
     assert_non_null(strstr(x, "found (the scenario's thresholds decide)"));
     free(x);
     cxr_proc_free(&p);
-    cxr_rmrf(dir);
-    free(a), free(b), free(dir);
 }
 
 static void test_one_failed_exits_99(void **state)
 {
-    char *dir = cxr_tmpdir(), *a = make_run(dir, "trap-naive", 0),
-         *b = make_run(dir, "trap-correct", 1);
-    char junit[4096];
-    snprintf(junit, sizeof junit, "%s/junit.xml", dir);
     struct cxr_proc p;
-    assert_int_equal(cxr_run(&p, (const char *[]){"suite", a, b, "--junit", junit, NULL}), 99);
+    char *x;
+    assert_int_equal(suite_of_two(0, &p, &x), 99);
     assert_non_null(strstr(p.out, "FAIL   trap-naive"));
     assert_non_null(strstr(p.out, "expected: "));
     assert_non_null(strstr(p.out, "2 scenarios: 1 passed, 1 failed"));
-    char *x = cxr_slurp(junit);
     assert_true(cxr_count(x, "<failure") >= 1);
     free(x);
     cxr_proc_free(&p);
-    cxr_rmrf(dir);
-    free(a), free(b), free(dir);
 }
 
 static void test_html_index_links_each_run(void **state)
