@@ -640,6 +640,26 @@ static void fetch_token(struct vu *v, struct token_slot *t, const struct scn_aut
     add_to_multi(v);
 }
 
+/* The attempt cannot be sent (WHY was expected: a variable set, a token): recorded as a failed
+ * request, not a network error, and the virtual user goes on. */
+static void fail_unsent(struct vu *v, CURLcode cc, const char *why)
+{
+    int64_t now = mono_us();
+    v->sent_us = now;
+    v->not_sent = 1;
+    record(v, now, 0, cc, 0, why, -1);
+    v->not_sent = 0;
+    finish_step(v);
+}
+
+/* The variable MISSING (NULL: unknown) that the attempt's path or body needs is not set. */
+static void fail_unset(struct vu *v, const char *missing)
+{
+    char why[512];
+    snprintf(why, sizeof why, "the variable %s to be set", missing ? missing : "of the request");
+    fail_unsent(v, CURLE_OK, why);
+}
+
 static void token_done(struct vu *v, int status)
 {
     struct wstate *ws = v->ws;
@@ -700,28 +720,10 @@ static void token_done(struct vu *v, int status)
     else
         atomic_store(&shared_for(v, a)->fetching, 0);
     if (!got) { /* the request cannot go: record it as failed and move on */
-        v->sent_us = now;
-        v->not_sent = 1;
-        record(v, now, 0, CURLE_LOGIN_DENIED, 0, "a token from the auth source", -1);
-        v->not_sent = 0;
-        finish_step(v);
+        fail_unsent(v, CURLE_LOGIN_DENIED, "a token from the auth source");
         return;
     }
     send_attempt(v);
-}
-
-/* The attempt cannot be sent: the variable MISSING (NULL: unknown) that its path or body needs
- * is not set. Recorded as a failed request with the reason; the virtual user goes on. */
-static void fail_unsent(struct vu *v, const char *missing)
-{
-    int64_t now = mono_us();
-    char why[512];
-    snprintf(why, sizeof why, "the variable %s to be set", missing ? missing : "of the request");
-    v->sent_us = now;
-    v->not_sent = 1;
-    record(v, now, 0, CURLE_OK, 0, why, -1);
-    v->not_sent = 0;
-    finish_step(v);
 }
 
 /* Send the current attempt of V's request step (after its token and the rate cap). */
@@ -783,7 +785,7 @@ static void send_attempt(struct vu *v)
     char *missing = NULL;
     if (tpl_expand(rq->path, lookup, v, &pb, &missing) < 0) {
         cx_buf_free(&pb);
-        fail_unsent(v, missing);
+        fail_unset(v, missing);
         free(missing);
         return;
     }
@@ -853,7 +855,7 @@ static void begin_request(struct vu *v, const struct scn_step *st)
                                              JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
                                 : NULL;
         if (!text) {
-            fail_unsent(v, missing);
+            fail_unset(v, missing);
             free(missing);
             return;
         }
