@@ -1,5 +1,5 @@
-/* escape.h - text from a summary (request paths, messages, tag names) made safe for HTML and
- * SVG, in element content and in double-quoted attribute values alike.
+/* escape.h - text from a summary (request paths, messages, tag names) made safe for HTML, SVG
+ * and XML (the JUnit report), in element content and in double-quoted attribute values alike.
  */
 #ifndef ESCAPE_H
 #define ESCAPE_H

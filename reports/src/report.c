@@ -1,5 +1,6 @@
 /* report.c - text and JUnit renderings of a summary (see report.h). */
 #include "report.h"
+#include "escape.h"
 
 #include <math.h>
 #include <string.h>
@@ -104,30 +105,6 @@ int report_text(FILE *f, const json_t *s)
     return ferror(f) ? -1 : 0;
 }
 
-static void xml_escaped(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        default:
-            if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-                fputc(*s, f);
-        }
-    }
-}
-
-/* Is there a threshold on violation NAME (then that threshold judges it, not this table)? */
 /* Whether a threshold judges violation NAME (V): all violations, NAME itself, or a rule ID
  * that NAME, or one of its failed expectations, stands for. */
 static int judged(const json_t *th, const char *name, const json_t *v)
@@ -173,18 +150,18 @@ int report_junit_suite(FILE *f, const json_t *s, int verdict_only)
         failures += !verdict_only && num(v, "count") > 0 && !judged(th, name, v);
     }
     fprintf(f, "<testsuite name=\"");
-    xml_escaped(f, str(s, "scenario", "cxload"));
+    esc_html(f, str(s, "scenario", "cxload"));
     fprintf(f, "\" tests=\"%d\" failures=\"%d\" time=\"%.3f\">\n", tests, failures,
             num(s, "wallSeconds"));
     json_array_foreach(th, i, t)
     {
         fprintf(f, "  <testcase classname=\"thresholds\" name=\"");
-        xml_escaped(f, str(t, "text", "?"));
+        esc_html(f, str(t, "text", "?"));
         fprintf(f, "\">");
         if (!json_is_true(json_object_get(t, "ok"))) {
             const json_t *a = json_object_get(t, "actual");
             fprintf(f, "<failure message=\"");
-            xml_escaped(f, str(t, "text", "?"));
+            esc_html(f, str(t, "text", "?"));
             if (json_is_number(a))
                 fprintf(f, " (actual %g)", json_number_value(a));
             else
@@ -200,7 +177,7 @@ int report_junit_suite(FILE *f, const json_t *s, int verdict_only)
         const json_t *ex = json_array_get(json_object_get(v, "examples"), 0);
         if (num(v, "count") > 0 && !verdict_only && !judged(th, name, v)) {
             fprintf(f, "<failure message=\"%.0f found\">", num(v, "count"));
-            xml_escaped(f, str(ex, "what", ""));
+            esc_html(f, str(ex, "what", ""));
             fprintf(f, "</failure>");
         } else if (num(v, "count") > 0 && judged(th, name, v)) {
             fprintf(f, "<system-out>%.0f found (judged by a threshold)</system-out>",
@@ -208,7 +185,7 @@ int report_junit_suite(FILE *f, const json_t *s, int verdict_only)
         } else if (num(v, "count") > 0) {
             fprintf(f,
                     "<system-out>%.0f found (the scenario's thresholds decide): ", num(v, "count"));
-            xml_escaped(f, str(ex, "what", ""));
+            esc_html(f, str(ex, "what", ""));
             fprintf(f, "</system-out>");
         }
         fprintf(f, "</testcase>\n");
