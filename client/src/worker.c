@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "extract.h"
+#include "retryafter.h"
 #include "template.h"
 
 int64_t mono_us(void)
@@ -895,17 +896,19 @@ static int status_expected(const struct scn_request *rq, int status)
     return 0;
 }
 
-/* Retry-After (seconds) as wall µs, or -1. */
+/* Retry-After as wall µs, or -1 if absent or not a Retry-After. Seconds are the server's
+ * (a scaled mock's are scenario seconds); a date is wall time. */
 static int64_t retry_after(struct vu *v)
 {
-    const char *h = resp_header(v, "Retry-After");
-    if (!h)
+    int64_t us;
+    switch (retry_after_parse(resp_header(v, "Retry-After"), time(NULL), &us)) {
+    case 0:
+        return scaled(v->ws, us);
+    case 1:
+        return us;
+    default:
         return -1;
-    char *end;
-    double secs = strtod(h, &end);
-    if (end == h || secs < 0)
-        return -1;
-    return scaled(v->ws, (int64_t)(secs * 1e6));
+    }
 }
 
 /* A request of V finished with curl code CC. */
