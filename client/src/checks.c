@@ -4,6 +4,11 @@
  * (DUPLICATE_ACCEPT, PHANTOM_ACCEPT, STALE_READ) look, for each ACT, at what the same virtual
  * user learned about that subject in the same iteration since its accept: whom the accept's
  * answer named as owner, and the state its last read showed.
+ *
+ * No check compares every record with every other: link_records first links each record to
+ * the few others its checks need (the next attempt of its operation, the next read of its
+ * subject, the accept an act follows, ...) with hash maps in a pass or two, so the checks cost
+ * about what sorting the history costs (ci/bench-checks).
  */
 #include "checks.h"
 
@@ -44,14 +49,25 @@ static int same(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
+/* What a record is linked to (an index in completion order, or -1), computed once by
+ * link_records so that no check compares every record with every other. */
+struct link {
+    long next_op;    /* the next record of the same logical operation */
+    long next_read;  /* the next READ of the record's subject */
+    long id_read;    /* INJECT: the first READ of the contact its answer created */
+    long accept;     /* ACT: the same user's last OK ACCEPT of the subject, this iteration */
+    long seen;       /* ACT: that user's last 200 READ of the subject since that accept */
+    long pos_before; /* PRIORITY: the last READ of the subject with a queue position, before */
+    long pos_after;  /* PRIORITY: the last READ of the subject with a queue position, after */
+    long fetch;      /* a request with a token: the fetch of that token */
+    long next_fetch; /* TOKEN: the next fetch of a token for the same client id */
+};
+
 struct ctx {
     json_t *out;
     const char *(*step_name)(void *, int);
     void *sctx;
-    /* Links computed once, so that no check compares every record with every other: */
-    long *next_op;   /* the next record (in completion order) of the same logical operation */
-    long *next_read; /* the next READ of the record's subject */
-    long *id_read;   /* INJECT: the first READ of the contact its answer created */
+    struct link *l; /* one per record */
 };
 
 /* Count one finding of NAME, keeping R and a sentence as an example. */
@@ -95,20 +111,10 @@ static void check_acts(struct ctx *c, struct hrec *r, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (r[i].op != SCN_OP_ACT || !r[i].subject)
             continue;
-        const struct hrec *acc = NULL, *read = NULL;
-        for (size_t j = i; j-- > 0;) {
-            const struct hrec *p = &r[j];
-            if (p->vu != r[i].vu || p->iter != r[i].iter || !same(p->subject, r[i].subject))
-                continue;
-            if (p->op == SCN_OP_READ && !read && p->status == 200)
-                read = p;
-            if (p->op == SCN_OP_ACCEPT && p->outcome == OUT_OK) {
-                acc = p;
-                break;
-            }
-        }
-        if (!acc)
+        if (c->l[i].accept < 0)
             continue;
+        const struct hrec *acc = &r[c->l[i].accept];
+        const struct hrec *read = c->l[i].seen >= 0 ? &r[c->l[i].seen] : NULL;
         char what[512];
         if (acc->resp_agent && acc->agent && !same(acc->resp_agent, acc->agent)) {
             snprintf(what, sizeof what,
@@ -138,7 +144,7 @@ static void check_silent_drop(struct ctx *c, struct hrec *r, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (r[i].op != SCN_OP_REJECT || !r[i].returned || r[i].outcome != OUT_OK)
             continue;
-        long j = c->next_read[i];
+        long j = c->l[i].next_read;
         if (j >= 0 && r[j].status == 404) {
             char what[512];
             snprintf(what, sizeof what,
@@ -158,7 +164,7 @@ static void check_duplicate_reject(struct ctx *c, struct hrec *r, size_t n)
             continue;
         int reached = 0;
         const struct hrec *last = NULL;
-        for (long j = (long)i; j >= 0; j = c->next_op[j])
+        for (long j = (long)i; j >= 0; j = c->l[j].next_op)
             if (r[j].op == SCN_OP_REJECT && (r[j].outcome != OUT_FAIL || r[j].status >= 500)) {
                 reached++; /* answered, or may have been applied */
                 last = &r[j];
@@ -182,7 +188,7 @@ static void check_injections(struct ctx *c, struct hrec *r, size_t n)
             continue;
         int confirmed = 0;
         const struct hrec *last = &r[i];
-        for (long j = (long)i; j >= 0; j = c->next_op[j]) {
+        for (long j = (long)i; j >= 0; j = c->l[j].next_op) {
             confirmed |= r[j].outcome == OUT_OK;
             last = &r[j];
         }
@@ -221,16 +227,8 @@ static void check_priority(struct ctx *c, struct hrec *r, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (r[i].op != SCN_OP_PRIORITY || r[i].outcome != OUT_OK || r[i].req_priority < 0)
             continue;
-        const struct hrec *before = NULL, *after = NULL;
-        for (size_t j = 0; j < n; j++) {
-            if (r[j].op != SCN_OP_READ || !same(r[j].subject, r[i].subject) ||
-                r[j].resp_position < 0)
-                continue;
-            if (j < i)
-                before = &r[j];
-            else if (j > i)
-                after = &r[j];
-        }
+        const struct hrec *before = c->l[i].pos_before >= 0 ? &r[c->l[i].pos_before] : NULL;
+        const struct hrec *after = c->l[i].pos_after >= 0 ? &r[c->l[i].pos_after] : NULL;
         if (before && after && before->resp_position > 1 &&
             after->resp_position >= before->resp_position) {
             char what[512];
@@ -250,7 +248,7 @@ static void check_retry_storm(struct ctx *c, struct hrec *r, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (r[i].status != 429 || r[i].retry_after_us < 0)
             continue;
-        for (long j = c->next_op[i]; j >= 0; j = c->next_op[j])
+        for (long j = c->l[i].next_op; j >= 0; j = c->l[j].next_op)
             if (r[j].attempt == r[i].attempt + 1) {
                 int64_t gap = r[j].start_us - r[i].end_us;
                 if (gap + 1000 < r[i].retry_after_us) {
@@ -271,24 +269,20 @@ static void check_auth_cascade(struct ctx *c, struct hrec *r, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (r[i].status != 401 || !r[i].token)
             continue;
-        const struct hrec *mine = NULL;
-        for (size_t j = 0; j < n && !mine; j++)
-            if (r[j].op == HREC_TOKEN && r[j].token == r[i].token)
-                mine = &r[j];
-        if (!mine)
+        if (c->l[i].fetch < 0)
             continue;
-        for (size_t j = 0; j < n; j++)
-            if (r[j].op == HREC_TOKEN && r[j].token && r[j].token != r[i].token &&
-                same(r[j].key, mine->key) && r[j].end_us > mine->end_us &&
-                r[j].end_us <= r[i].start_us) {
-                char what[512];
-                snprintf(what, sizeof what,
-                         "401 for client %s: virtual user %d fetched a newer token at %.1f ms, "
-                         "which revoked this one (rotation)",
-                         mine->key, r[j].vu, (double)r[j].end_us / 1000.0);
-                flag(c, "AUTH_CASCADE", &r[i], what);
-                break;
-            }
+        const struct hrec *mine = &r[c->l[i].fetch];
+        long j = c->l[c->l[i].fetch].next_fetch;
+        while (j >= 0 && (r[j].end_us <= mine->end_us || r[j].token == r[i].token))
+            j = c->l[j].next_fetch;
+        if (j >= 0 && r[j].end_us <= r[i].start_us) {
+            char what[512];
+            snprintf(what, sizeof what,
+                     "401 for client %s: virtual user %d fetched a newer token at %.1f ms, "
+                     "which revoked this one (rotation)",
+                     mine->key, r[j].vu, (double)r[j].end_us / 1000.0);
+            flag(c, "AUTH_CASCADE", &r[i], what);
+        }
     }
 }
 
@@ -323,9 +317,9 @@ static void check_disposition(struct ctx *c, struct hrec *r, size_t n)
         if (r[i].op != SCN_OP_REJECT || r[i].outcome != OUT_OK || !r[i].req_reason ||
             same(r[i].req_reason, "Unknown"))
             continue;
-        long j = c->next_read[i];
+        long j = c->l[i].next_read;
         while (j >= 0 && !r[j].resp_reason)
-            j = c->next_read[j];
+            j = c->l[j].next_read;
         if (j >= 0 && same(r[j].resp_reason, "Unknown")) {
             char what[512];
             snprintf(what, sizeof what,
@@ -370,9 +364,9 @@ static void check_attributes(struct ctx *c, struct hrec *r, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (r[i].op != SCN_OP_INJECT || r[i].outcome != OUT_OK || !r[i].req_attrs || !r[i].resp_id)
             continue;
-        long j = c->id_read[i];
+        long j = c->l[i].id_read;
         while (j >= 0 && !r[j].resp_attrs)
-            j = c->next_read[j];
+            j = c->l[j].next_read;
         char what[512];
         if (j >= 0 && attribute_lost(r[i].req_attrs, r[j].resp_attrs, what, sizeof what))
             flag(c, "ATTRIBUTE_LOSS", &r[i], what);
@@ -388,33 +382,32 @@ static int by_op(const void *a, const void *b, void *arg)
     return x < y ? -1 : x > y;
 }
 
-/* Fill C's links over R[0..N) (in completion order). 0, or -1 out of memory. */
-static int link_records(struct ctx *c, const struct hrec *r, size_t n)
+/* next_op: the records sorted by operation, each pointing to its successor. */
+static int link_ops(struct link *l, const struct hrec *r, size_t n)
 {
     long *order = malloc((n ? n : 1) * sizeof *order);
-    c->next_op = malloc((n ? n : 1) * sizeof *c->next_op);
-    c->next_read = malloc((n ? n : 1) * sizeof *c->next_read);
-    c->id_read = malloc((n ? n : 1) * sizeof *c->id_read);
-    if (!order || !c->next_op || !c->next_read || !c->id_read) {
-        free(order);
+    if (!order)
         return -1;
-    }
     for (size_t i = 0; i < n; i++)
         order[i] = (long)i;
     qsort_r(order, n, sizeof *order, by_op, (void *)r);
     for (size_t k = 0; k < n; k++)
-        c->next_op[order[k]] =
+        l[order[k]].next_op =
             k + 1 < n && r[order[k + 1]].opid == r[order[k]].opid ? order[k + 1] : -1;
     free(order);
-    struct strmap reads; /* subject -> the next READ of it, walking backwards */
+    return 0;
+}
+
+/* next_read and id_read, walking backwards with the next READ of each subject. */
+static int link_reads(struct link *l, const struct hrec *r, size_t n)
+{
+    struct strmap reads;
+    int64_t j;
     strmap_init(&reads);
     for (size_t i = n; i-- > 0;) {
-        int64_t j;
-        c->next_read[i] = r[i].subject && strmap_get(&reads, r[i].subject, &j) ? (long)j : -1;
-        c->id_read[i] =
-            r[i].op == SCN_OP_INJECT && r[i].resp_id && strmap_get(&reads, r[i].resp_id, &j)
-                ? (long)j
-                : -1;
+        l[i].next_read = r[i].subject && strmap_get(&reads, r[i].subject, &j) ? (long)j : -1;
+        if (r[i].op == SCN_OP_INJECT && r[i].resp_id && strmap_get(&reads, r[i].resp_id, &j))
+            l[i].id_read = (long)j;
         if (r[i].op == SCN_OP_READ && r[i].subject &&
             strmap_put(&reads, r[i].subject, (int64_t)i) < 0) {
             strmap_free(&reads);
@@ -425,10 +418,133 @@ static int link_records(struct ctx *c, const struct hrec *r, size_t n)
     return 0;
 }
 
+/* A key for what one virtual user knows of SUBJECT in iteration ITER, in BUF (SIZE bytes) or,
+ * when longer, in a new allocation (freed by the caller if it is not BUF). NULL: out of memory. */
+static char *user_key(char *buf, size_t size, int vu, int64_t iter, const char *subject)
+{
+    int len = snprintf(buf, size, "%d:%lld:%s", vu, (long long)iter, subject);
+    if (len < 0)
+        return NULL;
+    if ((size_t)len < size)
+        return buf;
+    char *k = malloc((size_t)len + 1);
+    if (k)
+        snprintf(k, (size_t)len + 1, "%d:%lld:%s", vu, (long long)iter, subject);
+    return k;
+}
+
+/* accept and seen, walking forwards with each user's last OK accept of each subject in the
+ * iteration and its last 200 read since. */
+static int link_acts(struct link *l, const struct hrec *r, size_t n)
+{
+    struct strmap accepts, seen;
+    int64_t j;
+    int rc = 0;
+    strmap_init(&accepts);
+    strmap_init(&seen);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        int accept = r[i].op == SCN_OP_ACCEPT && r[i].outcome == OUT_OK;
+        int read = r[i].op == SCN_OP_READ && r[i].status == 200;
+        if (!r[i].subject || !(accept || read || r[i].op == SCN_OP_ACT))
+            continue;
+        char buf[256], *key = user_key(buf, sizeof buf, r[i].vu, r[i].iter, r[i].subject);
+        if (!key) {
+            rc = -1;
+            break;
+        }
+        if (accept) {
+            if (strmap_put(&accepts, key, (int64_t)i) < 0 || strmap_put(&seen, key, -1) < 0)
+                rc = -1;
+        } else if (read) {
+            if (strmap_get(&accepts, key, NULL) && strmap_put(&seen, key, (int64_t)i) < 0)
+                rc = -1;
+        } else {
+            l[i].accept = strmap_get(&accepts, key, &j) ? (long)j : -1;
+            l[i].seen = l[i].accept >= 0 && strmap_get(&seen, key, &j) ? (long)j : -1;
+        }
+        if (key != buf)
+            free(key);
+    }
+    strmap_free(&accepts);
+    strmap_free(&seen);
+    return rc;
+}
+
+/* pos_before and pos_after: the reads of each subject that carried a queue position. */
+static int link_positions(struct link *l, const struct hrec *r, size_t n)
+{
+    struct strmap last;
+    int64_t j;
+    strmap_init(&last);
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].op == SCN_OP_PRIORITY && r[i].subject)
+            l[i].pos_before = strmap_get(&last, r[i].subject, &j) ? (long)j : -1;
+        if (r[i].op == SCN_OP_READ && r[i].subject && r[i].resp_position >= 0 &&
+            strmap_put(&last, r[i].subject, (int64_t)i) < 0) {
+            strmap_free(&last);
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < n; i++) /* the last of all, if it came after */
+        if (r[i].op == SCN_OP_PRIORITY && r[i].subject && strmap_get(&last, r[i].subject, &j) &&
+            j > (int64_t)i)
+            l[i].pos_after = (long)j;
+    strmap_free(&last);
+    return 0;
+}
+
+/* fetch (the first fetch of each token serial) and next_fetch (per client id). */
+static int link_tokens(struct link *l, const struct hrec *r, size_t n)
+{
+    struct strmap first, next;
+    int64_t j;
+    char serial[24];
+    int rc = 0;
+    strmap_init(&first);
+    strmap_init(&next);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (r[i].op != HREC_TOKEN || !r[i].token)
+            continue;
+        snprintf(serial, sizeof serial, "%llu", (unsigned long long)r[i].token);
+        if (!strmap_get(&first, serial, NULL) && strmap_put(&first, serial, (int64_t)i) < 0)
+            rc = -1;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (!r[i].token)
+            continue;
+        snprintf(serial, sizeof serial, "%llu", (unsigned long long)r[i].token);
+        l[i].fetch = strmap_get(&first, serial, &j) ? (long)j : -1;
+    }
+    for (size_t i = n; i-- > 0 && rc == 0;) {
+        if (r[i].op != HREC_TOKEN || !r[i].key)
+            continue;
+        l[i].next_fetch = strmap_get(&next, r[i].key, &j) ? (long)j : -1;
+        if (r[i].token && strmap_put(&next, r[i].key, (int64_t)i) < 0)
+            rc = -1;
+    }
+    strmap_free(&first);
+    strmap_free(&next);
+    return rc;
+}
+
+/* C's links over R[0..N) (in completion order). 0, or -1 out of memory. */
+static int link_records(struct ctx *c, const struct hrec *r, size_t n)
+{
+    c->l = malloc((n ? n : 1) * sizeof *c->l);
+    if (!c->l)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        c->l[i] = (struct link){-1, -1, -1, -1, -1, -1, -1, -1, -1};
+    if (link_ops(c->l, r, n) < 0 || link_reads(c->l, r, n) < 0 || link_acts(c->l, r, n) < 0 ||
+        link_positions(c->l, r, n) < 0 || link_tokens(c->l, r, n) < 0)
+        return -1;
+    return 0;
+}
+
 json_t *checks_run(struct hrec *recs, size_t n, const char *(*step_name)(void *ctx, int step),
                    void *ctx)
 {
-    struct ctx c = {json_object(), step_name, ctx, NULL, NULL, NULL};
+    struct ctx c = {json_object(), step_name, ctx, NULL};
     if (!c.out)
         return NULL;
     for (int i = 0; checks_names[i]; i++)
@@ -437,7 +553,7 @@ json_t *checks_run(struct hrec *recs, size_t n, const char *(*step_name)(void *c
     if (n)
         qsort(recs, n, sizeof *recs, by_end);
     if (link_records(&c, recs, n) < 0) {
-        free(c.next_op), free(c.next_read), free(c.id_read);
+        free(c.l);
         json_decref(c.out);
         return NULL;
     }
@@ -451,9 +567,7 @@ json_t *checks_run(struct hrec *recs, size_t n, const char *(*step_name)(void *c
     check_disposition(&c, recs, n);
     check_attributes(&c, recs, n);
     check_simple(&c, recs, n);
-    free(c.next_op);
-    free(c.next_read);
-    free(c.id_read);
+    free(c.l);
     return c.out;
 }
 

@@ -275,6 +275,67 @@ static void test_expect_failed_names_its_rule(void **state)
     assert_int_equal(count(&h, "EXPECT_FAILED"), 1);
 }
 
+/* The checks follow links computed once (link_records); each link keeps the scope the rule
+ * has: the same user and iteration for ACC-05/ACC-06/CONS-01, the same client id and time order
+ * for AUTH-05, the same contact for PRI-04. */
+static void test_links_keep_their_scope(void **state)
+{
+    struct h h = {0};
+    /* CONS-01: a stale read before the accept is not what the actor knew after it */
+    add(&h, SCN_OP_READ, 0, 5, 200, "i1", NULL)->resp_state = dup("Ringing");
+    add(&h, SCN_OP_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
+    add(&h, SCN_OP_ACT, 0, 20, 200, "i1", "a");
+    add(&h, SCN_OP_ACCEPT, 0, 30, 200, "i2", "a")->resp_agent = dup("a");
+    add(&h, SCN_OP_READ, 0, 31, 200, "i2", NULL)->resp_state = dup("Ringing");
+    add(&h, SCN_OP_ACCEPT, 0, 40, 200, "i2", "a")->resp_agent = dup("a"); /* accepted again */
+    add(&h, SCN_OP_ACT, 0, 50, 200, "i2", "a");
+    assert_int_equal(count(&h, "STALE_READ"), 0);
+    /* ACC-05: an accept of another user, or of the same user in another iteration, or of
+     * another interaction, is not this act's */
+    add(&h, SCN_OP_ACCEPT, 1, 10, 200, "i1", "b")->resp_agent = dup("a");
+    add(&h, SCN_OP_ACT, 0, 20, 200, "i1", "a");
+    add(&h, SCN_OP_ACCEPT, 0, 30, 200, "i2", "a")->resp_agent = dup("b");
+    add(&h, SCN_OP_ACT, 0, 40, 200, "i1", "a");
+    struct hrec *old = add(&h, SCN_OP_ACCEPT, 2, 50, 200, "i3", "c");
+    old->resp_agent = dup("d");
+    add(&h, SCN_OP_ACT, 2, 60, 200, "i3", "c")->iter = 1;
+    assert_int_equal(count(&h, "DUPLICATE_ACCEPT"), 0);
+    /* ... and the last accept of the iteration is the one that counts */
+    add(&h, SCN_OP_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("b");
+    add(&h, SCN_OP_ACCEPT, 0, 20, 200, "i1", "a")->resp_agent = dup("a");
+    add(&h, SCN_OP_ACT, 0, 30, 200, "i1", "a");
+    add(&h, SCN_OP_ACCEPT, 1, 40, 200, "i1", "b")->resp_agent = dup("b");
+    add(&h, SCN_OP_ACCEPT, 1, 50, 200, "i1", "b")->resp_agent = dup("a");
+    add(&h, SCN_OP_ACT, 1, 60, 409, "i1", "b");
+    assert_int_equal(count(&h, "DUPLICATE_ACCEPT"), 1);
+    /* AUTH-05: a newer token of another client id, or one fetched after the 401 was sent */
+    struct hrec *t = add(&h, HREC_TOKEN, 0, 10, 200, NULL, NULL);
+    t->key = dup("cx-a");
+    t->token = 1;
+    t = add(&h, HREC_TOKEN, 1, 20, 200, NULL, NULL);
+    t->key = dup("cx-b");
+    t->token = 2;
+    struct hrec *late = add(&h, 0, 0, 30, 401, NULL, NULL);
+    late->token = 1;
+    t = add(&h, HREC_TOKEN, 1, 40, 200, NULL, NULL);
+    t->key = dup("cx-a");
+    t->token = 3;
+    assert_int_equal(count(&h, "AUTH_CASCADE"), 0);
+    /* PRI-04: positions read of another contact */
+    add(&h, SCN_OP_READ, 0, 5, 200, "c2", NULL)->resp_position = 3;
+    add(&h, SCN_OP_PRIORITY, 0, 10, 200, "c1", NULL)->req_priority = 8;
+    add(&h, SCN_OP_READ, 0, 2000, 200, "c2", NULL)->resp_position = 3;
+    add(&h, SCN_OP_READ, 0, 5, 200, "c3", NULL)->resp_position = 3; /* none after: not judged */
+    add(&h, SCN_OP_PRIORITY, 0, 10, 200, "c3", NULL)->req_priority = 8;
+    assert_int_equal(count(&h, "PRIORITY_NOT_APPLIED"), 0);
+    /* ... and of the contact itself: the last read after the change is the one judged */
+    add(&h, SCN_OP_READ, 0, 5, 200, "c1", NULL)->resp_position = 3;
+    add(&h, SCN_OP_PRIORITY, 0, 10, 200, "c1", NULL)->req_priority = 8;
+    add(&h, SCN_OP_READ, 0, 100, 200, "c1", NULL)->resp_position = 1;
+    add(&h, SCN_OP_READ, 0, 2000, 200, "c1", NULL)->resp_position = 4;
+    assert_int_equal(count(&h, "PRIORITY_NOT_APPLIED"), 1);
+}
+
 /* The mock's ledger is ground truth: a silent drop the client never looked for is counted. */
 static void test_reconcile_with_ledger(void **state)
 {
@@ -311,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_unknown_disposition_rej02),
         cmocka_unit_test(test_attribute_loss_inj04),
         cmocka_unit_test(test_expect_failed_names_its_rule),
+        cmocka_unit_test(test_links_keep_their_scope),
         cmocka_unit_test(test_reconcile_with_ledger),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
