@@ -462,7 +462,24 @@ int run_scenario(const struct run_opts *o)
         scn_free(scn);
         return EXIT_HELD;
     }
-    /* Command-line overrides of the load. */
+    /* Command-line overrides of the load. A ramping load's stages set its rates and its length,
+     * and a closed load has no arrival rate: an override that would not apply is refused, not
+     * ignored. */
+    const char *unfit = o->rate > 0 && scn->load.model == SCN_CLOSED
+                            ? "--rate: the scenario's load is closed (virtual users loop, with no "
+                              "arrival rate); --rate applies to an open load"
+                        : o->rate > 0 && scn->load.model == SCN_RAMPING
+                            ? "--rate: the scenario's load is ramping (its stages set the rate); "
+                              "--rate applies to an open load"
+                        : o->duration_us > 0 && scn->load.model == SCN_RAMPING
+                            ? "--duration: the scenario's load is ramping (its stages set the "
+                              "duration); --duration applies to closed and open loads"
+                            : NULL;
+    if (unfit) {
+        fprintf(stderr, "cxload: %s: %s\n", o->scenario, unfit);
+        scn_free(scn);
+        return EXIT_USAGE;
+    }
     if (o->vus > 0)
         scn->load.vus = o->vus;
     if (o->duration_us > 0) {
@@ -470,7 +487,7 @@ int run_scenario(const struct run_opts *o)
         if (scn->load.model == SCN_CLOSED)
             scn->load.iterations = 0;
     }
-    if (o->rate > 0 && scn->load.model == SCN_OPEN)
+    if (o->rate > 0)
         scn->load.rate = o->rate;
     if (o->rate_cap > 0)
         scn->policy.rate_cap = o->rate_cap;

@@ -192,7 +192,8 @@ static void test_parse_error_runs_nothing(void **state)
     cleanup(&p);
 }
 
-/* Usage errors exit 1 and say what was expected; --help exits 0 and documents exit codes. */
+/* Usage errors exit 1 and say what was expected (an override the load cannot take among them);
+ * --help exits 0 and documents exit codes. */
 static void test_usage(void **state)
 {
     struct proc p;
@@ -201,6 +202,28 @@ static void test_usage(void **state)
     assert_non_null(strstr(err, "--threads"));
     free(err);
     cleanup(&p);
+    /* an override the scenario's load cannot take is refused, not ignored */
+    static const struct {
+        const char *scenario, *flag, *value, *says;
+    } unfit[] = {
+        {"scenarios/capacity/inject-k.json", "--rate", "50/s", "load is ramping"},
+        {"scenarios/capacity/inject-k.json", "--duration", "30s", "load is ramping"},
+        {"client/tests/fixtures/scaled-cap.json", "--rate", "50/s", "load is closed"},
+    };
+    for (size_t i = 0; i < sizeof unfit / sizeof unfit[0]; i++) {
+        char sc[512];
+        path_of(sc, sizeof sc, unfit[i].scenario);
+        assert_int_equal(
+            run(&p,
+                (const char *[]){"run", sc, unfit[i].flag, unfit[i].value, "--out", "@OUT", NULL},
+                30),
+            1);
+        err = slurp(&p, "stderr");
+        assert_non_null(strstr(err, unfit[i].flag));
+        assert_non_null(strstr(err, unfit[i].says));
+        free(err);
+        cleanup(&p);
+    }
     assert_int_equal(run(&p, (const char *[]){"--help", NULL}, 30), 0);
     char *out = slurp(&p, "stdout");
     assert_non_null(strstr(out, "exit codes"));
