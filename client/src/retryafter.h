@@ -1,9 +1,11 @@
 /* retryafter.h - the wait a Retry-After header asks for.
  *
  * RFC 9110 section 10.2.3: the value is delay-seconds (digits) or an HTTP-date. The mock and
- * CXone send seconds (RATE-01); a gateway in front of a tenant may send a date. A fraction of a
- * second is read too. Anything else - a sign, an exponent, "inf", "nan", text after the number,
- * a date that does not parse - is not a Retry-After, and the caller falls back to its own backoff.
+ * CXone send seconds (RATE-01); a gateway in front of a tenant may send a date, in one of the
+ * three forms of section 5.6.7 (IMF-fixdate, RFC 850, asctime). A fraction of a second is read
+ * too. Anything else - a sign, an exponent, "inf", "nan", text after the number or the date, a
+ * date without its time or in another zone than GMT, a day the month does not have - is not a
+ * Retry-After, and the caller falls back to its own backoff.
  */
 #ifndef RETRYAFTER_H
 #define RETRYAFTER_H

@@ -1,6 +1,6 @@
 /* test_retryafter.c - Retry-After values (RATE-01: a 429 says when to come back): seconds,
  * fractions, the three HTTP-date forms, and what is not a Retry-After (which must neither crash
- * nor be read as some wait). */
+ * nor be read as some wait), near misses of each date form among them. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +61,17 @@ static void http_dates_in_three_forms(void **state)
     /* a date already past: no wait */
     assert_int_equal(retry_after_parse("Sun, 06 Nov 1994 08:49:07 GMT", EXAMPLE_T, &us), 1);
     assert_int_equal(us, 0);
+    /* RFC 850's two-digit year: the century that puts it at most 50 years ahead */
+    const time_t in_2026 = (time_t)1795910400; /* 2026-11-29 00:00:00 UTC */
+    assert_int_equal(retry_after_parse("Sunday, 29-Nov-26 00:00:10 GMT", in_2026, &us), 1);
+    assert_int_equal(us, 10000000);
+    assert_int_equal(retry_after_parse("Monday, 29-Nov-94 00:00:10 GMT", in_2026, &us), 1);
+    assert_int_equal(us, 0); /* 1994, long past, not 2094 */
+    /* a leap day, and asctime with a two-digit day */
+    assert_int_equal(retry_after_parse("Sun Feb 29 00:00:05 2032", in_2026, &us), 1);
+    assert_int_equal(us, RETRY_AFTER_MAX_US);
+    assert_int_equal(retry_after_parse("Sun Nov 29 00:00:05 2026", in_2026, &us), 1);
+    assert_int_equal(us, 5000000);
     /* far ahead: a day at most */
     assert_int_equal(retry_after_parse("Fri, 01 Jan 2100 00:00:00 GMT", EXAMPLE_T, &us), 1);
     assert_int_equal(us, RETRY_AFTER_MAX_US);
@@ -87,9 +98,27 @@ static void what_is_not_a_retry_after(void **state)
         "soon",
         "tomorrow",
         "Sun, 99 Foo 1994 99:99:99 GMT",
-        "Sun, 06 Nov 1994 08:50:07 GMT and then some text that makes it far too long to be a date "
-        "at "
-        "all, longer than any date form could be",
+        /* dates: each a near miss of one of the three forms */
+        "Sun, 06 Nov 1994 08:50:07 GMT soon",
+        "Sun, 06 Nov 1994 08:50:07 GMT; x=1",
+        "Sun, 06 Nov 1994",
+        "Sun, 06 Nov 1994 08:50:07 PST",
+        "Sun, 06 Nov 1994 08:50:07 +0100",
+        "Sun 08:50:37 1994 Nov 06",
+        "Sun, 6 Nov 1994 08:50:07 GMT",
+        "Sun, 06 nov 1994 08:50:07 GMT",
+        "Sun, 06 Nov 1994 24:00:00 GMT",
+        "Sun, 06 Nov 1994 08:60:00 GMT",
+        "Sun, 31 Nov 1994 08:50:07 GMT",
+        "Sun, 29 Feb 1900 08:50:07 GMT",
+        "Sun, 30 Feb 2032 08:50:07 GMT",
+        "Sun, 00 Nov 1994 08:50:07 GMT",
+        "Sunday, 06-Nov-1994 08:50:07 GMT",
+        "Sund, 06-Nov-94 08:50:07 GMT",
+        "Sun Nov 6 08:50:07 1994",
+        "Sun Nov  6 08:50:07 94",
+        "Sun Nov  6 08:50:07 1994 GMT",
+        "Sun, 06 Nov 1994 08:50:07 GMT and then text that makes it longer than any date form",
     };
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
