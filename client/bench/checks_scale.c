@@ -82,7 +82,7 @@ static void fill(struct hrec *r, size_t n)
             break;
         case 5: /* a token fetch */
             x->op = HREC_TOKEN;
-            x->key = clients[i % CLIENTS];
+            x->key = clients[(i / 10) % CLIENTS];
             x->token = (uint64_t)(i / 100 + 1);
             x->subject = NULL;
             break;
@@ -109,11 +109,13 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < SUBJECTS; i++) {
         snprintf(name, sizeof name, "contact-%d", i);
-        subjects[i] = strdup(name);
+        if (!(subjects[i] = strdup(name)))
+            return 1;
     }
     for (int i = 0; i < CLIENTS; i++) {
         snprintf(name, sizeof name, "cx-client-%d", i);
-        clients[i] = strdup(name);
+        if (!(clients[i] = strdup(name)))
+            return 1;
     }
     printf("%10s %10s %12s %14s %14s %12s\n", "records", "sort ms", "checks ms", "ns per record",
            "checks / sort", "violations");

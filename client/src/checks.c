@@ -50,7 +50,8 @@ static int same(const char *a, const char *b)
 }
 
 /* What a record is linked to (an index in completion order, or -1), computed once by
- * link_records so that no check compares every record with every other. */
+ * link_records so that no check compares every record with every other. A new field must be
+ * added to link_records' "none" too (an index of 0 would mean the first record). */
 struct link {
     long next_op;    /* the next record of the same logical operation */
     long next_read;  /* the next READ of the record's subject */
@@ -533,8 +534,17 @@ static int link_records(struct ctx *c, const struct hrec *r, size_t n)
     c->l = malloc((n ? n : 1) * sizeof *c->l);
     if (!c->l)
         return -1;
+    static const struct link none = {.next_op = -1,
+                                     .next_read = -1,
+                                     .id_read = -1,
+                                     .accept = -1,
+                                     .seen = -1,
+                                     .pos_before = -1,
+                                     .pos_after = -1,
+                                     .fetch = -1,
+                                     .next_fetch = -1};
     for (size_t i = 0; i < n; i++)
-        c->l[i] = (struct link){-1, -1, -1, -1, -1, -1, -1, -1, -1};
+        c->l[i] = none;
     if (link_ops(c->l, r, n) < 0 || link_reads(c->l, r, n) < 0 || link_acts(c->l, r, n) < 0 ||
         link_positions(c->l, r, n) < 0 || link_tokens(c->l, r, n) < 0)
         return -1;
