@@ -33,7 +33,7 @@ static const char usage[] =
     "  --shard I/N        run shard I (0-based) of N: this share of the virtual users and of\n"
     "                     the arrival rate; merge the shards with `cxreport merge`\n"
     "  --duration 60s     override a closed or open load's duration (a closed load then runs\n"
-    "                     for it); a ramping load's stages are its duration\n"
+    "                     for it); refused for a ramping load, whose stages are its duration\n"
     "  --rate 200/s       override an open load's arrival rate (refused for other loads)\n"
     "  --vus N            override the virtual users (closed) or their cap (open)\n"
     "  --rate-cap 50/s    client-side cap on requests per second over the whole run; required\n"

@@ -172,8 +172,11 @@ int report_junit_suite(FILE *f, const json_t *s, int verdict_only)
     }
     json_object_foreach((json_t *)vs, name, v)
     {
-        fprintf(f, "  <testcase classname=\"violations\" name=\"%s (%s)\">", name,
-                str(v, "rule", "?"));
+        fputs("  <testcase classname=\"violations\" name=\"", f);
+        esc_html(f, name);
+        fputs(" (", f);
+        esc_html(f, str(v, "rule", "?"));
+        fputs(")\">", f);
         const json_t *ex = json_array_get(json_object_get(v, "examples"), 0);
         if (num(v, "count") > 0 && !verdict_only && !judged(th, name, v)) {
             fprintf(f, "<failure message=\"%.0f found\">", num(v, "count"));
