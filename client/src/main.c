@@ -7,11 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cxmock.h"
 #include "run.h"
 #include "units.h"
+#include "version.h"
 
-#define CXLOAD_VERSION CXMOCK_VERSION
 
 static const char usage[] =
     "usage: cxload run SCENARIO.json [options]\n"
@@ -131,7 +130,7 @@ int main(int argc, char **argv)
             fputs(usage, stdout);
             return 0;
         case 'V':
-            printf("cxload %s\n", CXLOAD_VERSION);
+            printf("cxload %s\n", CX_VERSION);
             return 0;
         default:
             return bad("options come after the command: \"%s\"", argv[optind - 1]);
@@ -211,7 +210,7 @@ int main(int argc, char **argv)
             fputs(usage, stdout);
             return 0;
         case 'V':
-            printf("cxload %s\n", CXLOAD_VERSION);
+            printf("cxload %s\n", CX_VERSION);
             return 0;
         default:
             return bad("unknown or incomplete option \"%s\"", argv[optind - 1]);

@@ -218,7 +218,7 @@ int jr_get_int64(struct jr_ctx *c, json_t *obj, const char *path, const char *ke
 int jr_get_int(struct jr_ctx *c, json_t *obj, const char *path, const char *key, int flags, int def,
                int min, int max, int *out)
 {
-    int64_t n;
+    int64_t n = def;
 
     if (jr_get_int64(c, obj, path, key, flags, def, min, max, &n) != 0)
         return -1;

@@ -17,8 +17,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CXMOCK_VERSION "0.1.0"
-
 struct cxm_options {
     const char *bind;        /* address to listen on, default "127.0.0.1" */
     int port;                /* 0 = any free port; default 8080 */

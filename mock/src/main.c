@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cxmock.h"
+#include "version.h"
 
 static void usage(FILE *f)
 {
@@ -112,7 +113,7 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         case 'V':
-            printf("cxmock %s\n", CXMOCK_VERSION);
+            printf("cxmock %s\n", CX_VERSION);
             return 0;
         default:
             usage(stderr);

@@ -202,7 +202,8 @@ int64_t cxm_sim_consistency_delay(struct cxm_sim *s)
     return cxm_prng_range(&s->prng, s->tenant->consistency_min_ms, s->tenant->consistency_max_ms);
 }
 
-static json_t *vmake(const char *error, const char *field, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static json_t *vmake(const char *error, const char *field,
+                                                            const char *fmt, va_list ap)
 {
     json_t *o = json_object();
     json_object_set_new(o, "error", json_string(error));

@@ -13,10 +13,8 @@
 #include "report.h"
 #include "rundir.h"
 #include "suite.h"
+#include "version.h"
 
-#ifndef CXREPORT_VERSION
-#define CXREPORT_VERSION "0.0.0"
-#endif
 
 #define EXIT_OK     0
 #define EXIT_USAGE  1
@@ -248,7 +246,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("cxreport %s\n", CXREPORT_VERSION);
+        printf("cxreport %s\n", CX_VERSION);
         return EXIT_OK;
     }
     const char *cmd = argv[1];
@@ -292,7 +290,7 @@ int main(int argc, char **argv)
             fputs(usage, stdout);
             return EXIT_OK;
         case 'V':
-            printf("cxreport %s\n", CXREPORT_VERSION);
+            printf("cxreport %s\n", CX_VERSION);
             return EXIT_OK;
         case ':':
             return bad_usage("%s needs a value", argv[optind - 1]);

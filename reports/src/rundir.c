@@ -88,7 +88,8 @@ static int member(const struct checker *c, const json_t *o, const char *base, co
                   enum want w, int required)
 {
     char key[512], what[96];
-    snprintf(key, sizeof key, "%s%s%s", base, base[0] ? "." : "", name);
+    if (snprintf(key, sizeof key, "%s%s%s", base, base[0] ? "." : "", name) >= (int)sizeof key)
+        memcpy(key + sizeof key - 4, "...", 4); /* a path too long to show whole */
     const json_t *v = json_object_get(o, name);
     if (!v) {
         if (!required)
