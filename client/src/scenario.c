@@ -1,6 +1,6 @@
 /* scenario.c - load and check a scenario file (see scenario.h and client/SCENARIO.md).
  *
- * As the tenant loader does (mock/src/tenant.c): jansson parses the text, rejecting duplicate
+ * As the tenant loader does (mock/src/sim/tenant.c): jansson parses the text, rejecting duplicate
  * keys; each object is checked against the keys it may hold, and each member is read by a typed
  * getter that knows its default and range. Strings that may hold ${...} are compiled as
  * templates and every reference is checked against what the scenario defines. The names that

@@ -1,4 +1,4 @@
-/* jsonread.h - the helper layer of the strict JSON loaders (mock/src/tenant.c,
+/* jsonread.h - the helper layer of the strict JSON loaders (mock/src/sim/tenant.c,
  * client/src/scenario.c).
  *
  * A loader embeds struct jr_ctx as the first member of its own context, parses the text with

@@ -15,7 +15,7 @@ struct hook {
     const struct cxm_webhook_def *def;
     uint64_t cursor;   /* last event delivered or skipped */
     unsigned attempts; /* consecutive failures */
-    bool waiting;      /* in backoff until a CXM_EV_WEBHOOK_RETRY */
+    bool waiting;      /* in backoff until its retry event runs */
     unsigned long delivered, failed, lost;
 };
 
@@ -31,6 +31,16 @@ struct cxm_webhooks {
     bool started, stopping;
     unsigned epoch; /* bumped by reset: a delivery in flight across a reset is discarded */
 };
+
+static void notify(void *ctx);
+static void reset(void *ctx);
+static void retry_due(struct cxm_sim *s, const struct cxm_event *ev);
+
+/* The simulation tells the webhooks of new events and of a reset. */
+static const struct cxm_sim_observer observer = {notify, reset};
+
+/* A hook's backoff is over (arg: the hook's index; data: the webhooks, not owned). */
+static const struct cxm_event_type retry_event = {"webhook retry", retry_due, NULL};
 
 struct cxm_webhooks *cxm_webhooks_new(struct cxm_sim *s, pthread_mutex_t *lock,
                                       void (*kick)(void *), void *ctx)
@@ -51,6 +61,10 @@ struct cxm_webhooks *cxm_webhooks_new(struct cxm_sim *s, pthread_mutex_t *lock,
     for (size_t i = 0; i < w->n; i++)
         w->hooks[i].def = &s->tenant->webhooks[i];
     pthread_cond_init(&w->cond, NULL);
+    if (w->n > 0 && cxm_sim_observe(s, &observer, w) < 0) {
+        cxm_webhooks_free(w);
+        return NULL;
+    }
     return w;
 }
 
@@ -153,7 +167,7 @@ static void *deliver(void *arg)
             backoff = BACKOFF_MAX_MS;
         h->waiting = true;
         int64_t now = cxm_clock_now(&w->sim->clock);
-        cxm_sched_add(&w->sim->sched, now + backoff, CXM_EV_WEBHOOK_RETRY, i, NULL);
+        cxm_sched_add(&w->sim->sched, now + backoff, &retry_event, i, w);
         if (w->kick)
             w->kick(w->kick_ctx);
     }
@@ -172,20 +186,24 @@ int cxm_webhooks_start(struct cxm_webhooks *w)
     return 0;
 }
 
-void cxm_webhooks_notify(struct cxm_webhooks *w)
+static void notify(void *ctx)
 {
+    struct cxm_webhooks *w = ctx;
     pthread_cond_signal(&w->cond);
 }
 
-void cxm_webhooks_retry_due(struct cxm_webhooks *w, size_t i)
+static void retry_due(struct cxm_sim *s, const struct cxm_event *ev)
 {
-    if (i < w->n)
-        w->hooks[i].waiting = false;
+    struct cxm_webhooks *w = ev->data;
+    if ((size_t)ev->arg < w->n)
+        w->hooks[ev->arg].waiting = false;
     pthread_cond_signal(&w->cond);
 }
 
-void cxm_webhooks_reset(struct cxm_webhooks *w)
+/* Every hook starts again from the first event; a delivery in flight is discarded. */
+static void reset(void *ctx)
 {
+    struct cxm_webhooks *w = ctx;
     for (size_t i = 0; i < w->n; i++) {
         const struct cxm_webhook_def *def = w->hooks[i].def;
         memset(&w->hooks[i], 0, sizeof w->hooks[i]);

@@ -16,18 +16,14 @@
 struct cxm_sim;
 struct cxm_webhooks;
 
-/* Create for the simulation's tenant; lock is the mock's lock. kick(ctx) wakes the timer thread
- * after a retry is scheduled. Returns NULL if out of memory. */
+/* Create for the simulation's tenant and tell the simulation to notify it of new events and of
+ * resets (cxm_sim_observe); lock is the lock around the simulation. kick(ctx) wakes the timer
+ * thread after a retry is scheduled. Returns NULL if out of memory. */
 struct cxm_webhooks *cxm_webhooks_new(struct cxm_sim *s, pthread_mutex_t *lock,
                                       void (*kick)(void *), void *ctx);
 
 /* Start the delivery thread (no-op without webhooks). Returns 0, or -1. */
 int cxm_webhooks_start(struct cxm_webhooks *w);
-
-/* With the lock held: new events are there / webhook i's backoff is over / events restarted. */
-void cxm_webhooks_notify(struct cxm_webhooks *w);
-void cxm_webhooks_retry_due(struct cxm_webhooks *w, size_t i);
-void cxm_webhooks_reset(struct cxm_webhooks *w);
 
 /* With the lock held: [{url, cursor, delivered, failed, lost, waiting}] */
 json_t *cxm_webhooks_view(const struct cxm_webhooks *w);

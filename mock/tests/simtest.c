@@ -12,33 +12,39 @@
 
 #include "simtest.h"
 
-struct cxm *st_new(const char *fixture, uint64_t seed)
+struct cxm_api *st_open(const char *fixture, uint64_t seed, const char *ledger_path)
 {
-    struct cxm_options o;
-    cxm_options_default(&o);
-    o.clock = "manual";
-    o.seed = seed;
-    char path[] = "/tmp/cxm-fixture-XXXXXX";
-    if (fixture) {
-        int fd = mkstemp(path);
-        assert_true(fd >= 0);
-        assert_int_equal(write(fd, fixture, strlen(fixture)), (ssize_t)strlen(fixture));
-        close(fd);
-        o.tenant_path = path;
+    struct cxm_tenant *t = NULL;
+    struct cx_error e;
+    int rc = fixture ? cxm_tenant_parse(fixture, strlen(fixture), "<test>", &t, &e)
+                     : cxm_tenant_load_default(&t, &e);
+    if (rc < 0) {
+        char msg[1024];
+        cx_error_format(&e, msg, sizeof msg);
+        fail_msg("tenant: %s", msg);
     }
-    struct cxm *m = NULL;
+    struct cxm_api *m = calloc(1, sizeof *m);
+    assert_non_null(m);
+    struct cxm_api_options o = {NULL, 64};
     char err[512];
-    int rc = cxm_create(&o, &m, err, sizeof err);
-    if (fixture)
-        unlink(path);
-    if (rc < 0)
-        fail_msg("cxm_create: %s", err);
+    if (cxm_api_init(m, &o, t, seed, "manual", ledger_path, err, sizeof err) < 0)
+        fail_msg("cxm_api_init: %s", err);
     return m;
 }
 
-void st_free(struct cxm *m)
+struct cxm_api *st_new(const char *fixture, uint64_t seed)
 {
-    cxm_destroy(m);
+    return st_open(fixture, seed, NULL);
+}
+
+void st_free(struct cxm_api *m)
+{
+    if (!m)
+        return;
+    struct cxm_tenant *t = (struct cxm_tenant *)m->sim.tenant;
+    cxm_api_free(m);
+    cxm_tenant_free(t);
+    free(m);
 }
 
 static struct st_res *last_res(void)
@@ -49,8 +55,8 @@ static struct st_res *last_res(void)
     return &r;
 }
 
-static struct st_res *call(struct cxm *m, const char *method, const char *path, const char *auth,
-                           const char *ctype, const char *body)
+static struct st_res *call(struct cxm_api *m, const char *method, const char *path,
+                           const char *auth, const char *ctype, const char *body)
 {
     char pathbuf[1024];
     snprintf(pathbuf, sizeof pathbuf, "%s", path);
@@ -68,12 +74,12 @@ static struct st_res *call(struct cxm *m, const char *method, const char *path, 
     return st_request(m, &rq);
 }
 
-struct st_res *st_request(struct cxm *m, const struct cxm_req *rqp)
+struct st_res *st_request(struct cxm_api *m, const struct cxm_req *rqp)
 {
     struct st_res *r = last_res();
     struct cxm_req rq = *rqp;
     struct cxm_resp rs;
-    cxm_dispatch(m, &rq, &rs);
+    cxm_api_dispatch(m, &rq, &rs);
     r->status = rs.status;
     if (rs.raw)
         r->body = json_loads(rs.raw, 0, NULL);
@@ -89,13 +95,13 @@ struct st_res *st_request(struct cxm *m, const struct cxm_req *rqp)
     return r;
 }
 
-struct st_res *st_call(struct cxm *m, const char *method, const char *path, const char *auth,
+struct st_res *st_call(struct cxm_api *m, const char *method, const char *path, const char *auth,
                        const char *body)
 {
     return call(m, method, path, auth, "application/json", body);
 }
 
-struct st_res *st_form(struct cxm *m, const char *path, const char *auth, const char *form)
+struct st_res *st_form(struct cxm_api *m, const char *path, const char *auth, const char *form)
 {
     return call(m, "POST", path, auth, "application/x-www-form-urlencoded", form);
 }
@@ -110,7 +116,7 @@ static const char *keep_token(int slot, struct st_res *r)
     return bearers[slot];
 }
 
-const char *st_client(struct cxm *m, int slot, const char *client, const char *secret)
+const char *st_client(struct cxm_api *m, int slot, const char *client, const char *secret)
 {
     char form[256];
     snprintf(form, sizeof form, "grant_type=client_credentials&client_id=%s&client_secret=%s",
@@ -118,7 +124,7 @@ const char *st_client(struct cxm *m, int slot, const char *client, const char *s
     return keep_token(slot, st_form(m, "/api/v2/oauth/token", NULL, form));
 }
 
-const char *st_agent(struct cxm *m, int slot, const char *email, const char *password)
+const char *st_agent(struct cxm_api *m, int slot, const char *email, const char *password)
 {
     char form[256];
     snprintf(form, sizeof form,
@@ -128,7 +134,7 @@ const char *st_agent(struct cxm *m, int slot, const char *email, const char *pas
     return keep_token(slot, st_form(m, "/api/v2/oauth/token", NULL, form));
 }
 
-const char *st_create(struct cxm *m, int slot, const char *channel, const char *queue,
+const char *st_create(struct cxm_api *m, int slot, const char *channel, const char *queue,
                       const char *external_id)
 {
     static char ids[8][40];
@@ -145,17 +151,17 @@ const char *st_create(struct cxm *m, int slot, const char *channel, const char *
     return ids[slot];
 }
 
-void st_advance(struct cxm *m, int64_t ms)
+void st_advance(struct cxm_api *m, int64_t ms)
 {
     char body[64];
     snprintf(body, sizeof body, "{\"advanceMs\":%lld}", (long long)ms);
     assert_int_equal(st_call(m, "POST", "/__admin/clock", NULL, body)->status, 200);
 }
 
-const char *st_bearer(struct cxm *m)
+const char *st_bearer(struct cxm_api *m)
 {
     static char bearer[80];
-    static struct cxm *owner;
+    static struct cxm_api *owner;
     const struct cxm_token *tok = NULL;
     if (owner != m || !bearer[0] ||
         cxm_auth_check(&m->sim.auth, bearer, NULL, m->sim.now, &tok) != CXM_AUTH_OK) {
@@ -166,7 +172,7 @@ const char *st_bearer(struct cxm *m)
     return bearer;
 }
 
-json_t *st_get(struct cxm *m, const char *id)
+json_t *st_get(struct cxm_api *m, const char *id)
 {
     char path[128];
     snprintf(path, sizeof path, "/api/v2/interactions/%s", id);
@@ -174,13 +180,13 @@ json_t *st_get(struct cxm *m, const char *id)
     return r->status == 200 ? r->body : NULL;
 }
 
-const char *st_state(struct cxm *m, const char *id)
+const char *st_state(struct cxm_api *m, const char *id)
 {
     json_t *v = st_get(m, id);
     return v ? ST_STR(v, "state") : "";
 }
 
-int st_ledger_count(struct cxm *m, const char *type, const char *interaction, json_t **last)
+int st_ledger_count(struct cxm_api *m, const char *type, const char *interaction, json_t **last)
 {
     static json_t *found;
     json_decref(found);
@@ -203,7 +209,7 @@ int st_ledger_count(struct cxm *m, const char *type, const char *interaction, js
     return n;
 }
 
-long st_violations(struct cxm *m, const char *check)
+long st_violations(struct cxm_api *m, const char *check)
 {
     struct st_res *r = st_call(m, "GET", "/__admin/violations", NULL, NULL);
     assert_int_equal(r->status, 200);

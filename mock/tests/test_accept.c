@@ -23,14 +23,15 @@ static int teardown(void **state)
     return 0;
 }
 
-static struct st_res *accept_as(struct cxm *m, const char *auth, const char *id, const char *body)
+static struct st_res *accept_as(struct cxm_api *m, const char *auth, const char *id,
+                                const char *body)
 {
     char path[128];
     snprintf(path, sizeof path, "/api/v2/interactions/%s/accept", id);
     return st_call(m, "POST", path, auth, body);
 }
 
-static const char *cc(struct cxm *m)
+static const char *cc(struct cxm_api *m)
 {
     return st_client(m, 0, "cx-integration", "cx-integration-secret");
 }
@@ -38,7 +39,7 @@ static const char *cc(struct cxm *m)
 /* ACC-01: agent context from an agent-bound token or agentId; neither: 400. */
 static void test_ACC_01_agent_context(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *id = st_create(m, 0, "voice", "q-fifo", NULL);
     struct st_res *r = accept_as(m, cc(m), id, "{}");
     assert_int_equal(r->status, 400);
@@ -62,7 +63,7 @@ static void test_ACC_01_agent_context(void **state)
 /* ACC-02: an agent not available gets 403 before any routing work (nothing in the ledger). */
 static void test_ACC_02_agent_unavailable(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *id = st_create(m, 0, "voice", "q-fifo", NULL);
     const char *token = cc(m);
     int before = (int)m->sim.ledger.n;
@@ -77,7 +78,7 @@ static void test_ACC_02_agent_unavailable(void **state)
 /* ACC-03: digital channels need channelType equal to the channel; voice needs a voice seat. */
 static void test_ACC_03_channel_checks(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *chat = st_create(m, 0, "chat", "q-fifo", NULL);
     struct st_res *r = accept_as(m, cc(m), chat, "{\"agentId\":\"agent-digital-1\"}");
     assert_int_equal(r->status, 400);
@@ -100,7 +101,7 @@ static void test_ACC_03_channel_checks(void **state)
 /* ACC-04: a ring group of every eligible agent; accept makes it Active, stops the others. */
 static void test_ACC_04_ring_group_and_accept(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *id = st_create(m, 0, "voice", "q-fifo", NULL);
     json_t *v = st_get(m, id);
     assert_string_equal(ST_STR(v, "state"), "Ringing");
@@ -127,7 +128,7 @@ static void test_ACC_04_ring_group_and_accept(void **state)
 /* ACC-05: first wins; a second accept answers 200 naming the owner and changes nothing. */
 static void test_ACC_05_first_wins(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *id = st_create(m, 0, "voice", "q-fifo", NULL);
     struct st_res *r = accept_as(m, cc(m), id, "{\"agentId\":\"agent-voice-1\"}");
     assert_int_equal(r->status, 200);
@@ -152,7 +153,7 @@ static void test_ACC_05_first_wins(void **state)
  * the state goes straight to Ended (PHANTOM_ATTACH). */
 static void test_ACC_06_ring_timeout_and_phantom_accept(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *id = st_create(m, 0, "voice", "q-overflow", NULL); /* maxRings 2, 10 s */
     json_t *v = st_get(m, id);
     assert_int_equal(json_integer_value(json_object_get(v, "ringCount")), 1);
@@ -180,7 +181,7 @@ static void test_ACC_06_ring_timeout_and_phantom_accept(void **state)
 /* ACC-06: without an accept, Timeout is torn down to Ended after teardownMs. */
 static void test_ACC_06_teardown(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *id = st_create(m, 0, "voice", "q-overflow", NULL);
     st_advance(m, 20000);
     assert_string_equal(st_state(m, id), "Timeout");
@@ -194,7 +195,7 @@ static void test_ACC_06_teardown(void **state)
 /* ACC-07: GET returns every documented field as of the last applied change. */
 static void test_ACC_07_get_interaction(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *id = st_create(m, 0, "chat", "q-priority", "crm-42");
     json_t *v = st_get(m, id);
     const char *keys[] = {"id",       "state",        "channelType",   "externalId",
@@ -218,7 +219,7 @@ static void test_ACC_07_get_interaction(void **state)
  * included, in every state. */
 static void test_ACC_07_render_matches_view(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *ids[3];
     ids[0] = st_create(m, 0, "voice", "q-fifo", "quote\\\"slash\\\\ nl\\n tab\\t \\u00e9 \\u0001");
     ids[1] = st_create(m, 1, "chat", "q-priority", NULL);
@@ -249,7 +250,7 @@ static void test_ACC_07_render_matches_view(void **state)
 /* Bad input on accept: malformed JSON, wrong types, unknown fields: 400 naming the problem. */
 static void test_ACC_01_bad_bodies(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *id = st_create(m, 0, "voice", "q-fifo", NULL);
     struct st_res *r = accept_as(m, cc(m), id, "{\"agentId\":");
     assert_int_equal(r->status, 400);

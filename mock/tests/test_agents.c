@@ -23,14 +23,14 @@ static int teardown(void **state)
     return 0;
 }
 
-static struct st_res *set_state(struct cxm *m, const char *user, const char *body)
+static struct st_res *set_state(struct cxm_api *m, const char *user, const char *body)
 {
     char path[128];
     snprintf(path, sizeof path, "/api/v2/users/%s/state", user);
     return st_call(m, "POST", path, st_bearer(m), body);
 }
 
-static const char *agent_state(struct cxm *m, const char *user)
+static const char *agent_state(struct cxm_api *m, const char *user)
 {
     int a = cxm_model_agent(&m->sim.model, user);
     return cxm_agent_state_name(m->sim.model.agents[a].state);
@@ -40,7 +40,7 @@ static const char *agent_state(struct cxm *m, const char *user)
  * AGENT_STATE_CHANGED event. */
 static void test_AGT_01_state_write(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     struct st_res *r =
         set_state(m, "agent-away", "{\"state\":\"READY\",\"reasonCode\":\"WORKING\"}");
     assert_int_equal(r->status, 200);
@@ -67,7 +67,7 @@ static void test_AGT_01_state_write(void **state)
 /* AGT-02: schedules and break status. */
 static void test_AGT_02_schedule_and_break(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     struct st_res *r =
         st_call(m, "GET", "/api/v2/schedules/users/agent-unscheduled", st_bearer(m), NULL);
     assert_int_equal(r->status, 200);
@@ -86,7 +86,7 @@ static void test_AGT_02_schedule_and_break(void **state)
  * MANDATORY_BREAK_VIOLATION; nothing changes. */
 static void test_AGT_03_policy(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     struct st_res *r = set_state(m, "agent-unscheduled", "{\"state\":\"READY\"}");
     assert_int_equal(r->status, 409);
     assert_string_equal(ST_STR(r->body, "error"), "AGENT_NOT_SCHEDULED");
@@ -103,7 +103,7 @@ static void test_AGT_03_policy(void **state)
 /* AGT-04: only READY agents ring; an agent leaving READY while ringing hands the ring on. */
 static void test_AGT_04_routing_rings_ready_agents(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *id = st_create(m, 0, "voice", "q-fifo", NULL);
     json_t *group = json_object_get(st_get(m, id), "ringingAgents");
     assert_int_equal(json_array_size(group), 2); /* agent-away (NOT_READY) is not rung */
@@ -123,13 +123,13 @@ static void test_AGT_04_routing_rings_ready_agents(void **state)
 
 static char agent_bearer[80];
 
-static const char *as_agent(struct cxm *m, const char *email, const char *password)
+static const char *as_agent(struct cxm_api *m, const char *email, const char *password)
 {
     snprintf(agent_bearer, sizeof agent_bearer, "%s", st_agent(m, 2, email, password));
     return agent_bearer;
 }
 
-static struct st_res *op(struct cxm *m, const char *bearer, const char *id, const char *body)
+static struct st_res *op(struct cxm_api *m, const char *bearer, const char *id, const char *body)
 {
     char path[128];
     snprintf(path, sizeof path, "/api/v2/me/interactions/%s", id);
@@ -139,7 +139,7 @@ static struct st_res *op(struct cxm *m, const char *bearer, const char *id, cons
 /* GWS-01: every active interaction; the agent's own as URIs or full objects; PUT. */
 static void test_GWS_01_listing(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *a = st_create(m, 0, "chat", "q-fifo", NULL);
     st_create(m, 1, "voice", "q-fifo", NULL);
     struct st_res *r = st_call(m, "GET", "/api/v2/interactions", st_bearer(m), NULL);
@@ -176,7 +176,7 @@ static void test_GWS_01_listing(void **state)
  * the outcome arrives as an event. */
 static void test_GWS_02_GWS_03_operations(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *bob = as_agent(m, "bob%40example.test", "bob-pass");
     const char *id = st_create(m, 0, "voice", "q-fifo", NULL);
     struct st_res *r = op(m, bob, id, "{\"operationName\":\"Accept\"}");
@@ -268,7 +268,7 @@ static void test_GWS_02_GWS_03_operations(void **state)
  * second Accept names the owner; Reject presents it to another agent. */
 static void test_GWS_04_ownership(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     char ada[80], bob[80];
     snprintf(ada, sizeof ada, "%s", as_agent(m, "ada%40example.test", "ada-pass"));
     snprintf(bob, sizeof bob, "%s", as_agent(m, "bob%40example.test", "bob-pass"));

@@ -29,7 +29,7 @@ static int teardown(void **state)
 /* AUTH-01: three aliases of one handler; Basic or form-field client credentials. */
 static void test_AUTH_01_token_aliases_and_credentials(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *paths[] = {"/api/v2/oauth/token", "/oauth/token", "/oauth2/token"};
     for (int i = 0; i < 3; i++) {
         struct st_res *r = st_form(m, paths[i], NULL, FORM_CC);
@@ -49,7 +49,7 @@ static void test_AUTH_01_token_aliases_and_credentials(void **state)
  * refresh_token grant. */
 static void test_AUTH_02_grants_and_response(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     struct st_res *r = st_form(m, "/oauth/token", NULL, FORM_CC);
     assert_int_equal(r->status, 200);
     assert_int_equal(json_integer_value(json_object_get(r->body, "expires_in")), 3600);
@@ -88,7 +88,7 @@ static void test_AUTH_02_grants_and_response(void **state)
  * scope not granted 400 invalid_scope. Secrets never reach the ledger. */
 static void test_AUTH_03_token_errors(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     struct st_res *r = st_form(m, "/oauth/token", NULL,
                                "grant_type=client_credentials&client_id=cx-integration&client_"
                                "secret=nope");
@@ -117,7 +117,7 @@ static void test_AUTH_03_token_errors(void **state)
 /* AUTH-04: missing, unknown, expired token 401; missing scope 403 insufficient_scope. */
 static void test_AUTH_04_bearer_checks(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *id = st_create(m, 0, "voice", "q-fifo", NULL);
     char path[128];
     snprintf(path, sizeof path, "/api/v2/interactions/%s", id);
@@ -147,7 +147,7 @@ static void test_AUTH_04_bearer_checks(void **state)
 /* AUTH-05: revoke-previous rotation revokes the client's earlier tokens; keep does not. */
 static void test_AUTH_05_rotation(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *id = st_create(m, 0, "voice", "q-fifo", NULL);
     char path[128];
     snprintf(path, sizeof path, "/api/v2/interactions/%s", id);

@@ -20,7 +20,7 @@ static const char *fixture =
     " \"agents\":[{\"id\":\"ag\",\"channels\":[\"voice\"]}],"
     " \"queues\":[{\"id\":\"q\"}]}";
 
-static struct st_res *get_queue(struct cxm *m, const char *bearer)
+static struct st_res *get_queue(struct cxm_api *m, const char *bearer)
 {
     return st_call(m, "GET", "/api/v2/queues/q", bearer, NULL);
 }
@@ -29,7 +29,7 @@ static struct st_res *get_queue(struct cxm *m, const char *bearer)
  * a JSON body; the limited request changes nothing; the window slides on the mock clock. */
 static void test_RATE_01_sliding_window(void **state)
 {
-    struct cxm *m = st_new(fixture, 1);
+    struct cxm_api *m = st_new(fixture, 1);
     const char *a = st_client(m, 0, "a", "sa");
     for (int i = 0; i < 3; i++) {
         assert_int_equal(get_queue(m, a)->status, 200);
@@ -60,7 +60,7 @@ static void test_RATE_01_sliding_window(void **state)
 /* RATE-01: the tenant-wide window counts every client's calls. */
 static void test_RATE_01_tenant_window(void **state)
 {
-    struct cxm *m = st_new(fixture, 1);
+    struct cxm_api *m = st_new(fixture, 1);
     const char *a = st_client(m, 0, "a", "sa");
     const char *b = st_client(m, 1, "b", "sb"); /* 2 token calls count for the tenant */
     for (int i = 0; i < 3; i++)
@@ -79,7 +79,7 @@ static void test_RATE_01_tenant_window(void **state)
 /* AUTH-06: workers sharing one client id share its budget; another client id has its own. */
 static void test_AUTH_06_limits_scoped_to_client_id(void **state)
 {
-    struct cxm *m = st_new(fixture, 1);
+    struct cxm_api *m = st_new(fixture, 1);
     char w1[80], w2[80];
     snprintf(w1, sizeof w1, "%s", st_client(m, 0, "a", "sa")); /* worker 1 */
     snprintf(w2, sizeof w2, "%s", st_client(m, 1, "a", "sa")); /* worker 2, same client id */
@@ -92,12 +92,12 @@ static void test_AUTH_06_limits_scoped_to_client_id(void **state)
     st_free(m);
 }
 
-static const char *cc(struct cxm *m)
+static const char *cc(struct cxm_api *m)
 {
     return st_client(m, 0, "cx-integration", "cx-integration-secret");
 }
 
-static void set_faults(struct cxm *m, const char *plan)
+static void set_faults(struct cxm_api *m, const char *plan)
 {
     struct st_res *r = st_call(m, "PUT", "/__admin/faults", NULL, plan);
     if (r->status != 200)
@@ -108,7 +108,7 @@ static void set_faults(struct cxm *m, const char *plan)
  * (applied); scoped by group; a window on the mock clock. */
 static void test_FLT_01_error_status(void **state)
 {
-    struct cxm *m = st_new(NULL, 1);
+    struct cxm_api *m = st_new(NULL, 1);
     const char *tok = cc(m);
     const char *id = st_create(m, 0, "voice", "q-fifo", NULL);
     char path[128];
@@ -140,7 +140,7 @@ static void test_FLT_01_seeded_rate(void **state)
 {
     char pattern[2][401];
     for (int run = 0; run < 2; run++) {
-        struct cxm *m = st_new(NULL, 99);
+        struct cxm_api *m = st_new(NULL, 99);
         const char *tok = cc(m);
         set_faults(m, "[{\"group\":\"interactions\",\"status\":500,\"rate\":0.25}]");
         int errors = 0;
@@ -160,7 +160,7 @@ static void test_FLT_01_seeded_rate(void **state)
  * HTTP layer; a bad plan is refused with the path of the bad value. */
 static void test_FLT_01_latency_reset_hang(void **state)
 {
-    struct cxm *m = st_new(NULL, 5);
+    struct cxm_api *m = st_new(NULL, 5);
     const char *tok = cc(m);
     set_faults(m, "[{\"group\":\"interactions\",\"latencyMs\":{\"fixed\":250}}]");
     assert_int_equal(st_call(m, "GET", "/api/v2/queues/q-fifo", tok, NULL)->delay_ms, 250);

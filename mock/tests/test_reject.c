@@ -23,19 +23,19 @@ static int teardown(void **state)
     return 0;
 }
 
-static const char *cc(struct cxm *m)
+static const char *cc(struct cxm_api *m)
 {
     return st_client(m, 0, "cx-integration", "cx-integration-secret");
 }
 
-static struct st_res *reject(struct cxm *m, const char *id, const char *body)
+static struct st_res *reject(struct cxm_api *m, const char *id, const char *body)
 {
     char path[128];
     snprintf(path, sizeof path, "/api/v2/interactions/%s/reject", id);
     return st_call(m, "POST", path, cc(m), body);
 }
 
-static json_t *queue(struct cxm *m, const char *id, const char *suffix)
+static json_t *queue(struct cxm_api *m, const char *id, const char *suffix)
 {
     char path[128];
     snprintf(path, sizeof path, "/api/v2/queues/%s%s", id, suffix);
@@ -47,7 +47,7 @@ static json_t *queue(struct cxm *m, const char *id, const char *suffix)
  * false or absent ends it. Both are applied after the consistency delay. */
 static void test_REJ_01_return_to_queue_or_end(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *a = st_create(m, 0, "voice", "q-fifo", NULL);
     struct st_res *r =
         reject(m, a,
@@ -82,7 +82,7 @@ static void test_REJ_01_return_to_queue_or_end(void **state)
 /* REJ-02: a reason outside the tenant's dispositions is stored as Unknown. */
 static void test_REJ_02_unknown_disposition(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *a = st_create(m, 0, "voice", "q-fifo", NULL);
     assert_int_equal(
         reject(m, a, "{\"agentId\":\"agent-voice-1\",\"rejectReason\":\"too_busy_lol\"}")->status,
@@ -99,7 +99,7 @@ static void test_REJ_02_unknown_disposition(void **state)
  * (404) with a SILENT_DROP in the ledger and no event; with fallback it moves queue. */
 static void test_REJ_03_silent_drop_and_fallback(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *a = st_create(m, 0, "voice", "q-overflow", NULL); /* overflowDepth 2 */
     assert_string_equal(ST_STR(queue(m, "q-overflow", ""), "status"), "Normal");
     st_create(m, 1, "voice", "q-overflow", NULL);
@@ -133,7 +133,7 @@ static void test_REJ_03_silent_drop_and_fallback(void **state)
  * agent, is re-queued again (DUPLICATE_REJECT); a retried end-reject ends it. */
 static void test_REJ_04_duplicate_reject(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *a = st_create(m, 0, "voice", "q-fifo", NULL);
     const char *body = "{\"agentId\":\"agent-voice-1\",\"returnToQueue\":true}";
     assert_int_equal(reject(m, a, body)->status, 200);
@@ -159,7 +159,7 @@ static void test_REJ_04_duplicate_reject(void **state)
 /* queue view; Overflow by depth, by oldest wait, or forced by the admin. */
 static void test_Q_01_queue_status(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     json_t *q = queue(m, "q-fallback", "");
     assert_string_equal(ST_STR(q, "id"), "q-fallback");
     assert_string_equal(ST_STR(q, "status"), "Normal");
@@ -200,7 +200,7 @@ static void test_Q_01_queue_status(void **state)
 /* stats; currentRings is the ring count of the longest-ringing interaction. */
 static void test_Q_02_queue_stats(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     st_create(m, 0, "voice", "q-fifo", NULL); /* rings voice-1 and voice-2 */
     st_advance(m, 20000);                     /* second ring */
     st_create(m, 1, "voice", "q-fifo", NULL); /* waits: nobody free */

@@ -24,13 +24,13 @@ static int teardown(void **state)
     return 0;
 }
 
-static const char *cc(struct cxm *m)
+static const char *cc(struct cxm_api *m)
 {
     return st_bearer(m);
 }
 
 /* POST /api/v2/routing/contacts with an optional idempotency key (the last result). */
-static struct st_res *inject(struct cxm *m, const char *key, const char *body)
+static struct st_res *inject(struct cxm_api *m, const char *key, const char *body)
 {
     struct cxm_req rq = {.method = "POST",
                          .path = "/api/v2/routing/contacts",
@@ -43,7 +43,7 @@ static struct st_res *inject(struct cxm *m, const char *key, const char *body)
     return st_request(m, &rq);
 }
 
-static struct st_res *patch(struct cxm *m, const char *id, const char *key, const char *body)
+static struct st_res *patch(struct cxm_api *m, const char *id, const char *key, const char *body)
 {
     char path[128];
     snprintf(path, sizeof path, "/api/v2/routing/contacts/%s", id);
@@ -58,7 +58,7 @@ static struct st_res *patch(struct cxm *m, const char *id, const char *key, cons
     return st_request(m, &rq);
 }
 
-static json_t *contact(struct cxm *m, const char *id)
+static json_t *contact(struct cxm_api *m, const char *id)
 {
     char path[160];
     snprintf(path, sizeof path, "/api/v2/routing/contacts/%s?expand=queuePosition", id);
@@ -66,7 +66,7 @@ static json_t *contact(struct cxm *m, const char *id)
     return r->status == 200 ? r->body : NULL;
 }
 
-static long position(struct cxm *m, const char *id)
+static long position(struct cxm_api *m, const char *id)
 {
     json_t *c = contact(m, id);
     return c ? (long)json_integer_value(
@@ -81,7 +81,7 @@ static void keep_id(struct st_res *r, char out[40])
 }
 
 /* Make every agent unavailable so injected contacts wait in their queues. */
-static void nobody_ready(struct cxm *m)
+static void nobody_ready(struct cxm_api *m)
 {
     const char *agents[] = {"agent-voice-1", "agent-voice-2", "agent-digital-1", "agent-digital-2"};
     for (int i = 0; i < 4; i++) {
@@ -95,7 +95,7 @@ static void nobody_ready(struct cxm *m)
  * rings agents and can be accepted through the agent API. */
 static void test_INJ_01_inject_creates_an_interaction(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     struct st_res *r =
         inject(m, NULL,
                "{\"type\":\"contact\",\"channel\":\"voice\",\"queueId\":\"q-fifo\","
@@ -124,12 +124,12 @@ static void test_INJ_01_inject_creates_an_interaction(void **state)
  * queue whose skills hold them all. */
 static void test_INJ_02_queue_targeting(void **state)
 {
-    struct cxm *m = st_new("{\"clients\":[{\"clientId\":\"cx-integration\",\"clientSecret\":"
-                           "\"cx-integration-secret\",\"scopes\":[\"routing:write\","
-                           "\"routing:read\"]}],\"agents\":[{\"id\":\"a\"}],"
-                           "\"queues\":[{\"id\":\"q1\",\"skills\":[\"billing\"]},"
-                           "{\"id\":\"q2\",\"skills\":[\"billing\",\"spanish\"]}]}",
-                           1);
+    struct cxm_api *m = st_new("{\"clients\":[{\"clientId\":\"cx-integration\",\"clientSecret\":"
+                               "\"cx-integration-secret\",\"scopes\":[\"routing:write\","
+                               "\"routing:read\"]}],\"agents\":[{\"id\":\"a\"}],"
+                               "\"queues\":[{\"id\":\"q1\",\"skills\":[\"billing\"]},"
+                               "{\"id\":\"q2\",\"skills\":[\"billing\",\"spanish\"]}]}",
+                               1);
     struct st_res *r =
         inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q1\",\"skillIds\":[\"billing\"]}");
     assert_int_equal(r->status, 400);
@@ -148,7 +148,7 @@ static void test_INJ_02_queue_targeting(void **state)
 /* INJ-03: priority an integer 0..999, default 0; anything else 400. */
 static void test_INJ_03_priority_range(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     struct st_res *r = inject(m, NULL, "{\"channel\":\"chat\",\"queueId\":\"q-priority\"}");
     assert_int_equal(json_integer_value(json_object_get(r->body, "priority")), 0);
     const char *bad[] = {"-1", "1000", "5.5", "\"7\"", "true"};
@@ -169,7 +169,7 @@ static void test_INJ_03_priority_range(void **state)
  * type mismatches accepted and flagged; each silent effect in the ledger. */
 static void test_INJ_04_attribute_schema(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     struct st_res *r = inject(m, NULL,
                               "{\"channel\":\"chat\",\"queueId\":\"q-fifo\","
                               "\"attributes\":{\"customerTier\":\"gold\"}}");
@@ -209,7 +209,7 @@ static void test_INJ_04_attribute_schema(void **state)
  * the store is bounded. */
 static void test_INJ_05_idempotency_keys(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     const char *body = "{\"channel\":\"voice\",\"queueId\":\"q-fifo\",\"priority\":3}";
     struct st_res *r = inject(m, "order-8842", body);
     char first[512];
@@ -244,11 +244,12 @@ static void test_INJ_05_idempotency_keys(void **state)
 
 static void test_INJ_05_bounded_store(void **state)
 {
-    struct cxm *m = st_new("{\"idempotencyMaxKeys\":3,\"clients\":[{\"clientId\":\"cx-"
-                           "integration\",\"clientSecret\":\"cx-integration-secret\",\"scopes\":"
-                           "[\"routing:write\",\"routing:read\"]}],\"agents\":[{\"id\":\"a\"}],"
-                           "\"queues\":[{\"id\":\"q\"}]}",
-                           1);
+    struct cxm_api *m =
+        st_new("{\"idempotencyMaxKeys\":3,\"clients\":[{\"clientId\":\"cx-"
+               "integration\",\"clientSecret\":\"cx-integration-secret\",\"scopes\":"
+               "[\"routing:write\",\"routing:read\"]}],\"agents\":[{\"id\":\"a\"}],"
+               "\"queues\":[{\"id\":\"q\"}]}",
+               1);
     const char *body = "{\"channel\":\"voice\",\"queueId\":\"q\"}";
     const char *keys[] = {"k1", "k2", "k3", "k4"};
     for (int i = 0; i < 4; i++)
@@ -266,7 +267,7 @@ static void test_INJ_05_bounded_store(void **state)
  * goes straight to abandoned. */
 static void test_INJ_06_capacity_and_thresholds(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     nobody_ready(m);
     for (int i = 0; i < 20; i++) /* q-overflow: maxCapacity 20 */
         assert_int_equal(
@@ -292,7 +293,7 @@ static void test_INJ_06_capacity_and_thresholds(void **state)
 /* INJ-07: the routing queue view and the attribute schema. */
 static void test_INJ_07_queue_and_schema(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     struct st_res *r = st_call(m, "GET", "/api/v2/routing/queues/q-priority", cc(m), NULL);
     assert_int_equal(r->status, 200);
     assert_int_equal(json_integer_value(json_object_get(r->body, "capacity")), 500);
@@ -314,7 +315,7 @@ static void test_INJ_07_queue_and_schema(void **state)
 /* PRI-01: routingStatus and queuePosition (1 = next). */
 static void test_PRI_01_contact_view(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     nobody_ready(m);
     char a[40], b[40];
     keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":1}"),
@@ -336,7 +337,7 @@ static void test_PRI_01_contact_view(void **state)
 /* PRI-02: a JSON integer 1..10; 8.5, "8", 0 and 11 are 400 naming priority; read-only 400. */
 static void test_PRI_02_patch_validation(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     nobody_ready(m);
     char a[40];
     keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\"}"), a);
@@ -360,7 +361,7 @@ static void test_PRI_02_patch_validation(void **state)
  * the same value as now is 204. */
 static void test_PRI_03_state_rules(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     nobody_ready(m);
     char a[40];
     keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":4}"),
@@ -377,12 +378,13 @@ static void test_PRI_03_state_rules(void **state)
     assert_int_equal(r->status, 409);
     assert_string_equal(ST_STR(r->body, "error"), "conflict");
 
-    struct cxm *ig = st_new("{\"patchAssigned\":\"ignore\",\"clients\":[{\"clientId\":\"cx-"
-                            "integration\",\"clientSecret\":\"cx-integration-secret\",\"scopes\":"
-                            "[\"routing:write\",\"routing:read\",\"interaction:write\"]}],"
-                            "\"agents\":[{\"id\":\"a\"}],\"queues\":[{\"id\":\"q\","
-                            "\"sortingStrategy\":\"Priority\"}]}",
-                            1);
+    struct cxm_api *ig =
+        st_new("{\"patchAssigned\":\"ignore\",\"clients\":[{\"clientId\":\"cx-"
+               "integration\",\"clientSecret\":\"cx-integration-secret\",\"scopes\":"
+               "[\"routing:write\",\"routing:read\",\"interaction:write\"]}],"
+               "\"agents\":[{\"id\":\"a\"}],\"queues\":[{\"id\":\"q\","
+               "\"sortingStrategy\":\"Priority\"}]}",
+               1);
     char b[40];
     keep_id(inject(ig, NULL, "{\"channel\":\"voice\",\"queueId\":\"q\"}"), b);
     snprintf(path, sizeof path, "/api/v2/interactions/%s/accept", b);
@@ -398,7 +400,7 @@ static void test_PRI_03_state_rules(void **state)
 /* PRI-04: applied at the next evaluation cycle, not at once; FIFO ignores priority. */
 static void test_PRI_04_evaluation_cycle_and_fifo(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     nobody_ready(m);
     char a[40], b[40];
     keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":5}"),
@@ -434,7 +436,7 @@ static void test_PRI_04_evaluation_cycle_and_fifo(void **state)
  * nothing; without, each duplicate re-evaluates once and can reorder the queue again. */
 static void test_PRI_05_duplicate_patches(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     nobody_ready(m);
     char a[40], b[40], c[40];
     keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":5}"),
@@ -466,7 +468,7 @@ static void test_PRI_05_duplicate_patches(void **state)
 /* PRI-06: an agent assigned between the client's GET and its PATCH: 409. */
 static void test_PRI_06_assigned_between_get_and_patch(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     char a[40];
     keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\"}"), a);
     assert_string_equal(ST_STR(contact(m, a), "routingStatus"), "waiting"); /* ringing */
@@ -488,7 +490,7 @@ static void test_PRI_06_assigned_between_get_and_patch(void **state)
  * call succeeds (manual clock). */
 static void test_RATE_01_121st_routing_call(void **state)
 {
-    struct cxm *m = *state;
+    struct cxm_api *m = *state;
     for (int i = 0; i < 120; i++) {
         struct st_res *r = inject(m, NULL, "{\"channel\":\"email\",\"queueId\":\"q-fifo\"}");
         if (r->status != 201)

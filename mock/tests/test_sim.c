@@ -15,12 +15,12 @@
 #include "invariants.h"
 #include "simtest.h"
 
-static const char *cc(struct cxm *m)
+static const char *cc(struct cxm_api *m)
 {
     return st_client(m, 0, "cx-integration", "cx-integration-secret");
 }
 
-static struct st_res *post_on(struct cxm *m, const char *id, const char *verb, const char *body)
+static struct st_res *post_on(struct cxm_api *m, const char *id, const char *verb, const char *body)
 {
     char path[128];
     snprintf(path, sizeof path, "/api/v2/interactions/%s/%s", id, verb);
@@ -68,7 +68,7 @@ static void test_SIM_01_clock_modes(void **state)
     int64_t ns = cxm_clock_wall_ns_until(&c, cxm_clock_now(&c) + 1000);
     assert_true(ns > 0 && ns <= 1000000); /* 1 s of mock time is 1 ms of wall time */
 
-    struct cxm *m = st_new(NULL, 1);
+    struct cxm_api *m = st_new(NULL, 1);
     struct st_res *r = st_call(m, "POST", "/__admin/clock", NULL, "{\"scale\":2}");
     assert_int_equal(r->status, 409);
     r = st_call(m, "POST", "/__admin/clock", NULL, "{\"advanceMs\":-5}");
@@ -83,7 +83,7 @@ static void test_SIM_01_clock_modes(void **state)
 /* Run a fixed request sequence and return the ledger as one string (free it). */
 static char *scripted_ledger(uint64_t seed)
 {
-    struct cxm *m = st_new(NULL, seed);
+    struct cxm_api *m = st_new(NULL, seed);
     const char *a = st_create(m, 0, "voice", "q-fifo", "k1");
     const char *b = st_create(m, 1, "chat", "q-overflow", "k2");
     st_create(m, 2, "chat", "q-overflow", "k3");
@@ -139,13 +139,7 @@ static void test_SIM_03_ledger(void **state)
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
-    struct cxm_options o;
-    cxm_options_default(&o);
-    o.clock = "manual";
-    o.ledger_path = path;
-    struct cxm *m;
-    char err[256];
-    assert_int_equal(cxm_create(&o, &m, err, sizeof err), 0);
+    struct cxm_api *m = st_open(NULL, 1, path);
 
     struct st_res *r = st_call(m, "POST", "/__admin/interactions", NULL,
                                "{\"channel\":\"voice\",\"queueId\":\"q-overflow\"}");
@@ -237,7 +231,7 @@ static void test_SIM_04_invariants(void **state)
  * the old state; writes to one interaction apply in order. */
 static void test_CONS_01_consistency_delay(void **state)
 {
-    struct cxm *m = st_new(NULL, 3);
+    struct cxm_api *m = st_new(NULL, 3);
     for (int i = 0; i < 20; i++) {
         char ext[16];
         snprintf(ext, sizeof ext, "c%d", i);
@@ -262,7 +256,7 @@ static void test_CONS_01_consistency_delay(void **state)
 /* CONS-02: applied changes emit interaction.state.changed and AGENT_STATE_CHANGED. */
 static void test_CONS_02_events(void **state)
 {
-    struct cxm *m = st_new(NULL, 3);
+    struct cxm_api *m = st_new(NULL, 3);
     const char *id = st_create(m, 0, "voice", "q-fifo", NULL);
     post_on(m, id, "accept", "{\"agentId\":\"agent-voice-1\"}");
     st_advance(m, 500);
@@ -289,11 +283,11 @@ static void test_CONS_02_events(void **state)
  * cursor fell out of the retention window. */
 static void test_CONS_03_long_poll_cursor_and_retention(void **state)
 {
-    struct cxm *m = st_new("{\"eventRetention\":3,\"clients\":[{\"clientId\":\"c\","
-                           "\"clientSecret\":\"s\",\"scopes\":[\"interaction:read\"]}],"
-                           "\"agents\":[{\"id\":\"a1\",\"state\":\"NOT_READY\"}],"
-                           "\"queues\":[{\"id\":\"q\"}]}",
-                           1);
+    struct cxm_api *m = st_new("{\"eventRetention\":3,\"clients\":[{\"clientId\":\"c\","
+                               "\"clientSecret\":\"s\",\"scopes\":[\"interaction:read\"]}],"
+                               "\"agents\":[{\"id\":\"a1\",\"state\":\"NOT_READY\"}],"
+                               "\"queues\":[{\"id\":\"q\"}]}",
+                               1);
     const char *tok = st_client(m, 0, "c", "s");
     for (int i = 0; i < 2; i++)
         st_call(m, "PUT", "/__admin/agents/a1", NULL,
@@ -327,11 +321,12 @@ static void test_CONS_03_long_poll_cursor_and_retention(void **state)
 /* The scheduler runs events in (due, scheduling order), whatever the insertion order. */
 static void test_SIM_01_scheduler_order(void **state)
 {
+    static const struct cxm_event_type plain = {"test", NULL, NULL};
     struct cxm_sched s;
     cxm_sched_init(&s);
     int64_t dues[] = {50, 10, 30, 10, 50, 0, 30, 10};
     for (int i = 0; i < 8; i++)
-        cxm_sched_add(&s, dues[i], 1, i, NULL);
+        cxm_sched_add(&s, dues[i], &plain, i, NULL);
     struct cxm_event ev;
     int64_t expect[][2] = {{0, 5}, {10, 1}, {10, 3}, {10, 7}, {30, 2}, {30, 6}};
     for (int i = 0; i < 6; i++) {
@@ -341,7 +336,7 @@ static void test_SIM_01_scheduler_order(void **state)
     }
     assert_int_equal(cxm_sched_pop_due(&s, 30, &ev), 0);
     assert_int_equal(cxm_sched_next_due(&s), 50);
-    cxm_sched_clear(&s, NULL);
+    cxm_sched_clear(&s);
 }
 
 int main(void)

@@ -1,0 +1,187 @@
+/* api.c - see api.h */
+#include "api.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "handlers.h"
+#include "pipeline.h"
+#include "router.h"
+
+/* Long polls wait on events_cond: wake them when the simulation appends events. */
+static void wake_long_polls(void *ctx)
+{
+    struct cxm_api *a = ctx;
+    pthread_cond_broadcast(&a->events_cond);
+}
+
+static const struct cxm_sim_observer long_polls = {wake_long_polls, NULL};
+
+int cxm_api_init(struct cxm_api *a, const struct cxm_api_options *o, const struct cxm_tenant *t,
+                 uint64_t seed, const char *clock, const char *ledger_path, char *err, size_t errsz)
+{
+    enum cxm_clock_mode mode;
+    double scale;
+    memset(a, 0, sizeof *a);
+    a->opts = *o;
+    if (cxm_clock_parse(clock ? clock : "real", &mode, &scale) < 0) {
+        snprintf(err, errsz, "--clock: expected real, scaled:X (X > 0) or manual, not '%s'", clock);
+        return -1;
+    }
+    if (cxm_sim_init(&a->sim, t, seed, mode, scale, ledger_path, err, errsz) < 0)
+        return -1;
+    cxm_sim_observe(&a->sim, &long_polls, a);
+    /* One lock guards the simulation and its critical sections are short: spin briefly before
+     * sleeping, so that worker threads contending for it do not pay a futex sleep each. */
+    pthread_mutexattr_t ma;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+    pthread_mutex_init(&a->lock, &ma);
+    pthread_mutexattr_destroy(&ma);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&a->timer_cond, &ca);
+    pthread_cond_init(&a->delay_cond, &ca);
+    pthread_cond_init(&a->drain_cond, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_cond_init(&a->events_cond, NULL);
+    return 0;
+}
+
+void cxm_api_free(struct cxm_api *a)
+{
+    cxm_sim_free(&a->sim);
+    pthread_cond_destroy(&a->timer_cond);
+    pthread_cond_destroy(&a->delay_cond);
+    pthread_cond_destroy(&a->events_cond);
+    pthread_cond_destroy(&a->drain_cond);
+    pthread_mutex_destroy(&a->lock);
+}
+
+void cxm_api_kick_timer(struct cxm_api *a)
+{
+    pthread_cond_signal(&a->timer_cond);
+}
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* 404 for a path no route knows, 405 with Allow for a known path with another method. */
+static void unrouted(struct cxm_api *a, const struct cxm_req *rq, const char *allow,
+                     struct cxm_resp *rs)
+{
+    if (allow[0]) {
+        snprintf(rs->allow, sizeof rs->allow, "%s", allow);
+        cxm_respond(
+            rs, 405,
+            cxm_err("method_not_allowed", "%s %s: allowed: %s", rq->method, rq->path, allow));
+    } else {
+        cxm_respond(rs, 404, cxm_err("not_found", "no route for %s %s", rq->method, rq->path));
+    }
+    pthread_mutex_lock(&a->lock);
+    a->metrics.unrouted[allow[0] ? 1 : 0]++;
+    pthread_mutex_unlock(&a->lock);
+}
+
+void cxm_api_dispatch(struct cxm_api *a, const struct cxm_req *rq, struct cxm_resp *rs)
+{
+    memset(rs, 0, sizeof *rs);
+    struct cxm_params pp;
+    char allow[64];
+    const struct cxm_route *route = cxm_route_find(rq, &pp, allow, sizeof allow);
+    if (!route) {
+        unrouted(a, rq, allow, rs);
+        return;
+    }
+    if (route->access == CXM_ADMIN && !cxm_pipeline_admin(a, rq, rs))
+        return;
+    int64_t t0 = mono_ns();
+    pthread_mutex_lock(&a->lock);
+    int64_t due_before = cxm_sched_next_due(&a->sim.sched);
+    cxm_sim_begin_request(&a->sim);
+    snprintf(rs->request_id, sizeof rs->request_id, "%s", a->sim.req);
+    struct cxm_call call = {rq, pp.v, NULL, rs};
+    if (route->access == CXM_PUBLIC)
+        cxm_pipeline_public(a, route, &call);
+    else
+        route->handler(a, &call);
+    if (!rs->status && !rs->reset)
+        cxm_respond(rs, 500, cxm_err("internal_error", "handler gave no response"));
+    if (cxm_sched_next_due(&a->sim.sched) != due_before)
+        cxm_api_kick_timer(a);
+    a->sim.req[0] = '\0';
+    cxm_metrics_count(&a->metrics, (int)cxm_route_index(route), rs->reset ? 0 : rs->status);
+    cxm_metrics_latency(&a->metrics, (double)(mono_ns() - t0) / 1e9);
+    pthread_mutex_unlock(&a->lock);
+}
+
+void cxm_call_body(struct cxm_api *a, struct cxm_call *c, cxm_body_op *op)
+{
+    json_t *body = cxm_req_json(c->rq, c->rs);
+    if (!body)
+        return;
+    json_t *out = NULL;
+    int status = op(&a->sim, c->tok, c->params[0], body, &out);
+    json_decref(body);
+    cxm_respond(c->rs, status, out);
+}
+
+/* ts = now on CLOCK_MONOTONIC + ms. */
+static void deadline_after(struct timespec *ts, int64_t ms)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_sec += (time_t)(ms / 1000);
+    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+void cxm_api_fault_delay(struct cxm_api *a, int64_t ms)
+{
+    struct timespec until;
+    deadline_after(&until, ms);
+    pthread_mutex_lock(&a->lock);
+    while (!a->stopping && pthread_cond_timedwait(&a->delay_cond, &a->lock, &until) != ETIMEDOUT)
+        ;
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* Requests between arrival and their answer written: cxm_api_stop waits for them to drain, so
+ * a long poll or a delayed answer woken at shutdown still reaches its client. */
+void cxm_api_in_flight(struct cxm_api *a, int delta)
+{
+    if (__atomic_add_fetch(&a->in_flight, delta, __ATOMIC_SEQ_CST) == 0 &&
+        __atomic_load_n(&a->stopping, __ATOMIC_SEQ_CST)) {
+        pthread_mutex_lock(&a->lock);
+        pthread_cond_broadcast(&a->drain_cond);
+        pthread_mutex_unlock(&a->lock);
+    }
+}
+
+void cxm_api_stop(struct cxm_api *a)
+{
+    pthread_mutex_lock(&a->lock);
+    __atomic_store_n(&a->stopping, true, __ATOMIC_SEQ_CST);
+    pthread_cond_broadcast(&a->events_cond); /* long polls answer now */
+    pthread_cond_signal(&a->timer_cond);
+    pthread_cond_broadcast(&a->delay_cond); /* fault delays end now */
+    /* Let the woken requests write their answers (at most 5 s) before the HTTP layer stops:
+     * once it stops, nothing more is sent. */
+    for (int waited_ms = 0;
+         __atomic_load_n(&a->in_flight, __ATOMIC_SEQ_CST) > 0 && waited_ms < 5000;
+         waited_ms += 50) {
+        struct timespec until;
+        deadline_after(&until, 50);
+        pthread_cond_timedwait(&a->drain_cond, &a->lock, &until);
+    }
+    pthread_mutex_unlock(&a->lock);
+}

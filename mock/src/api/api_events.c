@@ -1,0 +1,75 @@
+/* api_events.c - the long poll GET /api/v2/events?after=CURSOR&timeout=SECONDS (CONS-03).
+ *
+ * Answers at once with the events after the cursor, or, if there are none, waits up to
+ * `timeout` wall-clock seconds (0..60, default 0) for one. The wait releases the mock's lock.
+ * A cursor older than the retained events answers 410 with the oldest cursor still held. */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "handlers.h"
+
+#define MAX_TIMEOUT_S 60
+#define MAX_EVENTS    1000
+
+static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    if (!*s || *s == '-' || *s == '+')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+void cxm_api_events(struct cxm_api *api, struct cxm_call *c)
+{
+    const struct cxm_req *rq = c->rq;
+    struct cxm_resp *rs = c->rs;
+    char buf[32];
+    unsigned long long after = 0, timeout = 0;
+    if (cxm_query_param(rq, "after", buf, sizeof buf) && parse_uint(buf, UINT64_MAX, &after) < 0) {
+        cxm_respond(rs, 400, cxm_field_err("after", "after must be a cursor (an integer >= 0)"));
+        return;
+    }
+    if (cxm_query_param(rq, "timeout", buf, sizeof buf) &&
+        parse_uint(buf, MAX_TIMEOUT_S, &timeout) < 0) {
+        cxm_respond(rs, 400,
+                    cxm_field_err("timeout", "timeout must be 0..%d seconds", MAX_TIMEOUT_S));
+        return;
+    }
+    struct cxm_events *ev = &api->sim.events;
+    if (cxm_events_expired(ev, after)) {
+        cxm_respond(rs, 410,
+                    json_pack("{ss ss sI}", "error", "cursor_expired", "detail",
+                              "events after this cursor are no longer retained", "oldest",
+                              (json_int_t)ev->first));
+        return;
+    }
+    if (after > cxm_events_last(ev)) { /* a cursor from before a reset, or made up */
+        cxm_respond(rs, 410,
+                    json_pack("{ss ss sI}", "error", "cursor_unknown", "detail",
+                              "no event has this cursor yet: start again from 0", "latest",
+                              (json_int_t)cxm_events_last(ev)));
+        return;
+    }
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += (time_t)timeout;
+    while (cxm_events_last(ev) <= after && timeout > 0 && !api->stopping) {
+        if (pthread_cond_timedwait(&api->events_cond, &api->lock, &deadline) == ETIMEDOUT)
+            break;
+        cxm_sim_run_due(&api->sim);
+    }
+    struct cx_buf out;
+    cx_buf_init(&out);
+    uint64_t last;
+    cx_buf_adds(&out, "{\"events\":[");
+    cxm_events_collect(ev, after, MAX_EVENTS, &out, &last);
+    cx_buf_addf(&out, "],\"cursor\":%llu}", (unsigned long long)last);
+    rs->raw = cx_buf_take(&out);
+    rs->status = rs->raw ? 200 : 500;
+}

@@ -1,0 +1,34 @@
+/* api_gws.c - /interactions and /me/interactions operations: GWS-01 ... GWS-04. */
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "gws.h"
+
+void cxm_api_list_interactions(struct cxm_api *api, struct cxm_call *c)
+{
+    json_t *out = NULL;
+    int status = cxm_gws_list_all(&api->sim, &out);
+    cxm_respond(c->rs, status, out);
+}
+
+void cxm_api_my_interactions(struct cxm_api *api, struct cxm_call *c)
+{
+    char fields[16] = "", base[300] = "";
+    int full = cxm_query_param(c->rq, "fields", fields, sizeof fields) && strcmp(fields, "*") == 0;
+    if (c->rq->host)
+        snprintf(base, sizeof base, "http://%s", c->rq->host);
+    json_t *out = NULL;
+    int status = cxm_gws_list_mine(&api->sim, c->tok, full, base, &out);
+    cxm_respond(c->rs, status, out);
+}
+
+void cxm_api_put_interaction(struct cxm_api *api, struct cxm_call *c)
+{
+    cxm_call_body(api, c, cxm_gws_put);
+}
+
+void cxm_api_me_operation(struct cxm_api *api, struct cxm_call *c)
+{
+    cxm_call_body(api, c, cxm_gws_operation);
+}

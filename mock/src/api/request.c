@@ -1,0 +1,124 @@
+/* request.c - see request.h */
+#include "request.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+void cxm_url_decode(char *out, const char *src, size_t n, int plus_is_space)
+{
+    char *o = out;
+    for (size_t i = 0; i < n; i++) {
+        if (src[i] == '%' && i + 2 < n && hexval(src[i + 1]) >= 0 && hexval(src[i + 2]) >= 0) {
+            *o++ = (char)(hexval(src[i + 1]) * 16 + hexval(src[i + 2]));
+            i += 2;
+        } else {
+            *o++ = plus_is_space && src[i] == '+' ? ' ' : src[i];
+        }
+    }
+    *o = '\0';
+}
+
+/* As decode_into, into a new string (NULL if out of memory). */
+static char *decode(const char *src, size_t n, int plus_is_space)
+{
+    char *out = malloc(n + 1);
+    if (out)
+        cxm_url_decode(out, src, n, plus_is_space);
+    return out;
+}
+
+void cxm_respond(struct cxm_resp *rs, int status, json_t *body)
+{
+    json_decref(rs->json);
+    rs->status = status;
+    rs->json = body;
+}
+
+void cxm_resp_free(struct cxm_resp *rs)
+{
+    json_decref(rs->json);
+    free(rs->raw);
+    rs->json = NULL;
+    rs->raw = NULL;
+}
+
+/* Deepest array/object nesting in JSON text (strings skipped), or max + 1 once past max. */
+static int json_depth(const char *s, size_t n, int max)
+{
+    int depth = 0, deepest = 0, in_string = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '[' || c == '{') {
+            if (++depth > deepest && (deepest = depth) > max)
+                return deepest;
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    return deepest;
+}
+
+json_t *cxm_req_json(const struct cxm_req *rq, struct cxm_resp *rs)
+{
+    if (rq->body_len == 0)
+        return json_object();
+    /* jansson parses recursively, on a civetweb worker's small stack: refuse deep nesting
+     * before it can overflow. */
+    if (json_depth(rq->body, rq->body_len, CXM_MAX_JSON_DEPTH) > CXM_MAX_JSON_DEPTH) {
+        cxm_respond(
+            rs, 400,
+            cxm_err("invalid_json", "nested deeper than %d arrays or objects", CXM_MAX_JSON_DEPTH));
+        return NULL;
+    }
+    json_error_t e;
+    json_t *v = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &e);
+    if (!v)
+        cxm_respond(rs, 400,
+                    json_pack("{ss ss si si}", "error", "invalid_json", "detail", e.text, "line",
+                              e.line, "column", e.column));
+    return v;
+}
+
+int cxm_query_param(const struct cxm_req *rq, const char *name, char *buf, size_t size)
+{
+    size_t nlen = strlen(name);
+    for (const char *q = rq->query; q && *q;) {
+        const char *amp = strchr(q, '&');
+        size_t len = amp ? (size_t)(amp - q) : strlen(q);
+        if (len > nlen && strncmp(q, name, nlen) == 0 && q[nlen] == '=') {
+            char *v = decode(q + nlen + 1, len - nlen - 1, 1);
+            if (!v)
+                return 0;
+            snprintf(buf, size, "%s", v);
+            free(v);
+            return 1;
+        }
+        if (len == nlen && strncmp(q, name, nlen) == 0) {
+            snprintf(buf, size, "%s", "");
+            return 1;
+        }
+        q = amp ? amp + 1 : NULL;
+    }
+    return 0;
+}

@@ -1,0 +1,62 @@
+/* request.h - a request and its response as plain structs, and what handlers read from them.
+ *
+ * The HTTP layer fills a struct cxm_req from civetweb's request and writes back the struct
+ * cxm_resp; tests build cxm_reqs by hand. Nothing here takes the lock or knows a socket.
+ */
+#ifndef REQUEST_H
+#define REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+struct cxm_req {
+    const char *method;
+    const char *path;  /* without the query string, not percent-decoded */
+    const char *query; /* after '?', or NULL */
+    const char *authorization;
+    const char *content_type;
+    const char *idempotency_key; /* Idempotency-Key or X-Idempotency-Key, or NULL */
+    const char *host;            /* Host header, or NULL */
+    const char *body;            /* may be NULL when body_len is 0; not NUL-terminated */
+    size_t body_len;
+    bool loopback; /* the peer is on a loopback address */
+};
+
+struct cxm_resp {
+    int status;
+    json_t *json;             /* body, or */
+    char *raw;                /* a ready body (malloc'd) */
+    const char *content_type; /* default application/json */
+    char retry_after[24];     /* Retry-After header when non-empty */
+    char allow[64];           /* Allow header when non-empty (405) */
+    char www_authenticate[64];
+    char request_id[24]; /* X-Request-Id: the id the ledger names this request by */
+    bool no_store;       /* Cache-Control: no-store (token responses) */
+    /* Faults (FLT-01), carried out by the HTTP layer outside the lock: */
+    int64_t delay_ms; /* answer only after this many wall-clock ms */
+    bool reset;       /* answer nothing: reset the connection */
+};
+
+/* Release the body of rs. */
+void cxm_resp_free(struct cxm_resp *rs);
+
+/* For handlers: set a JSON response (body stolen). */
+void cxm_respond(struct cxm_resp *rs, int status, json_t *body);
+
+#define CXM_MAX_JSON_DEPTH 64
+
+/* For handlers: the request body as JSON. An empty body is {}. On malformed JSON, or JSON
+ * nested deeper than CXM_MAX_JSON_DEPTH, sets a 400 invalid_json response (naming line and
+ * column for a syntax error) and returns NULL. */
+json_t *cxm_req_json(const struct cxm_req *rq, struct cxm_resp *rs);
+
+/* Percent-decode n bytes of src into out (at least n + 1 bytes); '+' becomes ' ' when
+ * plus_is_space (forms, query strings). */
+void cxm_url_decode(char *out, const char *src, size_t n, int plus_is_space);
+
+/* For handlers: the value of query parameter `name` (percent-decoded) into buf; 1 if present. */
+int cxm_query_param(const struct cxm_req *rq, const char *name, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,121 @@
+/* router.c - see router.h */
+#include "router.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "metrics.h"
+
+/* The scopes routes need (AUTH-04). */
+#define READ   "interaction:read"
+#define WRITE  "interaction:write"
+#define RREAD  "routing:read"
+#define RWRITE "routing:write"
+#define STATE  "agent:state"
+
+static const struct cxm_route routes[] = {
+    /* AUTH-01: three aliases of one handler */
+    {"POST", "/api/v2/oauth/token", cxm_api_token, CXM_PUBLIC, NULL, CXM_GROUP_AUTH, 0},
+    {"POST", "/oauth/token", cxm_api_token, CXM_PUBLIC, NULL, CXM_GROUP_AUTH, 0},
+    {"POST", "/oauth2/token", cxm_api_token, CXM_PUBLIC, NULL, CXM_GROUP_AUTH, 0},
+    {"GET", "/api/v2/interactions/{}", cxm_api_get_interaction, CXM_PUBLIC, READ,
+     CXM_GROUP_INTERACTIONS, 0},
+    {"POST", "/api/v2/interactions/{}/accept", cxm_api_accept, CXM_PUBLIC, WRITE,
+     CXM_GROUP_INTERACTIONS, 0},
+    {"POST", "/api/v2/interactions/{}/reject", cxm_api_reject, CXM_PUBLIC, WRITE,
+     CXM_GROUP_INTERACTIONS, 0},
+    {"GET", "/api/v2/queues/{}", cxm_api_get_queue, CXM_PUBLIC, READ, CXM_GROUP_INTERACTIONS, 0},
+    {"GET", "/api/v2/queues/{}/stats", cxm_api_get_queue_stats, CXM_PUBLIC, READ,
+     CXM_GROUP_INTERACTIONS, 0},
+    {"GET", "/api/v2/events", cxm_api_events, CXM_PUBLIC, READ, CXM_GROUP_INTERACTIONS, 0},
+    {"POST", "/api/v2/routing/contacts", cxm_api_inject, CXM_PUBLIC, RWRITE, CXM_GROUP_ROUTING, 0},
+    {"GET", "/api/v2/routing/contacts/{}", cxm_api_get_contact, CXM_PUBLIC, RREAD,
+     CXM_GROUP_ROUTING, 0},
+    {"PATCH", "/api/v2/routing/contacts/{}", cxm_api_patch_contact, CXM_PUBLIC, RWRITE,
+     CXM_GROUP_ROUTING, 0},
+    {"GET", "/api/v2/routing/queues/{}", cxm_api_routing_queue, CXM_PUBLIC, RREAD,
+     CXM_GROUP_ROUTING, 0},
+    {"GET", "/api/v2/contacts/attributes", cxm_api_attributes, CXM_PUBLIC, RREAD, CXM_GROUP_ROUTING,
+     0},
+    {"POST", "/api/v2/users/{}/state", cxm_api_agent_state, CXM_PUBLIC, STATE, CXM_GROUP_STATE,
+     CXM_ROUTE_STATE_WRITE},
+    {"GET", "/api/v2/schedules/users/{}", cxm_api_schedule, CXM_PUBLIC, STATE, CXM_GROUP_STATE, 0},
+    {"GET", "/api/v2/breaks/users/{}/status", cxm_api_break, CXM_PUBLIC, STATE, CXM_GROUP_STATE, 0},
+    {"GET", "/api/v2/interactions", cxm_api_list_interactions, CXM_PUBLIC, READ, CXM_GROUP_GWS, 0},
+    {"GET", "/api/v2/me/interactions", cxm_api_my_interactions, CXM_PUBLIC, READ, CXM_GROUP_GWS, 0},
+    {"PUT", "/api/v2/interactions/{}", cxm_api_put_interaction, CXM_PUBLIC, WRITE, CXM_GROUP_GWS,
+     0},
+    {"POST", "/api/v2/me/interactions/{}", cxm_api_me_operation, CXM_PUBLIC, WRITE, CXM_GROUP_GWS,
+     0},
+    {"GET", "/__admin/health", cxm_admin_health, CXM_ADMIN, NULL, 0, 0},
+    {"POST", "/__admin/reset", cxm_admin_reset, CXM_ADMIN, NULL, 0, 0},
+    {"GET", "/__admin/state", cxm_admin_state, CXM_ADMIN, NULL, 0, 0},
+    {"POST", "/__admin/interactions", cxm_admin_create, CXM_ADMIN, NULL, 0, 0},
+    {"POST", "/__admin/interactions/{}/end", cxm_admin_end, CXM_ADMIN, NULL, 0, 0},
+    {"PUT", "/__admin/queues/{}", cxm_admin_queue, CXM_ADMIN, NULL, 0, 0},
+    {"PUT", "/__admin/agents/{}", cxm_admin_agent, CXM_ADMIN, NULL, 0, 0},
+    {"PUT", "/__admin/faults", cxm_admin_faults, CXM_ADMIN, NULL, 0, 0},
+    {"POST", "/__admin/clock", cxm_admin_clock, CXM_ADMIN, NULL, 0, 0},
+    {"GET", "/__admin/ledger", cxm_admin_ledger, CXM_ADMIN, NULL, 0, 0},
+    {"GET", "/__admin/violations", cxm_admin_violations, CXM_ADMIN, NULL, 0, 0},
+    {"GET", "/metrics", cxm_admin_metrics, CXM_ADMIN, NULL, 0, 0},
+};
+
+#define NROUTES (sizeof routes / sizeof routes[0])
+_Static_assert(NROUTES <= CXM_METRIC_ROUTES, "raise CXM_METRIC_ROUTES");
+
+/* Match path against pattern, filling params. Returns 1 on a match. */
+static int match(const char *pattern, const char *path, struct cxm_params *pp)
+{
+    pp->n = 0;
+    size_t used = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (p[0] == '{' && p[1] == '}') {
+            const char *end = strchr(s, '/');
+            size_t n = end ? (size_t)(end - s) : strlen(s);
+            if (n == 0 || pp->n == CXM_MAX_PARAMS || used + n + 1 > sizeof pp->buf)
+                return 0;
+            pp->v[pp->n++] = pp->buf + used;
+            cxm_url_decode(pp->buf + used, s, n, 0);
+            used += n + 1;
+            p += 2;
+            s += n;
+        } else if (*p == *s) {
+            p++;
+            s++;
+        } else {
+            return 0;
+        }
+    }
+    return *p == '\0' && *s == '\0';
+}
+
+const struct cxm_route *cxm_route_find(const struct cxm_req *rq, struct cxm_params *pp, char *allow,
+                                       size_t size)
+{
+    allow[0] = '\0';
+    for (size_t i = 0; i < NROUTES; i++) {
+        if (!match(routes[i].pattern, rq->path, pp))
+            continue;
+        if (strcmp(routes[i].method, rq->method) == 0)
+            return &routes[i];
+        if (!strstr(allow, routes[i].method))
+            snprintf(allow + strlen(allow), size - strlen(allow), "%s%s", allow[0] ? ", " : "",
+                     routes[i].method);
+    }
+    return NULL;
+}
+
+size_t cxm_route_index(const struct cxm_route *r)
+{
+    return (size_t)(r - routes);
+}
+
+const char *cxm_route_name(size_t i, char *buf, size_t size)
+{
+    if (i >= NROUTES)
+        return NULL;
+    snprintf(buf, size, "%s %s", routes[i].method, routes[i].pattern);
+    return buf;
+}

@@ -1,0 +1,26 @@
+/* agentstate.h - agent state through the API (AGT-01 ... AGT-04).
+ *
+ * POST /api/v2/users/{userId}/state {state, reasonCode} checks the policy at once (not
+ * scheduled: 409 AGENT_NOT_SCHEDULED, except to go LOGGED_OUT; READY while a mandatory break is
+ * due: 409 MANDATORY_BREAK_VIOLATION; a refusal is in the ledger as STATE_CHANGE_REFUSED),
+ * answers 200 with the new state, and applies it after the consistency delay (CONS-01). Only
+ * READY agents are rung; an agent leaving READY while ringing hands the ring to the others
+ * (AGT-04). Schedules and breaks are read at GET /api/v2/schedules/users/{id} and
+ * /api/v2/breaks/users/{id}/status, and set through PUT /__admin/agents/{id}.
+ */
+#ifndef AGENTSTATE_H
+#define AGENTSTATE_H
+
+#include <jansson.h>
+
+#include "sim.h"
+
+/* Each returns the status and stores the body in *out. */
+int cxm_agent_state_write(struct cxm_sim *s, const char *user, json_t *body, json_t **out);
+int cxm_agent_schedule(struct cxm_sim *s, const char *user, json_t **out);
+int cxm_agent_break(struct cxm_sim *s, const char *user, json_t **out);
+
+/* The scheduled apply (CXM_EV_APPLY_STATE). */
+struct cxm_pending;
+
+#endif
