@@ -4,18 +4,12 @@
 #include <math.h>
 #include <string.h>
 
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+#include "prng.h"
 
 /* A unit exponential draw. */
 static double expo(uint64_t *s)
 {
-    double u = ((double)(splitmix(s) >> 11) + 0.5) / 9007199254740992.0; /* (0, 1) */
+    double u = ((double)(cx_splitmix64(s) >> 11) + 0.5) / 9007199254740992.0; /* (0, 1) */
     return -log(u);
 }
 

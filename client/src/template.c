@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prng.h"
+
 struct seg {
     char *text; /* the literal, or the reference's name */
     size_t len;
@@ -359,34 +361,9 @@ json_t *tpl_expand_json(const json_t *body, tpl_lookup lookup, void *ctx, char *
     return expand_value(body, lookup, ctx, missing);
 }
 
-/* The next splitmix64 output of *S (Steele, Lea, Flood 2014). */
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 /* See template.h. */
 void tpl_uuid4(char out[37], uint64_t *state)
 {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char b[16];
-    uint64_t hi = splitmix64(state), lo = splitmix64(state);
-    int k = 0;
-
-    for (int i = 0; i < 8; i++) {
-        b[i] = (unsigned char)(hi >> (56 - 8 * i));
-        b[8 + i] = (unsigned char)(lo >> (56 - 8 * i));
-    }
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* variant 10xx */
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            out[k++] = '-';
-        out[k++] = hex[b[i] >> 4];
-        out[k++] = hex[b[i] & 0x0f];
-    }
-    out[k] = '\0';
+    uint64_t hi = cx_splitmix64(state);
+    cx_uuid4_format(out, hi, cx_splitmix64(state));
 }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "prng.h"
 #include "extract.h"
 #include "retryafter.h"
 #include "template.h"
@@ -143,14 +144,6 @@ static int64_t rel(const struct wstate *ws, int64_t mono)
 static int64_t scaled(const struct wstate *ws, int64_t us)
 {
     return ws->rs->tscale > 0 ? (int64_t)((double)us / ws->rs->tscale) : us;
-}
-
-static uint64_t rnd(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
 }
 
 /* ---- timer heap ------------------------------------------------------------------------- */
@@ -874,7 +867,7 @@ static int64_t backoff(struct wstate *ws, int n)
     if (d > (double)p->cap_us)
         d = (double)p->cap_us;
     if (p->jitter)
-        d = d * ((double)(rnd(&ws->rng) >> 11) / 9007199254740992.0);
+        d = d * ((double)(cx_splitmix64(&ws->rng) >> 11) / 9007199254740992.0);
     return scaled(ws, (int64_t)d);
 }
 
@@ -1108,7 +1101,8 @@ static void run_steps(struct vu *v)
         case SCN_THINK: {
             int64_t d = st->think_min_us;
             if (st->think_max_us > st->think_min_us)
-                d += (int64_t)(rnd(&ws->rng) % (uint64_t)(st->think_max_us - st->think_min_us));
+                d += (int64_t)(cx_splitmix64(&ws->rng) %
+                               (uint64_t)(st->think_max_us - st->think_min_us));
             int64_t at = mono_us() + scaled(ws, d);
             v->intended_us = at;
             sleep_until(v, at, AFTER_STEP);

@@ -116,16 +116,16 @@ static void test_SIM_02_same_seed_same_ledger(void **state)
     free(two);
     free(other);
 
-    struct cxm_prng p, q;
-    cxm_prng_seed(&p, 9);
-    cxm_prng_seed(&q, 9);
+    struct cx_prng p, q;
+    cx_prng_seed(&p, 9);
+    cx_prng_seed(&q, 9);
     for (int i = 0; i < 1000; i++) {
-        int64_t v = cxm_prng_range(&p, 200, 500);
+        int64_t v = cx_prng_range(&p, 200, 500);
         assert_true(v >= 200 && v <= 500);
-        assert_int_equal(v, cxm_prng_range(&q, 200, 500));
+        assert_int_equal(v, cx_prng_range(&q, 200, 500));
     }
     char uuid[37];
-    cxm_prng_uuid(&p, uuid);
+    cx_prng_uuid(&p, uuid);
     assert_int_equal(strlen(uuid), 36);
     assert_int_equal(uuid[14], '4');
 }

@@ -36,6 +36,7 @@
 #include <zlib.h>
 
 #include "base64.h"
+#include "prng.h"
 #include "hlog.h"
 
 static const char GOLDEN[] =
@@ -49,21 +50,13 @@ static struct cx_hist *new_hist(void)
     return h;
 }
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
 /* A histogram with a bit of everything: zeros, exact and wide buckets, long empty runs, counts
  * needing 1 to 9 LEB128 bytes, a clamped value. */
 static struct cx_hist *varied_hist(uint64_t seed)
 {
     struct cx_hist *h = new_hist();
     for (int i = 0; i < 5000; i++) {
-        uint64_t r = splitmix64(&seed);
+        uint64_t r = cx_splitmix64(&seed);
         int64_t v = (int64_t)(r % 2 ? r % 3000 : (r >> 8) % 4000000000u);
         cx_hist_record(h, v);
     }

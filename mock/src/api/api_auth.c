@@ -171,8 +171,8 @@ static void issue(struct cxm_api *api, int client, int agent, uint64_t scopes, c
     const struct cxm_client *c = &s->tenant->clients[client];
     int ttl_s = c->token_ttl_s > 0 ? c->token_ttl_s : s->tenant->token_ttl_s;
     char value[CXM_TOKEN_CHARS] = "cxm_", refresh[CXM_TOKEN_CHARS] = "cxr_";
-    cxm_prng_hex(&s->prng, value + 4, 16);
-    cxm_prng_hex(&s->prng, refresh + 4, 16);
+    cx_prng_hex(&s->prng, value + 4, 16);
+    cx_prng_hex(&s->prng, refresh + 4, 16);
     if (s->auth.n >= 1024 && (s->auth.n & (s->auth.n - 1)) == 0)
         cxm_auth_sweep(&s->auth, s->now); /* bounded memory: drop the expired */
     uint64_t serial = s->next_token_serial++;

@@ -362,7 +362,7 @@ int cxm_admin_create_interaction(struct cxm_sim *s, json_t *body, json_t **out)
         return 404;
     }
     char id[37];
-    cxm_prng_uuid(&s->prng, id);
+    cx_prng_uuid(&s->prng, id);
     long ix = cxm_model_add_interaction(&s->model, id, (unsigned)channel,
                                         ext_v ? json_string_value(ext_v) : NULL, q, s->now);
     if (ix < 0) {

@@ -178,14 +178,14 @@ void cxm_faults_free(struct cxm_faults *f)
     f->n = 0;
 }
 
-static double normal(struct cxm_prng *p)
+static double normal(struct cx_prng *p)
 {
     /* Box-Muller; u1 in (0, 1]. */
-    double u1 = 1.0 - cxm_prng_unit(p), u2 = cxm_prng_unit(p);
+    double u1 = 1.0 - cx_prng_unit(p), u2 = cx_prng_unit(p);
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
-void cxm_faults_roll(const struct cxm_faults *f, int group, int64_t elapsed, struct cxm_prng *p,
+void cxm_faults_roll(const struct cxm_faults *f, int group, int64_t elapsed, struct cx_prng *p,
                      struct cxm_fault_effect *e)
 {
     memset(e, 0, sizeof *e);
@@ -201,17 +201,17 @@ void cxm_faults_roll(const struct cxm_faults *f, int group, int64_t elapsed, str
             e->delay_ms += (int64_t)x->lat_a;
             break;
         case CXM_LAT_UNIFORM:
-            e->delay_ms += cxm_prng_range(p, (int64_t)x->lat_a, (int64_t)x->lat_b);
+            e->delay_ms += cx_prng_range(p, (int64_t)x->lat_a, (int64_t)x->lat_b);
             break;
         case CXM_LAT_LOGNORMAL:
             e->delay_ms += (int64_t)(x->lat_a * exp(x->lat_b * normal(p)));
             break;
         }
-        if (x->reset > 0 && cxm_prng_unit(p) < x->reset)
+        if (x->reset > 0 && cx_prng_unit(p) < x->reset)
             e->reset = true;
         if (x->hang)
             e->hang_ms = x->hang_ms;
-        if (x->status && !e->status && (x->rate >= 1 || cxm_prng_unit(p) < x->rate)) {
+        if (x->status && !e->status && (x->rate >= 1 || cx_prng_unit(p) < x->rate)) {
             e->status = x->status;
             e->applied = x->applied;
         }

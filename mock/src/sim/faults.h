@@ -60,7 +60,7 @@ int cxm_faults_parse(json_t *plan, struct cxm_faults *out, char *path, size_t pa
 void cxm_faults_free(struct cxm_faults *f);
 
 /* Roll the plan for a request of `group` at `elapsed` ms since the origin. */
-void cxm_faults_roll(const struct cxm_faults *f, int group, int64_t elapsed, struct cxm_prng *p,
+void cxm_faults_roll(const struct cxm_faults *f, int group, int64_t elapsed, struct cx_prng *p,
                      struct cxm_fault_effect *e);
 
 #endif

@@ -323,7 +323,7 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
                              queue->nmembers, queue->def->max_capacity));
 
     char id[37], bk[24];
-    cxm_prng_uuid(&s->prng, id);
+    cx_prng_uuid(&s->prng, id);
     business_key(body, bk);
     long ix = cxm_model_add_interaction(&s->model, id, (unsigned)channel, NULL, q, s->now);
     if (ix < 0)

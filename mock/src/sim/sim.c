@@ -36,7 +36,7 @@ static void free_limits(struct cxm_sim *s)
 
 static int init_state(struct cxm_sim *s)
 {
-    cxm_prng_seed(&s->prng, s->seed);
+    cx_prng_seed(&s->prng, s->seed);
     s->origin = s->now;
     s->evaluation_due = 0;
     cxm_idem_init(&s->idem, (size_t)s->tenant->idempotency_max_keys,
@@ -174,7 +174,7 @@ void cxm_sim_emit(struct cxm_sim *s, const char *type, json_t *payload)
 
 int64_t cxm_sim_consistency_delay(struct cxm_sim *s)
 {
-    return cxm_prng_range(&s->prng, s->tenant->consistency_min_ms, s->tenant->consistency_max_ms);
+    return cx_prng_range(&s->prng, s->tenant->consistency_min_ms, s->tenant->consistency_max_ms);
 }
 
 __attribute__((format(printf, 3, 0))) static json_t *vmake(const char *error, const char *field,

@@ -42,7 +42,7 @@ struct cxm_sim {
     uint64_t seed;
     struct cxm_clock clock;
     int64_t now;
-    struct cxm_prng prng;
+    struct cx_prng prng;
     struct cxm_sched sched;
     struct cxm_ledger ledger;
     struct cxm_events events;

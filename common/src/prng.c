@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-static uint64_t splitmix64(uint64_t *x)
+uint64_t cx_splitmix64(uint64_t *x)
 {
     uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -17,14 +17,14 @@ static uint64_t rotl(uint64_t x, int k)
     return (x << k) | (x >> (64 - k));
 }
 
-void cxm_prng_seed(struct cxm_prng *p, uint64_t seed)
+void cx_prng_seed(struct cx_prng *p, uint64_t seed)
 {
     uint64_t x = seed;
     for (int i = 0; i < 4; i++)
-        p->s[i] = splitmix64(&x);
+        p->s[i] = cx_splitmix64(&x);
 }
 
-uint64_t cxm_prng_next(struct cxm_prng *p)
+uint64_t cx_prng_next(struct cx_prng *p)
 {
     uint64_t *s = p->s;
     uint64_t result = rotl(s[1] * 5, 7) * 9;
@@ -38,7 +38,7 @@ uint64_t cxm_prng_next(struct cxm_prng *p)
     return result;
 }
 
-int64_t cxm_prng_range(struct cxm_prng *p, int64_t lo, int64_t hi)
+int64_t cx_prng_range(struct cx_prng *p, int64_t lo, int64_t hi)
 {
     if (hi <= lo)
         return lo;
@@ -47,19 +47,18 @@ int64_t cxm_prng_range(struct cxm_prng *p, int64_t lo, int64_t hi)
     uint64_t limit = UINT64_MAX - UINT64_MAX % span;
     uint64_t r;
     do
-        r = cxm_prng_next(p);
+        r = cx_prng_next(p);
     while (r >= limit);
     return lo + (int64_t)(r % span);
 }
 
-double cxm_prng_unit(struct cxm_prng *p)
+double cx_prng_unit(struct cx_prng *p)
 {
-    return (double)(cxm_prng_next(p) >> 11) * 0x1.0p-53;
+    return (double)(cx_prng_next(p) >> 11) * 0x1.0p-53;
 }
 
-void cxm_prng_uuid(struct cxm_prng *p, char out[37])
+void cx_uuid4_format(char out[37], uint64_t a, uint64_t b)
 {
-    uint64_t a = cxm_prng_next(p), b = cxm_prng_next(p);
     a = (a & ~0xf000ULL) | 0x4000ULL;                        /* version 4 */
     b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL; /* variant 10 */
     snprintf(out, 37, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(a >> 32),
@@ -67,13 +66,19 @@ void cxm_prng_uuid(struct cxm_prng *p, char out[37])
              (unsigned long long)(b & 0xffffffffffffULL));
 }
 
-void cxm_prng_hex(struct cxm_prng *p, char *out, unsigned n)
+void cx_prng_uuid(struct cx_prng *p, char out[37])
+{
+    uint64_t a = cx_prng_next(p);
+    cx_uuid4_format(out, a, cx_prng_next(p));
+}
+
+void cx_prng_hex(struct cx_prng *p, char *out, unsigned n)
 {
     static const char digits[] = "0123456789abcdef";
     uint64_t r = 0;
     for (unsigned i = 0; i < n; i++) {
         if (i % 8 == 0)
-            r = cxm_prng_next(p);
+            r = cx_prng_next(p);
         unsigned byte = (unsigned)(r & 0xff);
         r >>= 8;
         out[2 * i] = digits[byte >> 4];
