@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "hist.h"
+#include "prng.h"
 
 #define N       200000
 #define THREADS 4
@@ -48,17 +49,9 @@
 static int64_t *data;   /* the oracle's input, in recording order */
 static int64_t *sorted; /* the same, sorted */
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
 static int64_t draw(uint64_t *s)
 {
-    uint64_t kind = splitmix64(s) % 100, x = splitmix64(s);
+    uint64_t kind = cx_splitmix64(s) % 100, x = cx_splitmix64(s);
     if (kind < 1)
         return 0;
     if (kind < 30)
