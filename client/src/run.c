@@ -19,6 +19,7 @@
 #include "checks.h"
 #include "cxmock.h"
 #include "hlog.h"
+#include "loop.h"
 #include "report.h"
 #include "scenario.h"
 #include "thresholds.h"
@@ -586,8 +587,11 @@ int run_scenario(const struct run_opts *o)
     }
     rs.barriers = calloc(scn->nbarriers + 1, sizeof *rs.barriers);
     rs.tokens = calloc(scn->nauths + 1, sizeof *rs.tokens);
-    if (!rs.barriers || !rs.tokens)
+    rs.wake_fds = calloc((size_t)rs.nthreads, sizeof *rs.wake_fds);
+    if (!rs.barriers || !rs.tokens || !rs.wake_fds)
         goto done;
+    for (int i = 0; i < rs.nthreads; i++)
+        atomic_init(&rs.wake_fds[i], -1);
     /* Each barrier's count, from its steps (the parser checked that they agree). */
     barrier_counts(rs.barriers, scn->setup, scn->nsetup);
     barrier_counts(rs.barriers, scn->steps, scn->nsteps);
@@ -791,6 +795,7 @@ done:
     cx_hist_free(tot.lat_all);
     cx_hist_free(tot.raw_all);
     free(rs.barriers);
+    free(rs.wake_fds);
     for (size_t i = 0; rs.tokens && i < scn->nauths; i++)
         shared_token_free(&rs.tokens[i]);
     free(rs.tokens);

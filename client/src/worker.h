@@ -1,10 +1,11 @@
-/* worker.h - one driver thread: a libcurl multi handle on an epoll loop, running many virtual
- * users as state machines.
+/* worker.h - one driver thread: its event loop (loop.h) running many virtual users as state
+ * machines (vu.h, steps.c), with their arrivals.
  *
  * Nothing on the request path is shared between workers: each has its own curl handles, timers,
  * token caches, statistics and history. What they share is read-only (the scenario, the run's
- * settings) or touched through atomics off the request path (barriers, the stop flag, the
- * statistics flip).
+ * settings) or touched through atomics off the request path (barriers, run-wide tokens, the
+ * stop flag, the statistics flip), and a worker waiting for another's barrier or token is woken
+ * through its eventfd (run_wake_all).
  */
 #ifndef WORKER_H
 #define WORKER_H
@@ -14,19 +15,10 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "barrier.h"
 #include "history.h"
-#include "pacing.h"
 #include "scenario.h"
 #include "stats.h"
-
-/* A barrier shared by all workers: the count-th arrival releases a generation at one instant. */
-#define BARRIER_RING 64
-struct barrier {
-    int count;
-    atomic_long arrived;
-    atomic_long released;                  /* generations released so far */
-    atomic_llong release_at[BARRIER_RING]; /* monotonic µs, by generation % ring */
-};
 
 /* A token shared by every worker (auth cache "shared"): published by pointer, never changed
  * after; a replaced one is retired (kept until the run ends, as a reader may still hold it). */
@@ -40,6 +32,7 @@ struct stoken {
 struct shared_token {
     _Atomic(struct stoken *) cur;
     atomic_int fetching; /* 1 while one virtual user fetches for everyone */
+    atomic_long fetches; /* fetches ended (got one or not): waiters look again when it moves */
     _Atomic(struct stoken *) retired;
 };
 
@@ -64,9 +57,13 @@ struct run_shared {
     int64_t drain_us; /* after a stop, how long in-flight requests may finish */
     struct barrier *barriers;
     struct shared_token *tokens; /* one per auth source of the scenario */
+    atomic_int *wake_fds;        /* [nthreads]: each running load worker's eventfd, else -1 */
     atomic_int stop;             /* 1: no new iterations (interrupt or the end of the load) */
     atomic_int verbose;
 };
+
+/* Wake every running worker (a barrier filled, a run-wide token fetch ended). */
+void run_wake_all(struct run_shared *rs);
 
 struct worker {
     int index;
@@ -102,7 +99,5 @@ struct stats *worker_flip(struct worker *w, int timeout_ms);
 
 void worker_poke(struct worker *w);
 void worker_free(struct worker *w);
-
-int64_t mono_us(void);
 
 #endif

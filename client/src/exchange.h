@@ -1,0 +1,49 @@
+/* exchange.h - one HTTP exchange on a virtual user's easy handle: the request's headers and
+ * body going out, the answer's status, headers and body coming back.
+ *
+ * Each virtual user owns one exchange and reuses it for every request it makes (its step's
+ * requests, token fetches, clock advances): exchange_reset prepares it for the next one. The
+ * answer's body is parsed as JSON at most once, when something asks for it.
+ */
+#ifndef EXCHANGE_H
+#define EXCHANGE_H
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "buf.h"
+
+struct loop;
+
+struct exchange {
+    CURL *easy;
+    struct curl_slist *headers;
+    struct cx_buf req_body, resp_body, resp_headers; /* headers as "Name: value\r\n" lines */
+    char errbuf[CURL_ERROR_SIZE];
+    int status;      /* the last answer's HTTP status, 0 = none */
+    json_t *json;    /* its body as JSON, parsed lazily */
+    int json_parsed; /* json is what the body parses to (NULL: not JSON) */
+};
+
+/* 0, or -1 out of memory (exchange_free is still safe). */
+int exchange_init(struct exchange *x);
+void exchange_free(struct exchange *x);
+
+/* Ready for a new request on loop L: the handle reset with our callbacks and OWNER as its
+ * CURLOPT_PRIVATE, the last answer forgotten. LOOPBACK: never through a proxy. */
+void exchange_reset(struct exchange *x, struct loop *l, void *owner, int loopback);
+
+/* Add a request header line "Name: value". */
+void exchange_header_add(struct exchange *x, const char *line);
+
+/* The answer's header NAME (case-insensitive), or NULL. The value is a per-thread copy, valid
+ * until the next call. */
+const char *exchange_header(const struct exchange *x, const char *name);
+
+/* exchange_header for extract_eval's header callback (ctx: the exchange). */
+const char *exchange_header_cb(void *ctx, const char *name);
+
+/* The answer's body as JSON, or NULL if empty or not JSON. Borrowed. */
+const json_t *exchange_json(struct exchange *x);
+
+#endif

@@ -1,0 +1,174 @@
+/* record.c - see record.h */
+#include "record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vars.h"
+#include "wstate.h"
+
+static int step_index(const struct wstate *ws, const struct scn_step *s)
+{
+    for (size_t i = 0; i < ws->nflat; i++)
+        if (ws->flat[i] == s)
+            return (int)i;
+    return -1;
+}
+
+static char *json_str_dup(const json_t *o, const char *k)
+{
+    const json_t *x = o ? json_object_get(o, k) : NULL;
+    return json_is_string(x) ? strdup(json_string_value(x)) : NULL;
+}
+
+static int json_int_or(const json_t *o, const char *k, int dflt)
+{
+    const json_t *x = o ? json_object_get(o, k) : NULL;
+    return json_is_integer(x) ? (int)json_integer_value(x) : dflt;
+}
+
+static int method_idempotent(const char *m)
+{
+    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "PUT") == 0 ||
+           strcmp(m, "DELETE") == 0;
+}
+
+/* ok, fail, or indeterminate: no answer to a request that is not safe to repeat. */
+static enum outcome outcome_of(const struct scn_request *rq, const struct attempt_end *e)
+{
+    int nonidem = !method_idempotent(rq->method) && !rq->idempotency;
+    return e->ok ? OUT_OK : e->status == 0 && nonidem && e->sent ? OUT_INDETERMINATE : OUT_FAIL;
+}
+
+static void count(struct vu *v, const struct attempt_end *e, enum outcome oc)
+{
+    struct wstate *ws = v->ws;
+    const struct scn_step *st = v->op.step;
+    struct stats *s = ws_stats(ws);
+    int tag = scn_tag_index(ws->scn, st->tag);
+    s->requests++;
+    s->status[e->status >= 0 && e->status < STATS_MAX_STATUS ? e->status : 0]++;
+    if (e->status == 0 && e->sent) { /* an unsent request is a failure, not the network's */
+        if (e->cc == CURLE_OPERATION_TIMEDOUT)
+            s->timeouts++;
+        else
+            s->transport_errors++;
+    }
+    if (oc == OUT_FAIL)
+        s->failed++;
+    else if (oc == OUT_INDETERMINATE)
+        s->indeterminate++;
+    if (v->op.attempt > 0)
+        s->retries++;
+    if (tag >= 0) {
+        struct tag_stats *t = &s->tags[tag];
+        t->requests++;
+        t->failed += oc == OUT_FAIL;
+        t->indeterminate += oc == OUT_INDETERMINATE;
+        cx_hist_record(t->lat, e->end_us - v->intended_us);
+        cx_hist_record(t->raw, e->end_us - v->sent_us);
+    }
+    if (!e->ok && e->why)
+        s->expect_failed++;
+}
+
+/* What the checks read from the operation and its answer (histories keep it for records that
+ * matter to a check). */
+static void what_checks_read(struct vu *v, struct hrec *r)
+{
+    const struct scn_request *rq = &v->op.step->req;
+    r->subject = vars_expand(v, rq->subject);
+    r->agent = vars_expand(v, rq->agent);
+    r->key = vars_expand(v, rq->key);
+    const json_t *b = rq->op != SCN_OP_NONE ? exchange_json(&v->x) : NULL;
+    r->resp_agent = json_str_dup(b, "agentId");
+    r->resp_state = json_str_dup(b, "state");
+    r->resp_id = json_str_dup(b, "contactId");
+    if (!r->resp_id)
+        r->resp_id = json_str_dup(b, "id");
+    r->resp_priority = json_int_or(b, "priority", -1);
+    r->resp_position = json_int_or(json_object_get(b, "queuePosition"), "position", -1);
+    const json_t *attrs;
+    if (rq->op == SCN_OP_READ) { /* what was stored: REJ-02, INJ-04 */
+        r->resp_reason = json_str_dup(b, "rejectReason");
+        attrs = json_object_get(b, "attributes");
+        r->resp_attrs = json_is_object(attrs) ? json_deep_copy(attrs) : NULL;
+    }
+    if (v->op.json) {
+        r->req_priority = json_int_or(v->op.json, "priority", -1);
+        r->returned = json_is_true(json_object_get(v->op.json, "returnToQueue"));
+        if (rq->op == SCN_OP_REJECT && r->outcome == OUT_OK)
+            r->req_reason = json_str_dup(v->op.json, "rejectReason");
+        attrs = json_object_get(v->op.json, "attributes");
+        if (rq->op == SCN_OP_INJECT && r->outcome == OUT_OK && json_is_object(attrs))
+            r->req_attrs = json_deep_copy(attrs);
+    }
+}
+
+void record_attempt(struct vu *v, const struct attempt_end *e)
+{
+    struct wstate *ws = v->ws;
+    const struct scn_step *st = v->op.step;
+    const struct scn_request *rq = &st->req;
+    enum outcome oc = outcome_of(rq, e);
+    count(v, e, oc);
+
+    struct hrec r;
+    memset(&r, 0, sizeof r);
+    r.thread = ws->w->index;
+    r.vu = v->index;
+    r.step = step_index(ws, st);
+    r.iter = v->iter;
+    r.opid = v->op.opid;
+    r.attempt = v->op.attempt;
+    r.op = rq->op;
+    r.status = e->status;
+    r.outcome = oc;
+    r.intended_us = ws_rel(ws, v->intended_us);
+    r.start_us = ws_rel(ws, v->sent_us);
+    r.end_us = ws_rel(ws, e->end_us);
+    r.retry_after_us = e->retry_after_us;
+    r.has_idem = rq->idempotency;
+    r.token = v->token_serial;
+    r.resp_priority = r.req_priority = r.resp_position = -1;
+    r.expect_failed = !e->ok && e->why;
+    r.rule = rq->rule;
+    const char *rid = exchange_header(&v->x, "X-Request-Id");
+    if (rid)
+        snprintf(r.request_id, sizeof r.request_id, "%s", rid);
+    int keep = rq->op != SCN_OP_NONE || e->status == 401 || e->status == 429 || v->op.attempt > 0 ||
+               r.expect_failed;
+    if (keep || ws->w->hist.f) {
+        char *path = vars_expand(v, rq->path);
+        if (path && asprintf(&r.path, "%s %s", rq->method, path) < 0)
+            r.path = NULL;
+        free(path);
+    }
+    if (keep) {
+        r.why = r.expect_failed ? strdup(e->why) : NULL;
+        what_checks_read(v, &r);
+    }
+    history_add(&ws->w->hist, &r, st->tag ? st->tag : "", keep);
+}
+
+void record_token(struct vu *v, int64_t end_us, int status, uint64_t serial, char *client_id)
+{
+    struct wstate *ws = v->ws;
+    struct hrec r;
+    memset(&r, 0, sizeof r);
+    r.thread = ws->w->index;
+    r.vu = v->index;
+    r.op = HREC_TOKEN;
+    r.status = status;
+    r.start_us = ws_rel(ws, v->sent_us);
+    r.end_us = ws_rel(ws, end_us);
+    r.intended_us = r.start_us;
+    r.retry_after_us = -1;
+    r.resp_priority = r.req_priority = -1;
+    r.key = client_id;
+    r.path = strdup("POST token");
+    r.token = serial;
+    r.outcome = serial ? OUT_OK : OUT_FAIL;
+    history_add(&ws->w->hist, &r, "token", 1);
+}
