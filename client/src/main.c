@@ -11,7 +11,6 @@
 #include "units.h"
 #include "version.h"
 
-
 static const char usage[] =
     "usage: cxload run SCENARIO.json [options]\n"
     "       cxload validate SCENARIO.json     parse and check the scenario, fire nothing\n"

@@ -81,7 +81,7 @@ static void what_checks_read(struct vu *v, struct hrec *r)
     r->subject = vars_expand(v, rq->subject);
     r->agent = vars_expand(v, rq->agent);
     r->key = vars_expand(v, rq->key);
-    const json_t *b = rq->op != SCN_OP_NONE ? exchange_json(&v->x) : NULL;
+    const json_t *b = rq->op != HREC_NONE ? exchange_json(&v->x) : NULL;
     r->resp_agent = json_str_dup(b, "agentId");
     r->resp_state = json_str_dup(b, "state");
     r->resp_id = json_str_dup(b, "contactId");
@@ -90,7 +90,7 @@ static void what_checks_read(struct vu *v, struct hrec *r)
     r->resp_priority = json_int_or(b, "priority", -1);
     r->resp_position = json_int_or(json_object_get(b, "queuePosition"), "position", -1);
     const json_t *attrs;
-    if (rq->op == SCN_OP_READ) { /* what was stored: REJ-02, INJ-04 */
+    if (rq->op == HREC_READ) { /* what was stored: REJ-02, INJ-04 */
         r->resp_reason = json_str_dup(b, "rejectReason");
         attrs = json_object_get(b, "attributes");
         r->resp_attrs = json_is_object(attrs) ? json_deep_copy(attrs) : NULL;
@@ -98,10 +98,10 @@ static void what_checks_read(struct vu *v, struct hrec *r)
     if (v->op.json) {
         r->req_priority = json_int_or(v->op.json, "priority", -1);
         r->returned = json_is_true(json_object_get(v->op.json, "returnToQueue"));
-        if (rq->op == SCN_OP_REJECT && r->outcome == OUT_OK)
+        if (rq->op == HREC_REJECT && r->outcome == OUT_OK)
             r->req_reason = json_str_dup(v->op.json, "rejectReason");
         attrs = json_object_get(v->op.json, "attributes");
-        if (rq->op == SCN_OP_INJECT && r->outcome == OUT_OK && json_is_object(attrs))
+        if (rq->op == HREC_INJECT && r->outcome == OUT_OK && json_is_object(attrs))
             r->req_attrs = json_deep_copy(attrs);
     }
 }
@@ -115,7 +115,7 @@ void record_attempt(struct vu *v, const struct attempt_end *e)
     count(v, e, oc);
 
     struct hrec r;
-    memset(&r, 0, sizeof r);
+    hrec_init(&r);
     r.thread = ws->w->index;
     r.vu = v->index;
     r.step = step_index(ws, st);
@@ -131,14 +131,11 @@ void record_attempt(struct vu *v, const struct attempt_end *e)
     r.retry_after_us = e->retry_after_us;
     r.has_idem = rq->idempotency;
     r.token = v->token_serial;
-    r.resp_priority = r.req_priority = r.resp_position = -1;
     r.expect_failed = !e->ok && e->why;
-    r.rule = rq->rule;
     const char *rid = exchange_header(&v->x, "X-Request-Id");
     if (rid)
         snprintf(r.request_id, sizeof r.request_id, "%s", rid);
-    int keep = rq->op != SCN_OP_NONE || e->status == 401 || e->status == 429 || v->op.attempt > 0 ||
-               r.expect_failed;
+    int keep = hrec_matters(&r);
     if (keep || ws->w->hist.f) {
         char *path = vars_expand(v, rq->path);
         if (path && asprintf(&r.path, "%s %s", rq->method, path) < 0)
@@ -147,16 +144,18 @@ void record_attempt(struct vu *v, const struct attempt_end *e)
     }
     if (keep) {
         r.why = r.expect_failed ? strdup(e->why) : NULL;
+        r.rule = rq->rule ? strdup(rq->rule) : NULL;
         what_checks_read(v, &r);
     }
-    history_add(&ws->w->hist, &r, st->tag ? st->tag : "", keep);
+    history_add(&ws->w->hist, &r, st->tag ? st->tag : "");
 }
 
-void record_token(struct vu *v, int64_t end_us, int status, uint64_t serial, char *client_id)
+void record_token(struct vu *v, int64_t end_us, int status, uint64_t serial, const char *client_id,
+                  const char *source)
 {
     struct wstate *ws = v->ws;
     struct hrec r;
-    memset(&r, 0, sizeof r);
+    hrec_init(&r);
     r.thread = ws->w->index;
     r.vu = v->index;
     r.op = HREC_TOKEN;
@@ -164,11 +163,12 @@ void record_token(struct vu *v, int64_t end_us, int status, uint64_t serial, cha
     r.start_us = ws_rel(ws, v->sent_us);
     r.end_us = ws_rel(ws, end_us);
     r.intended_us = r.start_us;
-    r.retry_after_us = -1;
-    r.resp_priority = r.req_priority = -1;
-    r.key = client_id;
+    r.key = malloc(HREC_DIGEST);
+    if (r.key)
+        hrec_digest(client_id ? client_id : "", r.key);
+    r.subject = strdup(source);
     r.path = strdup("POST token");
     r.token = serial;
     r.outcome = serial ? OUT_OK : OUT_FAIL;
-    history_add(&ws->w->hist, &r, "token", 1);
+    history_add(&ws->w->hist, &r, "token");
 }

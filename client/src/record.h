@@ -25,8 +25,10 @@ struct attempt_end {
 /* Record the attempt of v's current operation. */
 void record_attempt(struct vu *v, const struct attempt_end *e);
 
-/* Record v's token fetch for the client id CLIENT_ID (taken), answered STATUS at END_US; SERIAL
- * is the new token's (0: none was got). */
-void record_token(struct vu *v, int64_t end_us, int status, uint64_t serial, char *client_id);
+/* Record v's token fetch from auth source SOURCE for CLIENT_ID (kept only as a digest: the
+ * checks need to tell client ids apart, not to read them), answered STATUS at END_US; SERIAL is
+ * the new token's (0: none was got). */
+void record_token(struct vu *v, int64_t end_us, int status, uint64_t serial, const char *client_id,
+                  const char *source);
 
 #endif

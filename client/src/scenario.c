@@ -23,6 +23,7 @@
 #include "slurp.h"
 #include "strmap.h"
 #include "units.h"
+#include "violations.h"
 
 #define FILE_CAP     (16u << 20) /* largest scenario file read */
 #define MAX_STATUSES 15          /* statuses[16] and retry_on[16] are 0-terminated */
@@ -50,10 +51,7 @@ static const struct jr_words words = {.list_allowed = true,
 static const char *const kind_names[] = {"request", "poll",    "think", "barrier",
                                          "if",      "advance", "end",   NULL};
 static const char *const method_names[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", NULL};
-static const char *const op_names[] = {"accept",   "reject", "inject", "read",
-                                       "priority", "state",  "act",    NULL};
-static const char *const op_upper[] = {"",     "ACCEPT",   "REJECT", "INJECT",
-                                       "READ", "PRIORITY", "STATE",  "ACT"};
+static const char *const *const op_names = hrec_step_op_names; /* op i is HREC op i + 1 */
 static const char *const model_names[] = {"closed", "open", "ramping", NULL};
 static const char *const spacing_names[] = {"uniform", "poisson", NULL};
 static const char *const grant_names[] = {"client_credentials", "password", NULL};
@@ -64,12 +62,7 @@ static const char *const reserved_names[] = {"vu",   "iter", "uuid",  "shard", "
                                              "user", "vars", "setup", NULL};
 static const char *const metric_names[] = {"latency", "violations", "errors",
                                            "offered", "requests",   NULL};
-static const char *const violation_names[] = {
-    "DUPLICATE_ACCEPT",    "PHANTOM_ACCEPT",       "SILENT_DROP",
-    "DUPLICATE_REJECT",    "STALE_READ",           "DUPLICATE_CONTACT",
-    "LOST_CONTACT",        "PRIORITY_NOT_APPLIED", "RETRY_STORM",
-    "AUTH_CASCADE",        "POLICY_VIOLATION",     "EXPECT_FAILED",
-    "UNKNOWN_DISPOSITION", "ATTRIBUTE_LOSS",       NULL};
+static const char *const *const violation_names = violation_driver_names;
 
 /* ---- typed getters: each reads member KEY of object OBJ at PATH; absent means the default ---- */
 
@@ -724,23 +717,23 @@ static int parse_request(struct ctx *c, json_t *obj, const char *path, struct sc
     if (r->rule && !is_rule_id(r->rule))
         return jr_fail(&c->jr, jr_member_path(p, path, "rule"), 0,
                        "expected a rule ID of SEMANTICS.md, e.g. \"ACC-03\"");
-    r->op = (enum scn_op)(op + 1);
+    r->op = (enum hrec_op)(op + 1);
     switch (r->op) {
-    case SCN_OP_ACCEPT:
-    case SCN_OP_REJECT:
-    case SCN_OP_ACT:
+    case HREC_ACCEPT:
+    case HREC_REJECT:
+    case HREC_ACT:
         if (!r->agent)
             return jr_fail(&c->jr, jr_member_path(p, path, "agent"), 0,
                            "missing required key (op \"%s\" needs the acting agent)", op_names[op]);
         /* fall through */
-    case SCN_OP_READ:
-    case SCN_OP_PRIORITY:
+    case HREC_READ:
+    case HREC_PRIORITY:
         if (!r->subject)
             return jr_fail(&c->jr, jr_member_path(p, path, "subject"), 0,
                            "missing required key (op \"%s\" needs the interaction or contact id)",
                            op_names[op]);
         break;
-    case SCN_OP_INJECT:
+    case HREC_INJECT:
         if (!r->key)
             return jr_fail(&c->jr, jr_member_path(p, path, "key"), 0,
                            "missing required key (op \"inject\" needs the business key)");
@@ -1559,10 +1552,4 @@ int scn_tag_index(const struct scenario *s, const char *tag)
         if (strcmp(s->tags[i], tag) == 0)
             return (int)i;
     return -1;
-}
-
-/* See scenario.h. "" for an unknown value too. */
-const char *scn_op_name(enum scn_op op)
-{
-    return (unsigned)op <= SCN_OP_ACT ? op_upper[op] : "";
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "cxerr.h"
+#include "hrec.h"
 #include "template.h"
 
 /* ---- load models ------------------------------------------------------------------------ */
@@ -75,18 +76,6 @@ struct scn_policy {
 
 /* ---- steps -------------------------------------------------------------------------------- */
 
-/* What a request step means to the built-in violation checks (checks.h). */
-enum scn_op {
-    SCN_OP_NONE,
-    SCN_OP_ACCEPT,   /* accept an interaction: subject, agent */
-    SCN_OP_REJECT,   /* reject, possibly returning it to its queue */
-    SCN_OP_INJECT,   /* create a routing contact: key = the logical operation's business key */
-    SCN_OP_READ,     /* read the subject's state */
-    SCN_OP_PRIORITY, /* PATCH priority on the subject */
-    SCN_OP_STATE,    /* agent state write */
-    SCN_OP_ACT,      /* act on the subject as its owner (complete, disposition, transfer...) */
-};
-
 enum scn_step_kind {
     SCN_REQUEST,
     SCN_POLL,    /* a request repeated until a condition holds, with backoff and a deadline */
@@ -144,7 +133,7 @@ struct scn_request {
     struct scn_cond *expect_json; /* SCN_COND_JSON conditions that must hold */
     size_t nexpect_json;
     /* for the violation checks */
-    enum scn_op op;
+    enum hrec_op op;     /* what the step means to the violation checks (hrec.h) */
     struct tpl *subject; /* the interaction or contact the request is about */
     struct tpl *agent;   /* the agent acting */
     struct tpl *key;     /* INJECT: the business key of the logical operation */
@@ -244,8 +233,5 @@ void scn_free(struct scenario *s);
 
 /* The index of TAG in s->tags, or -1. */
 int scn_tag_index(const struct scenario *s, const char *tag);
-
-/* "ACCEPT", "READ", ... for reports; "" for SCN_OP_NONE. */
-const char *scn_op_name(enum scn_op op);
 
 #endif

@@ -152,7 +152,7 @@ static void begin_request(struct vu *v, const struct scn_step *st)
     struct wstate *ws = v->ws;
     struct op *op = &v->op;
     op->step = st;
-    op->opid = ((uint64_t)(ws->w->index + 1) << 40) | ++ws->opseq;
+    op->opid = ((ws->lane + 1) << 40) | ++ws->opseq;
     op->attempt = 0;
     op->reauthed = 0;
     op->start_us = v->intended_us;

@@ -188,7 +188,7 @@ int tokens_fetched(struct vu *v, int status, struct vu **woken)
         const json_t *ttl = json_object_get(b, "expires_in");
         int64_t ttl_us = json_is_integer(ttl) ? json_integer_value(ttl) * 1000000 : 3600000000;
         ttl_us = ws_scaled(ws, ttl_us);
-        serial = ((uint64_t)(ws->w->index + 1) << 40) | ++ws->tokseq;
+        serial = ((ws->lane + 1) << 40) | ++ws->tokseq;
         if (t) {
             free(t->value);
             t->value = strdup(json_string_value(tok));
@@ -200,7 +200,9 @@ int tokens_fetched(struct vu *v, int status, struct vu **woken)
             got = 0;
         }
     }
-    record_token(v, now, status, serial, vars_expand(v, a->client_id));
+    char *client_id = vars_expand(v, a->client_id);
+    record_token(v, now, status, serial, client_id, a->name);
+    free(client_id);
     if (t) {
         t->fetching = 0;
         *woken = t->waiters;

@@ -68,7 +68,7 @@ static void do_arrivals(struct wstate *ws, int64_t now)
             ws_stats(ws)->dropped++; /* the backlog is full too: this start cannot be made */
         }
         int64_t t = pacer_next(&ws->pacer);
-        ws->next_arrival = t < 0 ? -1 : ws->rs->t0_us + t;
+        ws->next_arrival = t < 0 ? -1 : ws->rs->load_t0_us + t;
     }
 }
 
@@ -268,6 +268,7 @@ static struct wstate *wstate_new(struct worker *w, int setup)
     ws->user_free = user_free;
     ws->next_arrival = ws->load_end = ws->stop_at = -1;
     ws->rng = rs->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)w->index + 1;
+    ws->lane = (uint64_t)rs->shard * 4096 + (setup ? 0 : (uint64_t)w->index + 1);
     /* One id stream per lane (shard, then thread) and one for the setup: no two share a key. */
     uint64_t lane = setup ? 0 : (uint64_t)(rs->shard * rs->nthreads + w->index) + 1;
     ws->ids = (rs->seed * 0x9e3779b97f4a7c15ULL + lane) ^ rs->id_nonce;
@@ -320,7 +321,7 @@ static void start_load(struct wstate *ws, int64_t now)
     const struct scn_load *l = &rs->scn->load;
     if (l->model == SCN_CLOSED) {
         if (!l->iterations)
-            ws->load_end = rs->t0_us + ws_scaled(ws, l->duration_us);
+            ws->load_end = rs->load_t0_us + ws_scaled(ws, l->duration_us);
         for (int i = 0; i < ws->nvus && !atomic_load(&rs->stop); i++) {
             ws_stats(ws)->offered++;
             steps_start_iteration(&ws->vus[i], now);
@@ -344,8 +345,8 @@ static void start_load(struct wstate *ws, int64_t now)
                            lanes, rs->seed);
     }
     int64_t t = pacer_next(&ws->pacer);
-    ws->next_arrival = t < 0 ? -1 : rs->t0_us + t;
-    ws->load_end = rs->t0_us + ws->pacer.end_us;
+    ws->next_arrival = t < 0 ? -1 : rs->load_t0_us + t;
+    ws->load_end = rs->load_t0_us + ws->pacer.end_us;
 }
 
 void worker_run(struct worker *w, int setup)

@@ -47,8 +47,9 @@ struct run_shared {
     json_t *env;        /* object: ${env.NAME} */
     json_t *setup;      /* object: ${setup.NAME} (values extracted by the setup steps) */
     int nthreads;
-    int64_t t0_us; /* the run's start, monotonic µs */
-    double tscale; /* scaled clock: scenario times run this many times faster */
+    int64_t t0_us;      /* the run's start, monotonic µs: the origin of every record's times */
+    int64_t load_t0_us; /* the load's start (after the setup steps): its schedule's origin */
+    double tscale;      /* scaled clock: scenario times run this many times faster */
     uint64_t seed;
     uint64_t id_nonce; /* mixed into ${uuid} and idempotency keys: 0 against the embedded mock
                         * (a fresh tenant: the same ids every run), random against an outside

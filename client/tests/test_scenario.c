@@ -100,7 +100,7 @@ static void check_minimal(const struct scenario *s)
     assert_int_equal(st->req.idempotency, 0);
     assert_null(st->req.body);
     assert_null(st->req.auth);
-    assert_int_equal(st->req.op, SCN_OP_NONE);
+    assert_int_equal(st->req.op, HREC_NONE);
     assert_int_equal(st->req.expect_status[0], 0);
     assert_int_equal(s->ntags, 1);
     assert_int_equal(s->nthresholds, 0);
@@ -136,7 +136,7 @@ static void check_dual_accept(const struct scenario *s)
     assert_string_equal(s->barriers[0], "race");
     accept = step_named(s->steps, s->nsteps, "POST /api/v2/interactions/${setup.id}/accept");
     assert_string_equal(accept->tag, "accept");
-    assert_int_equal(accept->req.op, SCN_OP_ACCEPT);
+    assert_int_equal(accept->req.op, HREC_ACCEPT);
     assert_string_equal(tpl_single_ref(accept->req.subject), "setup.id");
     assert_string_equal(tpl_single_ref(accept->req.agent), "user.agent");
     assert_string_equal(accept->req.auth, "agent");
@@ -162,7 +162,7 @@ static void check_dual_accept(const struct scenario *s)
     assert_string_equal(tpl_source(branch->cond.value), "${user.agent}");
     assert_int_equal(branch->nthen, 1);
     assert_int_equal(branch->nelse, 0);
-    assert_int_equal(branch->then_steps[0].req.op, SCN_OP_ACT);
+    assert_int_equal(branch->then_steps[0].req.op, HREC_ACT);
     assert_string_equal(tpl_source(branch->then_steps[0].req.expect_json[0].value), "0");
     /* tags in order of first appearance, setup first */
     assert_int_equal(s->ntags, 4);
@@ -202,7 +202,7 @@ static void check_inject_steady(const struct scenario *s)
     assert_int_equal(s->policy.base_us, 200000);
     assert_int_equal(s->policy.cap_us, 5000000);
     assert_true(s->policy.rate_cap == 2);
-    assert_int_equal(inj->req.op, SCN_OP_INJECT);
+    assert_int_equal(inj->req.op, HREC_INJECT);
     assert_int_equal(inj->req.idempotency, 1);
     assert_null(inj->req.idempotency_header);
     assert_string_equal(tpl_source(inj->req.key), "${vu}-${iter}");
@@ -298,9 +298,9 @@ static void check_everything(const struct scenario *s)
     assert_int_equal(s->steps[7].cond.kind, SCN_COND_NOT_EQUALS);
     assert_int_equal(s->nbarriers, 1);
     /* ops */
-    assert_int_equal(s->steps[9].req.op, SCN_OP_STATE);
-    assert_int_equal(s->steps[10].req.op, SCN_OP_INJECT);
-    assert_int_equal(s->steps[11].req.op, SCN_OP_REJECT);
+    assert_int_equal(s->steps[9].req.op, HREC_STATE);
+    assert_int_equal(s->steps[10].req.op, HREC_INJECT);
+    assert_int_equal(s->steps[11].req.op, HREC_REJECT);
     assert_int_equal(s->steps[12].kind, SCN_END);
     /* thresholds */
     assert_int_equal(s->nthresholds, 13);
@@ -421,11 +421,6 @@ static void text_in_memory_and_names(void **state)
     assert_int_equal(s->ntags, 0);
     scn_free(s);
     scn_free(NULL);
-
-    assert_string_equal(scn_op_name(SCN_OP_NONE), "");
-    assert_string_equal(scn_op_name(SCN_OP_ACCEPT), "ACCEPT");
-    assert_string_equal(scn_op_name(SCN_OP_ACT), "ACT");
-    assert_string_equal(scn_op_name((enum scn_op)99), "");
 }
 
 /* Every ```json block of client/SCENARIO.md is a complete scenario that loads. */

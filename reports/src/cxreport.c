@@ -1,4 +1,5 @@
-/* cxreport.c - the command line: render a run directory, merge shards, compare two runs. */
+/* cxreport.c - the command line: render a run directory, judge it again, merge shards, compare
+ * two runs. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -10,11 +11,11 @@
 #include "hist.h"
 #include "html.h"
 #include "merge.h"
+#include "rejudge.h"
 #include "report.h"
 #include "rundir.h"
 #include "suite.h"
 #include "version.h"
-
 
 #define EXIT_OK     0
 #define EXIT_USAGE  1
@@ -22,6 +23,7 @@
 
 static const char usage[] =
     "usage: cxreport text|json|junit|hgrm|html RUN_DIR [--out FILE] [--tag TAG]\n"
+    "       cxreport judge RUN_DIR [--out DIR] [--quiet]\n"
     "       cxreport merge RUN_DIR... --out DIR [--quiet]\n"
     "       cxreport diff BASELINE_DIR RUN_DIR [--tolerance 10%]\n"
     "       cxreport suite RUN_DIR... [--junit FILE] [--html FILE] [--title TEXT]\n"
@@ -43,15 +45,26 @@ static const char usage[] =
     "          statuses. Written to RUN_DIR/report.html unless --out FILE (- for stdout); the\n"
     "          path is printed\n"
     "\n"
+    "judge RUN_DIR [--out DIR]\n"
+    "  runs the violation checks (docs/rules.md) again over RUN_DIR's history.jsonl, reconciled\n"
+    "  with the mock's verdict on its ledger that cxload saved in summary.json, says whether\n"
+    "  each count is the one recorded, and judges the thresholds again. A run written by this\n"
+    "  build is judged the same; an older run, or one judged by a newer build, may not be.\n"
+    "  --out DIR writes the re-judged summary.json and junit.xml. Prints the text summary\n"
+    "  (--quiet: only if a threshold failed); exits 0 or 99 as cxload would have.\n"
+    "\n"
     "merge RUN_DIR... --out DIR\n"
     "  adds up the shards of one run (cxload --shard I/N) exactly: counters, statuses,\n"
-    "  iterations, violation counts and the time series add (intervals aligned by index from\n"
-    "  each shard's start); each tag's latency histogram is the sum of the shards' from\n"
-    "  latency.hlog and every corrected figure is recomputed from it (the uncorrected p50 and\n"
-    "  p99 cannot be: the merge keeps the highest shard's, an upper bound, and says so);\n"
-    "  thresholds are judged again on the merge. DIR gets summary.json, junit.xml,\n"
-    "  latency.hlog and history.jsonl (the shards' concatenated). Prints the text summary\n"
-    "  (--quiet: only if a threshold failed); exits as cxload would have.\n"
+    "  iterations and the time series add (intervals aligned by index from each shard's\n"
+    "  start); each tag's latency histogram is the sum of the shards' from latency.hlog and\n"
+    "  every corrected figure is recomputed from it (the uncorrected p50 and p99 cannot be:\n"
+    "  the merge keeps the highest shard's, an upper bound, and says so). The violations are\n"
+    "  judged again over the shards' histories together, on one timeline, so one that spans\n"
+    "  shards (a business key created by two of them) is found; the mocks' verdicts add, or\n"
+    "  the latest counts when every shard ran against one target. Thresholds are judged again\n"
+    "  on the merge. DIR gets summary.json, junit.xml, latency.hlog and history.jsonl (the\n"
+    "  shards', on the shared timeline). Prints the text summary (--quiet: only if a threshold\n"
+    "  failed); exits as cxload would have.\n"
     "\n"
     "diff BASELINE_DIR RUN_DIR [--tolerance 10%]\n"
     "  compares each tag's p50, p90, p99 and max, requests/s, the error rate and each\n"
@@ -67,10 +80,13 @@ static const char usage[] =
     "  --html writes an index page linking each run's report.html (written beside its\n"
     "  summary). Exits 99 when a run failed.\n"
     "\n"
-    "exit codes: 0 done (merge: every threshold held; diff: no regression); 1 usage or bad\n"
-    "input: a missing directory or file, a malformed summary.json (FILE:LINE:COLUMN: KEY: what\n"
-    "was expected), a corrupt latency.hlog (FILE:LINE: reason); 99 merge: a threshold failed,\n"
-    "diff: a regression, suite: a run failed.\n";
+    "exit codes: 0 done (judge, merge: every threshold held; diff: no regression); 1 usage or\n"
+    "bad input: a missing directory or file, a malformed summary.json (FILE:LINE:COLUMN: KEY:\n"
+    "what was expected), a corrupt latency.hlog (FILE:LINE: reason), a history line that is\n"
+    "not a record (FILE:LINE:COLUMN: what); 99 judge, merge: a threshold failed, diff: a\n"
+    "regression, suite: a run failed.\n"
+    "\n"
+    "The violations and their rule IDs are catalogued in docs/rules.md.\n";
 
 __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
 {
@@ -188,6 +204,23 @@ static int merge(char **dirs, int n, const struct opts *o)
     return rc;
 }
 
+static int judge(char **dirs, int n, const struct opts *o)
+{
+    if (n != 1)
+        return bad_usage("judge: expected one RUN_DIR, got %d", n);
+    json_t *s = NULL;
+    char err[8192];
+    int rc = rejudge_dir(dirs[0], o->out, stdout, &s, err, sizeof err);
+    if (rc < 0)
+        return bad_input(err);
+    if (!o->quiet || rc != EXIT_OK)
+        report_text(stdout, s);
+    if (o->out)
+        printf("judged again into %s/ (summary.json, junit.xml)\n", o->out);
+    json_decref(s);
+    return rc;
+}
+
 static int diff(char **dirs, int n, const struct opts *o)
 {
     if (n != 2)
@@ -240,7 +273,8 @@ int main(int argc, char **argv)
         {"title", required_argument, 0, 'N'},     {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},         {0, 0, 0, 0}};
     if (argc < 2)
-        return bad_usage("expected a command: text, json, junit, hgrm, html, merge, diff or suite");
+        return bad_usage(
+            "expected a command: text, json, junit, hgrm, html, judge, merge, diff or suite");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, stdout);
         return EXIT_OK;
@@ -250,14 +284,15 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     const char *cmd = argv[1];
-    static const char *const commands[] = {"text", "json",  "junit", "hgrm",
-                                           "html", "merge", "diff",  "suite"};
+    static const char *const commands[] = {"text",  "json",  "junit", "hgrm", "html",
+                                           "judge", "merge", "diff",  "suite"};
     int known = 0;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         known |= strcmp(cmd, commands[i]) == 0;
     if (!known)
         return bad_usage(
-            "unknown command \"%s\" (text, json, junit, hgrm, html, merge, diff, suite)", cmd);
+            "unknown command \"%s\" (text, json, junit, hgrm, html, judge, merge, diff, suite)",
+            cmd);
 
     struct opts o = {0};
     int c;
@@ -300,17 +335,20 @@ int main(int argc, char **argv)
     }
     char **dirs = argv + optind;
     int n = argc - optind;
-    int is_merge = strcmp(cmd, "merge") == 0, is_diff = strcmp(cmd, "diff") == 0;
+    int is_merge = strcmp(cmd, "merge") == 0, is_diff = strcmp(cmd, "diff") == 0,
+        is_judge = strcmp(cmd, "judge") == 0;
     if ((o.junit || o.html || o.title) && strcmp(cmd, "suite") != 0)
         return bad_usage("--junit, --html and --title are for suite");
     if (strcmp(cmd, "suite") == 0)
         return suite(dirs, n, &o);
     if (o.tolerance && !is_diff)
         return bad_usage("--tolerance is for diff");
-    if (o.quiet && !is_merge)
-        return bad_usage("--quiet is for merge");
+    if (o.quiet && !is_merge && !is_judge)
+        return bad_usage("--quiet is for judge and merge");
     if (is_merge)
         return merge(dirs, n, &o);
+    if (is_judge)
+        return judge(dirs, n, &o);
     if (is_diff) {
         if (o.out)
             return bad_usage("diff prints to stdout; --out is for render and merge");

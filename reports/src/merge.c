@@ -13,12 +13,12 @@
 #include "hist.h"
 #include "hlog.h"
 #include "report.h"
+#include "rejudge.h"
 #include "rundir.h"
 #include "thresholds.h"
 
-#define MAX_EXAMPLES 5
-#define NO_TAG       SIZE_MAX /* a log line without Tag= */
-#define START_SLACK  0.0006   /* hlog timestamps are rounded to the millisecond */
+#define NO_TAG      SIZE_MAX /* a log line without Tag= */
+#define START_SLACK 0.0006   /* hlog timestamps are rounded to the millisecond */
 
 static void say(char *err, size_t errsz, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -457,48 +457,6 @@ static json_t *merged_series(const struct merger *m)
     return out;
 }
 
-static json_t *merged_violations(const struct merger *m)
-{
-    json_t *out = json_object();
-    for (size_t i = 0; i < m->n; i++) {
-        const char *name;
-        json_t *v;
-        json_object_foreach(json_object_get(m->sh[i].run->summary, "violations"), name, v)
-        {
-            json_t *d = json_object_get(out, name);
-            if (!d) {
-                d = json_object();
-                if (json_is_string(json_object_get(v, "rule")))
-                    json_object_set(d, "rule", json_object_get(v, "rule"));
-                json_object_set_new(d, "count", json_integer(0));
-                json_object_set_new(d, "examples", json_array());
-                json_object_set_new(out, name, d);
-            }
-            json_object_set_new(
-                d, "count", sum_numbers(json_object_get(d, "count"), json_object_get(v, "count")));
-            if (json_is_number(json_object_get(v, "ledger")))
-                json_object_set_new(
-                    d, "ledger",
-                    json_object_get(d, "ledger")
-                        ? sum_numbers(json_object_get(d, "ledger"), json_object_get(v, "ledger"))
-                        : json_copy(json_object_get(v, "ledger")));
-            json_t *exs = json_object_get(d, "examples");
-            size_t k;
-            json_t *ex;
-            json_array_foreach(json_object_get(v, "examples"), k, ex)
-            {
-                if (json_array_size(exs) >= MAX_EXAMPLES)
-                    break;
-                json_t *copy = json_deep_copy(ex);
-                if (m->sh[i].spec && json_is_object(copy))
-                    json_object_set_new(copy, "shard", json_string(m->sh[i].spec));
-                json_array_append_new(exs, copy);
-            }
-        }
-    }
-    return out;
-}
-
 /* A latency STATS object (report.h) from the merged histogram H and the shards' STATS at
  * latency.all (TAG NULL) or latency.tags.TAG. */
 static json_t *merged_stats(const struct merger *m, const char *tag, const struct cx_hist *h)
@@ -681,24 +639,6 @@ static json_t *merged_summary(const struct merger *m)
                                            ? json_object_get(first, "thresholds")
                                            : json_array()));
     json_object_set_new(s, "series", merged_series(m));
-    json_object_set_new(s, "violations", merged_violations(m));
-    json_t *rec = json_array();
-    for (size_t i = 0; i < m->n; i++) {
-        size_t k;
-        json_t *r;
-        json_array_foreach(json_object_get(m->sh[i].run->summary, "reconciliation"), k, r)
-        {
-            char buf[4096];
-            snprintf(buf, sizeof buf, "%s%s%s", m->sh[i].spec ? "shard " : "",
-                     m->sh[i].spec ? m->sh[i].spec : "", m->sh[i].spec ? ": " : "");
-            snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s", json_string_value(r));
-            json_array_append_new(rec, json_string(buf));
-        }
-    }
-    if (json_array_size(rec))
-        json_object_set_new(s, "reconciliation", rec);
-    else
-        json_decref(rec);
     json_t *shards = json_array();
     for (size_t i = 0; i < m->n; i++) {
         const json_t *x = m->sh[i].run->summary;
@@ -854,14 +794,38 @@ static int write_junit(const char *path, const json_t *s, char *err, size_t errs
     return bad ? -1 : 0;
 }
 
-static int write_history(const struct merger *m, const char *path, char *err, size_t errsz)
+/* One history line LINE (LEN bytes, its newline included or not: a last line may lack it) onto
+ * the shared timeline, ended with a newline: its times moved by SHIFT µs, everything else as it
+ * was. */
+static int shifted_line(FILE *out, const char *line, size_t len, int64_t shift)
+{
+    if (len && line[len - 1] == '\n')
+        len--;
+    if (shift == 0 || len == 0)
+        return fwrite(line, 1, len, out) == len && fputc('\n', out) != EOF ? 0 : -1;
+    json_t *o = json_loadb(line, len, 0, NULL);
+    static const char *const times[] = {"intendedUs", "startUs", "endUs"};
+    for (size_t i = 0; o && i < 3; i++) {
+        json_t *t = json_object_get(o, times[i]);
+        if (json_is_integer(t))
+            json_integer_set(t, json_integer_value(t) + shift);
+    }
+    int rc = o ? json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
+    json_decref(o);
+    return rc < 0 || fputc('\n', out) == EOF ? -1 : 0;
+}
+
+/* The shards' histories, one after the other, on the shared timeline (SHIFT per shard). */
+static int write_history(const struct merger *m, const int64_t *shift, const char *path, char *err,
+                         size_t errsz)
 {
     FILE *out = fopen(path, "w");
     if (!out) {
         say(err, errsz, "%s: %s", path, strerror(errno));
         return -1;
     }
-    char buf[65536];
+    char *line = NULL;
+    size_t size = 0;
     int rc = 0;
     for (size_t i = 0; i < m->n && rc == 0; i++) {
         char in_path[4096];
@@ -872,21 +836,18 @@ static int write_history(const struct merger *m, const char *path, char *err, si
             rc = -1;
             break;
         }
-        size_t n;
-        char last = '\n';
-        while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
-            if (fwrite(buf, 1, n, out) != n)
+        ssize_t n;
+        while ((n = getline(&line, &size, in)) > 0) {
+            if (shifted_line(out, line, (size_t)n, shift[i]) < 0) /* each ends with a newline */
                 break;
-            last = buf[n - 1];
         }
         if (ferror(in)) {
             say(err, errsz, "%s: %s", in_path, strerror(errno));
             rc = -1;
-        } else if (last != '\n') {
-            fputc('\n', out);
         }
         fclose(in);
     }
+    free(line);
     if ((ferror(out) || fclose(out) != 0) && rc == 0) {
         say(err, errsz, "%s: write failed: %s", path, strerror(errno));
         rc = -1;
@@ -938,6 +899,8 @@ int merge_runs(const char *const *dirs, size_t n, const char *out_dir, json_t **
 {
     struct merger m = {0};
     json_t *s = NULL;
+    struct rundir **runs = NULL;
+    int64_t *shift = NULL;
     int rc = -1;
     char path[4096];
     if (n == 0) {
@@ -989,10 +952,17 @@ int merge_runs(const char *const *dirs, size_t n, const char *out_dir, json_t **
         }
     if (make_dirs(out_dir, err, errsz) < 0 || not_an_input(&m, out_dir, err, errsz) < 0)
         goto done;
-    if (!(s = merged_summary(&m))) {
+    if (!(s = merged_summary(&m)) || !(runs = calloc(n, sizeof *runs)) ||
+        !(shift = calloc(n, sizeof *shift))) {
         say(err, errsz, "out of memory");
         goto done;
     }
+    for (size_t i = 0; i < n; i++)
+        runs[i] = m.sh[i].run;
+    int64_t t0;
+    if (rejudge_origins(runs, n, shift, &t0, err, errsz) < 0 ||
+        rejudge_runs(runs, n, s, err, errsz) < 0)
+        goto done;
     snprintf(path, sizeof path, "%s/latency.hlog", out_dir);
     if (write_log(&m, json_object_get(s, "series"), path, err, errsz) < 0)
         goto done;
@@ -1009,7 +979,7 @@ int merge_runs(const char *const *dirs, size_t n, const char *out_dir, json_t **
     if (write_junit(path, s, err, errsz) < 0)
         goto done;
     snprintf(path, sizeof path, "%s/history.jsonl", out_dir);
-    if (write_history(&m, path, err, errsz) < 0)
+    if (write_history(&m, shift, path, err, errsz) < 0)
         goto done;
     rc = code;
     if (summary) {
@@ -1017,6 +987,8 @@ int merge_runs(const char *const *dirs, size_t n, const char *out_dir, json_t **
         s = NULL;
     }
 done:
+    free(runs);
+    free(shift);
     json_decref(s);
     merger_free(&m);
     return rc;

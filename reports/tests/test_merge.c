@@ -3,7 +3,9 @@
  * histogram equals the histogram of every value of both shards recorded once (the oracle),
  * intervals are aligned by index although the shards started 3 s apart, thresholds are judged
  * again on the merge (one holds on each shard and fails on the merge, one the other way round),
- * and bad input is refused with the file named.
+ * the violations are judged again over both histories on one timeline (a business key created
+ * by both shards is a DUPLICATE_CONTACT neither shard saw, INJ-05; the mocks' SILENT_DROP counts
+ * add, REJ-03), and bad input is refused with the file named.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -143,30 +145,34 @@ static void test_counts(void **state)
     assert_int_equal(ival(s, "latency.tags.accept.count"), 127);
     assert_int_equal(ival(s, "latency.tags.accept.failed"), 11);
     assert_int_equal(ival(s, "latency.tags.read.count"), 28);
-    /* violations: counts and ledger add, examples concatenated up to 5, marked by shard */
+    /* violations: judged again over both histories, on one timeline; the mocks' verdicts add
+     * (each shard had its own embedded mock) */
     const json_t *v = json_object_get(s, "violations");
     assert_int_equal(ival(v, "DUPLICATE_ACCEPT.count"), 2);
     assert_int_equal(ival(v, "EXPECT_FAILED.count"), 6);
-    assert_int_equal(ival(v, "SILENT_DROP.count"), 0);
+    assert_int_equal(ival(v, "SILENT_DROP.count"), 3);
     assert_int_equal(ival(v, "SILENT_DROP.ledger"), 3);
     const json_t *ex = json_object_get(json_object_get(v, "EXPECT_FAILED"), "examples");
     assert_int_equal(json_array_size(ex), 5);
-    static const char *const whats[] = {"s0 e1", "s0 e2", "s0 e3", "s1 e1", "s1 e2"};
-    for (size_t i = 0; i < 5; i++) {
-        assert_string_equal(json_string_value(json_object_get(json_array_get(ex, i), "what")),
-                            whats[i]);
-        assert_string_equal(json_string_value(json_object_get(json_array_get(ex, i), "shard")),
-                            i < 3 ? "0/2" : "1/2");
-    }
+    /* in completion order on the shared timeline: shard 0's three, then shard 1's (3 s later) */
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(ex, i), "vu")),
+                         i < 3 ? 0 : 2);
     assert_string_equal(
         json_string_value(json_object_get(
             json_array_get(json_object_get(json_object_get(v, "DUPLICATE_ACCEPT"), "examples"), 1),
             "request")),
         "POST /api/v2/me/interactions/s1-i1");
+    /* what the client saw against the mocks' ledgers: drops it did not notice, and a duplicate
+     * no single mock could see (each created one contact for the key) */
     const json_t *rec = json_object_get(s, "reconciliation");
     assert_int_equal(json_array_size(rec), 2);
-    assert_string_equal(json_string_value(json_array_get(rec, 1)),
-                        "shard 1/2: ledger note from shard one");
+    assert_non_null(strstr(json_string_value(json_array_get(rec, 0)),
+                           "SILENT_DROP: the client saw 0, the mock's ledger (SILENT_DROP) records "
+                           "3"));
+    assert_non_null(strstr(json_string_value(json_array_get(rec, 1)),
+                           "DUPLICATE_CONTACT: the client saw 1, the mock's ledger "
+                           "(DUPLICATE_CONTACT) records 0"));
     /* the shards, and what could not be merged, are said */
     const json_t *merged = json_object_get(s, "merged");
     assert_int_equal(json_array_size(json_object_get(merged, "shards")), 2);
@@ -382,6 +388,36 @@ static void test_thresholds_judged_again(void **state)
     merged_free(&m);
 }
 
+/* A business key created once by each shard: neither saw a duplicate, the merge does
+ * (INJ-05), naming both contacts. */
+static void test_rejudged_across_shards(void **state)
+{
+    for (int sh = 0; sh < 2; sh++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/shard-%d/summary.json", CXR_TEST_DATA, sh);
+        json_t *s = json_load_file(path, 0, NULL);
+        assert_non_null(s);
+        assert_int_equal(ival(json_object_get(s, "violations"), "DUPLICATE_CONTACT.count"), 0);
+        json_decref(s);
+    }
+    struct merged m = merge_fixtures();
+    const json_t *dc =
+        json_object_get(json_object_get(m.summary, "violations"), "DUPLICATE_CONTACT");
+    assert_int_equal(ival(dc, "count"), 1);
+    assert_string_equal(json_string_value(json_object_get(dc, "rule")), "INJ-05");
+    const char *what = json_string_value(
+        json_object_get(json_array_get(json_object_get(dc, "examples"), 0), "what"));
+    assert_non_null(what);
+    assert_non_null(strstr(what, "business key order-7 created two contacts: c-100 and c-200"));
+    /* the merged run carries what judging it again needs */
+    assert_int_equal(ival(m.summary, "historyFormat"), 2);
+    assert_int_equal(ival(m.summary, "startedAtUs"), 1795000000000000LL);
+    assert_int_equal(json_array_size(json_object_get(m.summary, "steps")), 4);
+    merged_free(&m);
+}
+
+/* The merged history: shard 0's lines as they were, shard 1's moved 3 s later onto the shared
+ * timeline (its start is 3 s after shard 0's), everything else unchanged. */
 static void test_history_concatenated(void **state)
 {
     struct merged m = merge_fixtures();
@@ -391,13 +427,34 @@ static void test_history_concatenated(void **state)
     assert_non_null(h);
     char *a = cxr_slurp(cxr_data("shard-0/history.jsonl"));
     char *b = cxr_slurp(cxr_data("shard-1/history.jsonl"));
-    /* shard 1's last line has no newline: the merge ends it */
-    size_t la = strlen(a), lb = strlen(b);
-    assert_int_equal(strlen(h), la + lb + 1);
+    size_t la = strlen(a);
     assert_memory_equal(h, a, la);
-    assert_memory_equal(h + la, b, lb);
-    assert_int_equal(h[la + lb], '\n');
-    assert_int_equal(cxr_count(h, "\n"), 5);
+    /* shard 1's last line has no newline: the merge ends it */
+    assert_int_equal(cxr_count(h, "\n"), cxr_count(a, "\n") + cxr_count(b, "\n") + 1);
+    char *mine = h + la, *theirs = b;
+    for (int line = 0; *mine; line++) {
+        char *me = strchr(mine, '\n'), *te = strchr(theirs, '\n');
+        assert_non_null(me);
+        json_t *x = json_loadb(mine, (size_t)(me - mine), 0, NULL);
+        json_t *y = json_loadb(theirs, te ? (size_t)(te - theirs) : strlen(theirs), 0, NULL);
+        assert_non_null(x);
+        assert_non_null(y);
+        static const char *const times[] = {"intendedUs", "startUs", "endUs"};
+        for (int k = 0; k < 3; k++) {
+            json_int_t tx = json_integer_value(json_object_get(x, times[k]));
+            json_int_t ty = json_integer_value(json_object_get(y, times[k]));
+            if (tx != ty + 3000000)
+                fail_msg("line %d: %s %lld, expected %lld + 3 s", line, times[k], (long long)tx,
+                         (long long)ty);
+            json_object_del(x, times[k]);
+            json_object_del(y, times[k]);
+        }
+        assert_true(json_equal(x, y));
+        json_decref(x);
+        json_decref(y);
+        mine = me + 1;
+        theirs = te ? te + 1 : theirs + strlen(theirs);
+    }
     free(a);
     free(b);
     free(h);
@@ -417,6 +474,8 @@ static void test_merge_of_a_merge(void **state)
     assert_true(json_equal(json_object_get(s, "series"), json_object_get(m.summary, "series")));
     assert_true(json_equal(json_object_get(s, "latency"), json_object_get(m.summary, "latency")));
     assert_true(json_equal(json_object_get(s, "status"), json_object_get(m.summary, "status")));
+    assert_true(
+        json_equal(json_object_get(s, "violations"), json_object_get(m.summary, "violations")));
     struct rundir *a = NULL, *b = NULL;
     assert_int_equal(rundir_load(in, RUNDIR_HLOG, &a, err, sizeof err), 0);
     assert_int_equal(rundir_load(out, RUNDIR_HLOG, &b, err, sizeof err), 0);
@@ -502,6 +561,25 @@ static void test_bad_input(void **state)
     json_decref(sum);
     snprintf(path, sizeof path, "%s/history.jsonl: No such file or directory", dup);
     refused(dups, 2, out, path);
+    /* a shard written by a cxload whose history lacks what the checks read */
+    json_object_del(sum = json_load_file(cxr_data("shard-1/summary.json"), 0, NULL),
+                    "historyFormat");
+    cxr_write_run(dup, sum);
+    json_decref(sum);
+    log = cxr_slurp(cxr_data("shard-1/latency.hlog"));
+    snprintf(path, sizeof path, "%s/latency.hlog", dup);
+    cxr_write(path, log);
+    free(log);
+    snprintf(path, sizeof path, "%s/history.jsonl", dup);
+    cxr_write(path, "");
+    refused(dups, 2, out, "summary.json: historyFormat: 0, and judging again needs 2");
+    /* a history line that is not a record: its file, line and column */
+    json_object_set_new(sum = json_load_file(cxr_data("shard-1/summary.json"), 0, NULL), "shard",
+                        json_string("1/2"));
+    cxr_write_run(dup, sum);
+    json_decref(sum);
+    cxr_write(path, "{\"thread\":0}\n{oops\n");
+    refused(dups, 2, out, "history.jsonl:1:1: vu: missing or not of its type");
     cxr_rmrf(tmp);
     free(tmp);
 }
@@ -544,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_histograms_equal_oracle),
         cmocka_unit_test(test_intervals_aligned),
         cmocka_unit_test(test_thresholds_judged_again),
+        cmocka_unit_test(test_rejudged_across_shards),
         cmocka_unit_test(test_history_concatenated),
         cmocka_unit_test(test_merge_of_a_merge),
         cmocka_unit_test(test_bad_input),

@@ -14,8 +14,7 @@
 #include <time.h>
 
 #include "checks.h"
-#include "history.h"
-#include "scenario.h"
+#include "hrec.h"
 
 #define SUBJECTS 5000
 #define CLIENTS  8
@@ -68,14 +67,14 @@ static void fill(struct hrec *r, size_t n)
         case 0:
         case 1:
         case 2: /* acts with no accept of theirs to find */
-            x->op = SCN_OP_ACT;
+            x->op = HREC_ACT;
             break;
         case 3: /* a priority change */
-            x->op = SCN_OP_PRIORITY;
+            x->op = HREC_PRIORITY;
             x->req_priority = 8;
             break;
         case 4: /* a 401 on a token */
-            x->op = SCN_OP_READ;
+            x->op = HREC_READ;
             x->status = 401;
             x->outcome = OUT_FAIL;
             x->token = (uint64_t)(i / 100 + 1);
@@ -87,7 +86,7 @@ static void fill(struct hrec *r, size_t n)
             x->subject = NULL;
             break;
         default: /* reads with a queue position */
-            x->op = SCN_OP_READ;
+            x->op = HREC_READ;
             x->resp_position = (int)(i % 7) + 1;
             x->resp_state = (char *)"Queued";
         }
@@ -102,9 +101,10 @@ int main(int argc, char **argv)
     char name[32];
 
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: cxload-checks-scale [N...]\n"
-               "Times cxload's violation checks on synthetic histories of N records\n"
-               "(default 10000 100000 1000000).\n");
+        printf(
+            "usage: cxjudge-checks-scale [N...]\n"
+            "Times the violation checks (judge/src/checks.c) on synthetic histories of N records\n"
+            "(default 10000 100000 1000000).\n");
         return 0;
     }
     for (int i = 0; i < SUBJECTS; i++) {

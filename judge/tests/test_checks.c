@@ -1,7 +1,11 @@
 /* test_checks.c - each built-in violation check (checks.h) on a hand-made history: the naive
  * pattern is flagged with its name and rule ID, the correct pattern is not. Rules: ACC-05,
  * ACC-06, REJ-03, REJ-04, CONS-01, INJ-05, PRI-04, RATE-01, AUTH-05, AGT-03, REJ-02, INJ-04, and a
- * failed expectation that names its rule (ACC-03). */
+ * failed expectation that names its rule (ACC-03).
+ *
+ * Every history is judged twice: as recorded, and written as history.jsonl lines (hrec_write)
+ * and read back (hrec_parse), as `cxreport judge` reads a run; the two verdicts must be equal,
+ * so a field a check reads that the line does not carry fails here. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,7 +15,9 @@
 #include <string.h>
 
 #include "checks.h"
-#include "scenario.h"
+#include "hrec.h"
+#include "reconcile.h"
+#include "violations.h"
 
 struct h {
     struct hrec r[32];
@@ -28,7 +34,7 @@ static struct hrec *add(struct h *h, int op, int vu, int64_t at_ms, int status, 
                         const char *agent)
 {
     struct hrec *r = &h->r[h->n++];
-    memset(r, 0, sizeof *r);
+    hrec_init(r);
     r->op = op;
     r->vu = vu;
     r->start_us = r->intended_us = at_ms * 1000 - 500;
@@ -40,29 +46,58 @@ static struct hrec *add(struct h *h, int op, int vu, int64_t at_ms, int status, 
     r->subject = dup(subject);
     r->agent = dup(agent);
     r->opid = (uint64_t)h->n;
-    r->retry_after_us = -1;
-    r->resp_priority = r->req_priority = r->resp_position = -1;
     r->path = dup("POST /x");
     return r;
 }
 
+/* The verdict on H's records written as lines and read back. */
+static json_t *judged_from_lines(struct h *h)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    for (size_t i = 0; i < h->n; i++)
+        hrec_write(f, &h->r[i], "t");
+    fclose(f);
+    struct hrec back[32];
+    size_t n = 0;
+    char err[256];
+    for (char *line = text, *eol; line && *line; line = eol + 1) {
+        eol = strchr(line, '\n');
+        assert_non_null(eol);
+        if (hrec_parse(line, (size_t)(eol - line), &back[n], err, sizeof err) < 0)
+            fail_msg("line %zu: %s: %.*s", n + 1, err, (int)(eol - line), line);
+        n++;
+    }
+    free(text);
+    json_t *v = checks_run(back, n, NULL, NULL);
+    for (size_t i = 0; i < n; i++)
+        hrec_free(&back[i]);
+    return v;
+}
+
 static long long count(struct h *h, const char *name)
 {
+    json_t *again = judged_from_lines(h);
     json_t *v = checks_run(h->r, h->n, NULL, NULL);
     assert_non_null(v);
+    assert_non_null(again);
+    if (!json_equal(v, again)) {
+        char *a = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS),
+             *b = json_dumps(again, JSON_COMPACT | JSON_SORT_KEYS);
+        fail_msg("the verdict from history lines differs:\n recorded: %s\n from lines: %s", a, b);
+    }
+    json_decref(again);
     const json_t *x = json_object_get(v, name);
     assert_non_null(x);
-    assert_string_equal(json_string_value(json_object_get(x, "rule")), checks_rule(name));
+    assert_string_equal(json_string_value(json_object_get(x, "rule")), violation_rule(name));
     long long c = json_integer_value(json_object_get(x, "count"));
     if (c)
         assert_true(json_array_size(json_object_get(x, "examples")) >= 1);
     json_decref(v);
-    for (size_t i = 0; i < h->n; i++) {
-        struct hrec *r = &h->r[i];
-        free(r->subject), free(r->agent), free(r->key), free(r->path), free(r->resp_agent),
-            free(r->resp_state), free(r->resp_id), free(r->why), free(r->req_reason),
-            free(r->resp_reason), json_decref(r->req_attrs), json_decref(r->resp_attrs);
-    }
+    for (size_t i = 0; i < h->n; i++)
+        hrec_free(&h->r[i]);
     h->n = 0;
     return c;
 }
@@ -71,14 +106,14 @@ static long long count(struct h *h, const char *name)
 static void test_duplicate_accept_acc05(void **state)
 {
     struct h h = {0};
-    add(&h, SCN_OP_ACCEPT, 1, 10, 200, "i1", "b")->resp_agent = dup("a");
-    add(&h, SCN_OP_ACT, 1, 20, 409, "i1", "b");
+    add(&h, HREC_ACCEPT, 1, 10, 200, "i1", "b")->resp_agent = dup("a");
+    add(&h, HREC_ACT, 1, 20, 409, "i1", "b");
     assert_int_equal(count(&h, "DUPLICATE_ACCEPT"), 1);
-    assert_string_equal(checks_rule("DUPLICATE_ACCEPT"), "ACC-05");
+    assert_string_equal(violation_rule("DUPLICATE_ACCEPT"), "ACC-05");
     /* the correct client stops when the answer names someone else; the winner acts */
-    add(&h, SCN_OP_ACCEPT, 1, 10, 200, "i1", "b")->resp_agent = dup("a");
-    add(&h, SCN_OP_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
-    add(&h, SCN_OP_ACT, 0, 20, 200, "i1", "a");
+    add(&h, HREC_ACCEPT, 1, 10, 200, "i1", "b")->resp_agent = dup("a");
+    add(&h, HREC_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
+    add(&h, HREC_ACT, 0, 20, 200, "i1", "a");
     assert_int_equal(count(&h, "DUPLICATE_ACCEPT"), 0);
 }
 
@@ -86,13 +121,13 @@ static void test_duplicate_accept_acc05(void **state)
 static void test_phantom_accept_acc06(void **state)
 {
     struct h h = {0};
-    add(&h, SCN_OP_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
-    add(&h, SCN_OP_READ, 0, 15, 200, "i1", NULL)->resp_state = dup("Ended");
-    add(&h, SCN_OP_ACT, 0, 20, 409, "i1", "a");
+    add(&h, HREC_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
+    add(&h, HREC_READ, 0, 15, 200, "i1", NULL)->resp_state = dup("Ended");
+    add(&h, HREC_ACT, 0, 20, 409, "i1", "a");
     assert_int_equal(count(&h, "PHANTOM_ACCEPT"), 1);
-    add(&h, SCN_OP_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
-    add(&h, SCN_OP_READ, 0, 15, 200, "i1", NULL)->resp_state = dup("Active");
-    add(&h, SCN_OP_ACT, 0, 20, 200, "i1", "a");
+    add(&h, HREC_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
+    add(&h, HREC_READ, 0, 15, 200, "i1", NULL)->resp_state = dup("Active");
+    add(&h, HREC_ACT, 0, 20, 200, "i1", "a");
     assert_int_equal(count(&h, "PHANTOM_ACCEPT"), 0);
 }
 
@@ -100,14 +135,14 @@ static void test_phantom_accept_acc06(void **state)
 static void test_stale_read_cons01(void **state)
 {
     struct h h = {0};
-    add(&h, SCN_OP_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
-    add(&h, SCN_OP_READ, 0, 11, 200, "i1", NULL)->resp_state = dup("Ringing");
-    add(&h, SCN_OP_ACT, 0, 12, 200, "i1", "a");
+    add(&h, HREC_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
+    add(&h, HREC_READ, 0, 11, 200, "i1", NULL)->resp_state = dup("Ringing");
+    add(&h, HREC_ACT, 0, 12, 200, "i1", "a");
     assert_int_equal(count(&h, "STALE_READ"), 1);
-    add(&h, SCN_OP_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
-    add(&h, SCN_OP_READ, 0, 11, 200, "i1", NULL)->resp_state = dup("Ringing");
-    add(&h, SCN_OP_READ, 0, 400, 200, "i1", NULL)->resp_state = dup("Active");
-    add(&h, SCN_OP_ACT, 0, 401, 200, "i1", "a");
+    add(&h, HREC_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
+    add(&h, HREC_READ, 0, 11, 200, "i1", NULL)->resp_state = dup("Ringing");
+    add(&h, HREC_READ, 0, 400, 200, "i1", NULL)->resp_state = dup("Active");
+    add(&h, HREC_ACT, 0, 401, 200, "i1", "a");
     assert_int_equal(count(&h, "STALE_READ"), 0);
 }
 
@@ -115,11 +150,11 @@ static void test_stale_read_cons01(void **state)
 static void test_silent_drop_rej03(void **state)
 {
     struct h h = {0};
-    add(&h, SCN_OP_REJECT, 0, 10, 200, "i1", "a")->returned = 1;
-    add(&h, SCN_OP_READ, 0, 600, 404, "i1", NULL);
+    add(&h, HREC_REJECT, 0, 10, 200, "i1", "a")->returned = 1;
+    add(&h, HREC_READ, 0, 600, 404, "i1", NULL);
     assert_int_equal(count(&h, "SILENT_DROP"), 1);
-    add(&h, SCN_OP_REJECT, 0, 10, 200, "i1", "a")->returned = 1;
-    add(&h, SCN_OP_READ, 0, 600, 200, "i1", NULL)->resp_state = dup("Ringing");
+    add(&h, HREC_REJECT, 0, 10, 200, "i1", "a")->returned = 1;
+    add(&h, HREC_READ, 0, 600, 200, "i1", NULL)->resp_state = dup("Ringing");
     assert_int_equal(count(&h, "SILENT_DROP"), 0);
 }
 
@@ -127,13 +162,13 @@ static void test_silent_drop_rej03(void **state)
 static void test_duplicate_reject_rej04(void **state)
 {
     struct h h = {0};
-    struct hrec *a = add(&h, SCN_OP_REJECT, 0, 10, 503, "i1", "a");
-    struct hrec *b = add(&h, SCN_OP_REJECT, 0, 200, 200, "i1", "a");
+    struct hrec *a = add(&h, HREC_REJECT, 0, 10, 503, "i1", "a");
+    struct hrec *b = add(&h, HREC_REJECT, 0, 200, 200, "i1", "a");
     b->opid = a->opid;
     b->attempt = 1;
     assert_int_equal(count(&h, "DUPLICATE_REJECT"), 1);
-    a = add(&h, SCN_OP_REJECT, 0, 10, 429, "i1", "a"); /* refused: never applied */
-    b = add(&h, SCN_OP_REJECT, 0, 200, 200, "i1", "a");
+    a = add(&h, HREC_REJECT, 0, 10, 429, "i1", "a"); /* refused: never applied */
+    b = add(&h, HREC_REJECT, 0, 200, 200, "i1", "a");
     b->opid = a->opid;
     b->attempt = 1;
     assert_int_equal(count(&h, "DUPLICATE_REJECT"), 0);
@@ -143,23 +178,23 @@ static void test_duplicate_reject_rej04(void **state)
 static void test_injection_inj05(void **state)
 {
     struct h h = {0};
-    struct hrec *a = add(&h, SCN_OP_INJECT, 0, 10, 201, NULL, NULL);
+    struct hrec *a = add(&h, HREC_INJECT, 0, 10, 201, NULL, NULL);
     a->key = dup("k1");
     a->resp_id = dup("c1");
-    struct hrec *b = add(&h, SCN_OP_INJECT, 0, 20, 201, NULL, NULL);
+    struct hrec *b = add(&h, HREC_INJECT, 0, 20, 201, NULL, NULL);
     b->key = dup("k1");
     b->resp_id = dup("c2");
     assert_int_equal(count(&h, "DUPLICATE_CONTACT"), 1);
-    a = add(&h, SCN_OP_INJECT, 0, 10, 201, NULL, NULL); /* a replayed key: the same id */
+    a = add(&h, HREC_INJECT, 0, 10, 201, NULL, NULL); /* a replayed key: the same id */
     a->key = dup("k1");
     a->resp_id = dup("c1");
-    b = add(&h, SCN_OP_INJECT, 0, 20, 201, NULL, NULL);
+    b = add(&h, HREC_INJECT, 0, 20, 201, NULL, NULL);
     b->key = dup("k1");
     b->resp_id = dup("c1");
     assert_int_equal(count(&h, "DUPLICATE_CONTACT"), 0);
-    a = add(&h, SCN_OP_INJECT, 0, 10, 0, NULL, NULL);
+    a = add(&h, HREC_INJECT, 0, 10, 0, NULL, NULL);
     a->key = dup("k2");
-    b = add(&h, SCN_OP_INJECT, 0, 30, 503, NULL, NULL);
+    b = add(&h, HREC_INJECT, 0, 30, 503, NULL, NULL);
     b->opid = a->opid;
     b->attempt = 1;
     assert_int_equal(count(&h, "LOST_CONTACT"), 1);
@@ -169,13 +204,13 @@ static void test_injection_inj05(void **state)
 static void test_priority_not_applied_pri04(void **state)
 {
     struct h h = {0};
-    add(&h, SCN_OP_READ, 0, 5, 200, "c1", NULL)->resp_position = 3;
-    add(&h, SCN_OP_PRIORITY, 0, 10, 200, "c1", NULL)->req_priority = 8;
-    add(&h, SCN_OP_READ, 0, 2000, 200, "c1", NULL)->resp_position = 3;
+    add(&h, HREC_READ, 0, 5, 200, "c1", NULL)->resp_position = 3;
+    add(&h, HREC_PRIORITY, 0, 10, 200, "c1", NULL)->req_priority = 8;
+    add(&h, HREC_READ, 0, 2000, 200, "c1", NULL)->resp_position = 3;
     assert_int_equal(count(&h, "PRIORITY_NOT_APPLIED"), 1);
-    add(&h, SCN_OP_READ, 0, 5, 200, "c1", NULL)->resp_position = 3;
-    add(&h, SCN_OP_PRIORITY, 0, 10, 200, "c1", NULL)->req_priority = 8;
-    add(&h, SCN_OP_READ, 0, 2000, 200, "c1", NULL)->resp_position = 1;
+    add(&h, HREC_READ, 0, 5, 200, "c1", NULL)->resp_position = 3;
+    add(&h, HREC_PRIORITY, 0, 10, 200, "c1", NULL)->req_priority = 8;
+    add(&h, HREC_READ, 0, 2000, 200, "c1", NULL)->resp_position = 1;
     assert_int_equal(count(&h, "PRIORITY_NOT_APPLIED"), 0);
 }
 
@@ -221,9 +256,9 @@ static void test_auth_cascade_auth05(void **state)
 static void test_policy_violation_agt03(void **state)
 {
     struct h h = {0};
-    add(&h, SCN_OP_STATE, 0, 10, 409, NULL, "agent-on-break");
+    add(&h, HREC_STATE, 0, 10, 409, NULL, "agent-on-break");
     assert_int_equal(count(&h, "POLICY_VIOLATION"), 1);
-    add(&h, SCN_OP_STATE, 0, 10, 202, NULL, "agent-voice-1");
+    add(&h, HREC_STATE, 0, 10, 202, NULL, "agent-voice-1");
     assert_int_equal(count(&h, "POLICY_VIOLATION"), 0);
 }
 
@@ -231,11 +266,11 @@ static void test_policy_violation_agt03(void **state)
 static void test_unknown_disposition_rej02(void **state)
 {
     struct h h = {0};
-    add(&h, SCN_OP_REJECT, 0, 10, 200, "i1", "a")->req_reason = dup("busy");
-    add(&h, SCN_OP_READ, 0, 600, 200, "i1", NULL)->resp_reason = dup("Unknown");
+    add(&h, HREC_REJECT, 0, 10, 200, "i1", "a")->req_reason = dup("busy");
+    add(&h, HREC_READ, 0, 600, 200, "i1", NULL)->resp_reason = dup("Unknown");
     assert_int_equal(count(&h, "UNKNOWN_DISPOSITION"), 1);
-    add(&h, SCN_OP_REJECT, 0, 10, 200, "i1", "a")->req_reason = dup("agent_busy");
-    add(&h, SCN_OP_READ, 0, 600, 200, "i1", NULL)->resp_reason = dup("agent_busy");
+    add(&h, HREC_REJECT, 0, 10, 200, "i1", "a")->req_reason = dup("agent_busy");
+    add(&h, HREC_READ, 0, 600, 200, "i1", NULL)->resp_reason = dup("agent_busy");
     assert_int_equal(count(&h, "UNKNOWN_DISPOSITION"), 0);
 }
 
@@ -243,17 +278,17 @@ static void test_unknown_disposition_rej02(void **state)
 static void test_attribute_loss_inj04(void **state)
 {
     struct h h = {0};
-    struct hrec *r = add(&h, SCN_OP_INJECT, 0, 10, 201, NULL, NULL);
+    struct hrec *r = add(&h, HREC_INJECT, 0, 10, 201, NULL, NULL);
     r->resp_id = dup("c1");
     r->req_attrs = json_pack("{ss ss}", "string:customerTier", "platinum-with-a-long-name",
                              "string:crmCase", "42");
-    add(&h, SCN_OP_READ, 0, 20, 200, "c1", NULL)->resp_attrs =
+    add(&h, HREC_READ, 0, 20, 200, "c1", NULL)->resp_attrs =
         json_pack("{ss}", "string:customerTier", "platinum");
     assert_int_equal(count(&h, "ATTRIBUTE_LOSS"), 1);
-    r = add(&h, SCN_OP_INJECT, 0, 10, 201, NULL, NULL);
+    r = add(&h, HREC_INJECT, 0, 10, 201, NULL, NULL);
     r->resp_id = dup("c1");
     r->req_attrs = json_pack("{ss}", "string:customerTier", "gold");
-    add(&h, SCN_OP_READ, 0, 20, 200, "c1", NULL)->resp_attrs =
+    add(&h, HREC_READ, 0, 20, 200, "c1", NULL)->resp_attrs =
         json_pack("{ss}", "string:customerTier", "gold");
     assert_int_equal(count(&h, "ATTRIBUTE_LOSS"), 0);
 }
@@ -262,10 +297,10 @@ static void test_attribute_loss_inj04(void **state)
 static void test_expect_failed_names_its_rule(void **state)
 {
     struct h h = {0};
-    struct hrec *r = add(&h, SCN_OP_NONE, 0, 10, 400, NULL, NULL);
+    struct hrec *r = add(&h, HREC_NONE, 0, 10, 400, NULL, NULL);
     r->expect_failed = 1;
     r->why = dup("status 200");
-    r->rule = "ACC-03";
+    r->rule = dup("ACC-03");
     json_t *v = checks_run(h.r, h.n, NULL, NULL);
     const json_t *ex =
         json_array_get(json_object_get(json_object_get(v, "EXPECT_FAILED"), "examples"), 0);
@@ -282,31 +317,31 @@ static void test_links_keep_their_scope(void **state)
 {
     struct h h = {0};
     /* CONS-01: a stale read before the accept is not what the actor knew after it */
-    add(&h, SCN_OP_READ, 0, 5, 200, "i1", NULL)->resp_state = dup("Ringing");
-    add(&h, SCN_OP_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
-    add(&h, SCN_OP_ACT, 0, 20, 200, "i1", "a");
-    add(&h, SCN_OP_ACCEPT, 0, 30, 200, "i2", "a")->resp_agent = dup("a");
-    add(&h, SCN_OP_READ, 0, 31, 200, "i2", NULL)->resp_state = dup("Ringing");
-    add(&h, SCN_OP_ACCEPT, 0, 40, 200, "i2", "a")->resp_agent = dup("a"); /* accepted again */
-    add(&h, SCN_OP_ACT, 0, 50, 200, "i2", "a");
+    add(&h, HREC_READ, 0, 5, 200, "i1", NULL)->resp_state = dup("Ringing");
+    add(&h, HREC_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
+    add(&h, HREC_ACT, 0, 20, 200, "i1", "a");
+    add(&h, HREC_ACCEPT, 0, 30, 200, "i2", "a")->resp_agent = dup("a");
+    add(&h, HREC_READ, 0, 31, 200, "i2", NULL)->resp_state = dup("Ringing");
+    add(&h, HREC_ACCEPT, 0, 40, 200, "i2", "a")->resp_agent = dup("a"); /* accepted again */
+    add(&h, HREC_ACT, 0, 50, 200, "i2", "a");
     assert_int_equal(count(&h, "STALE_READ"), 0);
     /* ACC-05: an accept of another user, or of the same user in another iteration, or of
      * another interaction, is not this act's */
-    add(&h, SCN_OP_ACCEPT, 1, 10, 200, "i1", "b")->resp_agent = dup("a");
-    add(&h, SCN_OP_ACT, 0, 20, 200, "i1", "a");
-    add(&h, SCN_OP_ACCEPT, 0, 30, 200, "i2", "a")->resp_agent = dup("b");
-    add(&h, SCN_OP_ACT, 0, 40, 200, "i1", "a");
-    struct hrec *old = add(&h, SCN_OP_ACCEPT, 2, 50, 200, "i3", "c");
+    add(&h, HREC_ACCEPT, 1, 10, 200, "i1", "b")->resp_agent = dup("a");
+    add(&h, HREC_ACT, 0, 20, 200, "i1", "a");
+    add(&h, HREC_ACCEPT, 0, 30, 200, "i2", "a")->resp_agent = dup("b");
+    add(&h, HREC_ACT, 0, 40, 200, "i1", "a");
+    struct hrec *old = add(&h, HREC_ACCEPT, 2, 50, 200, "i3", "c");
     old->resp_agent = dup("d");
-    add(&h, SCN_OP_ACT, 2, 60, 200, "i3", "c")->iter = 1;
+    add(&h, HREC_ACT, 2, 60, 200, "i3", "c")->iter = 1;
     assert_int_equal(count(&h, "DUPLICATE_ACCEPT"), 0);
     /* ... and the last accept of the iteration is the one that counts */
-    add(&h, SCN_OP_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("b");
-    add(&h, SCN_OP_ACCEPT, 0, 20, 200, "i1", "a")->resp_agent = dup("a");
-    add(&h, SCN_OP_ACT, 0, 30, 200, "i1", "a");
-    add(&h, SCN_OP_ACCEPT, 1, 40, 200, "i1", "b")->resp_agent = dup("b");
-    add(&h, SCN_OP_ACCEPT, 1, 50, 200, "i1", "b")->resp_agent = dup("a");
-    add(&h, SCN_OP_ACT, 1, 60, 409, "i1", "b");
+    add(&h, HREC_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("b");
+    add(&h, HREC_ACCEPT, 0, 20, 200, "i1", "a")->resp_agent = dup("a");
+    add(&h, HREC_ACT, 0, 30, 200, "i1", "a");
+    add(&h, HREC_ACCEPT, 1, 40, 200, "i1", "b")->resp_agent = dup("b");
+    add(&h, HREC_ACCEPT, 1, 50, 200, "i1", "b")->resp_agent = dup("a");
+    add(&h, HREC_ACT, 1, 60, 409, "i1", "b");
     assert_int_equal(count(&h, "DUPLICATE_ACCEPT"), 1);
     /* AUTH-05: a newer token of another client id, or one fetched after the 401 was sent */
     struct hrec *t = add(&h, HREC_TOKEN, 0, 10, 200, NULL, NULL);
@@ -322,17 +357,17 @@ static void test_links_keep_their_scope(void **state)
     t->token = 3;
     assert_int_equal(count(&h, "AUTH_CASCADE"), 0);
     /* PRI-04: positions read of another contact */
-    add(&h, SCN_OP_READ, 0, 5, 200, "c2", NULL)->resp_position = 3;
-    add(&h, SCN_OP_PRIORITY, 0, 10, 200, "c1", NULL)->req_priority = 8;
-    add(&h, SCN_OP_READ, 0, 2000, 200, "c2", NULL)->resp_position = 3;
-    add(&h, SCN_OP_READ, 0, 5, 200, "c3", NULL)->resp_position = 3; /* none after: not judged */
-    add(&h, SCN_OP_PRIORITY, 0, 10, 200, "c3", NULL)->req_priority = 8;
+    add(&h, HREC_READ, 0, 5, 200, "c2", NULL)->resp_position = 3;
+    add(&h, HREC_PRIORITY, 0, 10, 200, "c1", NULL)->req_priority = 8;
+    add(&h, HREC_READ, 0, 2000, 200, "c2", NULL)->resp_position = 3;
+    add(&h, HREC_READ, 0, 5, 200, "c3", NULL)->resp_position = 3; /* none after: not judged */
+    add(&h, HREC_PRIORITY, 0, 10, 200, "c3", NULL)->req_priority = 8;
     assert_int_equal(count(&h, "PRIORITY_NOT_APPLIED"), 0);
     /* ... and of the contact itself: the last read after the change is the one judged */
-    add(&h, SCN_OP_READ, 0, 5, 200, "c1", NULL)->resp_position = 3;
-    add(&h, SCN_OP_PRIORITY, 0, 10, 200, "c1", NULL)->req_priority = 8;
-    add(&h, SCN_OP_READ, 0, 100, 200, "c1", NULL)->resp_position = 1;
-    add(&h, SCN_OP_READ, 0, 2000, 200, "c1", NULL)->resp_position = 4;
+    add(&h, HREC_READ, 0, 5, 200, "c1", NULL)->resp_position = 3;
+    add(&h, HREC_PRIORITY, 0, 10, 200, "c1", NULL)->req_priority = 8;
+    add(&h, HREC_READ, 0, 100, 200, "c1", NULL)->resp_position = 1;
+    add(&h, HREC_READ, 0, 2000, 200, "c1", NULL)->resp_position = 4;
     assert_int_equal(count(&h, "PRIORITY_NOT_APPLIED"), 1);
 }
 

@@ -15,26 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scenario.h"
+#include "violations.h"
 #include "strmap.h"
-
-const char *const checks_names[] = {
-    "DUPLICATE_ACCEPT", "PHANTOM_ACCEPT",       "SILENT_DROP",
-    "DUPLICATE_REJECT", "STALE_READ",           "DUPLICATE_CONTACT",
-    "LOST_CONTACT",     "PRIORITY_NOT_APPLIED", "RETRY_STORM",
-    "AUTH_CASCADE",     "POLICY_VIOLATION",     "UNKNOWN_DISPOSITION",
-    "ATTRIBUTE_LOSS",   "EXPECT_FAILED",        NULL};
-static const char *const rules[] = {"ACC-05", "ACC-06", "REJ-03", "REJ-04",  "CONS-01",
-                                    "INJ-05", "INJ-05", "PRI-04", "RATE-01", "AUTH-05",
-                                    "AGT-03", "REJ-02", "INJ-04", "scenario"};
-
-const char *checks_rule(const char *name)
-{
-    for (int i = 0; checks_names[i]; i++)
-        if (strcmp(checks_names[i], name) == 0)
-            return rules[i];
-    return "";
-}
 
 static int by_end(const void *a, const void *b)
 {
@@ -72,12 +54,13 @@ struct ctx {
 };
 
 /* Count one finding of NAME, keeping R and a sentence as an example. */
-static void flag(struct ctx *c, const char *name, const struct hrec *r, const char *what)
+static void flag(struct ctx *c, enum violation which, const struct hrec *r, const char *what)
 {
+    const char *name = violation_table[which].name;
     json_t *v = json_object_get(c->out, name);
     json_object_set_new(v, "count",
                         json_integer(json_integer_value(json_object_get(v, "count")) + 1));
-    if (r->rule && strcmp(name, "EXPECT_FAILED") == 0) { /* counted per rule too */
+    if (r->rule && which == V_EXPECT_FAILED) { /* counted per rule too */
         json_t *by = json_object_get(v, "rules");
         if (!by)
             json_object_set_new(v, "rules", by = json_object());
@@ -96,7 +79,7 @@ static void flag(struct ctx *c, const char *name, const struct hrec *r, const ch
         json_object_set_new(e, "subject", json_string(r->subject));
     if (r->request_id[0])
         json_object_set_new(e, "requestId", json_string(r->request_id));
-    if (r->rule && strcmp(name, "EXPECT_FAILED") == 0)
+    if (r->rule && which == V_EXPECT_FAILED)
         json_object_set_new(e, "rule", json_string(r->rule));
     json_array_append_new(ex, e);
 }
@@ -110,7 +93,7 @@ static int ended(const char *state)
 static void check_acts(struct ctx *c, struct hrec *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (r[i].op != SCN_OP_ACT || !r[i].subject)
+        if (r[i].op != HREC_ACT || !r[i].subject)
             continue;
         if (c->l[i].accept < 0)
             continue;
@@ -121,20 +104,20 @@ static void check_acts(struct ctx *c, struct hrec *r, size_t n)
             snprintf(what, sizeof what,
                      "%s acted on %s as its owner, but the accept's answer named %s (first wins)",
                      acc->agent, r[i].subject, acc->resp_agent);
-            flag(c, "DUPLICATE_ACCEPT", &r[i], what);
+            flag(c, V_DUPLICATE_ACCEPT, &r[i], what);
         } else if (ended(acc->resp_state) || (read && ended(read->resp_state))) {
             snprintf(what, sizeof what,
                      "%s acted on %s after an accept that answered 200, but it had already "
                      "ended (%s): attached for audit, no media",
                      acc->agent ? acc->agent : "the agent", r[i].subject,
                      read && read->resp_state ? read->resp_state : acc->resp_state);
-            flag(c, "PHANTOM_ACCEPT", &r[i], what);
+            flag(c, V_PHANTOM_ACCEPT, &r[i], what);
         } else if (read && read->resp_state && !same(read->resp_state, "Active")) {
             snprintf(what, sizeof what,
                      "acted on %s after reading state %s: the accept was not visible yet "
                      "(eventual consistency)",
                      r[i].subject, read->resp_state);
-            flag(c, "STALE_READ", &r[i], what);
+            flag(c, V_STALE_READ, &r[i], what);
         }
     }
 }
@@ -143,7 +126,7 @@ static void check_acts(struct ctx *c, struct hrec *r, size_t n)
 static void check_silent_drop(struct ctx *c, struct hrec *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (r[i].op != SCN_OP_REJECT || !r[i].returned || r[i].outcome != OUT_OK)
+        if (r[i].op != HREC_REJECT || !r[i].returned || r[i].outcome != OUT_OK)
             continue;
         long j = c->l[i].next_read;
         if (j >= 0 && r[j].status == 404) {
@@ -152,7 +135,7 @@ static void check_silent_drop(struct ctx *c, struct hrec *r, size_t n)
                      "reject of %s with returnToQueue answered %d, then a read found nothing "
                      "(404): the queue was overflowing and dropped it",
                      r[i].subject, r[i].status);
-            flag(c, "SILENT_DROP", &r[i], what);
+            flag(c, V_SILENT_DROP, &r[i], what);
         }
     }
 }
@@ -161,12 +144,12 @@ static void check_silent_drop(struct ctx *c, struct hrec *r, size_t n)
 static void check_duplicate_reject(struct ctx *c, struct hrec *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (r[i].op != SCN_OP_REJECT || r[i].attempt != 0)
+        if (r[i].op != HREC_REJECT || r[i].attempt != 0)
             continue;
         int reached = 0;
         const struct hrec *last = NULL;
         for (long j = (long)i; j >= 0; j = c->l[j].next_op)
-            if (r[j].op == SCN_OP_REJECT && (r[j].outcome != OUT_FAIL || r[j].status >= 500)) {
+            if (r[j].op == HREC_REJECT && (r[j].outcome != OUT_FAIL || r[j].status >= 500)) {
                 reached++; /* answered, or may have been applied */
                 last = &r[j];
             }
@@ -176,7 +159,7 @@ static void check_duplicate_reject(struct ctx *c, struct hrec *r, size_t n)
                      "reject of %s reached the platform %d times for one decision: each one is "
                      "applied again",
                      r[i].subject ? r[i].subject : "?", reached);
-            flag(c, "DUPLICATE_REJECT", last, what);
+            flag(c, V_DUPLICATE_REJECT, last, what);
         }
     }
 }
@@ -185,7 +168,7 @@ static void check_duplicate_reject(struct ctx *c, struct hrec *r, size_t n)
 static void check_injections(struct ctx *c, struct hrec *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (r[i].op != SCN_OP_INJECT || r[i].attempt != 0)
+        if (r[i].op != HREC_INJECT || r[i].attempt != 0)
             continue;
         int confirmed = 0;
         const struct hrec *last = &r[i];
@@ -198,13 +181,13 @@ static void check_injections(struct ctx *c, struct hrec *r, size_t n)
             snprintf(what, sizeof what,
                      "contact %s was never confirmed after %d attempts (last status %d)",
                      r[i].key ? r[i].key : "?", last->attempt + 1, last->status);
-            flag(c, "LOST_CONTACT", last, what);
+            flag(c, V_LOST_CONTACT, last, what);
         }
     }
     struct strmap first; /* business key -> its first confirmed injection */
     strmap_init(&first);
     for (size_t i = 0; i < n; i++) {
-        if (r[i].op != SCN_OP_INJECT || r[i].outcome != OUT_OK || !r[i].key || !r[i].resp_id)
+        if (r[i].op != HREC_INJECT || r[i].outcome != OUT_OK || !r[i].key || !r[i].resp_id)
             continue;
         int64_t j;
         if (!strmap_get(&first, r[i].key, &j)) {
@@ -214,7 +197,7 @@ static void check_injections(struct ctx *c, struct hrec *r, size_t n)
             char what[512];
             snprintf(what, sizeof what, "business key %s created two contacts: %s and %s", r[i].key,
                      r[j].resp_id, r[i].resp_id);
-            flag(c, "DUPLICATE_CONTACT", &r[i], what);
+            flag(c, V_DUPLICATE_CONTACT, &r[i], what);
         }
     }
     strmap_free(&first);
@@ -226,7 +209,7 @@ static void check_injections(struct ctx *c, struct hrec *r, size_t n)
 static void check_priority(struct ctx *c, struct hrec *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (r[i].op != SCN_OP_PRIORITY || r[i].outcome != OUT_OK || r[i].req_priority < 0)
+        if (r[i].op != HREC_PRIORITY || r[i].outcome != OUT_OK || r[i].req_priority < 0)
             continue;
         const struct hrec *before = c->l[i].pos_before >= 0 ? &r[c->l[i].pos_before] : NULL;
         const struct hrec *after = c->l[i].pos_after >= 0 ? &r[c->l[i].pos_after] : NULL;
@@ -238,7 +221,7 @@ static void check_priority(struct ctx *c, struct hrec *r, size_t n)
                      "(was %d)",
                      r[i].req_priority, r[i].subject, r[i].status, after->resp_position,
                      before->resp_position);
-            flag(c, "PRIORITY_NOT_APPLIED", &r[i], what);
+            flag(c, V_PRIORITY_NOT_APPLIED, &r[i], what);
         }
     }
 }
@@ -257,7 +240,7 @@ static void check_retry_storm(struct ctx *c, struct hrec *r, size_t n)
                     snprintf(what, sizeof what,
                              "retried %.1f ms after a 429 that said Retry-After %.1f ms",
                              (double)gap / 1000.0, (double)r[i].retry_after_us / 1000.0);
-                    flag(c, "RETRY_STORM", &r[j], what);
+                    flag(c, V_RETRY_STORM, &r[j], what);
                 }
                 break;
             }
@@ -279,10 +262,10 @@ static void check_auth_cascade(struct ctx *c, struct hrec *r, size_t n)
         if (j >= 0 && r[j].end_us <= r[i].start_us) {
             char what[512];
             snprintf(what, sizeof what,
-                     "401 for client %s: virtual user %d fetched a newer token at %.1f ms, "
-                     "which revoked this one (rotation)",
-                     mine->key, r[j].vu, (double)r[j].end_us / 1000.0);
-            flag(c, "AUTH_CASCADE", &r[i], what);
+                     "401 on a token of auth source %s: virtual user %d fetched a newer token "
+                     "for the same client id at %.1f ms, which revoked this one (rotation)",
+                     mine->subject ? mine->subject : "?", r[j].vu, (double)r[j].end_us / 1000.0);
+            flag(c, V_AUTH_CASCADE, &r[i], what);
         }
     }
 }
@@ -290,7 +273,7 @@ static void check_auth_cascade(struct ctx *c, struct hrec *r, size_t n)
 static void check_simple(struct ctx *c, struct hrec *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (r[i].op == SCN_OP_STATE && r[i].status == 409) {
+        if (r[i].op == HREC_STATE && r[i].status == 409) {
             char what[512];
             snprintf(what, sizeof what,
                      "agent state write for %s refused (409): the agent's schedule or break "
@@ -298,14 +281,14 @@ static void check_simple(struct ctx *c, struct hrec *r, size_t n)
                      r[i].agent     ? r[i].agent
                      : r[i].subject ? r[i].subject
                                     : "?");
-            flag(c, "POLICY_VIOLATION", &r[i], what);
+            flag(c, V_POLICY_VIOLATION, &r[i], what);
         }
         if (r[i].expect_failed) {
             char what[512];
             snprintf(what, sizeof what, "%s%sexpected %s; got status %d",
                      r[i].rule ? r[i].rule : "", r[i].rule ? ": " : "", r[i].why ? r[i].why : "?",
                      r[i].status);
-            flag(c, "EXPECT_FAILED", &r[i], what);
+            flag(c, V_EXPECT_FAILED, &r[i], what);
         }
     }
 }
@@ -315,7 +298,7 @@ static void check_simple(struct ctx *c, struct hrec *r, size_t n)
 static void check_disposition(struct ctx *c, struct hrec *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (r[i].op != SCN_OP_REJECT || r[i].outcome != OUT_OK || !r[i].req_reason ||
+        if (r[i].op != HREC_REJECT || r[i].outcome != OUT_OK || !r[i].req_reason ||
             same(r[i].req_reason, "Unknown"))
             continue;
         long j = c->l[i].next_read;
@@ -327,7 +310,7 @@ static void check_disposition(struct ctx *c, struct hrec *r, size_t n)
                      "reject of %s gave rejectReason \"%.100s\", stored as \"Unknown\": not one of "
                      "the tenant's dispositions",
                      r[i].subject, r[i].req_reason);
-            flag(c, "UNKNOWN_DISPOSITION", &r[i], what);
+            flag(c, V_UNKNOWN_DISPOSITION, &r[i], what);
         }
     }
 }
@@ -363,14 +346,14 @@ static int attribute_lost(const json_t *sent, const json_t *stored, char *what, 
 static void check_attributes(struct ctx *c, struct hrec *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (r[i].op != SCN_OP_INJECT || r[i].outcome != OUT_OK || !r[i].req_attrs || !r[i].resp_id)
+        if (r[i].op != HREC_INJECT || r[i].outcome != OUT_OK || !r[i].req_attrs || !r[i].resp_id)
             continue;
         long j = c->l[i].id_read;
         while (j >= 0 && !r[j].resp_attrs)
             j = c->l[j].next_read;
         char what[512];
         if (j >= 0 && attribute_lost(r[i].req_attrs, r[j].resp_attrs, what, sizeof what))
-            flag(c, "ATTRIBUTE_LOSS", &r[i], what);
+            flag(c, V_ATTRIBUTE_LOSS, &r[i], what);
     }
 }
 
@@ -407,9 +390,9 @@ static int link_reads(struct link *l, const struct hrec *r, size_t n)
     strmap_init(&reads);
     for (size_t i = n; i-- > 0;) {
         l[i].next_read = r[i].subject && strmap_get(&reads, r[i].subject, &j) ? (long)j : -1;
-        if (r[i].op == SCN_OP_INJECT && r[i].resp_id && strmap_get(&reads, r[i].resp_id, &j))
+        if (r[i].op == HREC_INJECT && r[i].resp_id && strmap_get(&reads, r[i].resp_id, &j))
             l[i].id_read = (long)j;
-        if (r[i].op == SCN_OP_READ && r[i].subject &&
+        if (r[i].op == HREC_READ && r[i].subject &&
             strmap_put(&reads, r[i].subject, (int64_t)i) < 0) {
             strmap_free(&reads);
             return -1;
@@ -444,9 +427,9 @@ static int link_acts(struct link *l, const struct hrec *r, size_t n)
     strmap_init(&accepts);
     strmap_init(&seen);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        int accept = r[i].op == SCN_OP_ACCEPT && r[i].outcome == OUT_OK;
-        int read = r[i].op == SCN_OP_READ && r[i].status == 200;
-        if (!r[i].subject || !(accept || read || r[i].op == SCN_OP_ACT))
+        int accept = r[i].op == HREC_ACCEPT && r[i].outcome == OUT_OK;
+        int read = r[i].op == HREC_READ && r[i].status == 200;
+        if (!r[i].subject || !(accept || read || r[i].op == HREC_ACT))
             continue;
         char buf[256], *key = user_key(buf, sizeof buf, r[i].vu, r[i].iter, r[i].subject);
         if (!key) {
@@ -478,16 +461,16 @@ static int link_positions(struct link *l, const struct hrec *r, size_t n)
     int64_t j;
     strmap_init(&last);
     for (size_t i = 0; i < n; i++) {
-        if (r[i].op == SCN_OP_PRIORITY && r[i].subject)
+        if (r[i].op == HREC_PRIORITY && r[i].subject)
             l[i].pos_before = strmap_get(&last, r[i].subject, &j) ? (long)j : -1;
-        if (r[i].op == SCN_OP_READ && r[i].subject && r[i].resp_position >= 0 &&
+        if (r[i].op == HREC_READ && r[i].subject && r[i].resp_position >= 0 &&
             strmap_put(&last, r[i].subject, (int64_t)i) < 0) {
             strmap_free(&last);
             return -1;
         }
     }
     for (size_t i = 0; i < n; i++) /* the last of all, if it came after */
-        if (r[i].op == SCN_OP_PRIORITY && r[i].subject && strmap_get(&last, r[i].subject, &j) &&
+        if (r[i].op == HREC_PRIORITY && r[i].subject && strmap_get(&last, r[i].subject, &j) &&
             j > (int64_t)i)
             l[i].pos_after = (long)j;
     strmap_free(&last);
@@ -557,9 +540,11 @@ json_t *checks_run(struct hrec *recs, size_t n, const char *(*step_name)(void *c
     struct ctx c = {json_object(), step_name, ctx, NULL};
     if (!c.out)
         return NULL;
-    for (int i = 0; checks_names[i]; i++)
-        json_object_set_new(c.out, checks_names[i],
-                            json_pack("{ss si s[]}", "rule", rules[i], "count", 0, "examples"));
+    for (int i = 0; violation_driver_names[i]; i++)
+        json_object_set_new(c.out, violation_driver_names[i],
+                            json_pack("{ss si s[]}", "rule",
+                                      violation_rule(violation_driver_names[i]), "count", 0,
+                                      "examples"));
     if (n)
         qsort(recs, n, sizeof *recs, by_end);
     if (link_records(&c, recs, n) < 0) {
@@ -579,53 +564,6 @@ json_t *checks_run(struct hrec *recs, size_t n, const char *(*step_name)(void *c
     check_simple(&c, recs, n);
     free(c.l);
     return c.out;
-}
-
-json_t *checks_reconcile(json_t *v, const json_t *ledger)
-{
-    /* The mock's SIM-04 names, and the client-side violation each one is ground truth for.
-     * (DUAL_ATTACH is not DUPLICATE_ACCEPT: the mock's first-wins accept never attaches two
-     * agents; a duplicate accept is the client's wrong belief, which only the client sees.) */
-    static const char *const map[][2] = {{"SILENT_DROP", "SILENT_DROP"},
-                                         {"PHANTOM_ACCEPT", "PHANTOM_ACCEPT"},
-                                         {"DUPLICATE_CONTACT", "DUPLICATE_CONTACT"}};
-    json_t *diffs = json_array();
-    const json_t *checks = json_object_get(ledger, "checks");
-    if (!checks)
-        checks = ledger;
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
-        const json_t *l = json_object_get(checks, map[i][0]);
-        json_t *mine = json_object_get(v, map[i][1]);
-        if (!l || !mine)
-            continue;
-        json_int_t lc = json_integer_value(json_object_get(l, "count"));
-        json_int_t cc = json_integer_value(json_object_get(mine, "count"));
-        json_object_set_new(mine, "ledger", json_integer(lc));
-        if (lc > cc) {
-            json_object_set_new(mine, "count", json_integer(lc));
-            const json_t *ex = json_object_get(l, "examples");
-            json_t *mex = json_object_get(mine, "examples");
-            size_t k;
-            const json_t *e;
-            json_array_foreach(ex, k, e)
-            {
-                if (json_array_size(mex) >= CHECKS_EXAMPLES)
-                    break;
-                json_t *copy =
-                    json_pack("{ss sO}", "what", "found in the mock's ledger", "ledger", e);
-                json_array_append_new(mex, copy);
-            }
-        }
-        if (lc != cc) {
-            char text[512];
-            snprintf(text, sizeof text,
-                     "%s: the client saw %lld, the mock's ledger (%s) records %lld%s", map[i][1],
-                     (long long)cc, map[i][0], (long long)lc,
-                     lc > cc ? ": the client did not notice what happened" : "");
-            json_array_append_new(diffs, json_string(text));
-        }
-    }
-    return diffs;
 }
 
 long long checks_total(const json_t *v)

@@ -1,0 +1,157 @@
+/* plan.c - see plan.h */
+#include "plan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern char **environ;
+
+int plan_load(const struct run_opts *o, struct plan *p, char *err, size_t errsz)
+{
+    memset(p, 0, sizeof *p);
+    struct cx_error e;
+    if (scn_load(o->scenario, &p->scn, &e) < 0) {
+        cx_error_format(&e, err, errsz);
+        return -1;
+    }
+    return 0;
+}
+
+static size_t count_all(const struct scn_step *st, size_t n)
+{
+    size_t c = n;
+    for (size_t i = 0; i < n; i++)
+        if (st[i].kind == SCN_IF)
+            c +=
+                count_all(st[i].then_steps, st[i].nthen) + count_all(st[i].else_steps, st[i].nelse);
+    return c;
+}
+
+size_t plan_count_steps(const struct scenario *scn)
+{
+    return count_all(scn->setup, scn->nsetup) + count_all(scn->steps, scn->nsteps);
+}
+
+/* The environment, then KEY=VALUE lines of FILE (# comments) over it. NULL with a message. */
+static json_t *load_env(const char *file, char *err, size_t errsz)
+{
+    json_t *env = json_object();
+    for (char **e = environ; e && *e; e++) {
+        const char *eq = strchr(*e, '=');
+        if (!eq)
+            continue;
+        char name[256];
+        size_t n = (size_t)(eq - *e);
+        if (n >= sizeof name)
+            continue;
+        memcpy(name, *e, n);
+        name[n] = '\0';
+        json_object_set_new(env, name, json_string(eq + 1));
+    }
+    if (!file)
+        return env;
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        snprintf(err, errsz, "%s: %s", file, strerror(errno));
+        json_decref(env);
+        return NULL;
+    }
+    char line[8192];
+    int lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p || *p == '#')
+            continue;
+        if (strncmp(p, "export ", 7) == 0)
+            p += 7;
+        char *eq = strchr(p, '=');
+        if (!eq || eq == p) {
+            /* never echo the line: it may hold a secret */
+            snprintf(err, errsz, "%s:%d:1: expected NAME=VALUE", file, lineno);
+            fclose(f);
+            json_decref(env);
+            return NULL;
+        }
+        *eq = '\0';
+        char *val = eq + 1;
+        size_t vl = strlen(val);
+        if (vl >= 2 && (val[0] == '"' || val[0] == '\'') && val[vl - 1] == val[0]) {
+            val[vl - 1] = '\0';
+            val++;
+        }
+        json_object_set_new(env, p, json_string(val));
+        memset(line, 0, sizeof line);
+    }
+    fclose(f);
+    return env;
+}
+
+/* An override the scenario's load cannot take: refused, not ignored. A ramping load's stages
+ * set its rates and its length, and a closed load has no arrival rate. NULL if none. */
+static const char *unfit_override(const struct run_opts *o, const struct scenario *scn)
+{
+    if (o->rate > 0 && scn->load.model == SCN_CLOSED)
+        return "--rate: the scenario's load is closed (virtual users loop, with no arrival "
+               "rate); --rate applies to an open load";
+    if (o->rate > 0 && scn->load.model == SCN_RAMPING)
+        return "--rate: the scenario's load is ramping (its stages set the rate); --rate applies "
+               "to an open load";
+    if (o->duration_us > 0 && scn->load.model == SCN_RAMPING)
+        return "--duration: the scenario's load is ramping (its stages set the duration); "
+               "--duration applies to closed and open loads";
+    return NULL;
+}
+
+static void apply_overrides(const struct run_opts *o, struct scenario *scn)
+{
+    if (o->vus > 0)
+        scn->load.vus = o->vus;
+    if (o->duration_us > 0) {
+        scn->load.duration_us = o->duration_us;
+        if (scn->load.model == SCN_CLOSED)
+            scn->load.iterations = 0;
+    }
+    if (o->rate > 0)
+        scn->load.rate = o->rate;
+    if (o->rate_cap > 0)
+        scn->policy.rate_cap = o->rate_cap;
+}
+
+int plan_settle(const struct run_opts *o, struct plan *p, char *err, size_t errsz)
+{
+    struct scenario *scn = p->scn;
+    const char *unfit = unfit_override(o, scn);
+    if (unfit) {
+        snprintf(err, errsz, "%s: %s", o->scenario, unfit);
+        return -1;
+    }
+    apply_overrides(o, scn);
+    if (!(p->env = load_env(o->env_file, err, errsz)))
+        return -1;
+    const char *ref;
+    const json_t *yes;
+    json_object_foreach(scn->env_refs, ref, yes)
+    {
+        if (!json_object_get(p->env, ref)) {
+            snprintf(err, errsz,
+                     "%s uses ${env.%s}, which is not set: export it or give it in --env FILE",
+                     scn->path, ref);
+            return -1;
+        }
+    }
+    p->seed = o->seed >= 0 ? (uint64_t)o->seed : scn->seed >= 0 ? (uint64_t)scn->seed : 1;
+    return 0;
+}
+
+void plan_free(struct plan *p)
+{
+    json_decref(p->env);
+    scn_free(p->scn);
+    memset(p, 0, sizeof *p);
+}

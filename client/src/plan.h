@@ -1,0 +1,34 @@
+/* plan.h - what a run will do, settled before anything is sent: the scenario, loaded and
+ * checked, with the command line's overrides of its load; the environment its ${env.*}
+ * references read; the seed. A plan that cannot run says why and nothing is sent.
+ */
+#ifndef PLAN_H
+#define PLAN_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "run.h"
+#include "scenario.h"
+
+struct plan {
+    struct scenario *scn;
+    json_t *env; /* ${env.NAME}: the environment, then --env FILE over it */
+    uint64_t seed;
+};
+
+/* Load o->scenario into p->scn. Returns 0, or -1 with FILE:LINE:COLUMN: KEY: TEXT in err. */
+int plan_load(const struct run_opts *o, struct plan *p, char *err, size_t errsz);
+
+/* The steps of scn, setup included, counting an if's branches. */
+size_t plan_count_steps(const struct scenario *scn);
+
+/* Apply the command line's overrides to the load (refusing those the load cannot take), read
+ * the environment and check that every ${env.NAME} the scenario uses is set, pick the seed.
+ * Returns 0, or -1 with why in err. */
+int plan_settle(const struct run_opts *o, struct plan *p, char *err, size_t errsz);
+
+void plan_free(struct plan *p);
+
+#endif

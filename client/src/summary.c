@@ -1,0 +1,88 @@
+/* summary.c - see summary.h */
+#include "summary.h"
+
+#include <stdio.h>
+
+static json_t *hist_stats(const struct cx_hist *lat, const struct cx_hist *raw, int64_t requests,
+                          int64_t failed)
+{
+    json_t *o = json_pack(
+        "{sI sI sf sf sf sf sf sf sf}", "count", (json_int_t)requests, "failed", (json_int_t)failed,
+        "min", cx_hist_min(lat) / 1000.0, "p50", cx_hist_percentile(lat, 50) / 1000.0, "p90",
+        cx_hist_percentile(lat, 90) / 1000.0, "p99", cx_hist_percentile(lat, 99) / 1000.0, "p99.9",
+        cx_hist_percentile(lat, 99.9) / 1000.0, "max", cx_hist_max(lat) / 1000.0, "mean",
+        cx_hist_mean(lat) / 1000.0);
+    json_object_set_new(o, "uncorrected",
+                        json_pack("{sf sf sf}", "p50", cx_hist_percentile(raw, 50) / 1000.0, "p99",
+                                  cx_hist_percentile(raw, 99) / 1000.0, "max",
+                                  cx_hist_max(raw) / 1000.0));
+    return o;
+}
+
+static const char *const metric_names[] = {"latency", "violations", "errors", "offered",
+                                           "requests"};
+static const char *const cmp_names[] = {"<", "<=", ">", ">=", "==", "!="};
+
+json_t *summary_build(const struct run_opts *o, const struct scenario *scn,
+                      const struct run_shared *rs, const struct totals *t, double wall_s,
+                      time_t started)
+{
+    const struct stats *s = &t->all;
+    char when[64];
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&started));
+    json_t *sum =
+        json_pack("{ss ss ss sI si ss ss sf sf}", "scenario", scn->name, "file", scn->path,
+                  "target", o->target ? o->target : "embedded cxmock", "seed", (json_int_t)rs->seed,
+                  "threads", rs->nthreads, "clock", scn->clock ? scn->clock : "real", "startedAt",
+                  when, "wallSeconds", wall_s, "simSeconds", wall_s * rs->tscale);
+    if (scn->description)
+        json_object_set_new(sum, "description", json_string(scn->description));
+    if (rs->nshards > 1) {
+        char sh[32];
+        snprintf(sh, sizeof sh, "%d/%d", rs->shard, rs->nshards);
+        json_object_set_new(sum, "shard", json_string(sh));
+    }
+    int64_t ok = s->requests - s->failed - s->indeterminate;
+    json_object_set_new(
+        sum, "requests",
+        json_pack("{sI sI sI sI sI sI sI sf sf sI sI sI}", "count", (json_int_t)s->requests, "ok",
+                  (json_int_t)ok, "failed", (json_int_t)s->failed, "indeterminate",
+                  (json_int_t)s->indeterminate, "timeouts", (json_int_t)s->timeouts,
+                  "transportErrors", (json_int_t)s->transport_errors, "retries",
+                  (json_int_t)s->retries, "ratePerS", wall_s > 0 ? s->requests / wall_s : 0.0,
+                  "ratePerSimS", wall_s > 0 ? s->requests / (wall_s * rs->tscale) : 0.0,
+                  "throttled", (json_int_t)s->throttled, "tokenFetches",
+                  (json_int_t)s->token_fetches, "reauth401", (json_int_t)s->reauth_401));
+    json_t *st = json_object();
+    for (int i = 0; i < STATS_MAX_STATUS; i++)
+        if (s->status[i]) {
+            char k[8];
+            snprintf(k, sizeof k, "%d", i);
+            json_object_set_new(st, k, json_integer(s->status[i]));
+        }
+    json_object_set_new(sum, "status", st);
+    json_object_set_new(sum, "iterations",
+                        json_pack("{sI sI sI sI sI}", "offered", (json_int_t)s->offered, "started",
+                                  (json_int_t)s->started, "dropped", (json_int_t)s->dropped, "late",
+                                  (json_int_t)s->late, "completed", (json_int_t)s->iterations));
+    json_t *tags = json_object();
+    for (size_t i = 0; i < scn->ntags; i++)
+        if (s->tags[i].requests)
+            json_object_set_new(
+                tags, scn->tags[i],
+                hist_stats(s->tags[i].lat, s->tags[i].raw, s->tags[i].requests, s->tags[i].failed));
+    json_object_set_new(sum, "latency",
+                        json_pack("{so so}", "all",
+                                  hist_stats(t->lat_all, t->raw_all, s->requests, s->failed),
+                                  "tags", tags));
+    json_t *th = json_array();
+    for (size_t i = 0; i < scn->nthresholds; i++) {
+        const struct scn_threshold *x = &scn->thresholds[i];
+        json_array_append_new(th, json_pack("{ss ss ss ss sf ss sf}", "text", x->text, "metric",
+                                            metric_names[x->metric], "selector",
+                                            x->selector ? x->selector : "", "stat", x->stat, "pct",
+                                            x->pct, "cmp", cmp_names[x->cmp], "value", x->value));
+    }
+    json_object_set_new(sum, "thresholds", th);
+    return sum;
+}

@@ -1,0 +1,157 @@
+/* target.c - see target.h */
+#include "target.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cxmock.h"
+
+/* Whether URL's host is this machine: localhost, the IPv6 loopback (or an IPv4-mapped
+ * 127.x), or an IPv4 address in 127.0.0.0/8 (the whole host, not a prefix: "127.example.com"
+ * and "localhost.example.com" are not). */
+int target_is_loopback(const char *url)
+{
+    const char *h = strstr(url, "://");
+    h = h ? h + 3 : url;
+    size_t end = strcspn(h, "/?#");
+    const char *at = memchr(h, '@', end); /* user:password@host */
+    if (at) {
+        end -= (size_t)(at + 1 - h);
+        h = at + 1;
+    }
+    char host[256];
+    size_t len = h[0] == '[' ? strcspn(h, "]") + 1 : strcspn(h, ":/?#");
+    if (len > end || len >= sizeof host)
+        return 0;
+    memcpy(host, h, len);
+    host[len] = '\0';
+    if (len > 1 && host[len - 1] == '.') /* "localhost." is the same host */
+        host[--len] = '\0';
+    if (strcasecmp(host, "localhost") == 0)
+        return 1;
+    struct in6_addr a6;
+    if (host[0] == '[' && host[len - 1] == ']') {
+        host[len - 1] = '\0';
+        if (inet_pton(AF_INET6, host + 1, &a6) != 1)
+            return 0;
+        if (IN6_IS_ADDR_LOOPBACK(&a6))
+            return 1;
+        return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+    }
+    struct in_addr a; /* inet_aton: also "127.1" */
+    return inet_aton(host, &a) != 0 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
+/* Does anything answer at TARGET? 0 yes (any HTTP status), -1 no, with curl's reason. */
+static int reachable(const char *target, char *err, size_t errsz)
+{
+    CURL *e = curl_easy_init();
+    if (!e)
+        return snprintf(err, errsz, "cannot start libcurl"), -1;
+    char url[2048];
+    snprintf(url, sizeof url, "%s/", target);
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 5000L);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    CURLcode cc = curl_easy_perform(e);
+    curl_easy_cleanup(e);
+    if (cc == CURLE_OK)
+        return 0;
+    snprintf(err, errsz, "%s: %s", target, curl_easy_strerror(cc));
+    return -1;
+}
+
+/* GET TARGET/__admin/violations, or NULL. */
+static json_t *fetch_verdict(const char *target)
+{
+    CURL *e = curl_easy_init();
+    if (!e)
+        return NULL;
+    char *data = NULL, url[2048];
+    size_t len = 0;
+    snprintf(url, sizeof url, "%s/__admin/violations", target);
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 10000L);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, (curl_write_callback)NULL);
+    FILE *mem = open_memstream(&data, &len);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, mem);
+    CURLcode cc = curl_easy_perform(e);
+    long code = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_cleanup(e);
+    fclose(mem);
+    json_t *j = cc == CURLE_OK && code == 200 && data ? json_loadb(data, len, 0, NULL) : NULL;
+    free(data);
+    return j;
+}
+
+/* An outside target: loopback, or with a rate cap and a real clock. */
+static int outside(struct target *t, const char *url, const struct scenario *scn, char *err,
+                   size_t errsz)
+{
+    snprintf(t->url, sizeof t->url, "%s", url);
+    size_t tl = strlen(t->url);
+    while (tl > 0 && t->url[tl - 1] == '/')
+        t->url[--tl] = '\0';
+    if (!target_is_loopback(t->url) && !(scn->policy.rate_cap > 0)) {
+        snprintf(err, errsz,
+                 "%s is not a loopback address: give a client-side rate cap (policy.rateCap "
+                 "in the scenario or --rate-cap) so a real tenant is never hammered",
+                 t->url);
+        return -1;
+    }
+    if (!target_is_loopback(t->url) && scn->clock && strcmp(scn->clock, "real") != 0) {
+        snprintf(err, errsz,
+                 "%s: the scenario's clock \"%s\" is a mock's (a tenant's clock is real: its "
+                 "think times, rates and deadlines would run on the wrong time); run it against "
+                 "the embedded mock, or make it \"real\"",
+                 t->url, scn->clock);
+        return -1;
+    }
+    return 0;
+}
+
+/* The embedded mock: the scenario's tenant and clock, the plan's seed, a free loopback port. */
+static int embedded(struct target *t, const struct plan *p, char *err, size_t errsz)
+{
+    struct cxm_options mo;
+    cxm_options_default(&mo);
+    mo.port = 0;
+    mo.seed = p->seed;
+    mo.tenant_path = p->scn->tenant;
+    mo.clock = p->scn->clock ? p->scn->clock : "real";
+    mo.threads = 64 + p->scn->load.vus; /* one civetweb worker per open connection */
+    if (cxm_create(&mo, &t->mock, err, errsz) < 0 || cxm_start(t->mock, err, errsz) < 0)
+        return -1;
+    snprintf(t->url, sizeof t->url, "http://127.0.0.1:%d", cxm_port(t->mock));
+    return 0;
+}
+
+int target_open(struct target *t, const struct run_opts *o, const struct plan *p, char *err,
+                size_t errsz)
+{
+    memset(t, 0, sizeof *t);
+    if (o->target ? outside(t, o->target, p->scn, err, errsz) < 0 : embedded(t, p, err, errsz) < 0)
+        return EXIT_USAGE;
+    t->loopback = target_is_loopback(t->url);
+    if (reachable(t->url, err, errsz) < 0)
+        return EXIT_UNREACHABLE;
+    return EXIT_HELD;
+}
+
+json_t *target_mock_verdict(const struct target *t)
+{
+    return fetch_verdict(t->url);
+}
+
+void target_close(struct target *t)
+{
+    cxm_destroy(t->mock);
+    t->mock = NULL;
+}

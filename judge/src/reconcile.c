@@ -1,0 +1,56 @@
+/* reconcile.c - see reconcile.h */
+#include "reconcile.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "checks.h"
+#include "violations.h"
+
+json_t *checks_reconcile(json_t *v, const json_t *ledger)
+{
+    /* The mock's SIM-04 counts that are ground truth for the driver's of the same name
+     * (VS_RECONCILED). DUAL_ATTACH is not DUPLICATE_ACCEPT: the mock's first-wins accept never
+     * attaches two agents; a duplicate accept is the client's wrong belief, which only the
+     * client sees. The mock's LOST_CONTACT means something else than the driver's. */
+    json_t *diffs = json_array();
+    const json_t *checks = json_object_get(ledger, "checks");
+    if (!checks)
+        checks = ledger;
+    for (int i = 0; i < V_COUNT; i++) {
+        if (!(violation_table[i].seen_by & VS_RECONCILED))
+            continue;
+        const char *name = violation_table[i].name;
+        const json_t *l = json_object_get(checks, name);
+        json_t *mine = json_object_get(v, name);
+        if (!l || !mine)
+            continue;
+        json_int_t lc = json_integer_value(json_object_get(l, "count"));
+        json_int_t cc = json_integer_value(json_object_get(mine, "count"));
+        json_object_set_new(mine, "ledger", json_integer(lc));
+        if (lc > cc) {
+            json_object_set_new(mine, "count", json_integer(lc));
+            const json_t *ex = json_object_get(l, "examples");
+            json_t *mex = json_object_get(mine, "examples");
+            size_t k;
+            const json_t *e;
+            json_array_foreach(ex, k, e)
+            {
+                if (json_array_size(mex) >= CHECKS_EXAMPLES)
+                    break;
+                json_t *copy =
+                    json_pack("{ss sO}", "what", "found in the mock's ledger", "ledger", e);
+                json_array_append_new(mex, copy);
+            }
+        }
+        if (lc != cc) {
+            char text[512];
+            snprintf(text, sizeof text,
+                     "%s: the client saw %lld, the mock's ledger (%s) records %lld%s", name,
+                     (long long)cc, name, (long long)lc,
+                     lc > cc ? ": the client did not notice what happened" : "");
+            json_array_append_new(diffs, json_string(text));
+        }
+    }
+    return diffs;
+}
