@@ -10,6 +10,7 @@
 #include "run.h"
 #include "units.h"
 #include "version.h"
+#include "violations.h"
 
 static const char usage[] =
     "usage: cxload run SCENARIO.json [options]\n"
@@ -19,7 +20,7 @@ static const char usage[] =
     "Replays a scenario against a CXone tenant, or against the embedded cxmock when no --target\n"
     "is given, and reports latency (timed from each request's intended start: coordinated\n"
     "omission corrected; the uncorrected figure is kept beside it), statuses and the violations\n"
-    "of SEMANTICS.md by rule ID. Thresholds in the scenario decide the exit code.\n"
+    "by rule ID (docs/rules.md). Thresholds in the scenario decide the exit code.\n"
     "\n"
     "options:\n"
     "  --target URL       base URL of the tenant or mock (default: an embedded cxmock on a free\n"
@@ -88,7 +89,20 @@ static const char usage[] =
     "unreachable; 99 a threshold failed.\n"
     "\n"
     "environment: ${env.NAME} references read the environment (and --env FILE). Secrets belong\n"
-    "there, never in the scenario; cxload never prints a secret or a token.\n";
+    "there, never in the scenario; cxload never prints a secret or a token.\n"
+    "\n"
+    "violations the checks report (\"violations{NAME}\" or {RULE-ID} in thresholds; the rules\n"
+    "are catalogued in docs/rules.md):\n";
+
+/* The usage, then every violation the driver reports, from the one table (violations.def). */
+static void help(FILE *f)
+{
+    fputs(usage, f);
+    for (int i = 0; i < V_COUNT; i++)
+        if (violation_table[i].seen_by & VS_DRIVER)
+            fprintf(f, "  %s (%s)\n      %s\n", violation_table[i].name, violation_table[i].rule,
+                    violation_table[i].meaning);
+}
 
 __attribute__((format(printf, 1, 2))) static int bad(const char *fmt, ...)
 {
@@ -126,7 +140,7 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+h", longs, NULL)) != -1) {
         switch (c) {
         case 'h':
-            fputs(usage, stdout);
+            help(stdout);
             return 0;
         case 'V':
             printf("cxload %s\n", CX_VERSION);
@@ -206,7 +220,7 @@ int main(int argc, char **argv)
             o.quiet = 1;
             break;
         case 'h':
-            fputs(usage, stdout);
+            help(stdout);
             return 0;
         case 'V':
             printf("cxload %s\n", CX_VERSION);

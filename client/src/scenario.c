@@ -716,7 +716,7 @@ static int parse_request(struct ctx *c, json_t *obj, const char *path, struct sc
         return -1;
     if (r->rule && !is_rule_id(r->rule))
         return jr_fail(&c->jr, jr_member_path(p, path, "rule"), 0,
-                       "expected a rule ID of SEMANTICS.md, e.g. \"ACC-03\"");
+                       "expected a rule ID of docs/rules.md, e.g. \"ACC-03\"");
     r->op = (enum hrec_op)(op + 1);
     switch (r->op) {
     case HREC_ACCEPT:

@@ -137,7 +137,7 @@ struct scn_request {
     struct tpl *subject; /* the interaction or contact the request is about */
     struct tpl *agent;   /* the agent acting */
     struct tpl *key;     /* INJECT: the business key of the logical operation */
-    char *rule;          /* the rule ID (SEMANTICS.md) a failed expectation reports, or NULL */
+    char *rule;          /* the rule ID (docs/rules.md) a failed expectation reports, or NULL */
 };
 
 struct scn_poll {

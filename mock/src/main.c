@@ -19,7 +19,7 @@ static void usage(FILE *f)
           "Serves a simulated NICE CXone tenant over HTTP for integration tests and load runs:\n"
           "OAuth tokens, interactions with accept/reject, ring groups and timeouts, queue\n"
           "overflow and silent drops, eventual consistency, events by long poll and webhooks,\n"
-          "a ground-truth ledger and an admin API (/__admin/...). Rules: SEMANTICS.md.\n"
+          "a ground-truth ledger and an admin API (/__admin/...). Rules: docs/rules.md.\n"
           "\n"
           "  --port N          TCP port (default 8080); 0 picks a free one. The first line on\n"
           "                    stdout is always: listening on http://ADDR:PORT\n"

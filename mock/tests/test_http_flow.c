@@ -3,7 +3,7 @@
  * Each test starts its own `cxmock --port 0` (default tenant, --clock manual unless it says
  * otherwise) and stops it with SIGTERM in the teardown, which fails the test unless the process
  * exits 0 (so a crash, a sanitizer report in the mock or a hang at shutdown is a failure).
- * Test names cite the rule IDs of SEMANTICS.md they cover. Waits are conditions with
+ * Test names cite the rule IDs of docs/rules.md they cover. Waits are conditions with
  * deadlines; mock time moves only through POST /__admin/clock. */
 #include "harness.h"
 #include "router.h"
@@ -179,7 +179,7 @@ static size_t route_table(char names[][300], size_t max)
 }
 
 /* Proves: every route answers its success status with its documented fields (AUTH-01/02,
- * ACC-01/07, REJ-01, Q-01/02, CONS-03, the admin API of DESIGN.md, SIM-01/03/04, FLT-01), and
+ * ACC-01/07, REJ-01, Q-01/02, CONS-03, the admin API, SIM-01/03/04, FLT-01), and
  * that the test really reached every route of the table (cross-checked against /metrics). */
 static void test_ROUTES_AUTH_01_ACC_07_Q_01_Q_02_every_route_succeeds(void **state)
 {

@@ -8,6 +8,7 @@
 #include "chart.h"
 #include "escape.h"
 #include "hist.h"
+#include "violations.h"
 
 #define CURVE_POINTS 161  /* samples of a percentile curve between p50 and p99.99 */
 #define TAIL_S       0.25 /* a closing interval shorter than this is charted with the one before */
@@ -210,7 +211,9 @@ static void thresholds(FILE *f, const json_t *s)
 static void violations(FILE *f, const json_t *s)
 {
     const json_t *vs = json_object_get(s, "violations");
-    fputs("<h2>Violations</h2>\n", f);
+    fputs("<h2>Violations</h2>\n<p>Each rule ID is in the harness's catalogue of rules, "
+          "<code>docs/rules.md</code>.</p>\n",
+          f);
     if (!json_object_size(vs)) {
         fputs("<p>No violation checks ran.</p>\n", f);
     } else {
@@ -224,7 +227,14 @@ static void violations(FILE *f, const json_t *s)
             double count = num(v, "count");
             fprintf(f, "<tr%s><td><code>", count > 0 ? "" : " class=\"zero\"");
             esc_html(f, name);
-            fputs("</code></td><td class=\"rule\">", f);
+            fputs("</code>", f);
+            int known = violation_find(name);
+            if (known >= 0) {
+                fputs("<br><small>", f);
+                esc_html(f, violation_table[known].meaning);
+                fputs("</small>", f);
+            }
+            fputs("</td><td class=\"rule\">", f);
             text_or(f, str(v, "rule"), "?");
             fprintf(f, "</td><td class=\"n\">%.0f</td><td class=\"n\">", count);
             if (json_object_get(v, "ledger"))

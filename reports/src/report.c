@@ -1,6 +1,7 @@
 /* report.c - text and JUnit renderings of a summary (see report.h). */
 #include "report.h"
 #include "escape.h"
+#include "violations.h"
 
 #include <math.h>
 #include <string.h>
@@ -75,12 +76,15 @@ int report_text(FILE *f, const json_t *s)
         fprintf(f, "\n  %s (%s): %.0f", name, str(v, "rule", "?"), num(v, "count"));
         if (json_object_get(v, "ledger"))
             fprintf(f, " [mock ledger: %.0f]", num(v, "ledger"));
+        int known = violation_find(name);
+        if (known >= 0)
+            fprintf(f, "\n      %s", violation_table[known].meaning);
         const json_t *ex = json_array_get(json_object_get(v, "examples"), 0);
         if (ex)
             fprintf(f, "\n      e.g. %s%s%s", str(ex, "what", ""),
                     json_object_get(ex, "request") ? " -- " : "", str(ex, "request", ""));
     }
-    fprintf(f, "%s\n", any ? "" : " none");
+    fprintf(f, "%s\n", any ? "\n  (the rules: docs/rules.md)" : " none");
     size_t i;
     json_array_foreach(json_object_get(s, "reconciliation"), i, v)
         fprintf(f, "  ledger check: %s\n", json_string_value(v));

@@ -294,9 +294,15 @@ static void test_run_a(void **state)
     assert_int_equal(cxr_count(html, "<span class=\"pill pass\">ok</span>"), 2);
     assert_int_equal(cxr_count(html, "<span class=\"pill fail\">FAIL</span>"), 1);
     assert_non_null(strstr(html, "<code>errors: rate&lt;0.1</code></td><td class=\"n\">0.161905"));
-    assert_non_null(strstr(html, "<code>DUPLICATE_ACCEPT</code></td><td class=\"rule\">ACC-05</td>"
+    /* each violation with its meaning from the one table (violations.def) and its rule */
+    assert_non_null(strstr(html, "<code>DUPLICATE_ACCEPT</code><br><small>an agent acted as the "
+                                 "owner after its accept&#39;s answer named another agent (first "
+                                 "wins)</small></td><td class=\"rule\">ACC-05</td>"
                                  "<td class=\"n\">1</td>"));
-    assert_non_null(strstr(html, "<tr class=\"zero\"><td><code>SILENT_DROP</code></td><td "
+    assert_non_null(strstr(html, "docs/rules.md"));
+    assert_non_null(strstr(html, "<tr class=\"zero\"><td><code>SILENT_DROP</code><br><small>a "
+                                 "reject returned the interaction to an overflowing queue, which "
+                                 "dropped it with a 200</small></td><td "
                                  "class=\"rule\">REJ-03</td><td class=\"n\">0</td><td "
                                  "class=\"n\">0</td>"));
     assert_non_null(strstr(html, "<td class=\"n\">88</td><td class=\"n\">83.8 %</td>"));

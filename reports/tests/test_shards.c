@@ -1,4 +1,4 @@
-/* test_shards.c - DESIGN.md "Past one machine": a scenario run whole and as 2 shards on this
+/* test_shards.c - the README's "Past one machine": a scenario run whole and as 2 shards on this
  * machine (cxload --shard I/2, the embedded mock), the shards merged with `cxreport merge`: the
  * merge has the single run's counts (requests, statuses, iterations, per tag, violations), its
  * histograms hold every shard's values, and the threshold requests count>=40 that fails on each

@@ -1,4 +1,4 @@
-/* api_admin.c - the admin API of DESIGN.md (/__admin/...): ground truth and control.
+/* api_admin.c - the admin API (/__admin/..., README "Admin API"): ground truth and control.
  * Access (loopback or --admin-token) is checked by the router before these run. */
 #include <errno.h>
 #include <stdlib.h>

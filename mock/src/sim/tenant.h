@@ -1,7 +1,7 @@
 /* tenant.h - the tenant fixture: clients, agents, queues and the knobs of every rule.
  *
- * Loaded from JSON (the keys of DESIGN.md, "Tenant fixture") or from the built-in default
- * (mock/tenants/default.json, compiled in). The loader is strict: an unknown key, a wrong type,
+ * Loaded from JSON (the keys mock/tenants/default.json uses; the README's "The default tenant")
+ * or from the built-in default (that file, compiled in). The loader is strict: an unknown key, a wrong type,
  * an out-of-range number or a dangling reference (fallbackQueueId, agent queue) is an error that
  * names file:line:column and the key, and nothing is loaded. The structure is immutable once
  * loaded; the simulation copies what it changes at run time.
