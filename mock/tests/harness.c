@@ -33,142 +33,6 @@ void cxh_global_init(void)
     pthread_once(&global_once, global_init);
 }
 
-int64_t cxh_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void nap_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
-}
-
-int cxh_wait_for(int (*cond)(void *), void *arg, long deadline_ms)
-{
-    int64_t until = cxh_now_ms() + deadline_ms;
-    for (;;) {
-        if (cond(arg))
-            return 1;
-        if (cxh_now_ms() >= until)
-            return cond(arg) ? 1 : 0;
-        nap_ms(5);
-    }
-}
-
-/* --- processes --- */
-
-/* Our environment minus proxy settings (only loopback is ever contacted) and the admin token
- * variable (tests pass --admin-token explicitly). A malloc'd array of borrowed strings. */
-static char **child_env(void)
-{
-    static const char *const drop[] = {
-        "http_proxy=", "https_proxy=", "HTTP_PROXY=", "HTTPS_PROXY=",        "all_proxy=",
-        "ALL_PROXY=",  "no_proxy=",    "NO_PROXY=",   "CXMOCK_ADMIN_TOKEN=", NULL};
-    size_t n = 0;
-    while (environ[n])
-        n++;
-    char **env = calloc(n + 1, sizeof *env);
-    if (!env)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        int skip = 0;
-        for (const char *const *d = drop; *d && !skip; d++)
-            skip = strncmp(environ[i], *d, strlen(*d)) == 0;
-        if (!skip)
-            env[k++] = environ[i];
-    }
-    env[k] = NULL;
-    return env;
-}
-
-/* pipe() with both ends close-on-exec (the tests spawn from one thread only). */
-static int cloexec_pipe(int fds[2])
-{
-    if (pipe(fds) < 0)
-        return -1;
-    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-    return 0;
-}
-
-/* Spawn bin with argv; fd 1 (and fd 2 if err_fd is not NULL) on new pipes. Returns the pid or
- * -1; the read ends go to *out_fd and *err_fd. */
-static pid_t spawn(const char *const *argv, int *out_fd, int *err_fd)
-{
-    int out[2] = {-1, -1}, err[2] = {-1, -1};
-    pid_t pid = -1;
-    char **env = NULL;
-    posix_spawn_file_actions_t fa;
-    int fa_ok = 0;
-    if (cloexec_pipe(out) < 0 || (err_fd && cloexec_pipe(err) < 0)) {
-        fprintf(stderr, "harness: pipe: %s\n", strerror(errno));
-        goto out;
-    }
-    if (!(env = child_env()) || posix_spawn_file_actions_init(&fa) != 0)
-        goto out;
-    fa_ok = 1;
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    if (err_fd)
-        posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-    int rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, env);
-    if (rc != 0) {
-        fprintf(stderr, "harness: cannot spawn %s: %s\n", argv[0], strerror(rc));
-        pid = -1;
-    }
-out:
-    if (fa_ok)
-        posix_spawn_file_actions_destroy(&fa);
-    free(env);
-    if (out[1] >= 0)
-        close(out[1]);
-    if (err[1] >= 0)
-        close(err[1]);
-    if (pid < 0) {
-        if (out[0] >= 0)
-            close(out[0]);
-        if (err[0] >= 0)
-            close(err[0]);
-        return -1;
-    }
-    *out_fd = out[0];
-    if (err_fd)
-        *err_fd = err[0];
-    return pid;
-}
-
-/* Decode a wait status: exit code, or 128 + signal. */
-static int decode_status(int st)
-{
-    if (WIFEXITED(st))
-        return WEXITSTATUS(st);
-    if (WIFSIGNALED(st))
-        return 128 + WTERMSIG(st);
-    return -1;
-}
-
-/* Reap pid within deadline_ms (polling). Returns the decoded status, or -2 on timeout, -1 on
- * error. */
-static int reap(pid_t pid, long deadline_ms)
-{
-    int64_t until = cxh_now_ms() + deadline_ms;
-    for (;;) {
-        int st;
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid)
-            return decode_status(st);
-        if (r < 0 && errno != EINTR)
-            return -1;
-        if (cxh_now_ms() >= until)
-            return -2;
-        nap_ms(5);
-    }
-}
-
 static const char *mock_bin(void)
 {
     const char *bin = getenv("CXMOCK_BIN");
@@ -180,8 +44,8 @@ static const char *mock_bin(void)
 int cxh_start(struct cxh *h, const char *const *args)
 {
     memset(h, 0, sizeof *h);
-    h->pid = -1;
-    h->out_fd = -1;
+    h->proc.pid = -1;
+    h->proc.out_fd = h->proc.err_fd = -1;
     cxh_global_init();
     const char *bin = mock_bin();
     if (!bin)
@@ -194,26 +58,27 @@ int cxh_start(struct cxh *h, const char *const *args)
     for (; args && *args && n < 63; args++)
         argv[n++] = *args;
     argv[n] = NULL;
-    h->pid = spawn(argv, &h->out_fd, NULL);
-    if (h->pid < 0)
+    struct cxt_stream out = {CXT_PIPE, NULL}, err = {CXT_INHERIT, NULL};
+    if (cxt_spawn(&h->proc, argv, out, err) < 0)
         return -1;
 
     char line[256];
     size_t len = 0;
-    int64_t until = cxh_now_ms() + START_DEADLINE_MS;
+    long deadline = cxt_scaled_ms(START_DEADLINE_MS);
+    int64_t until = cxt_now_ms() + deadline;
     while (!memchr(line, '\n', len)) {
-        int64_t left = until - cxh_now_ms();
+        int64_t left = until - cxt_now_ms();
         if (left <= 0 || len + 1 >= sizeof line) {
-            fprintf(stderr, "harness: no 'listening on' line within %d ms\n", START_DEADLINE_MS);
+            fprintf(stderr, "harness: no 'listening on' line within %ld ms\n", deadline);
             goto fail;
         }
-        struct pollfd p = {h->out_fd, POLLIN, 0};
+        struct pollfd p = {h->proc.out_fd, POLLIN, 0};
         int pr = poll(&p, 1, (int)left);
         if (pr < 0 && errno == EINTR)
             continue;
         if (pr <= 0)
             continue; /* the deadline check above reports it */
-        ssize_t r = read(h->out_fd, line + len, sizeof line - 1 - len);
+        ssize_t r = read(h->proc.out_fd, line + len, sizeof line - 1 - len);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0) {
@@ -233,66 +98,26 @@ int cxh_start(struct cxh *h, const char *const *args)
         goto fail;
     return 0;
 fail:
-    kill(h->pid, SIGKILL);
-    reap(h->pid, STOP_DEADLINE_MS);
-    h->pid = -1;
-    close(h->out_fd);
-    h->out_fd = -1;
+    cxt_stop(&h->proc, SIGKILL, STOP_DEADLINE_MS);
     return -1;
 }
 
-static int finish(struct cxh *h, int sig, long deadline_ms)
+/* Signal the mock and reap it; a mock that outlives the deadline is killed (-1). */
+static int finish(struct cxh *h, int sig)
 {
     cxh_http_close(&h->http);
-    if (h->pid < 0)
-        return -1;
-    kill(h->pid, sig);
-    int st = reap(h->pid, deadline_ms);
-    if (st == -2) {
-        fprintf(stderr, "harness: pid %d did not exit within %ld ms; SIGKILL\n", (int)h->pid,
-                deadline_ms);
-        kill(h->pid, SIGKILL);
-        reap(h->pid, STOP_DEADLINE_MS);
-        st = -1;
-    }
-    h->pid = -1;
-    if (h->out_fd >= 0)
-        close(h->out_fd);
-    h->out_fd = -1;
-    return st;
+    int st = cxt_stop(&h->proc, sig, STOP_DEADLINE_MS);
+    return st == -2 ? -1 : st;
 }
 
 int cxh_stop(struct cxh *h)
 {
-    return finish(h, SIGTERM, STOP_DEADLINE_MS);
+    return finish(h, SIGTERM);
 }
 
 int cxh_kill(struct cxh *h)
 {
-    return finish(h, SIGKILL, STOP_DEADLINE_MS);
-}
-
-/* Append what is readable on fd to *buf; returns 0 at EOF, 1 if more may come. */
-static int drain(int fd, char **buf, size_t *len, size_t *cap)
-{
-    char chunk[4096];
-    ssize_t r = read(fd, chunk, sizeof chunk);
-    if (r < 0 && errno == EINTR)
-        return 1;
-    if (r <= 0)
-        return 0;
-    if (*len + (size_t)r + 1 > *cap) {
-        size_t ncap = (*cap ? *cap * 2 : 8192) + (size_t)r;
-        char *grown = realloc(*buf, ncap);
-        if (!grown)
-            return 0;
-        *buf = grown;
-        *cap = ncap;
-    }
-    memcpy(*buf + *len, chunk, (size_t)r);
-    *len += (size_t)r;
-    (*buf)[*len] = '\0';
-    return 1;
+    return finish(h, SIGKILL);
 }
 
 int cxh_run(const char *const *args, long deadline_ms, char **out, char **err)
@@ -307,48 +132,8 @@ int cxh_run(const char *const *args, long deadline_ms, char **out, char **err)
     for (; args && *args && n < 63; args++)
         argv[n++] = *args;
     argv[n] = NULL;
-    int fds[2];
-    pid_t pid = spawn(argv, &fds[0], &fds[1]);
-    if (pid < 0)
-        return -1;
-    char *bufs[2] = {calloc(1, 1), calloc(1, 1)};
-    size_t lens[2] = {0, 0}, caps[2] = {1, 1};
-    int open_fds = 2;
-    int64_t until = cxh_now_ms() + deadline_ms;
-    while (open_fds > 0 && cxh_now_ms() < until) {
-        struct pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
-        int pr = poll(p, 2, (int)(until - cxh_now_ms()));
-        if (pr < 0 && errno != EINTR)
-            break;
-        for (int i = 0; i < 2 && pr > 0; i++) {
-            if (fds[i] >= 0 && (p[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
-                !drain(fds[i], &bufs[i], &lens[i], &caps[i])) {
-                close(fds[i]);
-                fds[i] = -1;
-                open_fds--;
-            }
-        }
-    }
-    for (int i = 0; i < 2; i++)
-        if (fds[i] >= 0)
-            close(fds[i]);
-    long left = (long)(until - cxh_now_ms());
-    int st = reap(pid, left > 0 ? left : 1);
-    if (st == -2) {
-        fprintf(stderr, "harness: %s did not finish within %ld ms; SIGKILL\n", bin, deadline_ms);
-        kill(pid, SIGKILL);
-        reap(pid, STOP_DEADLINE_MS);
-        st = -1;
-    }
-    if (out)
-        *out = bufs[0];
-    else
-        free(bufs[0]);
-    if (err)
-        *err = bufs[1];
-    else
-        free(bufs[1]);
-    return st;
+    int st = cxt_run(argv, deadline_ms, out, err);
+    return st == -2 ? -1 : st;
 }
 
 /* --- HTTP --- */
@@ -705,75 +490,4 @@ long long cxh_int(json_t *v, const char *path, long long def)
 {
     json_t *m = cxh_get(v, path);
     return json_is_integer(m) ? (long long)json_integer_value(m) : def;
-}
-
-/* --- files --- */
-
-int cxh_tmpdir(char *dir, size_t size)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(dir, size, "%s/cxmock-it-XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(dir)) {
-        fprintf(stderr, "harness: mkdtemp %s: %s\n", dir, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-void cxh_rmdir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *de;
-        char path[4096];
-        while ((de = readdir(d))) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-            unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
-char *cxh_read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 8192, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n + 4096 + 1 > cap) {
-            char *grown = realloc(buf, cap *= 2);
-            if (!grown) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = grown;
-        }
-        size_t r = fread(buf + n, 1, cap - n - 1, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    fclose(f);
-    if (!buf)
-        return NULL;
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
-
-int cxh_write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    size_t n = strlen(text);
-    int ok = fwrite(text, 1, n, f) == n;
-    return (fclose(f) == 0 && ok) ? 0 : -1;
 }

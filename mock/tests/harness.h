@@ -2,8 +2,9 @@
  *
  * A test starts the binary named by $CXMOCK_BIN with `--port 0` and its own arguments, reads
  * the port from the first line it prints, talks to it over libcurl on 127.0.0.1 only (never a
- * proxy), and stops it with SIGTERM, checking the exit status. Waits are conditions polled with
- * a deadline (cxh_wait_for), never bare sleeps.
+ * proxy), and stops it with SIGTERM, checking the exit status. Processes, waits with a
+ * deadline (cxt_wait_for, scaled under sanitizers), scratch directories and files are the shared
+ * test support's (common/tests/cxtest.h).
  *
  * Threads: one struct cxh_http (one easy handle, one keep-alive connection) per thread.
  * curl_global_init must have run before any thread uses one (cxh_global_init does it).
@@ -27,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+
+#include "cxtest.h"
 
 /* One HTTP response. body is always NUL-terminated ("" when empty). The header fields hold the
  * values of those response headers ("" when absent). */
@@ -67,9 +70,8 @@ struct cxh_req {
 
 /* A running mock process and the default connection to it. */
 struct cxh {
-    pid_t pid; /* -1 when not running */
+    struct cxt_proc proc; /* pid -1 when not running; out_fd: its stdout */
     int port;
-    int out_fd; /* read end of its stdout pipe, or -1 */
     struct cxh_http http;
 };
 
@@ -77,13 +79,13 @@ struct cxh {
 void cxh_global_init(void);
 
 /* Start `$CXMOCK_BIN --port 0 ARGS...` (args NULL-terminated, may be NULL) with stdout on a
- * pipe, wait up to 10 s for its first line "listening on http://127.0.0.1:PORT", parse the port
- * and open h->http to it. The child's environment is ours without proxy variables and without
+ * pipe, wait up to 10 s (scaled) for its first line "listening on http://127.0.0.1:PORT", parse the
+ * port and open h->http to it. The child's environment is ours without proxy variables and without
  * CXMOCK_ADMIN_TOKEN. Returns 0, or -1 after printing why (the child, if any, is killed). */
 int cxh_start(struct cxh *h, const char *const *args);
 
-/* Stop the mock: close h->http, SIGTERM, wait up to 20 s, then SIGKILL and reap. Returns its
- * exit status (0..255), 128+N if it died of signal N, or -1 if it could not be reaped or was
+/* Stop the mock: close h->http, SIGTERM, wait up to 20 s (scaled), then SIGKILL and reap. Returns
+ * its exit status (0..255), 128+N if it died of signal N, or -1 if it could not be reaped or was
  * not running. Safe to call twice (the second returns -1). */
 int cxh_stop(struct cxh *h);
 
@@ -92,7 +94,8 @@ int cxh_kill(struct cxh *h);
 
 /* Run `$CXMOCK_BIN ARGS...` to completion with stdout and stderr captured into *out and *err
  * (malloc'd, NUL-terminated; either pointer may be NULL to discard). Returns the exit status as
- * cxh_stop, or -1 if it could not start or did not finish within deadline_ms (then killed). */
+ * cxh_stop, or -1 if it could not start or did not finish within deadline_ms (scaled; then
+ * killed). */
 int cxh_run(const char *const *args, long deadline_ms, char **out, char **err);
 
 /* Open a connection object to 127.0.0.1:port. Returns 0, or -1 if libcurl failed. */
@@ -149,28 +152,12 @@ json_t *cxh_ledger_find(json_t *entries, const char *type, const char *ix);
 /* How many entries match (as cxh_ledger_find). */
 size_t cxh_ledger_count(json_t *entries, const char *type, const char *ix);
 
-/* Poll cond(arg) every 5 ms until it returns nonzero or deadline_ms pass. Returns 1 if it held,
- * 0 on timeout (cond is evaluated one last time at the deadline). */
-int cxh_wait_for(int (*cond)(void *), void *arg, long deadline_ms);
-
 /* A member by path: "a.b", "a[2].c", "[0]". Borrowed; NULL if absent. */
 json_t *cxh_get(json_t *v, const char *path);
 /* The string at path, or NULL. */
 const char *cxh_str(json_t *v, const char *path);
 /* The integer at path, or def if absent or not an integer. */
 long long cxh_int(json_t *v, const char *path, long long def);
-
-/* Monotonic milliseconds. */
-int64_t cxh_now_ms(void);
-
-/* A new directory under $TMPDIR (or /tmp) into dir. Returns 0 or -1. */
-int cxh_tmpdir(char *dir, size_t size);
-/* Remove dir and the plain files in it (no recursion). */
-void cxh_rmdir(const char *dir);
-/* Read a whole file: malloc'd, NUL-terminated, length in *len (may be NULL); NULL on error. */
-char *cxh_read_file(const char *path, size_t *len);
-/* Write text to path (created or truncated). Returns 0 or -1. */
-int cxh_write_file(const char *path, const char *text);
 
 /* --- assertions that print both sides (and the body) on failure --- */
 

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "cxmock.h"
+#include "cxtest.h"
 
 #define ROUNDS 40
 
@@ -82,13 +83,6 @@ static void http_init(struct http *h, int port)
     memset(h, 0, sizeof *h);
     h->curl = curl_easy_init();
     snprintf(h->base, sizeof h->base, "http://127.0.0.1:%d", port);
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 struct shared {
@@ -215,13 +209,13 @@ static void test_ACC_05_concurrent_dual_accept_first_wins(void **state)
         assert_string_equal(sh.owner_seen[0][i], sh.owner_seen[1][i]); /* one owner for both */
         wins[strcmp(sh.owner_seen[0][i], "agent-voice-1") == 0 ? 0 : 1]++;
 
-        /* Wait (deadline 10 s) until the accept is applied, then the customer hangs up. */
+        /* Wait (deadline 10 s, scaled) until the accept is applied, then the customer hangs up. */
         char path[128];
         snprintf(path, sizeof path, "/api/v2/interactions/%s", sh.id[i]);
-        int64_t deadline = now_ms() + 10000;
+        int64_t deadline = cxt_now_ms() + cxt_scaled_ms(10000);
         const char *st = "";
         char owner[32] = "";
-        while (now_ms() < deadline) {
+        while (cxt_now_ms() < deadline) {
             assert_int_equal(request(&h, "GET", path, sh.token, NULL, &v), 200);
             st = json_string_value(json_object_get(v, "state"));
             if (st && strcmp(st, "Active") == 0) {

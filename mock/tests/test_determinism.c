@@ -152,7 +152,7 @@ static void run_once(const char *threads, const char *seed, const char *path)
 {
     struct run *r = calloc(1, sizeof *r);
     assert_non_null(r);
-    r->mock.pid = -1;
+    r->mock.proc.pid = -1;
     g_run = r;
     const char *const args[] = {"--clock", "manual",    "--seed", seed, "--ledger",
                                 path,      "--threads", threads,  NULL};
@@ -173,7 +173,7 @@ static void run_once(const char *threads, const char *seed, const char *path)
 static void assert_same_file(const char *pa, const char *pb)
 {
     size_t la, lb;
-    char *a = cxh_read_file(pa, &la), *b = cxh_read_file(pb, &lb);
+    char *a = cxt_read_file(pa, &la), *b = cxt_read_file(pb, &lb);
     assert_non_null(a);
     assert_non_null(b);
     if (la == lb && memcmp(a, b, la) == 0) {
@@ -202,7 +202,7 @@ static void assert_same_file(const char *pa, const char *pb)
 /* The ledger of a file as an array of entries. */
 static json_t *entries_of(const char *path)
 {
-    char *text = cxh_read_file(path, NULL);
+    char *text = cxt_read_file(path, NULL);
     assert_non_null(text);
     json_t *all = json_array();
     for (char *line = text, *nl; *line; line = nl + 1) {
@@ -221,7 +221,7 @@ static json_t *entries_of(const char *path)
 static int setup(void **state)
 {
     g_dir[0] = '\0';
-    return cxh_tmpdir(g_dir, sizeof g_dir);
+    return cxt_tmpdir(g_dir, sizeof g_dir, "cxmock-it");
 }
 
 static int teardown(void **state)
@@ -234,7 +234,7 @@ static int teardown(void **state)
         g_run = NULL;
     }
     if (g_dir[0])
-        cxh_rmdir(g_dir);
+        cxt_rmrf(g_dir);
     return 0;
 }
 
@@ -288,7 +288,7 @@ static void test_SIM_02_other_seed_other_ledger(void **state)
     run_once("1", "42", p42);
     run_once("1", "43", p43);
     size_t la, lb;
-    char *a = cxh_read_file(p42, &la), *b = cxh_read_file(p43, &lb);
+    char *a = cxt_read_file(p42, &la), *b = cxt_read_file(p43, &lb);
     assert_non_null(a);
     assert_non_null(b);
     assert_false(la == lb && memcmp(a, b, la) == 0);

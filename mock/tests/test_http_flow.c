@@ -46,8 +46,8 @@ static int setup_none(void **state)
     struct fx *f = calloc(1, sizeof *f);
     if (!f)
         return -1;
-    f->mock.pid = -1;
-    f->mock.out_fd = -1;
+    f->mock.proc.pid = -1;
+    f->mock.proc.out_fd = f->mock.proc.err_fd = -1;
     *state = f;
     return 0;
 }
@@ -71,7 +71,7 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     int rc = 0;
-    if (f->mock.pid > 0) {
+    if (f->mock.proc.pid > 0) {
         int st = cxh_stop(&f->mock);
         if (st != 0) {
             print_error("cxmock exited with status %d after SIGTERM (expected 0)\n", st);
@@ -81,7 +81,7 @@ static int teardown(void **state)
     if (f->rcv)
         receiver_stop(f->rcv);
     if (f->dir[0])
-        cxh_rmdir(f->dir);
+        cxt_rmrf(f->dir);
     free(f);
     return rc;
 }
@@ -1136,9 +1136,9 @@ static void *poll_main(void *arg)
     snprintf(path, sizeof path, "/api/v2/events?after=%lld&timeout=%d", j->after,
              j->timeout_s ? j->timeout_s : 5);
     struct cxh_req rq = {.method = "GET", .path = path, .bearer = j->tok, .timeout_ms = 60000};
-    int64_t t0 = cxh_now_ms();
+    int64_t t0 = cxt_now_ms();
     const struct cxh_resp *r = cxh_request(&c, &rq);
-    j->elapsed_ms = cxh_now_ms() - t0;
+    j->elapsed_ms = cxt_now_ms() - t0;
     j->status = r->status;
     snprintf(j->body, sizeof j->body, "%s", r->body);
     snprintf(j->request_id, sizeof j->request_id, "%s", r->request_id);
@@ -1176,7 +1176,7 @@ static void test_CONS_03_long_poll_wakes_on_event(void **state)
     assert_true(g.prev > 0);
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, poll_main, &job), 0);
-    int dispatched = cxh_wait_for(request_id_skipped, &g, 10000);
+    int dispatched = cxt_wait_for(request_id_skipped, &g, 10000);
     char id[64];
     long created = cxh_create(&f->mock.http, "voice", "q-fifo", NULL, id, sizeof id);
     long long producer = rid(f->mock.http.last.request_id);
@@ -1279,7 +1279,7 @@ static void write_tenant(struct fx *f, json_t *changes, char *path, size_t size)
     json_object_update(t, changes);
     json_decref(changes);
     if (!f->dir[0])
-        assert_int_equal(cxh_tmpdir(f->dir, sizeof f->dir), 0);
+        assert_int_equal(cxt_tmpdir(f->dir, sizeof f->dir, "cxmock-it"), 0);
     snprintf(path, size, "%s/tenant.json", f->dir);
     assert_int_equal(json_dump_file(t, path, JSON_INDENT(2)), 0);
     json_decref(t);
@@ -1361,7 +1361,7 @@ static void test_CONS_03_webhooks_retried_in_order(void **state)
     char a[64], b[64];
     create(f, "voice", "q-fifo", a, sizeof a); /* event 1 */
     struct hook_wait w = {h, 1, 1};
-    assert_true(cxh_wait_for(hook_state_is, &w, 10000));
+    assert_true(cxt_wait_for(hook_state_is, &w, 10000));
     assert_int_equal(receiver_attempts(f->rcv), 1);
     create(f, "chat", "q-priority", b, sizeof b); /* event 2, held behind event 1 */
 
@@ -1372,7 +1372,7 @@ static void test_CONS_03_webhooks_retried_in_order(void **state)
     assert_int_equal(receiver_attempts(f->rcv), 1);
     advance(f, 1);
     w.failed = 2;
-    assert_true(cxh_wait_for(hook_state_is, &w, 10000));
+    assert_true(cxt_wait_for(hook_state_is, &w, 10000));
     assert_int_equal(receiver_attempts(f->rcv), 2);
 
     advance(f, 999); /* second backoff: 1000 ms */
@@ -1382,7 +1382,7 @@ static void test_CONS_03_webhooks_retried_in_order(void **state)
     assert_int_equal(receiver_attempts(f->rcv), 2);
     advance(f, 1);
     struct body_wait bw = {f->rcv, 2};
-    assert_true(cxh_wait_for(bodies_at_least, &bw, 10000));
+    assert_true(cxt_wait_for(bodies_at_least, &bw, 10000));
 
     /* more events once the receiver is healthy */
     CXH_ASSERT_STATUS(accept_as(f, a, "agent-voice-1"), 200);
@@ -1397,7 +1397,7 @@ static void test_CONS_03_webhooks_retried_in_order(void **state)
     size_t n = json_array_size(events);
     assert_int_equal(n, 4);
     bw.want = n;
-    int all = cxh_wait_for(bodies_at_least, &bw, 10000);
+    int all = cxt_wait_for(bodies_at_least, &bw, 10000);
     pthread_mutex_lock(&f->rcv->mu);
     json_t *bodies = json_incref(f->rcv->bodies);
     json_t *tries = json_incref(f->rcv->attempt_cursors);
@@ -1415,7 +1415,7 @@ static void test_CONS_03_webhooks_retried_in_order(void **state)
     json_decref(bodies);
     json_decref(tries);
     json_decref(events);
-    assert_true(cxh_wait_for(hook_delivered_4, h, 10000));
+    assert_true(cxt_wait_for(hook_delivered_4, h, 10000));
     hs = hook_state(h);
     CXH_ASSERT_INT(hs, "delivered", 4);
     CXH_ASSERT_INT(hs, "failed", 2);
@@ -1455,12 +1455,12 @@ static void test_CONS_03_webhook_down_long_poll_complete(void **state)
     for (int i = 0; i < 4; i++)
         create(f, i % 2 ? "chat" : "voice", i % 2 ? "q-priority" : "q-fifo", ids[i], sizeof ids[i]);
     struct hook_wait w = {h, 1, -1};
-    assert_true(cxh_wait_for(hook_state_is, &w, 10000));
+    assert_true(cxt_wait_for(hook_state_is, &w, 10000));
     CXH_ASSERT_STATUS(accept_as(f, ids[0], "agent-voice-1"), 200);
     for (int i = 0; i < 4; i++)
         advance(f, 1000); /* retries fall due and fail again */
     w.failed = 2;
-    assert_true(cxh_wait_for(hook_state_is, &w, 10000));
+    assert_true(cxt_wait_for(hook_state_is, &w, 10000));
     CXH_ASSERT_STATUS(accept_as(f, ids[2], "agent-voice-2"), 200);
     advance(f, 500);
 
@@ -1521,10 +1521,10 @@ static void test_CONS_03_long_poll_during_shutdown(void **state)
     struct gap_probe g = {&f->mock.http, rid(f->mock.http.last.request_id)};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, poll_main, &job), 0);
-    int dispatched = cxh_wait_for(request_id_skipped, &g, 10000); /* the poll is waiting */
-    int64_t t0 = cxh_now_ms();
+    int dispatched = cxt_wait_for(request_id_skipped, &g, 10000); /* the poll is waiting */
+    int64_t t0 = cxt_now_ms();
     int st = cxh_stop(&f->mock);
-    int64_t stop_ms = cxh_now_ms() - t0;
+    int64_t stop_ms = cxt_now_ms() - t0;
     pthread_join(t, NULL);
     assert_true(dispatched);
     print_message("stop took %lld ms; the poll ended after %lld ms: status %ld %s%s\n",
@@ -1584,11 +1584,11 @@ static void test_CONS_01_real_clock_applies_on_its_own(void **state)
     fx_start(f, NULL);
     char id[64];
     create(f, "voice", "q-fifo", id, sizeof id);
-    int64_t t0 = cxh_now_ms();
+    int64_t t0 = cxt_now_ms();
     CXH_ASSERT_STATUS(accept_as(f, id, "agent-voice-1"), 200);
     struct active_wait w = {f, id};
-    int became = cxh_wait_for(is_active, &w, 10000);
-    int64_t elapsed = cxh_now_ms() - t0;
+    int became = cxt_wait_for(is_active, &w, 10000);
+    int64_t elapsed = cxt_now_ms() - t0;
     print_message("Active after %lld ms of wall time\n", (long long)elapsed);
     assert_true(became);
     assert_true(elapsed >= 195); /* consistency.minMs = 200 (ms rounding aside) */
@@ -1723,8 +1723,8 @@ static void test_BAD_INPUT_head_response_has_no_body(void **state)
     char buf[4096];
     size_t len = 0;
     struct pollfd p = {fd, POLLIN, 0};
-    int64_t until = cxh_now_ms() + 10000;
-    while (len < sizeof buf - 1 && cxh_now_ms() < until && poll(&p, 1, 1000) >= 0) {
+    int64_t until = cxt_now_ms() + 10000;
+    while (len < sizeof buf - 1 && cxt_now_ms() < until && poll(&p, 1, 1000) >= 0) {
         ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
         if (n <= 0)
             break; /* the server closes after the GET (Connection: close) */
@@ -1780,7 +1780,7 @@ static void test_BAD_INPUT_body_over_cap_413(void **state)
 static json_t *ledger_file_entries(const char *path)
 {
     size_t len;
-    char *text = cxh_read_file(path, &len);
+    char *text = cxt_read_file(path, &len);
     if (!text)
         fail_msg("cannot read %s", path);
     if (len && text[len - 1] != '\n')
@@ -1838,7 +1838,7 @@ static void some_traffic(struct fx *f, int round)
 static void test_SIM_03_ledger_file_matches_and_survives_sigkill(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(cxh_tmpdir(f->dir, sizeof f->dir), 0);
+    assert_int_equal(cxt_tmpdir(f->dir, sizeof f->dir, "cxmock-it"), 0);
     char path[512];
     snprintf(path, sizeof path, "%s/ledger.jsonl", f->dir);
     const char *const args[] = {"--clock", "manual", "--ledger", path, NULL};
@@ -1900,14 +1900,14 @@ static void test_ADMIN_token_required(void **state)
 static void test_CLI_bad_tenant_exits_1_with_location(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(cxh_tmpdir(f->dir, sizeof f->dir), 0);
+    assert_int_equal(cxt_tmpdir(f->dir, sizeof f->dir, "cxmock-it"), 0);
     char bad[512], syntax[512], missing[512], want[600];
     snprintf(bad, sizeof bad, "%s/bad.json", f->dir);
     snprintf(syntax, sizeof syntax, "%s/syntax.json", f->dir);
     snprintf(missing, sizeof missing, "%s/missing.json", f->dir);
     assert_int_equal(
-        cxh_write_file(bad, "{\n  \"tenant\": \"x\",\n  \"tokenTtlSeconds\": \"soon\"\n}\n"), 0);
-    assert_int_equal(cxh_write_file(syntax, "{\n  \"tenant\": \n}\n"), 0);
+        cxt_write_file(bad, "{\n  \"tenant\": \"x\",\n  \"tokenTtlSeconds\": \"soon\"\n}\n"), 0);
+    assert_int_equal(cxt_write_file(syntax, "{\n  \"tenant\": \n}\n"), 0);
 
     char *out = NULL, *err = NULL;
     const char *const a1[] = {"--port", "0", "--tenant", bad, NULL};

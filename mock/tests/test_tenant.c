@@ -1,11 +1,13 @@
-/* test_tenant.c - the tenant loader: the built-in default, defaults, files, and a table of bad
- * fixtures, each run as its own test and checked for file:line:column, key and text. */
+/* test_tenant.c - the tenant loader: the built-in default, defaults, files, and the bad fixtures
+ * of tenants/bad (cases as data), each run as its own test and checked for its exact
+ * file:line:column, key and text. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,208 +15,71 @@
 
 #include "tenant.h"
 
-/* ---- bad fixtures: the first error each must report ---- */
+/* ---- bad fixtures: cases as data ----
+ *
+ * tenants/bad/NAME.json must fail with exactly the first line of tenants/bad/NAME.err as its
+ * formatted error (FILE:LINE:COLUMN: KEY: TEXT, FILE as passed: "bad/NAME.json"). Each case is
+ * its own test: `test_tenant bad/NAME` runs one, and ctest runs each as tenant_bad_NAME. */
 
-struct bad_case {
-    const char *name;
-    const char *json;
-    const char *key; /* "" for a syntax error */
-    int line, column;
-    const char *text; /* a substring of the error text */
-};
-
-static const struct bad_case bad_cases[] = {
-    {"syntax_error",
-     "{\n"
-     "  \"tenant\": \"x\",\n"
-     "  \"clients\": [,]\n"
-     "}\n",
-     "", 3, 15, "unexpected token"},
-    {"duplicate_json_key",
-     "{\n"
-     "  \"tenant\": \"x\",\n"
-     "  \"tenant\": \"y\"\n"
-     "}\n",
-     "", 3, 10, "duplicate object key"},
-    {"root_not_object", "[]", "", 1, 1, "expected object"},
-    {"unknown_key_top",
-     "{\n"
-     "  \"tenant\": \"x\",\n"
-     "  \"tokenTTL\": 5\n"
-     "}\n",
-     "tokenTTL", 3, 3, "unknown key"},
-    {"unknown_key_nested",
-     "{\n"
-     "  \"queues\": [\n"
-     "    {\"id\": \"q1\", \"ringSecs\": 5}\n"
-     "  ]\n"
-     "}\n",
-     "queues[0].ringSecs", 3, 18, "unknown key"},
-    {"unknown_key_in_thresholds",
-     "{\"queues\": [{\"id\": \"q1\",\n"
-     "  \"thresholds\": {\"abandonRate\": 0.1, \"sla\": 1}}]}\n",
-     "queues[0].thresholds.sla", 2, 38, "unknown key"},
-    {"unknown_key_with_dot_located_at_parent",
-     "{\n"
-     "  \"limits\": {\"a.b\": 1}\n"
-     "}\n",
-     "limits.a.b", 2, 13, "unknown key"},
-    {"wrong_type_integer",
-     "{\n"
-     "  \"tokenTtlSeconds\": \"3600\"\n"
-     "}\n",
-     "tokenTtlSeconds", 2, 22, "expected integer"},
-    {"wrong_type_real_for_integer", "{\"queues\": [{\"id\": \"q1\", \"maxRings\": 2.0}]}",
-     "queues[0].maxRings", 1, 38, "expected integer"},
-    {"wrong_type_string",
-     "{\n"
-     "  \"patchAssigned\": 409\n"
-     "}\n",
-     "patchAssigned", 2, 20, "expected string"},
-    {"wrong_type_boolean", "{\"agents\": [{\"id\": \"a1\", \"scheduled\": \"no\"}]}",
-     "agents[0].scheduled", 1, 39, "expected boolean"},
-    {"wrong_type_array",
-     "{\n"
-     "  \"faults\": {}\n"
-     "}\n",
-     "faults", 2, 13, "expected array"},
-    {"wrong_type_object", "{\"consistency\": [200, 500]}", "consistency", 1, 17, "expected object"},
-    {"list_element_not_object", "{\"agents\": [\n  {\"id\": \"a1\"},\n  \"a2\"\n]}", "agents[1]", 3,
-     3, "expected object"},
-    {"scope_not_string",
-     "{\"clients\": [{\"clientId\": \"c\", \"clientSecret\": \"s\",\n"
-     "  \"scopes\": [\"a\", 7]}]}",
-     "clients[0].scopes[1]", 2, 19, "expected string"},
-    {"out_of_range_ring_seconds",
-     "{\n"
-     "  \"queues\": [\n"
-     "    {\"id\": \"q1\"},\n"
-     "    {\"id\": \"q2\",\n"
-     "     \"ringSeconds\": 0}\n"
-     "  ]\n"
-     "}\n",
-     "queues[1].ringSeconds", 5, 21, "expected integer >= 1"},
-    {"out_of_range_ttl", "{\"tokenTtlSeconds\": 0}", "tokenTtlSeconds", 1, 21,
-     "expected integer >= 1"},
-    {"out_of_range_per_min",
-     "{\"clients\": [{\"clientId\": \"c\", \"clientSecret\": \"s\", \"perMin\": -1}]}",
-     "clients[0].perMin", 1, 63, "expected integer >= 0"},
-    {"out_of_range_too_big_for_int", "{\"teardownMs\": 4294967296}", "teardownMs", 1, 16,
-     "expected integer >= 0"},
-    {"out_of_range_threshold",
-     "{\"queues\": [{\"id\": \"q1\",\n"
-     "  \"thresholds\": {\"abandonRate\": 1.5}}]}",
-     "queues[0].thresholds.abandonRate", 2, 33, "expected number in [0, 1]"},
-    {"consistency_min_above_max",
-     "{\n"
-     "  \"consistency\": {\"minMs\": 600,\n"
-     "                  \"maxMs\": 100}\n"
-     "}\n",
-     "consistency.maxMs", 3, 28, "expected minMs <= maxMs"},
-    {"consistency_min_above_default_max", "{\"consistency\": {\"minMs\": 600}}",
-     "consistency.minMs", 1, 27, "expected minMs <= maxMs (600 > 500)"},
-    {"bad_enum_state",
-     "{\n"
-     "  \"agents\": [\n"
-     "    {\"id\": \"a1\", \"state\": \"BUSY\"}\n"
-     "  ]\n"
-     "}\n",
-     "agents[0].state", 3, 27, "expected one of: READY, NOT_READY, PAUSED, IDLE, LOGGED_OUT"},
-    {"bad_enum_channel", "{\"agents\": [{\"id\": \"a1\", \"channels\": [\"voice\", \"fax\"]}]}",
-     "agents[0].channels[1]", 1, 48, "expected one of: voice, chat, sms, email"},
-    {"bad_enum_sorting", "{\"queues\": [{\"id\": \"q1\", \"sortingStrategy\": \"fifo\"}]}",
-     "queues[0].sortingStrategy", 1, 45, "expected one of: Priority, FIFO, LIFO, Custom"},
-    {"bad_enum_rotation",
-     "{\"clients\": [{\"clientId\": \"c\", \"clientSecret\": \"s\", \"rotation\": \"never\"}]}",
-     "clients[0].rotation", 1, 65, "keep, revoke-previous"},
-    {"bad_enum_patch_assigned", "{\"patchAssigned\": \"412\"}", "patchAssigned", 1, 19,
-     "409, ignore"},
-    {"bad_enum_overflow_action", "{\"queues\": [{\"id\": \"q1\", \"overflowAction\": \"bounce\"}]}",
-     "queues[0].overflowAction", 1, 44, "drop, fallback"},
-    {"missing_client_secret",
-     "{\n"
-     "  \"clients\": [\n"
-     "    {\"clientId\": \"c1\"}\n"
-     "  ]\n"
-     "}\n",
-     "clients[0].clientSecret", 3, 5, "missing required key"},
-    {"missing_agent_id", "{\"agents\": [\n  {\"email\": \"a@b\"}]}", "agents[0].id", 2, 3,
-     "missing required key"},
-    {"missing_attribute_key", "{\"attributes\": [{\"maxLength\": 3}]}", "attributes[0].key", 1, 17,
-     "missing required key"},
-    {"missing_webhook_url", "{\"webhooks\": [{\"events\": []}]}", "webhooks[0].url", 1, 15,
-     "missing required key"},
-    {"empty_queue_id", "{\"queues\": [{\"id\": \"\"}]}", "queues[0].id", 1, 20,
-     "expected non-empty string"},
-    {"attribute_without_type_prefix", "{\"attributes\": [{\"key\": \"externalSource\"}]}",
-     "attributes[0].key", 1, 25, "expected string:, number:, boolean: or date:"},
-    {"attribute_prefix_without_name", "{\"attributes\": [{\"key\": \"number:\"}]}",
-     "attributes[0].key", 1, 25, "followed by a name"},
-    {"duplicate_queue_id",
-     "{\n"
-     "  \"queues\": [\n"
-     "    {\"id\": \"q1\"},\n"
-     "    {\"id\": \"q1\"}\n"
-     "  ]\n"
-     "}\n",
-     "queues[1].id", 4, 12, "duplicate id \"q1\""},
-    {"duplicate_client_id",
-     "{\"clients\": [{\"clientId\": \"c\", \"clientSecret\": \"s\"},\n"
-     "              {\"clientId\": \"c\", \"clientSecret\": \"t\"}]}",
-     "clients[1].clientId", 2, 28, "duplicate id \"c\""},
-    {"duplicate_agent_id", "{\"agents\": [{\"id\": \"a\"}, {\"id\": \"b\"}, {\"id\": \"a\"}]}",
-     "agents[2].id", 1, 46, "duplicate id \"a\""},
-    {"dangling_fallback_queue_id",
-     "{\n"
-     "  \"queues\": [\n"
-     "    {\"id\": \"q1\", \"overflowAction\": \"fallback\",\n"
-     "     \"fallbackQueueId\": \"q9\"}\n"
-     "  ]\n"
-     "}\n",
-     "queues[0].fallbackQueueId", 4, 25, "unknown queue \"q9\""},
-    {"fallback_to_itself", "{\"queues\": [{\"id\": \"q1\", \"fallbackQueueId\": \"q1\"}]}",
-     "queues[0].fallbackQueueId", 1, 45, "another queue"},
-    {"fallback_without_fallback_queue_id",
-     "{\n"
-     "  \"queues\": [\n"
-     "    {\"id\": \"q1\"},\n"
-     "    {\"id\": \"q2\", \"overflowAction\": \"fallback\"}\n"
-     "  ]\n"
-     "}\n",
-     "queues[1].fallbackQueueId", 4, 5, "missing required key"},
-    {"agent_unknown_queue",
-     "{\"queues\": [{\"id\": \"q1\"}],\n"
-     " \"agents\": [{\"id\": \"a1\", \"queues\": [\"q1\", \"q2\"]}]}",
-     "agents[0].queues[1]", 2, 43, "unknown queue \"q2\""},
-};
-
-/* "LINE:COLUMN", so a failure prints both positions readably. */
-static const char *pos(char *buf, size_t size, int line, int column)
+static void run_bad_case(void **state)
 {
-    snprintf(buf, size, "%d:%d", line, column);
-    return buf;
+    const char *name = *state; /* "bad/NAME" */
+    char path[300], errpath[300], want[600] = "", got[600];
+    snprintf(path, sizeof path, "%s.json", name);
+    snprintf(errpath, sizeof errpath, "%s.err", name);
+    FILE *f = fopen(errpath, "r");
+    if (!f)
+        fail_msg("%s has no %s with its expected error", path, errpath);
+    if (!fgets(want, sizeof want, f))
+        want[0] = '\0';
+    fclose(f);
+    want[strcspn(want, "\n")] = '\0';
+    assert_true(want[0] != '\0');
+    struct cxm_tenant *t = NULL;
+    struct cx_error e;
+    if (cxm_tenant_load_file(path, &t, &e) == 0) {
+        cxm_tenant_free(t);
+        fail_msg("%s loaded; expected: %s", path, want);
+    }
+    assert_null(t);
+    cx_error_format(&e, got, sizeof got);
+    if (strcmp(got, want) != 0)
+        fail_msg("%s\n  got:  %s\n  want: %s", path, got, want);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The bad cases in tenants/bad (the current directory's bad/), as "bad/NAME", sorted. */
+static size_t list_bad_cases(char ***out)
+{
+    DIR *d = opendir("bad");
+    size_t n = 0, cap = 0;
+    char **names = NULL;
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+            continue;
+        if (n == cap && !(names = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof *names)))
+            break;
+        if (asprintf(&names[n], "bad/%.*s", (int)(len - 5), de->d_name) > 0)
+            n++;
+    }
+    if (d)
+        closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, by_name);
+    *out = names;
+    return names ? n : 0;
 }
 
 static void assert_has_text(const char *text, const char *want)
 {
     if (!strstr(text, want))
         fail_msg("error text \"%s\" does not contain \"%s\"", text, want);
-}
-
-static void run_bad_case(void **state)
-{
-    const struct bad_case *c = *state;
-    struct cxm_tenant *t = NULL;
-    struct cx_error e;
-    char got[32], want[32];
-
-    assert_int_equal(cxm_tenant_parse(c->json, strlen(c->json), "bad.json", &t, &e), -1);
-    assert_null(t);
-    assert_string_equal(e.file, "bad.json");
-    assert_string_equal(e.key, c->key);
-    assert_string_equal(pos(got, sizeof got, e.line, e.column),
-                        pos(want, sizeof want, c->line, c->column));
-    assert_has_text(e.text, c->text);
 }
 
 /* A key path longer than cx_error.key ends in "..." and is located at the enclosing object. */
@@ -520,9 +385,7 @@ static void enum_names(void **state)
     assert_null(cxm_sorting_name((enum cxm_sorting) - 1));
 }
 
-#define NBAD (sizeof bad_cases / sizeof bad_cases[0])
-
-int main(void)
+int main(int argc, char **argv)
 {
     static const struct CMUnitTest fixed[] = {
         cmocka_unit_test(default_tenant), cmocka_unit_test(defaults),
@@ -530,13 +393,32 @@ int main(void)
         cmocka_unit_test(file_too_large), cmocka_unit_test(error_format),
         cmocka_unit_test(enum_names),     cmocka_unit_test(long_key_is_truncated),
     };
-    struct CMUnitTest tests[sizeof fixed / sizeof fixed[0] + NBAD];
-    size_t n = 0;
-
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+    const char *only = argc > 1 ? argv[1] : NULL;
+    if (chdir(CXM_TENANT_CASES) != 0) {
+        fprintf(stderr, "test_tenant: cannot enter %s\n", CXM_TENANT_CASES);
+        return 1;
+    }
+    char **names;
+    size_t nbad = list_bad_cases(&names), n = 0, ncases = 0;
+    struct CMUnitTest *tests = calloc(sizeof fixed / sizeof fixed[0] + nbad + 1, sizeof *tests);
+    if (!tests)
+        return 1;
+    for (size_t i = 0; !only && i < sizeof fixed / sizeof fixed[0]; i++)
         tests[n++] = fixed[i];
-    for (size_t i = 0; i < NBAD; i++)
-        tests[n++] =
-            (struct CMUnitTest){bad_cases[i].name, run_bad_case, NULL, NULL, (void *)&bad_cases[i]};
-    return cmocka_run_group_tests_name("tenant", tests, NULL, NULL);
+    for (size_t i = 0; i < nbad; i++)
+        if (!only || strcmp(only, names[i]) == 0) {
+            tests[n++] = (struct CMUnitTest){names[i], run_bad_case, NULL, NULL, names[i]};
+            ncases++;
+        }
+    int rc = 1;
+    if (ncases == 0)
+        fprintf(stderr, "test_tenant: no bad case %s%s in %s/bad: nothing was tested\n",
+                only ? "named " : "", only ? only : "", CXM_TENANT_CASES);
+    else
+        rc = _cmocka_run_group_tests("tenant", tests, n, NULL, NULL);
+    for (size_t i = 0; i < nbad; i++)
+        free(names[i]);
+    free(names);
+    free(tests);
+    return rc;
 }

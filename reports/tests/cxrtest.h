@@ -1,5 +1,6 @@
-/* cxrtest.h - what the reports tests share: running the built cxreport (CXREPORT_BIN) with a
- * deadline and its output captured, reading files, scratch directories, golden files.
+/* cxrtest.h - what the reports tests share, on the harness's test support (cxtest.h): the
+ * built cxreport (CXREPORT_BIN) run with a deadline and its output captured, files read and
+ * written, scratch directories and golden files, each failing the test when it cannot.
  */
 #ifndef CXRTEST_H
 #define CXRTEST_H
@@ -12,8 +13,8 @@ struct cxr_proc {
     char *err;  /* and to stderr */
 };
 
-/* Run cxreport with ARGS (NULL-terminated, without argv[0]), wait at most 30 s (a hang fails
- * the test), capture both streams. Returns p->status; free with cxr_proc_free. */
+/* Run cxreport with ARGS (NULL-terminated, without argv[0]), wait at most 30 s (scaled; a hang
+ * fails the test), capture both streams. Returns p->status; free with cxr_proc_free. */
 int cxr_run(struct cxr_proc *p, const char *const *args);
 void cxr_proc_free(struct cxr_proc *p);
 

@@ -10,56 +10,34 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 
 #include "cxrtest.h"
+#include "cxtest.h"
 #include "rundir.h"
 
-extern char **environ;
-
-/* Run cxload ARGS (stdout and stderr to files in DIR), at most 60 s; its exit code. */
-static int cxload(const char *dir, const char *const *args)
+/* Run cxload ARGS, at most 60 s (scaled); its exit code. What it printed is shown when it
+ * could not run or did not finish. */
+static int cxload(const char *const *args)
 {
     const char *bin = getenv("CXLOAD_BIN");
     assert_non_null(bin);
-    char so[600], se[600];
-    snprintf(so, sizeof so, "%s/cxload.out", dir);
-    snprintf(se, sizeof se, "%s/cxload.err", dir);
-    char *argv[32];
+    const char *argv[32];
     int n = 0;
-    argv[n++] = (char *)bin;
+    argv[n++] = bin;
     for (int i = 0; args[i] && n < 31; i++)
-        argv[n++] = (char *)args[i];
+        argv[n++] = args[i];
     argv[n] = NULL;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, so, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, se, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    pid_t pid;
-    assert_int_equal(posix_spawn(&pid, bin, &fa, NULL, argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    struct timespec t0, t;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        int st;
-        if (waitpid(pid, &st, WNOHANG) == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        if (t.tv_sec - t0.tv_sec > 60) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &st, 0);
-            fail_msg("cxload did not finish within 60 s");
-        }
-        struct timespec ts = {0, 10000000};
-        nanosleep(&ts, NULL);
-    }
+    char *out = NULL, *err = NULL;
+    int st = cxt_run(argv, 60000, &out, &err);
+    if (st < 0)
+        fail_msg("cxload did not run or finish within 60 s (scaled):\n%s%s", out ? out : "",
+                 err ? err : "");
+    free(out);
+    free(err);
+    return st;
 }
 
 static json_int_t ival(const json_t *o, const char *a, const char *b)
@@ -83,9 +61,9 @@ static void test_shards_merge_to_the_single_run(void **state)
     const char *run_whole[] = {"run", scenario, "--out", whole, "--quiet", NULL};
     const char *run_s0[] = {"run", scenario, "--out", s0, "--quiet", "--shard", "0/2", NULL};
     const char *run_s1[] = {"run", scenario, "--out", s1, "--quiet", "--shard", "1/2", NULL};
-    assert_int_equal(cxload(dir, run_whole), 0);
-    assert_int_equal(cxload(dir, run_s0), 99); /* 20 requests: count>=40 fails */
-    assert_int_equal(cxload(dir, run_s1), 99);
+    assert_int_equal(cxload(run_whole), 0);
+    assert_int_equal(cxload(run_s0), 99); /* 20 requests: count>=40 fails */
+    assert_int_equal(cxload(run_s1), 99);
 
     const char *args[] = {"merge", s0, s1, "--out", merged, "--quiet", NULL};
     struct cxr_proc p;
