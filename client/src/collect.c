@@ -6,7 +6,7 @@
 #include <time.h>
 
 int collect_init(struct collector *c, const struct scenario *scn, const char *hlog_path, int64_t t0,
-                 char *err, size_t errsz)
+                 struct cx_error *err)
 {
     memset(c, 0, sizeof *c);
     c->scn = c->t.scn = scn;
@@ -14,12 +14,12 @@ int collect_init(struct collector *c, const struct scenario *scn, const char *hl
     if (stats_init(&c->t.all, scn->ntags) < 0 || stats_init(&c->interval, scn->ntags) < 0 ||
         cx_hist_new(&c->t.lat_all) < 0 || cx_hist_new(&c->t.raw_all) < 0 ||
         !(c->series = json_array())) {
-        snprintf(err, errsz, "out of memory");
+        cx_error_set(err, "out of memory");
         return -1;
     }
     if (!(c->hlogf = fopen(hlog_path, "w")) ||
         cx_hlog_open(c->hlogf, (double)time(NULL), &c->hlog) < 0) {
-        snprintf(err, errsz, "%s: %s", hlog_path, strerror(errno));
+        cx_error_set(err, "%s: %s", hlog_path, strerror(errno));
         return -1;
     }
     return 0;

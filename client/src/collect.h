@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cxerr.h"
+
 #include "hist.h"
 #include "hlog.h"
 #include "scenario.h"
@@ -36,7 +38,7 @@ struct collector {
 /* Ready to collect scn's statistics from T0 into the interval log HLOG_PATH. Returns 0, or -1
  * with why in err (collect_free is safe either way). */
 int collect_init(struct collector *c, const struct scenario *scn, const char *hlog_path, int64_t t0,
-                 char *err, size_t errsz);
+                 struct cx_error *err);
 
 /* The interval ends at NOW: swap the N workers' buffers, add what they recorded. */
 void collect_interval(struct collector *c, struct worker *workers, int n, int64_t now);

@@ -28,11 +28,10 @@ static int token_char(char c)
 }
 
 /* Fill ERR with "FROM: WHAT (character N)" for the problem at P. Always returns -1. */
-static int bad(char *err, size_t errsz, const char *from, const char *p, const char *what)
+static int bad(struct cx_error *err, const char *from, const char *p, const char *what)
 {
-    if (err && errsz)
-        snprintf(err, errsz, "\"%.60s%s\": %s (character %zu)", from,
-                 strlen(from) > 60 ? "..." : "", what, (size_t)(p - from) + 1);
+    cx_error_set(err, "\"%.60s%s\": %s (character %zu)", from, strlen(from) > 60 ? "..." : "", what,
+                 (size_t)(p - from) + 1);
     return -1;
 }
 
@@ -46,7 +45,7 @@ static const json_t *member(const json_t *node, const char *key, size_t len)
  * it leads (NULL if absent). KEY is scratch space for quoted keys. Returns 0, or -1 with ERR
  * filled if FROM is not a valid path. */
 static int walk(const char *from, const json_t *body, const json_t **out, struct cx_buf *key,
-                char *err, size_t errsz)
+                struct cx_error *err)
 {
     const char *p = from + 1;
     const json_t *node = body;
@@ -57,7 +56,7 @@ static int walk(const char *from, const json_t *body, const json_t **out, struct
             while (member_char(*p))
                 p++;
             if (p == name)
-                return bad(err, errsz, from, p,
+                return bad(err, from, p,
                            "expected a member name ([A-Za-z0-9_-]+, or [\"any key\"]) after \".\"");
             node = member(node, name, (size_t)(p - name));
         } else if (*p == '[' && p[1] == '"') {
@@ -66,30 +65,30 @@ static int walk(const char *from, const json_t *body, const json_t **out, struct
                 if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
                     p++;
                 else if (*p == '\\')
-                    return bad(err, errsz, from, p, "expected \\\" or \\\\ after a backslash");
+                    return bad(err, from, p, "expected \\\" or \\\\ after a backslash");
                 cx_buf_add(key, p, 1);
             }
             if (*p != '"' || p[1] != ']')
-                return bad(err, errsz, from, p, "expected a closing \"] after a quoted key");
+                return bad(err, from, p, "expected a closing \"] after a quoted key");
             p += 2;
             if (key->oom)
-                return bad(err, errsz, from, p, "out of memory");
+                return bad(err, from, p, "out of memory");
             node = member(node, key->data ? key->data : "", key->len);
         } else if (*p == '[') {
             long idx = 0;
             const char *digits = ++p;
             for (; *p >= '0' && *p <= '9'; p++) {
                 if (p - digits >= 9)
-                    return bad(err, errsz, from, p, "index too large");
+                    return bad(err, from, p, "index too large");
                 idx = idx * 10 + (*p - '0');
             }
             if (p == digits || *p != ']')
-                return bad(err, errsz, from, p,
+                return bad(err, from, p,
                            "expected a non-negative integer index and \"]\", or [\"key\"]");
             p++;
             node = json_is_array(node) ? json_array_get(node, (size_t)idx) : NULL;
         } else {
-            return bad(err, errsz, from, p, "expected \".name\", \"[index]\" or [\"key\"]");
+            return bad(err, from, p, "expected \".name\", \"[index]\" or [\"key\"]");
         }
     }
     *out = node;
@@ -97,7 +96,7 @@ static int walk(const char *from, const json_t *body, const json_t **out, struct
 }
 
 /* See extract.h. */
-int extract_check(const char *from, char *err, size_t errsz)
+int extract_check(const char *from, struct cx_error *err)
 {
     const json_t *unused;
     struct cx_buf key;
@@ -110,14 +109,14 @@ int extract_check(const char *from, char *err, size_t errsz)
         for (p = from + 7; token_char(*p); p++)
             ;
         if (p == from + 7 || *p)
-            return bad(err, errsz, from, p, "expected a header name (an HTTP token) after header:");
+            return bad(err, from, p, "expected a header name (an HTTP token) after header:");
         return 0;
     }
     if (from[0] != '$')
-        return bad(err, errsz, from, from,
+        return bad(err, from, from,
                    "expected \"$\" or \"$.path\" (the body), \"header:Name\" or \"status\"");
     cx_buf_init(&key);
-    rc = walk(from, NULL, &unused, &key, err, errsz);
+    rc = walk(from, NULL, &unused, &key, err);
     cx_buf_free(&key);
     return rc;
 }
@@ -139,7 +138,7 @@ json_t *extract_eval(const char *from, const json_t *body, int status,
     if (from[0] != '$' || !body)
         return NULL;
     cx_buf_init(&key);
-    if (walk(from, body, &node, &key, NULL, 0) != 0)
+    if (walk(from, body, &node, &key, NULL) != 0)
         node = NULL;
     cx_buf_free(&key);
     return node ? json_deep_copy(node) : NULL;

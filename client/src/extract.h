@@ -14,9 +14,11 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "cxerr.h"
+
 /* Check FROM at load time. Returns 0, or -1 with a message in ERR (ERRSZ bytes) saying what was
  * expected and where in FROM. */
-int extract_check(const char *from, char *err, size_t errsz);
+int extract_check(const char *from, struct cx_error *err);
 
 /* Evaluate FROM (one that extract_check accepted; anything else gives NULL) against a response:
  * BODY is its parsed JSON, or NULL if it was not JSON; STATUS its HTTP status; HEADER(ctx, name)

@@ -8,15 +8,10 @@
 
 extern char **environ;
 
-int plan_load(const struct run_opts *o, struct plan *p, char *err, size_t errsz)
+int plan_load(const struct run_opts *o, struct plan *p, struct cx_error *err)
 {
     memset(p, 0, sizeof *p);
-    struct cx_error e;
-    if (scn_load(o->scenario, &p->scn, &e) < 0) {
-        cx_error_format(&e, err, errsz);
-        return -1;
-    }
-    return 0;
+    return scn_load(o->scenario, &p->scn, err) < 0 ? -1 : 0;
 }
 
 static size_t count_all(const struct scn_step *st, size_t n)
@@ -34,8 +29,8 @@ size_t plan_count_steps(const struct scenario *scn)
     return count_all(scn->setup, scn->nsetup) + count_all(scn->steps, scn->nsteps);
 }
 
-/* The environment, then KEY=VALUE lines of FILE (# comments) over it. NULL with a message. */
-static json_t *load_env(const char *file, char *err, size_t errsz)
+/* The environment, then KEY=VALUE lines of FILE (# comments) over it. NULL with why in err. */
+static json_t *load_env(const char *file, struct cx_error *err)
 {
     json_t *env = json_object();
     for (char **e = environ; e && *e; e++) {
@@ -54,7 +49,7 @@ static json_t *load_env(const char *file, char *err, size_t errsz)
         return env;
     FILE *f = fopen(file, "r");
     if (!f) {
-        snprintf(err, errsz, "%s: %s", file, strerror(errno));
+        cx_error_at(err, file, -1, -1, "", "%s", strerror(errno));
         json_decref(env);
         return NULL;
     }
@@ -73,7 +68,7 @@ static json_t *load_env(const char *file, char *err, size_t errsz)
         char *eq = strchr(p, '=');
         if (!eq || eq == p) {
             /* never echo the line: it may hold a secret */
-            snprintf(err, errsz, "%s:%d:1: expected NAME=VALUE", file, lineno);
+            cx_error_at(err, file, lineno, 1, "", "expected NAME=VALUE");
             fclose(f);
             json_decref(env);
             return NULL;
@@ -123,25 +118,25 @@ static void apply_overrides(const struct run_opts *o, struct scenario *scn)
         scn->policy.rate_cap = o->rate_cap;
 }
 
-int plan_settle(const struct run_opts *o, struct plan *p, char *err, size_t errsz)
+int plan_settle(const struct run_opts *o, struct plan *p, struct cx_error *err)
 {
     struct scenario *scn = p->scn;
     const char *unfit = unfit_override(o, scn);
     if (unfit) {
-        snprintf(err, errsz, "%s: %s", o->scenario, unfit);
+        cx_error_set(err, "%s: %s", o->scenario, unfit);
         return -1;
     }
     apply_overrides(o, scn);
-    if (!(p->env = load_env(o->env_file, err, errsz)))
+    if (!(p->env = load_env(o->env_file, err)))
         return -1;
     const char *ref;
     const json_t *yes;
     json_object_foreach(scn->env_refs, ref, yes)
     {
         if (!json_object_get(p->env, ref)) {
-            snprintf(err, errsz,
-                     "%s uses ${env.%s}, which is not set: export it or give it in --env FILE",
-                     scn->path, ref);
+            cx_error_set(err,
+                         "%s uses ${env.%s}, which is not set: export it or give it in --env FILE",
+                         scn->path, ref);
             return -1;
         }
     }

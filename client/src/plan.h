@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cxerr.h"
+
 #include "run.h"
 #include "scenario.h"
 
@@ -19,7 +21,7 @@ struct plan {
 };
 
 /* Load o->scenario into p->scn. Returns 0, or -1 with FILE:LINE:COLUMN: KEY: TEXT in err. */
-int plan_load(const struct run_opts *o, struct plan *p, char *err, size_t errsz);
+int plan_load(const struct run_opts *o, struct plan *p, struct cx_error *err);
 
 /* The steps of scn, setup included, counting an if's branches. */
 size_t plan_count_steps(const struct scenario *scn);
@@ -27,7 +29,7 @@ size_t plan_count_steps(const struct scenario *scn);
 /* Apply the command line's overrides to the load (refusing those the load cannot take), read
  * the environment and check that every ${env.NAME} the scenario uses is set, pick the seed.
  * Returns 0, or -1 with why in err. */
-int plan_settle(const struct run_opts *o, struct plan *p, char *err, size_t errsz);
+int plan_settle(const struct run_opts *o, struct plan *p, struct cx_error *err);
 
 void plan_free(struct plan *p);
 

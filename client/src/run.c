@@ -57,7 +57,7 @@ struct run {
     int64_t started_wall_us; /* the run's start (the records' origin), µs since the epoch */
     double wall_s;           /* the load's length */
     json_t *steps, *mock, *violations, *reconciliation, *summary;
-    char err[4608];
+    struct cx_error err; /* why the run could not go on; its text is "" until then */
 };
 
 /* ---- plan ------------------------------------------------------------------------------- */
@@ -65,7 +65,7 @@ struct run {
 static int plan(struct run *r)
 {
     const struct run_opts *o = r->o;
-    if (plan_load(o, &r->plan, r->err, sizeof r->err) < 0)
+    if (plan_load(o, &r->plan, &r->err) < 0)
         return -1;
     if (o->validate_only) {
         const struct scenario *scn = r->plan.scn;
@@ -74,7 +74,7 @@ static int plan(struct run *r)
         r->rc = EXIT_HELD;
         return 0;
     }
-    return plan_settle(o, &r->plan, r->err, sizeof r->err);
+    return plan_settle(o, &r->plan, &r->err);
 }
 
 /* ---- execute ------------------------------------------------------------------------------ */
@@ -118,7 +118,7 @@ static int share(struct run *r)
     rs->tokens = calloc(scn->nauths + 1, sizeof *rs->tokens);
     rs->wake_fds = calloc((size_t)rs->nthreads, sizeof *rs->wake_fds);
     if (!rs->barriers || !rs->tokens || !rs->wake_fds)
-        return snprintf(r->err, sizeof r->err, "out of memory"), -1;
+        return cx_error_set(&r->err, "out of memory");
     for (int i = 0; i < rs->nthreads; i++)
         atomic_init(&rs->wake_fds[i], -1);
     /* Each barrier's count, from its steps (the parser checked that they agree). */
@@ -152,10 +152,10 @@ static int run_setup(struct run *r)
     snprintf(path, sizeof path, "%s/history.setup.jsonl", r->o->out);
     r->setup_inited = 1;
     if (worker_init(&r->setup, 0, rs, path) < 0)
-        return snprintf(r->err, sizeof r->err, "%s", r->setup.error), -1;
+        return r->err = r->setup.error, -1;
     worker_run(&r->setup, 1);
-    if (r->setup.error[0])
-        return snprintf(r->err, sizeof r->err, "setup: %s", r->setup.error), -1;
+    if (r->setup.error.text[0])
+        return cx_error_set(&r->err, "setup: %s", r->setup.error.text);
     rs->setup = r->setup.extracted ? json_incref(r->setup.extracted) : json_object();
     return 0;
 }
@@ -165,16 +165,18 @@ static int start_workers(struct run *r)
     struct run_shared *rs = &r->rs;
     char path[4096];
     if (!(r->workers = calloc((size_t)rs->nthreads, sizeof *r->workers)))
-        return snprintf(r->err, sizeof r->err, "out of memory"), -1;
+        return cx_error_set(&r->err, "out of memory");
     for (int i = 0; i < rs->nthreads; i++) {
         snprintf(path, sizeof path, "%s/history.%d.jsonl", r->o->out, i);
         if (worker_init(&r->workers[i], i, rs, path) < 0) {
-            snprintf(r->err, sizeof r->err, "worker %d: %s", i, r->workers[i].error);
+            char why[1400];
+            cx_error_format(&r->workers[i].error, why, sizeof why);
+            cx_error_set(&r->err, "worker %d: %s", i, why);
             worker_free(&r->workers[i]);
             return -1;
         }
         if (worker_start(&r->workers[i]) < 0) {
-            snprintf(r->err, sizeof r->err, "cannot start worker thread %d", i);
+            cx_error_set(&r->err, "cannot start worker thread %d", i);
             worker_free(&r->workers[i]);
             return -1;
         }
@@ -270,7 +272,7 @@ static int join_histories(struct run *r)
     if (hf && fclose(hf) != 0)
         rc = -1;
     if (rc < 0)
-        snprintf(r->err, sizeof r->err, "%s: cannot write the history: %s", path, strerror(errno));
+        cx_error_at(&r->err, path, -1, -1, "", "cannot write the history: %s", strerror(errno));
     return rc;
 }
 
@@ -279,7 +281,7 @@ static int execute(struct run *r)
     const struct run_opts *o = r->o;
     char hlog[4096];
     if (mkdirs(o->out) < 0)
-        return snprintf(r->err, sizeof r->err, "%s: %s", o->out, strerror(errno)), -1;
+        return cx_error_at(&r->err, o->out, -1, -1, "", "%s", strerror(errno));
     if (share(r) < 0)
         return -1;
     struct sigaction sa;
@@ -298,7 +300,7 @@ static int execute(struct run *r)
         return -1;
     snprintf(hlog, sizeof hlog, "%s/latency.hlog", o->out);
     r->rs.load_t0_us = mono_us();
-    if (collect_init(&r->col, r->plan.scn, hlog, r->rs.load_t0_us, r->err, sizeof r->err) < 0)
+    if (collect_init(&r->col, r->plan.scn, hlog, r->rs.load_t0_us, &r->err) < 0)
         return -1;
     int started = start_workers(r);
     if (started == 0)
@@ -349,7 +351,7 @@ static int judge(struct run *r)
     const struct run_opts *o = r->o;
     const struct scenario *scn = r->plan.scn;
     if (!(r->steps = json_array()))
-        return snprintf(r->err, sizeof r->err, "out of memory"), -1;
+        return cx_error_set(&r->err, "out of memory");
     flat_names(r->steps, scn->setup, scn->nsetup);
     flat_names(r->steps, scn->steps, scn->nsteps);
     int want_ledger = o->ledger_check < 0 ? !o->target : o->ledger_check;
@@ -361,7 +363,7 @@ static int judge(struct run *r)
     r->violations = recs ? judge_verdict(recs, n, r->steps, r->mock, &r->reconciliation) : NULL;
     free(recs);         /* the records' strings stay owned by the workers' histories */
     if (!r->violations) /* a run that could not be judged fails: never a silent pass */
-        return snprintf(r->err, sizeof r->err, "out of memory judging the run"), -1;
+        return cx_error_set(&r->err, "out of memory judging the run");
     return 0;
 }
 
@@ -406,7 +408,7 @@ static void write_results(struct run *r)
     FILE *f;
     if (!(r->summary = verdict_summary(r))) {
         r->rc = EXIT_USAGE;
-        snprintf(r->err, sizeof r->err, "out of memory writing the summary");
+        cx_error_set(&r->err, "out of memory writing the summary");
         return;
     }
     if ((f = open_out(o->out, "summary.json", path, sizeof path))) {
@@ -455,14 +457,17 @@ int run_scenario(const struct run_opts *o)
     r.o = o;
     r.rc = EXIT_USAGE;
     if (plan(&r) == 0 && !o->validate_only) {
-        int t = target_open(&r.target, o, &r.plan, r.err, sizeof r.err);
+        int t = target_open(&r.target, o, &r.plan, &r.err);
         if (t != EXIT_HELD)
             r.rc = t;
         else if (execute(&r) == 0 && judge(&r) == 0)
             write_results(&r);
     }
-    if (r.err[0])
-        fprintf(stderr, "cxload: %s\n", r.err);
+    if (r.err.text[0]) {
+        char msg[2048];
+        cx_error_format(&r.err, msg, sizeof msg);
+        fprintf(stderr, "cxload: %s\n", msg);
+    }
     teardown(&r);
     return r.rc;
 }

@@ -281,8 +281,9 @@ static int compile_tpl(struct ctx *c, const char *text, const char *path, int fl
         return jr_fail(&c->jr, path, 0,
                        "expected a path starting with \"/\" (the target's URL comes "
                        "from --target)");
-    if (tpl_compile(text, out, msg, sizeof msg, &off) != 0)
-        return jr_fail_at(&c->jr, path, off, "%s", msg);
+    struct cx_error why;
+    if (tpl_compile(text, out, &why, &off) != 0)
+        return jr_fail_at(&c->jr, path, off, "%s", why.text);
     for (size_t i = 0; i < tpl_nrefs(*out); i++) {
         const char *ref = tpl_ref(*out, i);
         if (check_ref(c, ref, msg, sizeof msg) != 0)
@@ -358,7 +359,6 @@ static int check_body(struct ctx *c, json_t *v, const char *path)
 static int literal_tpl(struct ctx *c, json_t *v, const char *path, struct tpl **out)
 {
     struct cx_buf text, esc;
-    char msg[64];
     size_t off;
     int rc = -1;
 
@@ -372,7 +372,8 @@ static int literal_tpl(struct ctx *c, json_t *v, const char *path, struct tpl **
             cx_buf_add(&esc, "$", 1);
         cx_buf_add(&esc, text.data + i, 1);
     }
-    if (!esc.oom && tpl_compile(esc.data ? esc.data : "", out, msg, sizeof msg, &off) == 0)
+    struct cx_error why;
+    if (!esc.oom && tpl_compile(esc.data ? esc.data : "", out, &why, &off) == 0)
         rc = 0;
 done:
     cx_buf_free(&text);
@@ -428,11 +429,11 @@ static struct scn_cond *add_cond(struct scn_cond **conds, size_t *n)
 static int json_cond(struct ctx *c, struct scn_cond *cond, const char *from, json_t *v,
                      const char *key_path)
 {
-    char msg[256];
+    struct cx_error why;
 
     cond->kind = SCN_COND_JSON;
-    if (extract_check(from, msg, sizeof msg) != 0)
-        return jr_fail(&c->jr, key_path, 1, "%s", msg);
+    if (extract_check(from, &why) != 0)
+        return jr_fail(&c->jr, key_path, 1, "%s", why.text);
     if (!(cond->path = strdup(from)))
         return jr_fail_oom(&c->jr, key_path);
     return value_tpl(c, v, key_path, &cond->value);
@@ -580,7 +581,6 @@ static int add_distinct(char ***v, size_t *n, const char *s, size_t *idx)
 static int parse_extracts(struct ctx *c, json_t *obj, const char *path, struct scn_request *r)
 {
     const char *key;
-    char msg[256];
     json_t *v;
     jr_path_t p;
 
@@ -601,8 +601,9 @@ static int parse_extracts(struct ctx *c, json_t *obj, const char *path, struct s
                            "shard, env, user, vars or setup");
         if (!json_is_string(v))
             return jr_fail(&c->jr, p, 0, "expected \"$.path\", \"header:Name\" or \"status\"");
-        if (extract_check(json_string_value(v), msg, sizeof msg) != 0)
-            return jr_fail(&c->jr, p, 0, "%s", msg);
+        struct cx_error why;
+        if (extract_check(json_string_value(v), &why) != 0)
+            return jr_fail(&c->jr, p, 0, "%s", why.text);
         r->nextracts++;
         if (!(e->var = strdup(key)) || !(e->from = strdup(json_string_value(v))))
             return jr_fail_oom(&c->jr, p);

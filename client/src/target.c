@@ -47,11 +47,11 @@ int target_is_loopback(const char *url)
 }
 
 /* Does anything answer at TARGET? 0 yes (any HTTP status), -1 no, with curl's reason. */
-static int reachable(const char *target, char *err, size_t errsz)
+static int reachable(const char *target, struct cx_error *err)
 {
     CURL *e = curl_easy_init();
     if (!e)
-        return snprintf(err, errsz, "cannot start libcurl"), -1;
+        return cx_error_set(err, "cannot start libcurl");
     char url[2048];
     snprintf(url, sizeof url, "%s/", target);
     curl_easy_setopt(e, CURLOPT_URL, url);
@@ -62,7 +62,7 @@ static int reachable(const char *target, char *err, size_t errsz)
     curl_easy_cleanup(e);
     if (cc == CURLE_OK)
         return 0;
-    snprintf(err, errsz, "%s: %s", target, curl_easy_strerror(cc));
+    cx_error_set(err, "%s: %s", target, curl_easy_strerror(cc));
     return -1;
 }
 
@@ -92,33 +92,34 @@ static json_t *fetch_verdict(const char *target)
 }
 
 /* An outside target: loopback, or with a rate cap and a real clock. */
-static int outside(struct target *t, const char *url, const struct scenario *scn, char *err,
-                   size_t errsz)
+static int outside(struct target *t, const char *url, const struct scenario *scn,
+                   struct cx_error *err)
 {
     snprintf(t->url, sizeof t->url, "%s", url);
     size_t tl = strlen(t->url);
     while (tl > 0 && t->url[tl - 1] == '/')
         t->url[--tl] = '\0';
     if (!target_is_loopback(t->url) && !(scn->policy.rate_cap > 0)) {
-        snprintf(err, errsz,
-                 "%s is not a loopback address: give a client-side rate cap (policy.rateCap "
-                 "in the scenario or --rate-cap) so a real tenant is never hammered",
-                 t->url);
+        cx_error_set(err,
+                     "%s is not a loopback address: give a client-side rate cap (policy.rateCap "
+                     "in the scenario or --rate-cap) so a real tenant is never hammered",
+                     t->url);
         return -1;
     }
     if (!target_is_loopback(t->url) && scn->clock && strcmp(scn->clock, "real") != 0) {
-        snprintf(err, errsz,
-                 "%s: the scenario's clock \"%s\" is a mock's (a tenant's clock is real: its "
-                 "think times, rates and deadlines would run on the wrong time); run it against "
-                 "the embedded mock, or make it \"real\"",
-                 t->url, scn->clock);
+        cx_error_set(
+            err,
+            "%s: the scenario's clock \"%s\" is a mock's (a tenant's clock is real: its "
+            "think times, rates and deadlines would run on the wrong time); run it against "
+            "the embedded mock, or make it \"real\"",
+            t->url, scn->clock);
         return -1;
     }
     return 0;
 }
 
 /* The embedded mock: the scenario's tenant and clock, the plan's seed, a free loopback port. */
-static int embedded(struct target *t, const struct plan *p, char *err, size_t errsz)
+static int embedded(struct target *t, const struct plan *p, struct cx_error *err)
 {
     struct cxm_options mo;
     cxm_options_default(&mo);
@@ -127,20 +128,20 @@ static int embedded(struct target *t, const struct plan *p, char *err, size_t er
     mo.tenant_path = p->scn->tenant;
     mo.clock = p->scn->clock ? p->scn->clock : "real";
     mo.threads = 64 + p->scn->load.vus; /* one civetweb worker per open connection */
-    if (cxm_create(&mo, &t->mock, err, errsz) < 0 || cxm_start(t->mock, err, errsz) < 0)
+    if (cxm_create(&mo, &t->mock, err) < 0 || cxm_start(t->mock, err) < 0)
         return -1;
     snprintf(t->url, sizeof t->url, "http://127.0.0.1:%d", cxm_port(t->mock));
     return 0;
 }
 
-int target_open(struct target *t, const struct run_opts *o, const struct plan *p, char *err,
-                size_t errsz)
+int target_open(struct target *t, const struct run_opts *o, const struct plan *p,
+                struct cx_error *err)
 {
     memset(t, 0, sizeof *t);
-    if (o->target ? outside(t, o->target, p->scn, err, errsz) < 0 : embedded(t, p, err, errsz) < 0)
+    if (o->target ? outside(t, o->target, p->scn, err) < 0 : embedded(t, p, err) < 0)
         return EXIT_USAGE;
     t->loopback = target_is_loopback(t->url);
-    if (reachable(t->url, err, errsz) < 0)
+    if (reachable(t->url, err) < 0)
         return EXIT_UNREACHABLE;
     return EXIT_HELD;
 }

@@ -9,6 +9,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "cxerr.h"
+
 #include "plan.h"
 #include "run.h"
 
@@ -22,8 +24,8 @@ struct target {
 
 /* Open the target of o for plan p. Returns EXIT_HELD (0), or EXIT_USAGE or EXIT_UNREACHABLE
  * with why in err. */
-int target_open(struct target *t, const struct run_opts *o, const struct plan *p, char *err,
-                size_t errsz);
+int target_open(struct target *t, const struct run_opts *o, const struct plan *p,
+                struct cx_error *err);
 
 /* The mock's verdict on its ledger (GET /__admin/violations), or NULL if it did not answer. */
 json_t *target_mock_verdict(const struct target *t);

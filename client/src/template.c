@@ -83,7 +83,7 @@ static void describe_char(char c, char *out, size_t size)
 }
 
 /* See template.h. */
-int tpl_compile(const char *text, struct tpl **out, char *err, size_t errsz, size_t *err_offset)
+int tpl_compile(const char *text, struct tpl **out, struct cx_error *err, size_t *err_offset)
 {
     struct tpl *t = calloc(1, sizeof *t);
     struct cx_buf lit;
@@ -108,30 +108,30 @@ int tpl_compile(const char *text, struct tpl **out, char *err, size_t errsz, siz
         }
         j = i + 2;
         if (text[j] == '}') {
-            snprintf(err, errsz, "empty reference \"${}\"");
+            cx_error_set(err, "empty reference \"${}\"");
             off = start;
             goto bad;
         }
         if (text[j] && !name_start(text[j])) {
             describe_char(text[j], what, sizeof what);
-            snprintf(err, errsz,
-                     "invalid character %s in a reference (a name is [A-Za-z_][A-Za-z0-9_.-]*)",
-                     what);
+            cx_error_set(err,
+                         "invalid character %s in a reference (a name is [A-Za-z_][A-Za-z0-9_.-]*)",
+                         what);
             off = j;
             goto bad;
         }
         while (name_char(text[j]))
             j++;
         if (!text[j]) {
-            snprintf(err, errsz, "unterminated \"${\": expected a name and \"}\"");
+            cx_error_set(err, "unterminated \"${\": expected a name and \"}\"");
             off = start;
             goto bad;
         }
         if (text[j] != '}') {
             describe_char(text[j], what, sizeof what);
-            snprintf(err, errsz,
-                     "invalid character %s in a reference (a name is [A-Za-z_][A-Za-z0-9_.-]*)",
-                     what);
+            cx_error_set(err,
+                         "invalid character %s in a reference (a name is [A-Za-z_][A-Za-z0-9_.-]*)",
+                         what);
             off = j;
             goto bad;
         }
@@ -152,7 +152,7 @@ int tpl_compile(const char *text, struct tpl **out, char *err, size_t errsz, siz
     return 0;
 
 oom:
-    snprintf(err, errsz, "out of memory");
+    cx_error_set(err, "out of memory");
     off = 0;
 bad:
     *err_offset = off;
@@ -293,14 +293,14 @@ static json_t *expand_string(const json_t *v, tpl_lookup lookup, void *ctx, char
     struct tpl *t = NULL;
     struct cx_buf b;
     json_t *res = NULL;
-    char err[128];
+    struct cx_error err;
     size_t off;
 
     cx_buf_init(&b);
     if (!strchr(s, '$'))
         return json_stringn(s, json_string_length(v));
-    if (tpl_compile(s, &t, err, sizeof err, &off) != 0) {
-        if (strcmp(err, "out of memory") != 0)
+    if (tpl_compile(s, &t, &err, &off) != 0) {
+        if (strcmp(err.text, "out of memory") != 0)
             *missing = strdup(s);
         return NULL;
     }

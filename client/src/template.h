@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cxerr.h"
+
 #include "buf.h"
 
 struct tpl; /* a compiled template: literal and reference segments */
@@ -25,7 +27,7 @@ struct tpl; /* a compiled template: literal and reference segments */
  * *err_offset = the byte offset of the problem in TEXT: the "${" of an unterminated reference or
  * of an empty name, or the first bad character of an invalid name. Out of memory gives -1,
  * "out of memory" and offset 0. */
-int tpl_compile(const char *text, struct tpl **out, char *err, size_t errsz, size_t *err_offset);
+int tpl_compile(const char *text, struct tpl **out, struct cx_error *err, size_t *err_offset);
 
 /* Free T (NULL is fine). */
 void tpl_free(struct tpl *t);

@@ -298,13 +298,13 @@ int worker_init(struct worker *w, int index, struct run_shared *rs, const char *
     w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (w->wake_fd < 0 || stats_init(&w->buf[0], rs->scn->ntags) < 0 ||
         stats_init(&w->buf[1], rs->scn->ntags) < 0) {
-        snprintf(w->error, sizeof w->error, "out of memory or file descriptors");
+        cx_error_set(&w->error, "out of memory or file descriptors");
         return -1;
     }
     if (history_path) {
         snprintf(w->history_path, sizeof w->history_path, "%s", history_path);
         if (history_open(&w->hist, history_path) < 0) {
-            snprintf(w->error, sizeof w->error, "%s: %s", history_path, strerror(errno));
+            cx_error_at(&w->error, history_path, -1, -1, "", "%s", strerror(errno));
             return -1;
         }
     } else {
@@ -353,7 +353,7 @@ void worker_run(struct worker *w, int setup)
 {
     struct wstate *ws = wstate_new(w, setup);
     if (!ws) {
-        snprintf(w->error, sizeof w->error, "cannot set up the worker (out of memory?)");
+        cx_error_set(&w->error, "cannot set up the worker (out of memory?)");
         atomic_store(&w->finished, 1);
         return;
     }

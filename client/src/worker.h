@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "barrier.h"
+#include "cxerr.h"
 #include "history.h"
 #include "scenario.h"
 #include "stats.h"
@@ -78,9 +79,9 @@ struct worker {
     struct history hist;
     char history_path[4096];
     atomic_int finished;
-    char error[256];   /* a setup failure inside the thread, else "" */
-    struct wstate *st; /* the loop's private state */
-    json_t *extracted; /* setup run: the variables its virtual user extracted */
+    struct cx_error error; /* a setup failure inside the thread; its text "" if none */
+    struct wstate *st;     /* the loop's private state */
+    json_t *extracted;     /* setup run: the variables its virtual user extracted */
 };
 
 /* Prepare worker INDEX (no thread yet). 0, or -1 with w->error. */

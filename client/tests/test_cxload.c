@@ -263,9 +263,10 @@ static void test_ids_unique_per_run_against_a_target(void **state)
     cxm_options_default(&mo);
     mo.port = 0;
     struct cxm *mock = NULL;
-    char err[256], url[64], sc[512];
-    assert_int_equal(cxm_create(&mo, &mock, err, sizeof err), 0);
-    assert_int_equal(cxm_start(mock, err, sizeof err), 0);
+    char url[64], sc[512];
+    struct cx_error err;
+    assert_int_equal(cxm_create(&mo, &mock, &err), 0);
+    assert_int_equal(cxm_start(mock, &err), 0);
     snprintf(url, sizeof url, "http://127.0.0.1:%d", cxm_port(mock));
     cxl_path_of(sc, sizeof sc, "scenarios/attribute-loss/correct.json");
     char *ids[2] = {0};

@@ -20,13 +20,12 @@ static void check_accepts_the_documented_forms(void **state)
         "$.a-b_c.D9", "$[\"x.y\"]",          "$.a[\"\"]",   "$[\"q\\\"t\"]", "$[\"b\\\\s\"].z",
         "status",     "header:X-Request-Id", "header:etag", "$.0",
     };
-    char err[200];
+    struct cx_error e;
 
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-        err[0] = '\0';
         printf("# %s\n", good[i]);
-        if (extract_check(good[i], err, sizeof err) != 0)
-            fail_msg("%s refused: %s", good[i], err);
+        if (extract_check(good[i], &e) != 0)
+            fail_msg("%s refused: %s", good[i], e.text);
     }
 }
 
@@ -55,14 +54,13 @@ static void check_refuses_with_a_message(void **state)
         {"Status", "expected \"$\""},
         {"status ", "expected \"$\""},
     };
-    char err[200];
+    struct cx_error e;
 
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        err[0] = '\0';
         printf("# %s\n", bad[i].from);
-        assert_int_equal(extract_check(bad[i].from, err, sizeof err), -1);
-        if (!strstr(err, bad[i].msg))
-            fail_msg("%s: message \"%s\" lacks \"%s\"", bad[i].from, err, bad[i].msg);
+        assert_int_equal(extract_check(bad[i].from, &e), -1);
+        if (!strstr(e.text, bad[i].msg))
+            fail_msg("%s: message \"%s\" lacks \"%s\"", bad[i].from, e.text, bad[i].msg);
     }
 }
 

@@ -55,12 +55,13 @@ static void check_expand(struct vars *v, const char *text, const char *want, con
 {
     struct tpl *t = NULL;
     struct cx_buf out;
-    char err[128], *miss = (char *)"untouched";
+    struct cx_error e;
+    char *miss = (char *)"untouched";
     size_t off = 99;
     int rc;
 
     printf("# %s\n", text);
-    assert_int_equal(tpl_compile(text, &t, err, sizeof err, &off), 0);
+    assert_int_equal(tpl_compile(text, &t, &e, &off), 0);
     assert_string_equal(tpl_source(t), text);
     cx_buf_init(&out);
     cx_buf_adds(&out, ">");
@@ -118,10 +119,10 @@ static void reports_the_first_unset_name(void **state)
 static void introspection(void **state)
 {
     struct tpl *t;
-    char err[128];
+    struct cx_error e;
     size_t off;
 
-    assert_int_equal(tpl_compile("a${x}b${env.Y-z}${x}", &t, err, sizeof err, &off), 0);
+    assert_int_equal(tpl_compile("a${x}b${env.Y-z}${x}", &t, &e, &off), 0);
     assert_false(tpl_is_constant(t));
     assert_null(tpl_single_ref(t));
     assert_int_equal(tpl_nrefs(t), 3);
@@ -133,17 +134,17 @@ static void introspection(void **state)
     assert_int_equal(tpl_ref_offset(t, 2), 16);
     tpl_free(t);
 
-    assert_int_equal(tpl_compile("${count}", &t, err, sizeof err, &off), 0);
+    assert_int_equal(tpl_compile("${count}", &t, &e, &off), 0);
     assert_string_equal(tpl_single_ref(t), "count");
     tpl_free(t);
 
-    assert_int_equal(tpl_compile("$${count}", &t, err, sizeof err, &off), 0);
+    assert_int_equal(tpl_compile("$${count}", &t, &e, &off), 0);
     assert_true(tpl_is_constant(t));
     assert_null(tpl_single_ref(t));
     assert_int_equal(tpl_nrefs(t), 0);
     tpl_free(t);
 
-    assert_int_equal(tpl_compile(" ${count}", &t, err, sizeof err, &off), 0);
+    assert_int_equal(tpl_compile(" ${count}", &t, &e, &off), 0);
     assert_null(tpl_single_ref(t));
     tpl_free(t);
     tpl_free(NULL);
@@ -169,13 +170,13 @@ static void compile_errors_say_where(void **state)
 
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct tpl *t = (struct tpl *)&t; /* must be left alone */
-        char err[128] = "";
+        struct cx_error e;
         size_t off = 999;
         printf("# %s\n", cases[i].text);
-        assert_int_equal(tpl_compile(cases[i].text, &t, err, sizeof err, &off), -1);
+        assert_int_equal(tpl_compile(cases[i].text, &t, &e, &off), -1);
         assert_ptr_equal(t, (struct tpl *)&t);
         assert_int_equal(off, cases[i].offset);
-        assert_non_null(strstr(err, cases[i].msg));
+        assert_non_null(strstr(e.text, cases[i].msg));
     }
 }
 

@@ -220,13 +220,13 @@ static const char *missing_member(const json_t *o)
     return NULL;
 }
 
-int hrec_parse(const char *line, size_t len, struct hrec *r, char *err, size_t errsz)
+int hrec_parse(const char *line, size_t len, struct hrec *r, struct cx_error *err)
 {
     hrec_init(r);
     json_error_t je;
     json_t *o = json_loadb(line, len, 0, &je);
     if (!json_is_object(o)) {
-        snprintf(err, errsz, "%d: %s", o ? 1 : je.column, o ? "not a JSON object" : je.text);
+        cx_error_at(err, "", 0, o ? 1 : je.column, "", "%s", o ? "not a JSON object" : je.text);
         json_decref(o);
         return -1;
     }
@@ -237,10 +237,11 @@ int hrec_parse(const char *line, size_t len, struct hrec *r, char *err, size_t e
         if (strcmp(outcome_names[i], json_string_value(json_object_get(o, "outcome"))) == 0)
             outcome = i;
     if (missing || op < 0 || outcome < 0) {
-        snprintf(err, errsz, "1: %s: missing or not of its type",
-                 missing  ? missing
-                 : op < 0 ? "op"
-                          : "outcome");
+        cx_error_at(err, "", 0, 1,
+                    missing  ? missing
+                    : op < 0 ? "op"
+                             : "outcome",
+                    "missing or not of its type");
         json_decref(o);
         return -1;
     }

@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+#include "cxerr.h"
+
 /* What an attempt meant to the checks: a scenario step's "op" (or none), or a token fetch. */
 enum hrec_op {
     HREC_NONE,
@@ -85,7 +87,8 @@ int hrec_matters(const struct hrec *r);
 void hrec_write(FILE *f, const struct hrec *r, const char *tag);
 
 /* Parse one line (LEN bytes) into *r (hrec_init'ed first; the caller hrec_free's it). Returns
- * 0, or -1 with what is wrong in err (ERRSZ bytes). */
-int hrec_parse(const char *line, size_t len, struct hrec *r, char *err, size_t errsz);
+ * 0, or -1 with what is wrong in err: its column and text (the caller names the file and line),
+ * or the member that is missing or not of its type as the key. */
+int hrec_parse(const char *line, size_t len, struct hrec *r, struct cx_error *err);
 
 #endif

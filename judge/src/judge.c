@@ -23,15 +23,13 @@ static int keep(struct judge_records *rs, struct hrec *r)
     return 0;
 }
 
-int judge_read_history(struct judge_records *rs, const char *path, int64_t shift_us, char *err,
-                       size_t errsz)
+int judge_read_history(struct judge_records *rs, const char *path, int64_t shift_us,
+                       struct cx_error *err)
 {
     FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errsz, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    char *line = NULL, why[256];
+    if (!f)
+        return cx_error_at(err, path, -1, -1, "", "%s", strerror(errno));
+    char *line = NULL;
     size_t size = 0;
     ssize_t len;
     int rc = 0;
@@ -39,8 +37,9 @@ int judge_read_history(struct judge_records *rs, const char *path, int64_t shift
         if (len <= 1)
             continue; /* a blank line */
         struct hrec r;
-        if (hrec_parse(line, (size_t)len, &r, why, sizeof why) < 0) {
-            snprintf(err, errsz, "%s:%ld:%s", path, lineno, why);
+        if (hrec_parse(line, (size_t)len, &r, err) < 0) {
+            snprintf(err->file, sizeof err->file, "%s", path);
+            err->line = (int)lineno;
             rc = -1;
             break;
         }
@@ -53,15 +52,12 @@ int judge_read_history(struct judge_records *rs, const char *path, int64_t shift
         r.end_us += shift_us;
         if (keep(rs, &r) < 0) {
             hrec_free(&r);
-            snprintf(err, errsz, "%s:%ld:1: out of memory", path, lineno);
-            rc = -1;
+            rc = cx_error_at(err, path, (int)lineno, 1, "", "out of memory");
             break;
         }
     }
-    if (rc == 0 && ferror(f)) {
-        snprintf(err, errsz, "%s: %s", path, strerror(errno));
-        rc = -1;
-    }
+    if (rc == 0 && ferror(f))
+        rc = cx_error_at(err, path, -1, -1, "", "%s", strerror(errno));
     free(line);
     fclose(f);
     return rc;

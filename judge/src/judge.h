@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cxerr.h"
 #include "hrec.h"
 
 /* Records read back from history files. */
@@ -23,9 +24,10 @@ struct judge_records {
 };
 
 /* Append the records of history file PATH that matter to a check, their times shifted by
- * SHIFT_US (shards on one timeline). Returns 0, or -1 with "PATH:LINE:COLUMN: what" in err. */
-int judge_read_history(struct judge_records *rs, const char *path, int64_t shift_us, char *err,
-                       size_t errsz);
+ * SHIFT_US (shards on one timeline). Returns 0, or -1 with PATH, the line, the column and what
+ * is wrong in err. */
+int judge_read_history(struct judge_records *rs, const char *path, int64_t shift_us,
+                       struct cx_error *err);
 
 void judge_records_free(struct judge_records *rs);
 

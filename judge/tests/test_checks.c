@@ -62,12 +62,12 @@ static json_t *judged_from_lines(struct h *h)
     fclose(f);
     struct hrec back[32];
     size_t n = 0;
-    char err[256];
+    struct cx_error err;
     for (char *line = text, *eol; line && *line; line = eol + 1) {
         eol = strchr(line, '\n');
         assert_non_null(eol);
-        if (hrec_parse(line, (size_t)(eol - line), &back[n], err, sizeof err) < 0)
-            fail_msg("line %zu: %s: %.*s", n + 1, err, (int)(eol - line), line);
+        if (hrec_parse(line, (size_t)(eol - line), &back[n], &err) < 0)
+            fail_msg("line %zu: %s: %s: %.*s", n + 1, err.key, err.text, (int)(eol - line), line);
         n++;
     }
     free(text);

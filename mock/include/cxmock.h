@@ -5,8 +5,8 @@
  *     cxm_options_default(&o);
  *     o.port = 0;                       // pick a free port
  *     struct cxm *m;
- *     char err[512];
- *     if (cxm_create(&o, &m, err, sizeof err) < 0 || cxm_start(m, err, sizeof err) < 0) ...
+ *     struct cx_error err;
+ *     if (cxm_create(&o, &m, &err) < 0 || cxm_start(m, &err) < 0) ...   // cx_error_format
  *     printf("listening on http://127.0.0.1:%d\n", cxm_port(m));
  *     ...
  *     cxm_destroy(m);
@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "cxerr.h"
 
 struct cxm_options {
     const char *bind;        /* address to listen on, default "127.0.0.1" */
@@ -35,12 +37,12 @@ struct cxm;
 void cxm_options_default(struct cxm_options *o);
 
 /* Load the tenant and build the simulation; serves nothing yet. Returns 0 and stores the mock in
- * *out, or -1 with a one-line message in err (a fixture error reads FILE:LINE:COLUMN: KEY: TEXT).
+ * *out, or -1 with why in err (a fixture error is located: FILE:LINE:COLUMN: KEY: TEXT).
  */
-int cxm_create(const struct cxm_options *o, struct cxm **out, char *err, size_t errsz);
+int cxm_create(const struct cxm_options *o, struct cxm **out, struct cx_error *err);
 
 /* Start the timer and webhook threads and the HTTP server. Returns 0, or -1 with err. */
-int cxm_start(struct cxm *m, char *err, size_t errsz);
+int cxm_start(struct cxm *m, struct cx_error *err);
 
 /* The port the server listens on (after cxm_start), or -1. */
 int cxm_port(const struct cxm *m);

@@ -143,9 +143,11 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    char err[512];
+    struct cx_error e;
     struct cxm *m = NULL;
-    if (cxm_create(&o, &m, err, sizeof err) < 0 || cxm_start(m, err, sizeof err) < 0) {
+    if (cxm_create(&o, &m, &e) < 0 || cxm_start(m, &e) < 0) {
+        char err[2048];
+        cx_error_format(&e, err, sizeof err);
         fprintf(stderr, "cxmock: %s\n", err);
         cxm_destroy(m);
         return 1;

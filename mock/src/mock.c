@@ -55,34 +55,30 @@ static json_t *webhooks_state(void *ctx)
     return json_pack("{so}", "webhooks", cxm_webhooks_view(ctx));
 }
 
-int cxm_create(const struct cxm_options *o, struct cxm **out, char *err, size_t errsz)
+int cxm_create(const struct cxm_options *o, struct cxm **out, struct cx_error *err)
 {
     pthread_once(&curl_once, curl_init);
     struct cxm *m = calloc(1, sizeof *m);
     if (!m) {
-        snprintf(err, errsz, "out of memory");
-        return -1;
+        return cx_error_set(err, "out of memory");
     }
     m->opts = *o;
-    struct cx_error e;
-    int rc = o->tenant_path ? cxm_tenant_load_file(o->tenant_path, &m->tenant, &e)
-                            : cxm_tenant_load_default(&m->tenant, &e);
+    int rc = o->tenant_path ? cxm_tenant_load_file(o->tenant_path, &m->tenant, err)
+                            : cxm_tenant_load_default(&m->tenant, err);
     if (rc < 0) {
-        cx_error_format(&e, err, errsz);
         free(m);
         return -1;
     }
     struct cxm_api_options ao = {o->admin_token, o->threads};
-    if (cxm_api_init(&m->api, &ao, m->tenant, o->seed, o->clock, o->ledger_path, err, errsz) < 0) {
+    if (cxm_api_init(&m->api, &ao, m->tenant, o->seed, o->clock, o->ledger_path, err) < 0) {
         cxm_tenant_free(m->tenant);
         free(m);
         return -1;
     }
     m->webhooks = cxm_webhooks_new(&m->api.sim, &m->api.lock, kick_timer, &m->api);
     if (!m->webhooks) {
-        snprintf(err, errsz, "out of memory");
         cxm_destroy(m);
-        return -1;
+        return cx_error_set(err, "out of memory");
     }
     m->api.state_extra = webhooks_state;
     m->api.state_extra_ctx = m->webhooks;
@@ -124,20 +120,18 @@ static void *timer_main(void *arg)
     return NULL;
 }
 
-int cxm_start(struct cxm *m, char *err, size_t errsz)
+int cxm_start(struct cxm *m, struct cx_error *err)
 {
     if (pthread_create(&m->timer, NULL, timer_main, &m->api) != 0) {
-        snprintf(err, errsz, "cannot start the timer thread");
-        return -1;
+        return cx_error_set(err, "cannot start the timer thread");
     }
     m->timer_started = true;
     if (cxm_webhooks_start(m->webhooks) < 0) {
-        snprintf(err, errsz, "cannot start the webhook thread");
-        return -1;
+        return cx_error_set(err, "cannot start the webhook thread");
     }
     struct cxm_http_options ho = {m->opts.bind, m->opts.port, m->opts.threads, m->opts.max_body,
                                   m->opts.request_timeout_ms};
-    return cxm_http_start(&m->api, &ho, &m->http, err, errsz);
+    return cxm_http_start(&m->api, &ho, &m->http, err);
 }
 
 int cxm_port(const struct cxm *m)

@@ -20,9 +20,8 @@ int main(void)
     if (cxm_tenant_load_default(&t, &e) < 0)
         return fail("the default tenant does not load");
     struct cxm_sim s;
-    char err[256];
-    if (cxm_sim_init(&s, t, 1, CXM_CLOCK_MANUAL, 1, NULL, err, sizeof err) < 0)
-        return fail(err);
+    if (cxm_sim_init(&s, t, 1, CXM_CLOCK_MANUAL, 1, NULL, &e) < 0)
+        return fail(e.text);
     json_t *body = json_pack("{ss ss}", "channel", "voice", "queueId", "q-overflow"), *out = NULL;
     cxm_sim_begin_request(&s);
     int status = cxm_admin_create_interaction(&s, body, &out);

@@ -26,9 +26,8 @@ struct cxm_api *st_open(const char *fixture, uint64_t seed, const char *ledger_p
     struct cxm_api *m = calloc(1, sizeof *m);
     assert_non_null(m);
     struct cxm_api_options o = {NULL, 64};
-    char err[512];
-    if (cxm_api_init(m, &o, t, seed, "manual", ledger_path, err, sizeof err) < 0)
-        fail_msg("cxm_api_init: %s", err);
+    if (cxm_api_init(m, &o, t, seed, "manual", ledger_path, &e) < 0)
+        fail_msg("cxm_api_init: %s", e.text);
     return m;
 }
 

@@ -167,9 +167,9 @@ static void test_ACC_05_concurrent_dual_accept_first_wins(void **state)
     o.clock = "scaled:20";
     o.threads = 16;
     struct cxm *m;
-    char err[256];
-    assert_int_equal(cxm_create(&o, &m, err, sizeof err), 0);
-    assert_int_equal(cxm_start(m, err, sizeof err), 0);
+    struct cx_error err;
+    assert_int_equal(cxm_create(&o, &m, &err), 0);
+    assert_int_equal(cxm_start(m, &err), 0);
 
     struct shared sh;
     memset(&sh, 0, sizeof sh);

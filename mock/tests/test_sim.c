@@ -198,8 +198,8 @@ static long count(json_t *v, const char *check)
 static void test_SIM_04_invariants(void **state)
 {
     struct cxm_ledger l;
-    char err[64];
-    assert_int_equal(cxm_ledger_open(&l, NULL, err, sizeof err), 0);
+    struct cx_error err;
+    assert_int_equal(cxm_ledger_open(&l, NULL, &err), 0);
     add(&l, "CREATED", "{\"interactionId\":\"i1\",\"externalId\":\"order-1\"}");
     add(&l, "CREATED", "{\"interactionId\":\"i2\",\"externalId\":\"order-1\"}");
     add(&l, "CREATED", "{\"interactionId\":\"i3\",\"externalId\":null}");

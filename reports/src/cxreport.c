@@ -99,8 +99,12 @@ __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-static int bad_input(const char *msg)
+/* Bad input (a file missing or malformed, a write that failed): said once, FILE:LINE:COLUMN
+ * first when it is about a file. */
+static int bad_input(const struct cx_error *e)
 {
+    char msg[2048];
+    cx_error_format(e, msg, sizeof msg);
     fprintf(stderr, "cxreport: %s\n", msg);
     return EXIT_USAGE;
 }
@@ -112,16 +116,19 @@ struct opts {
 
 /* ---- render ------------------------------------------------------------------------------ */
 
-static int write_hgrm(FILE *f, const struct rundir *r, const char *tag, char *err, size_t errsz)
+static int write_hgrm(FILE *f, const struct rundir *r, const char *tag, struct cx_error *err)
 {
     const struct cx_hist *h = rundir_hist(r, tag ? tag : "");
     if (!h) {
-        int n = snprintf(err, errsz, "%s/latency.hlog: no tag \"%s\" (tags:", r->dir, tag);
-        for (size_t i = 0; i < r->ntags && n > 0 && (size_t)n < errsz; i++)
-            n += snprintf(err + n, errsz - (size_t)n, "%s %s", i ? "," : "", r->tags[i].name);
-        if (n > 0 && (size_t)n < errsz)
-            snprintf(err + n, errsz - (size_t)n, "%s)", r->ntags ? "" : " none");
-        return -1;
+        char tags[1024] = "";
+        size_t n = 0;
+        for (size_t i = 0; i < r->ntags && n < sizeof tags; i++)
+            n +=
+                (size_t)snprintf(tags + n, sizeof tags - n, "%s %s", i ? "," : "", r->tags[i].name);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/latency.hlog", r->dir);
+        return cx_error_at(err, path, -1, -1, "", "no tag \"%s\" (tags:%s)", tag,
+                           r->ntags ? tags : " none");
     }
     return cx_hist_write_hgrm(f, h, 5, 1000.0);
 }
@@ -132,9 +139,9 @@ static int render(const char *cmd, const char *dir, const struct opts *o)
     if (o->tag && !is_hgrm)
         return bad_usage("--tag is for hgrm");
     struct rundir *r = NULL;
-    char err[8192];
-    if (rundir_load(dir, is_html || is_hgrm ? RUNDIR_HLOG : 0, &r, err, sizeof err) < 0)
-        return bad_input(err);
+    struct cx_error err;
+    if (rundir_load(dir, is_html || is_hgrm ? RUNDIR_HLOG : 0, &r, &err) < 0)
+        return bad_input(&err);
 
     char path[4096];
     const char *out = o->out;
@@ -145,12 +152,12 @@ static int render(const char *cmd, const char *dir, const struct opts *o)
     int to_stdout = !out || strcmp(out, "-") == 0;
     FILE *f = to_stdout ? stdout : fopen(out, "w");
     if (!f) {
-        snprintf(err, sizeof err, "%s: %s", out, strerror(errno));
+        cx_error_at(&err, out, -1, -1, "", "%s", strerror(errno));
         rundir_free(r);
-        return bad_input(err);
+        return bad_input(&err);
     }
     int rc = 0;
-    err[0] = '\0';
+    err.text[0] = '\0';
     if (strcmp(cmd, "text") == 0)
         rc = report_text(f, r->summary);
     else if (strcmp(cmd, "json") == 0)
@@ -162,20 +169,20 @@ static int render(const char *cmd, const char *dir, const struct opts *o)
     else if (strcmp(cmd, "junit") == 0)
         rc = report_junit(f, r->summary);
     else if (is_hgrm)
-        rc = write_hgrm(f, r, o->tag, err, sizeof err);
+        rc = write_hgrm(f, r, o->tag, &err);
     else
         rc = report_html(f, r->summary, rundir_hist_for, r);
     int closed = to_stdout ? fflush(f) : fclose(f);
     if (rc == 0 && closed != 0)
         rc = -1;
     if (rc < 0) {
-        if (!err[0])
-            snprintf(err, sizeof err, "%s: write failed: %s", to_stdout ? "stdout" : out,
-                     strerror(errno));
+        if (!err.text[0])
+            cx_error_at(&err, to_stdout ? "stdout" : out, -1, -1, "", "write failed: %s",
+                        strerror(errno));
         if (!to_stdout)
             remove(out);
         rundir_free(r);
-        return bad_input(err);
+        return bad_input(&err);
     }
     if (is_html && !to_stdout)
         printf("%s\n", out);
@@ -192,10 +199,10 @@ static int merge(char **dirs, int n, const struct opts *o)
     if (n < 1)
         return bad_usage("merge: expected one or more RUN_DIRs");
     json_t *s = NULL;
-    char err[8192];
-    int rc = merge_runs((const char *const *)dirs, (size_t)n, o->out, &s, stderr, err, sizeof err);
+    struct cx_error err;
+    int rc = merge_runs((const char *const *)dirs, (size_t)n, o->out, &s, stderr, &err);
     if (rc < 0)
-        return bad_input(err);
+        return bad_input(&err);
     if (!o->quiet || rc != EXIT_OK)
         report_text(stdout, s);
     printf("merged %d run%s into %s/ (summary.json, junit.xml, latency.hlog, history.jsonl)\n", n,
@@ -209,10 +216,10 @@ static int judge(char **dirs, int n, const struct opts *o)
     if (n != 1)
         return bad_usage("judge: expected one RUN_DIR, got %d", n);
     json_t *s = NULL;
-    char err[8192];
-    int rc = rejudge_dir(dirs[0], o->out, stdout, &s, err, sizeof err);
+    struct cx_error err;
+    int rc = rejudge_dir(dirs[0], o->out, stdout, &s, &err);
     if (rc < 0)
-        return bad_input(err);
+        return bad_input(&err);
     if (!o->quiet || rc != EXIT_OK)
         report_text(stdout, s);
     if (o->out)
@@ -231,18 +238,18 @@ static int diff(char **dirs, int n, const struct opts *o)
         return bad_usage("--tolerance: expected a percentage such as 10%%, got \"%s\"",
                          o->tolerance);
     struct rundir *a = NULL, *b = NULL;
-    char err[8192];
-    if (rundir_load(dirs[0], 0, &a, err, sizeof err) < 0)
-        return bad_input(err);
-    if (rundir_load(dirs[1], 0, &b, err, sizeof err) < 0) {
+    struct cx_error err;
+    if (rundir_load(dirs[0], 0, &a, &err) < 0)
+        return bad_input(&err);
+    if (rundir_load(dirs[1], 0, &b, &err) < 0) {
         rundir_free(a);
-        return bad_input(err);
+        return bad_input(&err);
     }
     int regressions = diff_summaries(stdout, a->summary, b->summary, dirs[0], dirs[1], tol);
     rundir_free(a);
     rundir_free(b);
     if (regressions < 0)
-        return bad_input("stdout: write failed");
+        return bad_input((cx_error_at(&err, "stdout", -1, -1, "", "write failed"), &err));
     return regressions ? EXIT_FAILED : EXIT_OK;
 }
 
@@ -253,10 +260,10 @@ static int suite(char **dirs, int n, const struct opts *o)
     if (o->out || o->tag || o->tolerance || o->quiet)
         return bad_usage("suite takes --junit, --html and --title");
     struct suite_opts so = {o->junit, o->html, o->title};
-    char err[8192];
-    int rc = suite_report(stdout, dirs, n, &so, err, sizeof err);
+    struct cx_error err;
+    int rc = suite_report(stdout, dirs, n, &so, &err);
     if (rc < 0)
-        return bad_input(err);
+        return bad_input(&err);
     if (o->junit)
         printf("junit: %s\n", o->junit);
     if (o->html)

@@ -30,19 +30,6 @@
 #define MAX_PAYLOAD            (HEADER_LEN + (size_t)MAX_WORD * CX_HIST_COUNTS_LEN)
 #define YEAR_S                 (365 * 24 * 3600.0)
 
-static void fail(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail(char *err, size_t errsz, const char *fmt, ...)
-{
-    if (!err || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errsz, fmt, ap);
-    va_end(ap);
-}
-
 /* Big-endian fields. */
 
 static void put32(uint8_t *p, uint32_t v)
@@ -171,30 +158,31 @@ done:
 /* Decoding. */
 
 /* The payload p (n bytes: header and counts) into h, which is reset first. */
-static int decode_payload(struct cx_hist *h, const uint8_t *p, size_t n, char *err, size_t errsz)
+static int decode_payload(struct cx_hist *h, const uint8_t *p, size_t n, struct cx_error *err)
 {
     if (n < HEADER_LEN) {
-        fail(err, errsz, "histogram payload truncated: %zu bytes, header needs %d", n, HEADER_LEN);
+        cx_error_set(err, "histogram payload truncated: %zu bytes, header needs %d", n, HEADER_LEN);
         return -1;
     }
     uint32_t cookie = get32(p);
     if ((cookie & ~0xf0u) != ENCODING_COOKIE_BASE) {
-        fail(err, errsz, "not a V2 histogram payload (cookie 0x%08x, want 0x%08x)", cookie,
-             ENCODING_COOKIE_BASE | COOKIE_FLAGS);
+        cx_error_set(err, "not a V2 histogram payload (cookie 0x%08x, want 0x%08x)", cookie,
+                     ENCODING_COOKIE_BASE | COOKIE_FLAGS);
         return -1;
     }
     int64_t len = as_signed32(get32(p + 4));
     int64_t digits = as_signed32(get32(p + 12));
     int64_t lowest = (int64_t)get64(p + 16);
     if (len < 0 || (uint64_t)len > n - HEADER_LEN) {
-        fail(err, errsz, "histogram payload truncated: counts of %lld bytes, %zu present",
-             (long long)len, n - HEADER_LEN);
+        cx_error_set(err, "histogram payload truncated: counts of %lld bytes, %zu present",
+                     (long long)len, n - HEADER_LEN);
         return -1;
     }
     if (digits != CX_HIST_DIGITS || lowest != CX_HIST_LOWEST) {
-        fail(err, errsz,
-             "histogram layout differs: lowest value %lld, %lld significant digits (want %d, %d)",
-             (long long)lowest, (long long)digits, CX_HIST_LOWEST, CX_HIST_DIGITS);
+        cx_error_set(
+            err,
+            "histogram layout differs: lowest value %lld, %lld significant digits (want %d, %d)",
+            (long long)lowest, (long long)digits, CX_HIST_LOWEST, CX_HIST_DIGITS);
         return -1;
     }
 
@@ -205,7 +193,7 @@ static int decode_payload(struct cx_hist *h, const uint8_t *p, size_t n, char *e
         int64_t v;
         size_t used = zz_get(c + at, end - at, &v);
         if (used == 0) {
-            fail(err, errsz, "histogram counts truncated at byte %zu of %zu", at, end);
+            cx_error_set(err, "histogram counts truncated at byte %zu of %zu", at, end);
             return -1;
         }
         at += used;
@@ -216,18 +204,18 @@ static int decode_payload(struct cx_hist *h, const uint8_t *p, size_t n, char *e
         } else if (v == 0) {
             index += index <= slots;
         } else if (index >= slots) {
-            fail(err, errsz, "histogram has counts beyond the last bucket (%zu) of this layout",
-                 slots - 1);
+            cx_error_set(err, "histogram has counts beyond the last bucket (%zu) of this layout",
+                         slots - 1);
             return -1;
         } else if (cx_hist_add_at_index(h, index++, v) < 0) {
-            fail(err, errsz, "histogram counts overflow");
+            cx_error_set(err, "histogram counts overflow");
             return -1;
         }
     }
     return 0;
 }
 
-static int decode_into(struct cx_hist *h, const char *b64, char *err, size_t errsz)
+static int decode_into(struct cx_hist *h, const char *b64, struct cx_error *err)
 {
     uint8_t *raw = NULL, *payload = NULL;
     int rc = -1;
@@ -242,43 +230,43 @@ static int decode_into(struct cx_hist *h, const char *b64, char *err, size_t err
     size_t n;
     raw = malloc(len / 4 * 3 + 3);
     if (!raw) {
-        fail(err, errsz, "out of memory");
+        cx_error_set(err, "out of memory");
         goto done;
     }
     if (cx_b64_decode(b64, len, raw, &n) < 0) {
-        fail(err, errsz, "histogram is not base64");
+        cx_error_set(err, "histogram is not base64");
         goto done;
     }
     if (n < 4) {
-        fail(err, errsz, "histogram truncated: %zu bytes", n);
+        cx_error_set(err, "histogram truncated: %zu bytes", n);
         goto done;
     }
     uint32_t cookie = get32(raw);
     if ((cookie & ~0xf0u) == ENCODING_COOKIE_BASE) {
-        rc = decode_payload(h, raw, n, err, errsz);
+        rc = decode_payload(h, raw, n, err);
         goto done;
     }
     if ((cookie & ~0xf0u) != COMPRESSED_COOKIE_BASE) {
-        fail(err, errsz, "not a V2 compressed histogram (cookie 0x%08x, want 0x%08x)", cookie,
-             COMPRESSED_COOKIE_BASE | COOKIE_FLAGS);
+        cx_error_set(err, "not a V2 compressed histogram (cookie 0x%08x, want 0x%08x)", cookie,
+                     COMPRESSED_COOKIE_BASE | COOKIE_FLAGS);
         goto done;
     }
     int64_t zlen = n >= 8 ? as_signed32(get32(raw + 4)) : -1;
     if (zlen < 0 || (uint64_t)zlen > n - 8) {
-        fail(err, errsz, "compressed histogram truncated: %lld bytes announced, %zu present",
-             (long long)zlen, n >= 8 ? n - 8 : 0);
+        cx_error_set(err, "compressed histogram truncated: %lld bytes announced, %zu present",
+                     (long long)zlen, n >= 8 ? n - 8 : 0);
         goto done;
     }
 
     payload = malloc(MAX_PAYLOAD);
     if (!payload) {
-        fail(err, errsz, "out of memory");
+        cx_error_set(err, "out of memory");
         goto done;
     }
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     if (inflateInit(&zs) != Z_OK) {
-        fail(err, errsz, "zlib inflateInit failed");
+        cx_error_set(err, "zlib inflateInit failed");
         goto done;
     }
     zs.next_in = raw + 8;
@@ -289,32 +277,32 @@ static int decode_into(struct cx_hist *h, const char *b64, char *err, size_t err
     size_t plen = zs.total_out;
     if (zr != Z_STREAM_END) {
         if (zr == Z_BUF_ERROR && zs.avail_out == 0)
-            fail(err, errsz, "histogram payload larger than any of this layout (%zu bytes)",
-                 (size_t)MAX_PAYLOAD);
+            cx_error_set(err, "histogram payload larger than any of this layout (%zu bytes)",
+                         (size_t)MAX_PAYLOAD);
         else if (zr == Z_BUF_ERROR)
-            fail(err, errsz, "compressed histogram truncated");
+            cx_error_set(err, "compressed histogram truncated");
         else
-            fail(err, errsz, "compressed histogram corrupt (zlib: %s)",
-                 zs.msg ? zs.msg : zError(zr));
+            cx_error_set(err, "compressed histogram corrupt (zlib: %s)",
+                         zs.msg ? zs.msg : zError(zr));
         inflateEnd(&zs);
         goto done;
     }
     inflateEnd(&zs);
-    rc = decode_payload(h, payload, plen, err, errsz);
+    rc = decode_payload(h, payload, plen, err);
 done:
     free(raw);
     free(payload);
     return rc;
 }
 
-int cx_hlog_decode(const char *b64, struct cx_hist **out, char *err, size_t errsz)
+int cx_hlog_decode(const char *b64, struct cx_hist **out, struct cx_error *err)
 {
     struct cx_hist *h;
     if (cx_hist_new(&h) < 0) {
-        fail(err, errsz, "out of memory");
+        cx_error_set(err, "out of memory");
         return -1;
     }
-    if (decode_into(h, b64, err, errsz) < 0) {
+    if (decode_into(h, b64, err) < 0) {
         cx_hist_free(h);
         return -1;
     }
@@ -465,7 +453,7 @@ static void chomp(char *line)
         line[--n] = '\0';
 }
 
-int cx_hlog_read(const char *path, cx_hlog_cb *cb, void *ctx, char *err, size_t errsz)
+int cx_hlog_read(const char *path, cx_hlog_cb *cb, void *ctx, struct cx_error *err)
 {
     FILE *f = NULL;
     char *line = NULL;
@@ -474,22 +462,22 @@ int cx_hlog_read(const char *path, cx_hlog_cb *cb, void *ctx, char *err, size_t 
     struct header hd = {0};
     long lineno = 0;
     int rc = -1;
-    char why[192];
+    struct cx_error why;
 
     f = fopen(path, "r");
     if (!f) {
-        fail(err, errsz, "%s: %s", path, strerror(errno));
+        cx_error_at(err, path, -1, -1, "", "%s", strerror(errno));
         goto done;
     }
     if (cx_hist_new(&h) < 0) {
-        fail(err, errsz, "%s: out of memory", path);
+        cx_error_at(err, path, -1, -1, "", "out of memory");
         goto done;
     }
     for (;;) {
         errno = 0;
         if (getline(&line, &cap, f) < 0) {
             if (ferror(f)) {
-                fail(err, errsz, "%s:%ld: %s", path, lineno + 1, strerror(errno));
+                cx_error_at(err, path, (int)lineno + 1, -1, "", "%s", strerror(errno));
                 goto done;
             }
             break;
@@ -504,8 +492,8 @@ int cx_hlog_read(const char *path, cx_hlog_cb *cb, void *ctx, char *err, size_t 
             tag = p + 4;
             p = strchr(tag, ',');
             if (!p) {
-                fail(err, errsz, "%s:%ld: expected Tag=TAG,start,length,max,histogram", path,
-                     lineno);
+                cx_error_at(err, path, (int)lineno, -1, "",
+                            "expected Tag=TAG,start,length,max,histogram");
                 goto done;
             }
             *p++ = '\0';
@@ -515,11 +503,12 @@ int cx_hlog_read(const char *path, cx_hlog_cb *cb, void *ctx, char *err, size_t 
         double ts, length, max;
         if (number_field(&p, &ts) < 0 || number_field(&p, &length) < 0 ||
             number_field(&p, &max) < 0) {
-            fail(err, errsz, "%s:%ld: expected [Tag=TAG,]start,length,max,histogram", path, lineno);
+            cx_error_at(err, path, (int)lineno, -1, "",
+                        "expected [Tag=TAG,]start,length,max,histogram");
             goto done;
         }
-        if (decode_into(h, p, why, sizeof why) < 0) {
-            fail(err, errsz, "%s:%ld: %s", path, lineno, why);
+        if (decode_into(h, p, &why) < 0) {
+            cx_error_at(err, path, (int)lineno, -1, "", "%s", why.text);
             goto done;
         }
         /* HistogramLogReader: without StartTime the first interval starts the log; without
@@ -547,11 +536,11 @@ done:
     return rc;
 }
 
-int cx_hlog_start_time(const char *path, double *start_epoch_s, char *err, size_t errsz)
+int cx_hlog_start_time(const char *path, double *start_epoch_s, struct cx_error *err)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        fail(err, errsz, "%s: %s", path, strerror(errno));
+        cx_error_at(err, path, -1, -1, "", "%s", strerror(errno));
         return -1;
     }
     char *line = NULL;
@@ -565,7 +554,7 @@ int cx_hlog_start_time(const char *path, double *start_epoch_s, char *err, size_
     free(line);
     fclose(f);
     if (!hd.has_start) {
-        fail(err, errsz, "%s: no #[StartTime: ...] before the first interval", path);
+        cx_error_at(err, path, -1, -1, "", "no #[StartTime: ...] before the first interval");
         return -1;
     }
     *start_epoch_s = hd.start;

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "cxerr.h"
 #include "hist.h"
 
 #define CX_HLOG_MAX_RATIO 1000.0 /* Interval_Max column: us / 1000 = ms */
@@ -38,9 +39,9 @@ char *cx_hlog_encode(const struct cx_hist *h);
 
 /* Decode a base64 V2 histogram, compressed (cookie base 0x1c849304) or not (0x1c849303), into a
  * new histogram in *out (the caller frees it). Surrounding whitespace is ignored. Returns 0, or
- * -1 with *out untouched and a one-line reason in err (errsz bytes; err may be NULL): not
+ * -1 with *out untouched and a one-line reason in err (err may be NULL): not
  * base64, unknown cookie, truncated or corrupt data, another bucket layout, counts beyond ours. */
-int cx_hlog_decode(const char *b64, struct cx_hist **out, char *err, size_t errsz);
+int cx_hlog_decode(const char *b64, struct cx_hist **out, struct cx_error *err);
 
 struct cx_hlog_writer;
 
@@ -77,13 +78,13 @@ typedef int cx_hlog_cb(void *ctx, const char *tag, double start_s, double length
  * are skipped; StartTime and BaseTime are read as HdrHistogram's HistogramLogReader reads them
  * (without them, the first interval's start is the start and timestamps count as absolute
  * unless more than a year before it). Returns 0 at the end of the log, the callback's value if it
- * stopped the read, or -1 with "path:line: reason" in err (errsz bytes; err may be NULL) if the
+ * stopped the read, or -1 with "path:line: reason" in err (err may be NULL) if the
  * file cannot be read or a line is not an interval. */
-int cx_hlog_read(const char *path, cx_hlog_cb *cb, void *ctx, char *err, size_t errsz);
+int cx_hlog_read(const char *path, cx_hlog_cb *cb, void *ctx, struct cx_error *err);
 
 /* The log's StartTime in seconds since the epoch (for aligning logs of shards started at
  * different times): 0, or -1 with "path: reason" in err if the file cannot be read or states no
  * StartTime before its first interval. */
-int cx_hlog_start_time(const char *path, double *start_epoch_s, char *err, size_t errsz);
+int cx_hlog_start_time(const char *path, double *start_epoch_s, struct cx_error *err);
 
 #endif

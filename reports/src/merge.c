@@ -20,19 +20,6 @@
 #define NO_TAG      SIZE_MAX /* a log line without Tag= */
 #define START_SLACK 0.0006   /* hlog timestamps are rounded to the millisecond */
 
-static void say(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void say(char *err, size_t errsz, const char *fmt, ...)
-{
-    if (!err || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errsz, fmt, ap);
-    va_end(ap);
-}
-
 struct cell {
     size_t bucket;
     int64_t count;
@@ -173,21 +160,19 @@ static int on_interval(void *ctx, const char *tag, double start_s, double length
     return 0;
 }
 
-static int read_logs(struct merger *m, char *err, size_t errsz)
+static int read_logs(struct merger *m, struct cx_error *err)
 {
     for (m->cur = 0; m->cur < m->n; m->cur++) {
         struct shard *s = &m->sh[m->cur];
-        char path[4096], why[512];
+        char path[4096];
         snprintf(path, sizeof path, "%s/latency.hlog", s->dir);
-        int rc = cx_hlog_read(path, on_interval, m, why, sizeof why);
+        int rc = cx_hlog_read(path, on_interval, m, err);
         if (rc != 0) {
             if (m->oom)
-                say(err, errsz, "%s: out of memory", path);
-            else
-                say(err, errsz, "%s", why);
+                cx_error_at(err, path, -1, -1, "", "out of memory");
             return -1;
         }
-        s->has_start = cx_hlog_start_time(path, &s->start_epoch_s, NULL, 0) == 0;
+        s->has_start = cx_hlog_start_time(path, &s->start_epoch_s, NULL) == 0;
     }
     return 0;
 }
@@ -240,7 +225,7 @@ static int parse_spec(struct shard *s)
     return 0;
 }
 
-static int same_run(struct merger *m, char *err, size_t errsz)
+static int same_run(struct merger *m, struct cx_error *err)
 {
     const struct shard *a = &m->sh[0];
     const json_t *ta = json_object_get(a->run->summary, "thresholds");
@@ -251,14 +236,14 @@ static int same_run(struct merger *m, char *err, size_t errsz)
         char ra[PATH_MAX], rb[PATH_MAX];
         for (size_t k = 0; k < i; k++)
             if (realpath(m->sh[k].dir, ra) && realpath(b->dir, rb) && strcmp(ra, rb) == 0) {
-                say(err, errsz, "%s: given twice (as %s and %s): its counts would add twice", rb,
-                    m->sh[k].dir, b->dir);
+                cx_error_set(err, "%s: given twice (as %s and %s): its counts would add twice", rb,
+                             m->sh[k].dir, b->dir);
                 return -1;
             }
         if (strcmp(sstr(sb, "scenario"), sstr(a->run->summary, "scenario")) != 0) {
-            say(err, errsz, "%s: scenario \"%s\", but %s is of \"%s\": not shards of one run",
-                summary_path(b, pb, sizeof pb), sstr(sb, "scenario"),
-                summary_path(a, pa, sizeof pa), sstr(a->run->summary, "scenario"));
+            cx_error_set(err, "%s: scenario \"%s\", but %s is of \"%s\": not shards of one run",
+                         summary_path(b, pb, sizeof pb), sstr(sb, "scenario"),
+                         summary_path(a, pa, sizeof pa), sstr(a->run->summary, "scenario"));
             return -1;
         }
         const json_t *tb = json_object_get(sb, "thresholds");
@@ -267,40 +252,44 @@ static int same_run(struct merger *m, char *err, size_t errsz)
             differ = strcmp(sstr(json_array_get(ta, k), "text"),
                             sstr(json_array_get(tb, k), "text")) != 0;
         if (differ) {
-            say(err, errsz, "%s: thresholds differ from those of %s: not shards of one run",
-                summary_path(b, pb, sizeof pb), summary_path(a, pa, sizeof pa));
+            cx_error_set(err, "%s: thresholds differ from those of %s: not shards of one run",
+                         summary_path(b, pb, sizeof pb), summary_path(a, pa, sizeof pa));
             return -1;
         }
         b->spec = sstr(sb, "shard");
         if (b->spec && parse_spec(b) < 0) {
-            say(err, errsz,
+            cx_error_set(
+                err,
                 "%s: shard: expected I/N with 0 <= I < N (or I/N+J/N... for a merge), got \"%s\"",
                 summary_path(b, pb, sizeof pb), b->spec);
             return -1;
         }
         if (!b->spec != !a->spec) {
-            say(err, errsz, "%s: %s, but %s %s: not shards of one run",
-                summary_path(b, pb, sizeof pb), b->spec ? "a shard" : "not a shard (no --shard)",
-                summary_path(a, pa, sizeof pa), a->spec ? "is a shard" : "is not");
+            cx_error_set(err, "%s: %s, but %s %s: not shards of one run",
+                         summary_path(b, pb, sizeof pb),
+                         b->spec ? "a shard" : "not a shard (no --shard)",
+                         summary_path(a, pa, sizeof pa), a->spec ? "is a shard" : "is not");
             return -1;
         }
         if (b->spec && b->count != a->count) {
-            say(err, errsz, "%s: shard %s, but %s is shard %s: not shards of one run",
-                summary_path(b, pb, sizeof pb), b->spec, summary_path(a, pa, sizeof pa), a->spec);
+            cx_error_set(err, "%s: shard %s, but %s is shard %s: not shards of one run",
+                         summary_path(b, pb, sizeof pb), b->spec, summary_path(a, pa, sizeof pa),
+                         a->spec);
             return -1;
         }
         for (size_t k = 0; b->spec && k < i; k++)
             for (int x = 0; x < b->nindex; x++)
                 if (has_index(&m->sh[k], b->index[x])) {
-                    say(err, errsz, "%s: shard %d/%d again (also in %s)",
-                        summary_path(b, pb, sizeof pb), b->index[x], b->count, m->sh[k].dir);
+                    cx_error_set(err, "%s: shard %d/%d again (also in %s)",
+                                 summary_path(b, pb, sizeof pb), b->index[x], b->count,
+                                 m->sh[k].dir);
                     return -1;
                 }
         char hp[4096];
         snprintf(hp, sizeof hp, "%s/history.jsonl", b->dir);
         FILE *hf = fopen(hp, "r");
         if (!hf) {
-            say(err, errsz, "%s: %s", hp, strerror(errno));
+            cx_error_set(err, "%s: %s", hp, strerror(errno));
             return -1;
         }
         fclose(hf);
@@ -500,8 +489,7 @@ static int by_interval(const void *a, const void *b)
 }
 
 /* Write the merged log to PATH, adding every line into the run's totals (m->tot, m->untagged). */
-static int write_log(struct merger *m, const json_t *series, const char *path, char *err,
-                     size_t errsz)
+static int write_log(struct merger *m, const json_t *series, const char *path, struct cx_error *err)
 {
     double start = 0;
     int have = 0;
@@ -517,7 +505,7 @@ static int write_log(struct merger *m, const json_t *series, const char *path, c
     struct cx_hist *h = NULL;
     int rc = -1;
     if (!f || cx_hlog_open(f, start, &w) < 0 || cx_hist_new(&h) < 0) {
-        say(err, errsz, "%s: %s", path, strerror(errno));
+        cx_error_set(err, "%s: %s", path, strerror(errno));
         goto done;
     }
     for (size_t i = 0; i < m->nlines;) {
@@ -533,7 +521,7 @@ static int write_log(struct merger *m, const json_t *series, const char *path, c
         double at = p ? num(p, "startS") : (double)l->interval, len = p ? num(p, "lengthS") : 1.0;
         cx_hist_add(l->tag == NO_TAG ? m->untagged : m->tot[l->tag], h);
         if (cx_hlog_write(w, l->tag == NO_TAG ? NULL : m->tags[l->tag], at, len, h) < 0) {
-            say(err, errsz, "%s: %s", path, strerror(errno));
+            cx_error_set(err, "%s: %s", path, strerror(errno));
             goto done;
         }
         i = j;
@@ -542,11 +530,11 @@ static int write_log(struct merger *m, const json_t *series, const char *path, c
 done:
     cx_hist_free(h);
     if (cx_hlog_close(w) < 0 && rc == 0) {
-        say(err, errsz, "%s: %s", path, strerror(errno));
+        cx_error_set(err, "%s: %s", path, strerror(errno));
         rc = -1;
     }
     if (f && fclose(f) != 0 && rc == 0) {
-        say(err, errsz, "%s: %s", path, strerror(errno));
+        cx_error_set(err, "%s: %s", path, strerror(errno));
         rc = -1;
     }
     return rc;
@@ -740,7 +728,7 @@ static void fill_latency(struct merger *m, json_t *s)
 /* ---- files ------------------------------------------------------------------------------- */
 
 /* mkdir -p PATH. */
-static int make_dirs(const char *path, char *err, size_t errsz)
+static int make_dirs(const char *path, struct cx_error *err)
 {
     char buf[4096];
     snprintf(buf, sizeof buf, "%s", path);
@@ -749,7 +737,7 @@ static int make_dirs(const char *path, char *err, size_t errsz)
             char c = *p;
             *p = '\0';
             if (mkdir(buf, 0777) < 0 && errno != EEXIST) {
-                say(err, errsz, "%s: cannot create: %s", buf, strerror(errno));
+                cx_error_set(err, "%s: cannot create: %s", buf, strerror(errno));
                 return -1;
             }
             *p = c;
@@ -759,38 +747,38 @@ static int make_dirs(const char *path, char *err, size_t errsz)
     }
     struct stat st;
     if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
-        say(err, errsz, "%s: not a directory", path);
+        cx_error_set(err, "%s: not a directory", path);
         return -1;
     }
     return 0;
 }
 
-static int write_json(const char *path, const json_t *s, char *err, size_t errsz)
+static int write_json(const char *path, const json_t *s, struct cx_error *err)
 {
     FILE *f = fopen(path, "w");
     if (!f) {
-        say(err, errsz, "%s: %s", path, strerror(errno));
+        cx_error_set(err, "%s: %s", path, strerror(errno));
         return -1;
     }
     int bad = json_dumpf(s, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) < 0;
     bad |= fputc('\n', f) == EOF;
     bad |= fclose(f) != 0;
     if (bad)
-        say(err, errsz, "%s: write failed: %s", path, strerror(errno));
+        cx_error_set(err, "%s: write failed: %s", path, strerror(errno));
     return bad ? -1 : 0;
 }
 
-static int write_junit(const char *path, const json_t *s, char *err, size_t errsz)
+static int write_junit(const char *path, const json_t *s, struct cx_error *err)
 {
     FILE *f = fopen(path, "w");
     if (!f) {
-        say(err, errsz, "%s: %s", path, strerror(errno));
+        cx_error_set(err, "%s: %s", path, strerror(errno));
         return -1;
     }
     int bad = report_junit(f, s) < 0;
     bad |= fclose(f) != 0;
     if (bad)
-        say(err, errsz, "%s: write failed: %s", path, strerror(errno));
+        cx_error_set(err, "%s: write failed: %s", path, strerror(errno));
     return bad ? -1 : 0;
 }
 
@@ -816,12 +804,12 @@ static int shifted_line(FILE *out, const char *line, size_t len, int64_t shift)
 }
 
 /* The shards' histories, one after the other, on the shared timeline (SHIFT per shard). */
-static int write_history(const struct merger *m, const int64_t *shift, const char *path, char *err,
-                         size_t errsz)
+static int write_history(const struct merger *m, const int64_t *shift, const char *path,
+                         struct cx_error *err)
 {
     FILE *out = fopen(path, "w");
     if (!out) {
-        say(err, errsz, "%s: %s", path, strerror(errno));
+        cx_error_set(err, "%s: %s", path, strerror(errno));
         return -1;
     }
     char *line = NULL;
@@ -832,7 +820,7 @@ static int write_history(const struct merger *m, const int64_t *shift, const cha
         snprintf(in_path, sizeof in_path, "%s/history.jsonl", m->sh[i].dir);
         FILE *in = fopen(in_path, "r");
         if (!in) {
-            say(err, errsz, "%s: %s", in_path, strerror(errno));
+            cx_error_set(err, "%s: %s", in_path, strerror(errno));
             rc = -1;
             break;
         }
@@ -842,31 +830,31 @@ static int write_history(const struct merger *m, const int64_t *shift, const cha
                 break;
         }
         if (ferror(in)) {
-            say(err, errsz, "%s: %s", in_path, strerror(errno));
+            cx_error_set(err, "%s: %s", in_path, strerror(errno));
             rc = -1;
         }
         fclose(in);
     }
     free(line);
     if ((ferror(out) || fclose(out) != 0) && rc == 0) {
-        say(err, errsz, "%s: write failed: %s", path, strerror(errno));
+        cx_error_set(err, "%s: write failed: %s", path, strerror(errno));
         rc = -1;
     }
     return rc;
 }
 
 /* OUT_DIR must not be one of the inputs: the merge would overwrite what it reads. */
-static int not_an_input(const struct merger *m, const char *out_dir, char *err, size_t errsz)
+static int not_an_input(const struct merger *m, const char *out_dir, struct cx_error *err)
 {
     char ro[PATH_MAX], ri[PATH_MAX];
     if (!realpath(out_dir, ro)) {
-        say(err, errsz, "%s: %s", out_dir, strerror(errno));
+        cx_error_set(err, "%s: %s", out_dir, strerror(errno));
         return -1;
     }
     for (size_t i = 0; i < m->n; i++)
         if (realpath(m->sh[i].dir, ri) && strcmp(ro, ri) == 0) {
-            say(err, errsz, "%s: --out is one of the shards; give the merge its own directory",
-                out_dir);
+            cx_error_set(err, "%s: --out is one of the shards; give the merge its own directory",
+                         out_dir);
             return -1;
         }
     return 0;
@@ -895,7 +883,7 @@ static void merger_free(struct merger *m)
 }
 
 int merge_runs(const char *const *dirs, size_t n, const char *out_dir, json_t **summary, FILE *warn,
-               char *err, size_t errsz)
+               struct cx_error *err)
 {
     struct merger m = {0};
     json_t *s = NULL;
@@ -904,25 +892,25 @@ int merge_runs(const char *const *dirs, size_t n, const char *out_dir, json_t **
     int rc = -1;
     char path[4096];
     if (n == 0) {
-        say(err, errsz, "no run directory to merge");
+        cx_error_set(err, "no run directory to merge");
         return -1;
     }
     if (!(m.sh = calloc(n, sizeof *m.sh))) {
-        say(err, errsz, "out of memory");
+        cx_error_set(err, "out of memory");
         return -1;
     }
     m.n = n;
     m.warn = warn;
     if (!(m.inexact = json_array())) {
-        say(err, errsz, "out of memory");
+        cx_error_set(err, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
         m.sh[i].dir = dirs[i];
-        if (rundir_load(dirs[i], 0, &m.sh[i].run, err, errsz) < 0)
+        if (rundir_load(dirs[i], 0, &m.sh[i].run, err) < 0)
             goto done;
     }
-    if (same_run(&m, err, errsz) < 0)
+    if (same_run(&m, err) < 0)
         goto done;
     warn_missing(&m, warn);
     /* the merged tag order: the summaries' tags as they first appear, then the logs' */
@@ -933,38 +921,37 @@ int merge_runs(const char *const *dirs, size_t n, const char *out_dir, json_t **
             json_object_get(json_object_get(m.sh[i].run->summary, "latency"), "tags"), tag, v)
         {
             if (tag_index(&m, tag, 1) == NO_TAG) {
-                say(err, errsz, "out of memory");
+                cx_error_set(err, "out of memory");
                 goto done;
             }
         }
     }
-    if (read_logs(&m, err, errsz) < 0)
+    if (read_logs(&m, err) < 0)
         goto done;
     if (!(m.tot = calloc(m.ntags + 1, sizeof *m.tot)) || cx_hist_new(&m.untagged) < 0 ||
         cx_hist_new(&m.all) < 0) {
-        say(err, errsz, "out of memory");
+        cx_error_set(err, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < m.ntags; i++)
         if (cx_hist_new(&m.tot[i]) < 0) {
-            say(err, errsz, "out of memory");
+            cx_error_set(err, "out of memory");
             goto done;
         }
-    if (make_dirs(out_dir, err, errsz) < 0 || not_an_input(&m, out_dir, err, errsz) < 0)
+    if (make_dirs(out_dir, err) < 0 || not_an_input(&m, out_dir, err) < 0)
         goto done;
     if (!(s = merged_summary(&m)) || !(runs = calloc(n, sizeof *runs)) ||
         !(shift = calloc(n, sizeof *shift))) {
-        say(err, errsz, "out of memory");
+        cx_error_set(err, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < n; i++)
         runs[i] = m.sh[i].run;
     int64_t t0;
-    if (rejudge_origins(runs, n, shift, &t0, err, errsz) < 0 ||
-        rejudge_runs(runs, n, s, err, errsz) < 0)
+    if (rejudge_origins(runs, n, shift, &t0, err) < 0 || rejudge_runs(runs, n, s, err) < 0)
         goto done;
     snprintf(path, sizeof path, "%s/latency.hlog", out_dir);
-    if (write_log(&m, json_object_get(s, "series"), path, err, errsz) < 0)
+    if (write_log(&m, json_object_get(s, "series"), path, err) < 0)
         goto done;
     fill_latency(&m, s);
     if (json_array_size(m.inexact))
@@ -973,13 +960,13 @@ int merge_runs(const char *const *dirs, size_t n, const char *out_dir, json_t **
     int code = failed ? 99 : 0;
     json_object_set_new(s, "exitCode", json_integer(code));
     snprintf(path, sizeof path, "%s/summary.json", out_dir);
-    if (write_json(path, s, err, errsz) < 0)
+    if (write_json(path, s, err) < 0)
         goto done;
     snprintf(path, sizeof path, "%s/junit.xml", out_dir);
-    if (write_junit(path, s, err, errsz) < 0)
+    if (write_junit(path, s, err) < 0)
         goto done;
     snprintf(path, sizeof path, "%s/history.jsonl", out_dir);
-    if (write_history(&m, shift, path, err, errsz) < 0)
+    if (write_history(&m, shift, path, err) < 0)
         goto done;
     rc = code;
     if (summary) {

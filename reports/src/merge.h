@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "cxerr.h"
+
 /* Merge the run directories DIRS[0..N) into OUT_DIR (created, with its parents, if missing;
  * it must not be one of DIRS): summary.json, junit.xml, latency.hlog and history.jsonl.
  * *SUMMARY (if not NULL) gets the merged summary (the caller json_decref's it). Warnings (a
@@ -39,6 +41,6 @@
  * directory, summary or log that cannot be read or is malformed, shards of different
  * scenarios, thresholds or shard counts, a shard given twice, or a write that failed. */
 int merge_runs(const char *const *dirs, size_t n, const char *out_dir, json_t **summary, FILE *warn,
-               char *err, size_t errsz);
+               struct cx_error *err);
 
 #endif

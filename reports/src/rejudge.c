@@ -9,25 +9,25 @@
 #include "report.h"
 #include "thresholds.h"
 
-int rejudge_origins(struct rundir *const *runs, size_t n, int64_t *shift, int64_t *t0, char *err,
-                    size_t errsz)
+int rejudge_origins(struct rundir *const *runs, size_t n, int64_t *shift, int64_t *t0,
+                    struct cx_error *err)
 {
     *t0 = INT64_MAX;
     for (size_t i = 0; i < n; i++) {
         const json_t *s = runs[i]->summary;
         json_int_t format = json_integer_value(json_object_get(s, "historyFormat"));
         if (format < REJUDGE_HISTORY_FORMAT) {
-            snprintf(err, errsz,
-                     "%s/summary.json: historyFormat: %lld, and judging again needs %d: its "
-                     "history.jsonl was written by an older cxload and lacks what the checks "
-                     "read; run it again",
-                     runs[i]->dir, (long long)format, REJUDGE_HISTORY_FORMAT);
+            cx_error_set(err,
+                         "%s/summary.json: historyFormat: %lld, and judging again needs %d: its "
+                         "history.jsonl was written by an older cxload and lacks what the checks "
+                         "read; run it again",
+                         runs[i]->dir, (long long)format, REJUDGE_HISTORY_FORMAT);
             return -1;
         }
         const json_t *at = json_object_get(s, "startedAtUs");
         if (!json_is_integer(at)) {
-            snprintf(err, errsz, "%s/summary.json: startedAtUs: missing (expected an integer)",
-                     runs[i]->dir);
+            cx_error_set(err, "%s/summary.json: startedAtUs: missing (expected an integer)",
+                         runs[i]->dir);
             return -1;
         }
         shift[i] = json_integer_value(at);
@@ -53,10 +53,10 @@ static int one_outside_mock(struct rundir *const *runs, size_t n)
     return 1;
 }
 
-int rejudge_runs(struct rundir *const *runs, size_t n, json_t *summary, char *err, size_t errsz)
+int rejudge_runs(struct rundir *const *runs, size_t n, json_t *summary, struct cx_error *err)
 {
     int64_t shift[n ? n : 1], t0;
-    if (rejudge_origins(runs, n, shift, &t0, err, errsz) < 0)
+    if (rejudge_origins(runs, n, shift, &t0, err) < 0)
         return -1;
     struct judge_records rs = {0};
     json_t *mock = NULL, *rec = NULL;
@@ -64,7 +64,7 @@ int rejudge_runs(struct rundir *const *runs, size_t n, json_t *summary, char *er
     char path[4096];
     for (size_t i = 0; i < n; i++) {
         snprintf(path, sizeof path, "%s/history.jsonl", runs[i]->dir);
-        if (judge_read_history(&rs, path, shift[i], err, errsz) < 0)
+        if (judge_read_history(&rs, path, shift[i], err) < 0)
             goto done;
         const json_t *answer = json_object_get(runs[i]->summary, "mockViolations");
         if (answer)
@@ -73,7 +73,7 @@ int rejudge_runs(struct rundir *const *runs, size_t n, json_t *summary, char *er
     json_t *steps = json_object_get(runs[0]->summary, "steps");
     json_t *v = judge_verdict(rs.v, rs.n, steps, mock, &rec);
     if (!v) {
-        snprintf(err, errsz, "out of memory judging %zu records", rs.n);
+        cx_error_set(err, "out of memory judging %zu records", rs.n);
         goto done;
     }
     json_object_set_new(summary, "violations", v);
@@ -125,11 +125,11 @@ static json_t *compare(const json_t *a, const json_t *b)
     return lines;
 }
 
-static int write_out(const char *out_dir, const json_t *s, char *err, size_t errsz)
+static int write_out(const char *out_dir, const json_t *s, struct cx_error *err)
 {
     char path[4096];
     if (mkdir(out_dir, 0755) < 0 && errno != EEXIST) {
-        snprintf(err, errsz, "%s: %s", out_dir, strerror(errno));
+        cx_error_set(err, "%s: %s", out_dir, strerror(errno));
         return -1;
     }
     snprintf(path, sizeof path, "%s/summary.json", out_dir);
@@ -146,23 +146,23 @@ static int write_out(const char *out_dir, const json_t *s, char *err, size_t err
         bad |= f && fclose(f) != 0;
     }
     if (bad)
-        snprintf(err, errsz, "%s: write failed: %s", path, strerror(errno));
+        cx_error_set(err, "%s: write failed: %s", path, strerror(errno));
     return bad ? -1 : 0;
 }
 
-int rejudge_dir(const char *dir, const char *out_dir, FILE *report, json_t **summary, char *err,
-                size_t errsz)
+int rejudge_dir(const char *dir, const char *out_dir, FILE *report, json_t **summary,
+                struct cx_error *err)
 {
     struct rundir *r = NULL;
-    if (rundir_load(dir, RUNDIR_HLOG, &r, err, errsz) < 0)
+    if (rundir_load(dir, RUNDIR_HLOG, &r, err) < 0)
         return -1;
     json_t *s = json_deep_copy(r->summary);
     int rc = -1;
     if (!s) {
-        snprintf(err, errsz, "out of memory");
+        cx_error_set(err, "out of memory");
         goto done;
     }
-    if (rejudge_runs(&r, 1, s, err, errsz) < 0)
+    if (rejudge_runs(&r, 1, s, err) < 0)
         goto done;
     json_t *diffs =
         compare(json_object_get(r->summary, "violations"), json_object_get(s, "violations"));
@@ -181,7 +181,7 @@ int rejudge_dir(const char *dir, const char *out_dir, FILE *report, json_t **sum
     int failed = thresholds_eval(s, rundir_hist_for, r);
     rc = failed ? 99 : 0;
     json_object_set_new(s, "exitCode", json_integer(rc));
-    if (out_dir && write_out(out_dir, s, err, errsz) < 0)
+    if (out_dir && write_out(out_dir, s, err) < 0)
         rc = -1;
     if (rc >= 0 && summary) {
         *summary = s;

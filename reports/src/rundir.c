@@ -14,27 +14,13 @@
 
 #define SUMMARY_MAX_BYTES ((size_t)256 << 20) /* 256 MiB: far above any summary cxload writes */
 
-static void say(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void say(char *err, size_t errsz, const char *fmt, ...)
-{
-    if (!err || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errsz, fmt, ap);
-    va_end(ap);
-}
-
 /* ---- the summary's shape ---------------------------------------------------------------- */
 
 struct checker {
     const char *text;
     size_t len;
     const char *path;
-    char *err;
-    size_t errsz;
+    struct cx_error *err;
 };
 
 enum want { W_OBJECT, W_ARRAY, W_NUMBER, W_STRING, W_BOOL };
@@ -76,11 +62,7 @@ static int bad(const struct checker *c, const char *key, const char *what)
         }
         *(cut ? cut : at) = '\0'; /* the parent; the root last */
     }
-    if (line > 0)
-        say(c->err, c->errsz, "%s:%d:%d: %s: %s", c->path, line, col, key, what);
-    else
-        say(c->err, c->errsz, "%s: %s: %s", c->path, key, what);
-    return -1;
+    return cx_error_at(c->err, c->path, line > 0 ? line : -1, line > 0 ? col : -1, key, "%s", what);
 }
 
 /* Member NAME of O (at path BASE) must be of kind W; if REQUIRED, present. */
@@ -234,8 +216,8 @@ static int check_series(const struct checker *c, const json_t *series)
     return 0;
 }
 
-int rundir_check_summary(const json_t *s, const char *text, size_t len, const char *path, char *err,
-                         size_t errsz)
+int rundir_check_summary(const json_t *s, const char *text, size_t len, const char *path,
+                         struct cx_error *err)
 {
     static const struct {
         const char *name;
@@ -250,7 +232,7 @@ int rundir_check_summary(const json_t *s, const char *text, size_t len, const ch
         {"thresholds", W_ARRAY, 0},  {"series", W_ARRAY, 0},     {"reconciliation", W_ARRAY, 0},
         {"passed", W_BOOL, 0},       {"exitCode", W_NUMBER, 0},  {"interrupted", W_BOOL, 0},
     };
-    struct checker c = {text, len, path, err, errsz};
+    struct checker c = {text, len, path, err};
     if (!json_is_object(s))
         return bad(&c, "", "expected an object (a summary.json written by cxload)");
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
@@ -283,7 +265,7 @@ int rundir_check_summary(const json_t *s, const char *text, size_t len, const ch
 
 /* ---- loading ------------------------------------------------------------------------------ */
 
-static int load_summary(struct rundir *r, char *err, size_t errsz)
+static int load_summary(struct rundir *r, struct cx_error *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/summary.json", r->dir);
@@ -291,17 +273,17 @@ static int load_summary(struct rundir *r, char *err, size_t errsz)
     size_t len = 0;
     struct cx_error e;
     if (cx_slurp(path, SUMMARY_MAX_BYTES, &text, &len, &e) < 0) {
-        say(err, errsz, "%s: %s", path, e.text);
+        cx_error_set(err, "%s: %s", path, e.text);
         return -1;
     }
     json_error_t je;
     r->summary = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     int rc = 0;
     if (!r->summary) {
-        say(err, errsz, "%s:%d:%d: not JSON: %s", path, je.line, je.column, je.text);
+        cx_error_set(err, "%s:%d:%d: not JSON: %s", path, je.line, je.column, je.text);
         rc = -1;
     } else {
-        rc = rundir_check_summary(r->summary, text, len, path, err, errsz);
+        rc = rundir_check_summary(r->summary, text, len, path, err);
     }
     free(text);
     return rc;
@@ -347,23 +329,20 @@ static int on_interval(void *ctx, const char *tag, double start_s, double length
     return 0;
 }
 
-static int load_hlog(struct rundir *r, char *err, size_t errsz)
+static int load_hlog(struct rundir *r, struct cx_error *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/latency.hlog", r->dir);
     struct reading rd = {r, NULL, 0, 0};
     if (cx_hist_new(&r->all) < 0 || cx_hist_new(&rd.untagged) < 0) {
-        say(err, errsz, "%s: out of memory", path);
+        cx_error_set(err, "%s: out of memory", path);
         cx_hist_free(rd.untagged);
         return -1;
     }
-    char why[512];
-    int rc = cx_hlog_read(path, on_interval, &rd, why, sizeof why);
+    int rc = cx_hlog_read(path, on_interval, &rd, err);
     if (rc != 0) {
         if (rd.oom)
-            say(err, errsz, "%s: out of memory", path);
-        else
-            say(err, errsz, "%s", why);
+            cx_error_at(err, path, -1, -1, "", "out of memory");
         cx_hist_free(rd.untagged);
         return -1;
     }
@@ -378,25 +357,24 @@ static int load_hlog(struct rundir *r, char *err, size_t errsz)
     return 0;
 }
 
-int rundir_load(const char *dir, int flags, struct rundir **out, char *err, size_t errsz)
+int rundir_load(const char *dir, int flags, struct rundir **out, struct cx_error *err)
 {
     struct stat st;
     if (stat(dir, &st) < 0) {
-        say(err, errsz, "%s: %s", dir, strerror(errno));
+        cx_error_set(err, "%s: %s", dir, strerror(errno));
         return -1;
     }
     if (!S_ISDIR(st.st_mode)) {
-        say(err, errsz, "%s: not a directory (expected a run directory written by cxload)", dir);
+        cx_error_set(err, "%s: not a directory (expected a run directory written by cxload)", dir);
         return -1;
     }
     struct rundir *r = calloc(1, sizeof *r);
     if (!r || !(r->dir = strdup(dir))) {
         free(r);
-        say(err, errsz, "%s: out of memory", dir);
+        cx_error_set(err, "%s: out of memory", dir);
         return -1;
     }
-    if (load_summary(r, err, errsz) < 0 ||
-        ((flags & RUNDIR_HLOG) && load_hlog(r, err, errsz) < 0)) {
+    if (load_summary(r, err) < 0 || ((flags & RUNDIR_HLOG) && load_hlog(r, err) < 0)) {
         rundir_free(r);
         return -1;
     }

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "cxerr.h"
 #include "hist.h"
 
 struct rundir_tag {
@@ -38,7 +39,7 @@ struct rundir {
  * missing or not a directory, a file is missing or unreadable, the summary is not JSON or not
  * of the expected shape (FILE:LINE:COLUMN: KEY: what was expected), a log line is not an
  * interval (FILE:LINE: reason), or memory ran out. */
-int rundir_load(const char *dir, int flags, struct rundir **out, char *err, size_t errsz);
+int rundir_load(const char *dir, int flags, struct rundir **out, struct cx_error *err);
 
 /* Free r and everything it owns; NULL is a no-op. */
 void rundir_free(struct rundir *r);
@@ -55,6 +56,6 @@ const struct cx_hist *rundir_hist_for(void *ctx, const char *tag);
  * documents, as far as cxreport reads it. Returns 0, or -1 with "PATH:LINE:COLUMN: KEY: what
  * was expected" in err (LINE:COLUMN omitted when the key cannot be located in TEXT). */
 int rundir_check_summary(const json_t *summary, const char *text, size_t len, const char *path,
-                         char *err, size_t errsz);
+                         struct cx_error *err);
 
 #endif

@@ -183,7 +183,7 @@ static int html(const char *path, struct rundir **runs, int n, int failed, const
 }
 
 /* Each run's own report.html, beside its summary. */
-static int run_pages(struct rundir **runs, int n, char *err, size_t errsz)
+static int run_pages(struct rundir **runs, int n, struct cx_error *err)
 {
     for (int i = 0; i < n; i++) {
         char path[4096];
@@ -196,25 +196,25 @@ static int run_pages(struct rundir **runs, int n, char *err, size_t errsz)
             rc = -1;
         }
         if (rc != 0) {
-            snprintf(err, errsz, "%s: %s", path, strerror(saved));
+            cx_error_set(err, "%s: %s", path, strerror(saved));
             return -1;
         }
     }
     return 0;
 }
 
-int suite_report(FILE *out, char *const *dirs, int n, const struct suite_opts *o, char *err,
-                 size_t errsz)
+int suite_report(FILE *out, char *const *dirs, int n, const struct suite_opts *o,
+                 struct cx_error *err)
 {
     struct rundir **runs = calloc((size_t)n + 1, sizeof *runs);
     if (!runs) {
-        snprintf(err, errsz, "out of memory");
+        cx_error_set(err, "out of memory");
         return -1;
     }
     int rc = 0, failed = 0;
-    err[0] = '\0';
+    cx_error_set(err, "%s", "");
     for (int i = 0; i < n && rc == 0; i++)
-        if (rundir_load(dirs[i], o->html ? RUNDIR_HLOG : 0, &runs[i], err, errsz) < 0)
+        if (rundir_load(dirs[i], o->html ? RUNDIR_HLOG : 0, &runs[i], err) < 0)
             rc = -1;
         else
             failed += !json_is_true(json_object_get(runs[i]->summary, "passed"));
@@ -222,14 +222,14 @@ int suite_report(FILE *out, char *const *dirs, int n, const struct suite_opts *o
     if (rc == 0) {
         text_table(out, runs, n, failed);
         if (o->junit && junit(o->junit, runs, n, title) != 0) {
-            snprintf(err, errsz, "%s: %s", o->junit, strerror(errno));
+            cx_error_set(err, "%s: %s", o->junit, strerror(errno));
             rc = -1;
         }
     }
     if (rc == 0 && o->html &&
-        (run_pages(runs, n, err, errsz) != 0 || html(o->html, runs, n, failed, title) != 0)) {
-        if (!err[0])
-            snprintf(err, errsz, "%s: %s", o->html, strerror(errno));
+        (run_pages(runs, n, err) != 0 || html(o->html, runs, n, failed, title) != 0)) {
+        if (!err->text[0])
+            cx_error_set(err, "%s: %s", o->html, strerror(errno));
         rc = -1;
     }
     for (int i = 0; i < n; i++)

@@ -11,6 +11,8 @@
 
 #include <stdio.h>
 
+#include "cxerr.h"
+
 struct suite_opts {
     const char *junit; /* write the JUnit document here (NULL: do not) */
     const char *html;  /* write the HTML index here (NULL: do not); each run's report.html is
@@ -21,7 +23,7 @@ struct suite_opts {
 /* Judge the run directories DIRS[0..N) and write the table to OUT (and the files of O).
  * Returns 0 when every run passed, 99 when one failed its thresholds, or -1 with a one-line
  * message in ERR (a run directory unreadable or malformed, a file not writable). */
-int suite_report(FILE *out, char *const *dirs, int n, const struct suite_opts *o, char *err,
-                 size_t errsz);
+int suite_report(FILE *out, char *const *dirs, int n, const struct suite_opts *o,
+                 struct cx_error *err);
 
 #endif

@@ -109,6 +109,15 @@ void cxr_write_run(const char *dir, const json_t *summary)
     assert_int_equal(json_dump_file(summary, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER), 0);
 }
 
+struct cx_error cxr_e;
+
+const char *cxr_err(void)
+{
+    static char buf[2048];
+    cx_error_format(&cxr_e, buf, sizeof buf);
+    return buf;
+}
+
 int cxr_count(const char *hay, const char *needle)
 {
     int n = 0;

@@ -7,6 +7,8 @@
 
 #include <jansson.h>
 
+#include "cxerr.h"
+
 struct cxr_proc {
     int status; /* exit code, or 128 + signal */
     char *out;  /* everything it wrote to stdout (NUL-terminated) */
@@ -37,6 +39,11 @@ void cxr_golden(const char *name, const char *actual);
 
 /* A run directory at DIR holding SUMMARY as summary.json (and nothing else). */
 void cxr_write_run(const char *dir, const json_t *summary);
+
+/* The error the functions under test fill (pass &cxr_e), and it formatted as the programs print
+ * it (FILE:LINE:COLUMN: KEY: TEXT), in a static buffer. */
+extern struct cx_error cxr_e;
+const char *cxr_err(void);
 
 /* The number of times NEEDLE occurs in HAY. */
 int cxr_count(const char *hay, const char *needle);

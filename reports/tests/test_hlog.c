@@ -36,6 +36,7 @@
 #include <zlib.h>
 
 #include "base64.h"
+#include "cxrtest.h"
 #include "prng.h"
 #include "hlog.h"
 
@@ -73,9 +74,8 @@ static void assert_round_trip(const struct cx_hist *h)
     /* cookie 0x1c849314 is "HISTFA" in base64 (as in every HdrHistogram log) */
     assert_memory_equal(b64, "HISTFA", 6);
     struct cx_hist *back = NULL;
-    char err[200] = "";
-    if (cx_hlog_decode(b64, &back, err, sizeof err) != 0)
-        fail_msg("decode: %s", err);
+    if (cx_hlog_decode(b64, &back, &cxr_e) != 0)
+        fail_msg("decode: %s", cxr_err());
     assert_true(cx_hist_equal(back, h));
     assert_int_equal(cx_hist_count(back), cx_hist_count(h));
     assert_int_equal(cx_hist_min(back), cx_hist_min(h));
@@ -114,9 +114,8 @@ static void test_golden_from_hdr_histogram_js(void **state)
     cx_hist_record_n(want, 1000000, 3);
     cx_hist_record_n(want, 123456789, 2);
     cx_hist_record(want, 3600000000);
-    char err[200] = "";
-    if (cx_hlog_decode(GOLDEN, &got, err, sizeof err) != 0)
-        fail_msg("decode: %s", err);
+    if (cx_hlog_decode(GOLDEN, &got, &cxr_e) != 0)
+        fail_msg("decode: %s", cxr_err());
     assert_true(cx_hist_equal(got, want));
 
     /* hdr-histogram-js: totalCount, maxValue, mean, stdDeviation, getValueAtPercentile */
@@ -225,15 +224,14 @@ static void test_decode_uncompressed_and_variants(void **state)
     cx_hist_record_n(want, 0, 3);
     cx_hist_record_n(want, 2, 300);
     cx_hist_add_at_index(want, 5004, INT64_C(1) << 60);
-    char err[200] = "";
     char *plain = base64_of(p.b, p.n), *packed = compressed_b64(&p, -1);
-    if (cx_hlog_decode(plain, &got, err, sizeof err) != 0)
-        fail_msg("uncompressed: %s", err);
+    if (cx_hlog_decode(plain, &got, &cxr_e) != 0)
+        fail_msg("uncompressed: %s", cxr_err());
     assert_true(cx_hist_equal(got, want));
     cx_hist_free(got);
     got = NULL;
-    if (cx_hlog_decode(packed, &got, err, sizeof err) != 0)
-        fail_msg("compressed: %s", err);
+    if (cx_hlog_decode(packed, &got, &cxr_e) != 0)
+        fail_msg("compressed: %s", cxr_err());
     assert_true(cx_hist_equal(got, want));
     assert_int_equal(cx_hist_max(got), cx_hist_highest_equivalent(cx_hist_value_at_index(5004)));
     cx_hist_free(got);
@@ -246,13 +244,12 @@ static void test_decode_uncompressed_and_variants(void **state)
 static void assert_decode_fails(const char *name, const char *b64, const char *why)
 {
     struct cx_hist *got = NULL;
-    char err[200] = "";
-    int rc = cx_hlog_decode(b64, &got, err, sizeof err);
-    if (rc != -1 || !strstr(err, why))
-        print_message("%s: rc %d, err \"%s\", want \"%s\"\n", name, rc, err, why);
+    int rc = cx_hlog_decode(b64, &got, &cxr_e);
+    if (rc != -1 || !strstr(cxr_err(), why))
+        print_message("%s: rc %d, err \"%s\", want \"%s\"\n", name, rc, cxr_err(), why);
     assert_int_equal(rc, -1);
     assert_null(got);
-    assert_non_null(strstr(err, why));
+    assert_non_null(strstr(cxr_err(), why));
 }
 
 static void test_decode_errors(void **state)
@@ -360,7 +357,7 @@ static void test_decode_errors(void **state)
 
     /* err may be NULL. */
     struct cx_hist *h = NULL;
-    assert_int_equal(cx_hlog_decode("####", &h, NULL, 0), -1);
+    assert_int_equal(cx_hlog_decode("####", &h, NULL), -1);
     assert_null(h);
     free(good);
 }
@@ -465,9 +462,8 @@ static void test_log_write_read(void **state)
     assert_non_null(strstr(text, "\nTag=GET,3.500,0.001,0.000,HISTFAAA"));
 
     struct seen s = {0};
-    char err[256] = "";
-    if (cx_hlog_read(path, collect, &s, err, sizeof err) != 0)
-        fail_msg("read: %s", err);
+    if (cx_hlog_read(path, collect, &s, &cxr_e) != 0)
+        fail_msg("read: %s", cxr_err());
     assert_int_equal(s.n, NIV);
     for (int i = 0; i < NIV; i++) {
         assert_int_equal(s.tagged[i], iv[i].tag != NULL);
@@ -479,12 +475,12 @@ static void test_log_write_read(void **state)
     seen_free(&s);
 
     double start = 0;
-    assert_int_equal(cx_hlog_start_time(path, &start, err, sizeof err), 0);
+    assert_int_equal(cx_hlog_start_time(path, &start, &cxr_e), 0);
     assert_true(start == 1700000000.5);
 
     /* A callback's non-zero return stops the read and is returned. */
     struct seen stop = {.stop_at = 2};
-    assert_int_equal(cx_hlog_read(path, collect, &stop, err, sizeof err), 7);
+    assert_int_equal(cx_hlog_read(path, collect, &stop, &cxr_e), 7);
     assert_int_equal(stop.n, 2);
     seen_free(&stop);
 
@@ -542,9 +538,8 @@ static void test_log_from_hdr_histogram_js(void **state)
     static const double starts[] = {0, 0, 1, 2.5}, lengths[] = {1, 1, 1.5, 0.5};
 
     struct seen s = {0};
-    char err[256] = "";
-    if (cx_hlog_read(CXR_TEST_DATA "/js.hlog", collect, &s, err, sizeof err) != 0)
-        fail_msg("read: %s", err);
+    if (cx_hlog_read(CXR_TEST_DATA "/js.hlog", collect, &s, &cxr_e) != 0)
+        fail_msg("read: %s", cxr_err());
     assert_int_equal(s.n, 4);
     for (int i = 0; i < 4; i++) {
         assert_int_equal(s.tagged[i], tags[i] != NULL);
@@ -555,7 +550,7 @@ static void test_log_from_hdr_histogram_js(void **state)
     }
     seen_free(&s);
     double start = 0;
-    assert_int_equal(cx_hlog_start_time(CXR_TEST_DATA "/js.hlog", &start, err, sizeof err), 0);
+    assert_int_equal(cx_hlog_start_time(CXR_TEST_DATA "/js.hlog", &start, &cxr_e), 0);
     assert_true(start == 1700000000.123);
     for (int i = 0; i < 4; i++)
         cx_hist_free(want[i]);
@@ -571,7 +566,7 @@ static void test_log_reader_timestamps(void **state)
     cx_hist_record(h, 10);
     char *b64 = cx_hlog_encode(h);
     char *path = temp_path();
-    char text[1024], err[256] = "";
+    char text[1024];
     static const struct {
         const char *header;
         double ts, want;
@@ -588,7 +583,7 @@ static void test_log_reader_timestamps(void **state)
                  cases[i].ts, b64, cases[i].ts + 1, b64);
         write_file(path, text);
         struct seen s = {0};
-        assert_int_equal(cx_hlog_read(path, collect, &s, err, sizeof err), 0);
+        assert_int_equal(cx_hlog_read(path, collect, &s, &cxr_e), 0);
         assert_int_equal(s.n, 2);
         if (s.start[0] != cases[i].want)
             print_message("case %zu: start %.6f, want %.6f\n", i, s.start[0], cases[i].want);
@@ -610,7 +605,7 @@ static void test_log_read_errors(void **state)
     struct cx_hist *h = new_hist();
     char *b64 = cx_hlog_encode(h);
     char *path = temp_path();
-    char text[1024], err[256], want[512];
+    char text[1024], want[512];
     static const struct {
         const char *line;
         const char *why;
@@ -627,29 +622,28 @@ static void test_log_read_errors(void **state)
                  cases[i].line);
         write_file(path, text);
         struct seen s = {0};
-        err[0] = '\0';
-        assert_int_equal(cx_hlog_read(path, collect, &s, err, sizeof err), -1);
+        assert_int_equal(cx_hlog_read(path, collect, &s, &cxr_e), -1);
         assert_int_equal(s.n, 1); /* the good line before it was delivered */
         seen_free(&s);
         snprintf(want, sizeof want, "%s:4: %s", path, cases[i].why);
-        if (strncmp(err, want, strlen(want)) != 0)
-            print_message("case %zu: err \"%s\", want \"%s\"\n", i, err, want);
-        assert_int_equal(strncmp(err, want, strlen(want)), 0);
+        if (strncmp(cxr_err(), want, strlen(want)) != 0)
+            print_message("case %zu: err \"%s\", want \"%s\"\n", i, cxr_err(), want);
+        assert_int_equal(strncmp(cxr_err(), want, strlen(want)), 0);
     }
 
     /* No StartTime before the first interval. */
     snprintf(text, sizeof text, "0.000,1.000,0.000,%s\n", b64);
     write_file(path, text);
     double start;
-    assert_int_equal(cx_hlog_start_time(path, &start, err, sizeof err), -1);
-    assert_non_null(strstr(err, "no #[StartTime"));
+    assert_int_equal(cx_hlog_start_time(path, &start, &cxr_e), -1);
+    assert_non_null(strstr(cxr_err(), "no #[StartTime"));
 
     unlink(path);
     struct seen s = {0};
-    assert_int_equal(cx_hlog_read(path, collect, &s, err, sizeof err), -1);
+    assert_int_equal(cx_hlog_read(path, collect, &s, &cxr_e), -1);
     assert_int_equal(s.n, 0);
-    assert_int_equal(strncmp(err, path, strlen(path)), 0);
-    assert_int_equal(cx_hlog_start_time(path, &start, err, sizeof err), -1);
+    assert_int_equal(strncmp(cxr_err(), path, strlen(path)), 0);
+    assert_int_equal(cx_hlog_start_time(path, &start, &cxr_e), -1);
     free(path);
     free(b64);
     cx_hist_free(h);

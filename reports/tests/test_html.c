@@ -217,9 +217,8 @@ static char *render(const json_t *summary, thresholds_hist_fn hist_for, void *ct
 static struct rundir *run_a(void)
 {
     struct rundir *r = NULL;
-    char err[1024] = "";
-    if (rundir_load(cxr_data("run-a"), RUNDIR_HLOG, &r, err, sizeof err) < 0)
-        fail_msg("%s", err);
+    if (rundir_load(cxr_data("run-a"), RUNDIR_HLOG, &r, &cxr_e) < 0)
+        fail_msg("%s", cxr_err());
     return r;
 }
 

@@ -74,14 +74,14 @@ struct merged {
 static struct merged merge_fixtures(void)
 {
     struct merged m = {cxr_tmpdir(), NULL, 0};
-    char shard0[1024], shard1[1024], out[600], err[1024] = "";
+    char shard0[1024], shard1[1024], out[600];
     snprintf(shard0, sizeof shard0, "%s", cxr_data("shard-0"));
     snprintf(shard1, sizeof shard1, "%s", cxr_data("shard-1"));
     snprintf(out, sizeof out, "%s/merged", m.dir);
     const char *dirs[] = {shard0, shard1};
-    m.rc = merge_runs(dirs, 2, out, &m.summary, NULL, err, sizeof err);
+    m.rc = merge_runs(dirs, 2, out, &m.summary, NULL, &cxr_e);
     if (m.rc < 0)
-        fail_msg("merge: %s", err);
+        fail_msg("merge: %s", cxr_err());
     return m;
 }
 
@@ -185,7 +185,7 @@ static void test_tag_not_in_log(void **state)
 {
     /* "an inbound call arrives" is in the summaries but not in the logs: what can be exact is,
      * the percentiles are the highest shard's, and both the summary and a warning say so */
-    char *dir = cxr_tmpdir(), out[600], err[1024] = "", *warned = NULL;
+    char *dir = cxr_tmpdir(), out[600], *warned = NULL;
     size_t wlen = 0;
     FILE *warn = open_memstream(&warned, &wlen);
     snprintf(out, sizeof out, "%s/merged", dir);
@@ -194,7 +194,7 @@ static void test_tag_not_in_log(void **state)
     snprintf(s1, sizeof s1, "%s", cxr_data("shard-1"));
     const char *dirs[] = {s0, s1};
     json_t *s = NULL;
-    assert_int_equal(merge_runs(dirs, 2, out, &s, warn, err, sizeof err), 99);
+    assert_int_equal(merge_runs(dirs, 2, out, &s, warn, &cxr_e), 99);
     fclose(warn);
     const json_t *st = json_object_get(json_object_get(json_object_get(s, "latency"), "tags"),
                                        "an inbound call arrives");
@@ -257,11 +257,11 @@ static void test_series_pointwise(void **state)
 static void test_histograms_equal_oracle(void **state)
 {
     struct merged m = merge_fixtures();
-    char out[600], err[1024] = "";
+    char out[600];
     snprintf(out, sizeof out, "%s/merged", m.dir);
     struct rundir *r = NULL;
-    if (rundir_load(out, RUNDIR_HLOG, &r, err, sizeof err) < 0)
-        fail_msg("%s", err);
+    if (rundir_load(out, RUNDIR_HLOG, &r, &cxr_e) < 0)
+        fail_msg("%s", cxr_err());
     static const char *const tags[] = {"accept", "read", "setup step", ""};
     for (size_t i = 0; i < 4; i++) {
         struct cx_hist *want = oracle(tags[i], -1);
@@ -325,16 +325,16 @@ static int check_line(void *ctx, const char *tag, double start_s, double length_
 static void test_intervals_aligned(void **state)
 {
     struct merged m = merge_fixtures();
-    char path[700], err[1024] = "";
+    char path[700];
     snprintf(path, sizeof path, "%s/merged/latency.hlog", m.dir);
     struct log_check c = {json_object_get(m.summary, "series"), 0, 0, ""};
-    assert_int_equal(cx_hlog_read(path, check_line, &c, err, sizeof err), 0);
+    assert_int_equal(cx_hlog_read(path, check_line, &c, &cxr_e), 0);
     if (c.failures)
         fail_msg("%d bad lines, e.g. %s", c.failures, c.why);
     /* accept in 0, 1, 2, 3; read in 0, 1, 2; setup_step in 0; untagged in all four */
     assert_int_equal(c.lines, 4 + 3 + 1 + 4);
     double start = 0;
-    assert_int_equal(cx_hlog_start_time(path, &start, err, sizeof err), 0);
+    assert_int_equal(cx_hlog_start_time(path, &start, &cxr_e), 0);
     assert_float_equal(start, 1795000000.0, 1e-6); /* the earlier shard's */
     merged_free(&m);
 }
@@ -465,20 +465,20 @@ static void test_merge_of_a_merge(void **state)
 {
     /* a merged run read back and "merged" alone gives the same histograms and counts */
     struct merged m = merge_fixtures();
-    char in[600], out[600], err[1024] = "";
+    char in[600], out[600];
     snprintf(in, sizeof in, "%s/merged", m.dir);
     snprintf(out, sizeof out, "%s/again", m.dir);
     const char *dirs[] = {in};
     json_t *s = NULL;
-    assert_int_equal(merge_runs(dirs, 1, out, &s, NULL, err, sizeof err), 99);
+    assert_int_equal(merge_runs(dirs, 1, out, &s, NULL, &cxr_e), 99);
     assert_true(json_equal(json_object_get(s, "series"), json_object_get(m.summary, "series")));
     assert_true(json_equal(json_object_get(s, "latency"), json_object_get(m.summary, "latency")));
     assert_true(json_equal(json_object_get(s, "status"), json_object_get(m.summary, "status")));
     assert_true(
         json_equal(json_object_get(s, "violations"), json_object_get(m.summary, "violations")));
     struct rundir *a = NULL, *b = NULL;
-    assert_int_equal(rundir_load(in, RUNDIR_HLOG, &a, err, sizeof err), 0);
-    assert_int_equal(rundir_load(out, RUNDIR_HLOG, &b, err, sizeof err), 0);
+    assert_int_equal(rundir_load(in, RUNDIR_HLOG, &a, &cxr_e), 0);
+    assert_int_equal(rundir_load(out, RUNDIR_HLOG, &b, &cxr_e), 0);
     assert_true(cx_hist_equal(rundir_hist(a, "accept"), rundir_hist(b, "accept")));
     assert_true(cx_hist_equal(rundir_hist(a, "read"), rundir_hist(b, "read")));
     rundir_free(a);
@@ -489,19 +489,18 @@ static void test_merge_of_a_merge(void **state)
     snprintf(s0, sizeof s0, "%s", cxr_data("shard-0"));
     const char *again[] = {in, s0};
     s = NULL;
-    assert_int_equal(merge_runs(again, 2, out, &s, NULL, err, sizeof err), -1);
-    assert_non_null(strstr(err, "shard-0/summary.json: shard 0/2 again (also in "));
+    assert_int_equal(merge_runs(again, 2, out, &s, NULL, &cxr_e), -1);
+    assert_non_null(strstr(cxr_err(), "shard-0/summary.json: shard 0/2 again (also in "));
     merged_free(&m);
 }
 
 /* merge_runs on DIRS must fail saying WANT (a substring). */
 static void refused(const char *const *dirs, size_t n, const char *out, const char *want)
 {
-    char err[2048] = "";
     json_t *s = NULL;
-    int rc = merge_runs(dirs, n, out, &s, NULL, err, sizeof err);
-    if (rc != -1 || !strstr(err, want))
-        fail_msg("merge: rc %d, error \"%s\", want \"%s\"", rc, err, want);
+    int rc = merge_runs(dirs, n, out, &s, NULL, &cxr_e);
+    if (rc != -1 || !strstr(cxr_err(), want))
+        fail_msg("merge: rc %d, error \"%s\", want \"%s\"", rc, cxr_err(), want);
     assert_null(s);
 }
 

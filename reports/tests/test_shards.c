@@ -72,12 +72,11 @@ static void test_shards_merge_to_the_single_run(void **state)
     cxr_proc_free(&p);
 
     struct rundir *w = NULL, *m = NULL, *a = NULL, *b = NULL;
-    char err[1024] = "";
-    if (rundir_load(whole, RUNDIR_HLOG, &w, err, sizeof err) < 0 ||
-        rundir_load(merged, RUNDIR_HLOG, &m, err, sizeof err) < 0 ||
-        rundir_load(s0, RUNDIR_HLOG, &a, err, sizeof err) < 0 ||
-        rundir_load(s1, RUNDIR_HLOG, &b, err, sizeof err) < 0)
-        fail_msg("%s", err);
+    if (rundir_load(whole, RUNDIR_HLOG, &w, &cxr_e) < 0 ||
+        rundir_load(merged, RUNDIR_HLOG, &m, &cxr_e) < 0 ||
+        rundir_load(s0, RUNDIR_HLOG, &a, &cxr_e) < 0 ||
+        rundir_load(s1, RUNDIR_HLOG, &b, &cxr_e) < 0)
+        fail_msg("%s", cxr_err());
     const json_t *ws = w->summary, *ms = m->summary;
     static const char *const req[] = {"count", "ok", "failed", "indeterminate", "retries"};
     for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)

@@ -20,17 +20,17 @@ static void wake_long_polls(void *ctx)
 static const struct cxm_sim_observer long_polls = {wake_long_polls, NULL};
 
 int cxm_api_init(struct cxm_api *a, const struct cxm_api_options *o, const struct cxm_tenant *t,
-                 uint64_t seed, const char *clock, const char *ledger_path, char *err, size_t errsz)
+                 uint64_t seed, const char *clock, const char *ledger_path, struct cx_error *err)
 {
     enum cxm_clock_mode mode;
     double scale;
     memset(a, 0, sizeof *a);
     a->opts = *o;
     if (cxm_clock_parse(clock ? clock : "real", &mode, &scale) < 0) {
-        snprintf(err, errsz, "--clock: expected real, scaled:X (X > 0) or manual, not '%s'", clock);
-        return -1;
+        return cx_error_set(err, "--clock: expected real, scaled:X (X > 0) or manual, not '%s'",
+                            clock);
     }
-    if (cxm_sim_init(&a->sim, t, seed, mode, scale, ledger_path, err, errsz) < 0)
+    if (cxm_sim_init(&a->sim, t, seed, mode, scale, ledger_path, err) < 0)
         return -1;
     cxm_sim_observe(&a->sim, &long_polls, a);
     /* One lock guards the simulation and its critical sections are short: spin briefly before

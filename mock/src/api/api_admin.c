@@ -140,12 +140,12 @@ void cxm_admin_faults(struct cxm_api *api, struct cxm_call *c)
     json_t *body = cxm_req_json(c->rq, c->rs);
     if (!body)
         return;
-    char path[64], msg[160];
-    if (cxm_sim_set_faults(&api->sim, body, path, sizeof path, msg, sizeof msg) < 0) {
+    struct cx_error why;
+    if (cxm_sim_set_faults(&api->sim, body, &why) < 0) {
         json_decref(body);
-        cxm_respond(
-            c->rs, 400,
-            json_pack("{ss ss ss}", "error", "validation_error", "field", path, "detail", msg));
+        cxm_respond(c->rs, 400,
+                    json_pack("{ss ss ss}", "error", "validation_error", "field", why.key, "detail",
+                              why.text));
         return;
     }
     cxm_sim_record(&api->sim, "FAULTS_SET", json_pack("{so}", "faults", body));

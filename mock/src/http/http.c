@@ -285,13 +285,12 @@ static int log_message(const struct mg_connection *c, const char *message)
 }
 
 int cxm_http_start(struct cxm_api *api, const struct cxm_http_options *o, struct cxm_http **out,
-                   char *err, size_t errsz)
+                   struct cx_error *err)
 {
     pthread_once(&lib_once, lib_init);
     struct cxm_http *h = calloc(1, sizeof *h);
     if (!h) {
-        snprintf(err, errsz, "out of memory");
-        return -1;
+        return cx_error_set(err, "out of memory");
     }
     h->opts = *o;
     h->api = api;
@@ -334,7 +333,7 @@ int cxm_http_start(struct cxm_api *api, const struct cxm_http_options *o, struct
     error.text_buffer_size = sizeof text;
     h->ctx = mg_start2(&init, &error);
     if (!h->ctx) {
-        snprintf(err, errsz, "cannot listen on %s: %s", ports, text[0] ? text : "unknown error");
+        cx_error_set(err, "cannot listen on %s: %s", ports, text[0] ? text : "unknown error");
         free(h);
         return -1;
     }

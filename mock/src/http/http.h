@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "cxerr.h"
+
 struct cxm_api;
 struct cxm_http;
 
@@ -19,9 +21,9 @@ struct cxm_http_options {
 
 /* Start civetweb with tcp_nodelay, keep-alive, o->threads workers, no document root and the
  * request timeout, serving every path through api. Returns 0 with the server in *out, or -1
- * with a one-line message in err. */
+ * with why in err. */
 int cxm_http_start(struct cxm_api *api, const struct cxm_http_options *o, struct cxm_http **out,
-                   char *err, size_t errsz);
+                   struct cx_error *err);
 
 /* The port it listens on, or -1. */
 int cxm_http_port(const struct cxm_http *h);

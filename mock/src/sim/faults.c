@@ -9,27 +9,25 @@
 
 #include "groups.h"
 
-struct perr {
-    char *path, *msg;
-    size_t pathsz, msgsz;
-};
-
-static int bad(struct perr *e, size_t i, const char *key, const char *fmt, ...)
+static int bad(struct cx_error *e, size_t i, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static int bad(struct perr *e, size_t i, const char *key, const char *fmt, ...)
+/* Fail at entry I's KEY (NULL: the entry itself): the key "[I].KEY", the text. */
+static int bad(struct cx_error *e, size_t i, const char *key, const char *fmt, ...)
 {
-    snprintf(e->path, e->pathsz, "[%zu]%s%s", i, key ? "." : "", key ? key : "");
+    char text[sizeof e->text];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->msg, e->msgsz, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    cx_error_set(e, "%s", text);
+    snprintf(e->key, sizeof e->key, "[%zu]%s%s", i, key ? "." : "", key ? key : "");
     return -1;
 }
 
 /* Optional number member in [lo, hi]; def when absent. */
 static int number(json_t *o, const char *key, double lo, double hi, double def, double *out,
-                  struct perr *e, size_t i)
+                  struct cx_error *e, size_t i)
 {
     json_t *v = json_object_get(o, key);
     *out = def;
@@ -41,7 +39,7 @@ static int number(json_t *o, const char *key, double lo, double hi, double def, 
     return 0;
 }
 
-static int parse_latency(json_t *lat, struct cxm_fault *f, struct perr *e, size_t i)
+static int parse_latency(json_t *lat, struct cxm_fault *f, struct cx_error *e, size_t i)
 {
     if (!json_is_object(lat))
         return bad(e, i, "latencyMs",
@@ -83,7 +81,7 @@ static int parse_latency(json_t *lat, struct cxm_fault *f, struct perr *e, size_
     return 0;
 }
 
-static int parse_one(json_t *o, struct cxm_fault *f, struct perr *e, size_t i)
+static int parse_one(json_t *o, struct cxm_fault *f, struct cx_error *e, size_t i)
 {
     static const char *const keys[] = {"group", "status", "rate",   "applied", "latencyMs", "reset",
                                        "hang",  "hangMs", "fromMs", "untilMs", NULL};
@@ -142,27 +140,20 @@ static int parse_one(json_t *o, struct cxm_fault *f, struct perr *e, size_t i)
     return 0;
 }
 
-int cxm_faults_parse(json_t *plan, struct cxm_faults *out, char *path, size_t pathsz, char *msg,
-                     size_t msgsz)
+int cxm_faults_parse(json_t *plan, struct cxm_faults *out, struct cx_error *e)
 {
-    struct perr e = {path, msg, pathsz, msgsz};
     out->v = NULL;
     out->n = 0;
-    if (!json_is_array(plan)) {
-        snprintf(path, pathsz, "%s", "");
-        snprintf(msg, msgsz, "expected an array of faults");
-        return -1;
-    }
+    if (!json_is_array(plan))
+        return cx_error_set(e, "expected an array of faults");
     size_t n = json_array_size(plan);
     if (n == 0)
         return 0;
     out->v = calloc(n, sizeof *out->v);
-    if (!out->v) {
-        snprintf(msg, msgsz, "out of memory");
-        return -1;
-    }
+    if (!out->v)
+        return cx_error_set(e, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        if (parse_one(json_array_get(plan, i), &out->v[i], &e, i) < 0) {
+        if (parse_one(json_array_get(plan, i), &out->v[i], e, i) < 0) {
             cxm_faults_free(out);
             return -1;
         }

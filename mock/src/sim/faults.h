@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "cxerr.h"
 #include "prng.h"
 
 enum cxm_latency { CXM_LAT_NONE, CXM_LAT_FIXED, CXM_LAT_UNIFORM, CXM_LAT_LOGNORMAL };
@@ -54,9 +55,9 @@ struct cxm_fault_effect {
 };
 
 /* Parse and check a plan. Returns 0 and fills *out (free with cxm_faults_free), or -1 with the
- * JSON path of the bad value in path ("[2].rate") and what was expected in msg. */
-int cxm_faults_parse(json_t *plan, struct cxm_faults *out, char *path, size_t pathsz, char *msg,
-                     size_t msgsz);
+ * JSON path of the bad value in err's key ("[2].rate", "" for the plan itself) and what was
+ * expected in its text. */
+int cxm_faults_parse(json_t *plan, struct cxm_faults *out, struct cx_error *err);
 void cxm_faults_free(struct cxm_faults *f);
 
 /* Roll the plan for a request of `group` at `elapsed` ms since the origin. */

@@ -10,7 +10,7 @@
 
 #include "clock.h"
 
-int cxm_ledger_open(struct cxm_ledger *l, const char *path, char *err, size_t errsz)
+int cxm_ledger_open(struct cxm_ledger *l, const char *path, struct cx_error *err)
 {
     memset(l, 0, sizeof *l);
     l->fd = -1;
@@ -18,7 +18,7 @@ int cxm_ledger_open(struct cxm_ledger *l, const char *path, char *err, size_t er
         return 0;
     l->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (l->fd < 0) {
-        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        cx_error_at(err, path, -1, -1, "", "%s", strerror(errno));
         return -1;
     }
     return 0;

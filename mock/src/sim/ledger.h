@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "cxerr.h"
+
 struct cxm_ledger {
     char **lines; /* lines[i] holds seq i + 1, without newline */
     size_t n, cap;
@@ -28,7 +30,7 @@ struct cxm_ledger {
 
 /* Open: in memory only when path is NULL, else also appending to path (created 0644).
  * Returns 0, or -1 with a message in err if the file cannot be opened. */
-int cxm_ledger_open(struct cxm_ledger *l, const char *path, char *err, size_t errsz);
+int cxm_ledger_open(struct cxm_ledger *l, const char *path, struct cx_error *err);
 void cxm_ledger_close(struct cxm_ledger *l);
 
 /* Append an entry; fields (may be NULL) is stolen and its keys follow the fixed ones in their

@@ -41,9 +41,8 @@ static int init_state(struct cxm_sim *s)
     s->evaluation_due = 0;
     cxm_idem_init(&s->idem, (size_t)s->tenant->idempotency_max_keys,
                   (int64_t)s->tenant->idempotency_ttl_s * 1000);
-    char path[64], msg[128];
-    if (init_limits(s) < 0 ||
-        cxm_sim_set_faults(s, s->tenant->faults, path, sizeof path, msg, sizeof msg) < 0)
+    struct cx_error why;
+    if (init_limits(s) < 0 || cxm_sim_set_faults(s, s->tenant->faults, &why) < 0)
         return -1;
     cxm_sched_init(&s->sched);
     s->next_request = 1;
@@ -57,18 +56,18 @@ static int init_state(struct cxm_sim *s)
 }
 
 int cxm_sim_init(struct cxm_sim *s, const struct cxm_tenant *t, uint64_t seed,
-                 enum cxm_clock_mode mode, double scale, const char *ledger_path, char *err,
-                 size_t errsz)
+                 enum cxm_clock_mode mode, double scale, const char *ledger_path,
+                 struct cx_error *err)
 {
     memset(s, 0, sizeof *s);
     s->tenant = t;
     s->seed = seed;
     cxm_clock_init(&s->clock, mode, scale);
     s->now = cxm_clock_now(&s->clock);
-    if (cxm_ledger_open(&s->ledger, ledger_path, err, errsz) < 0)
+    if (cxm_ledger_open(&s->ledger, ledger_path, err) < 0)
         return -1;
     if (cxm_events_init(&s->events, (size_t)t->event_retention) < 0 || init_state(s) < 0) {
-        snprintf(err, errsz, "out of memory (or more than 64 scope names in the tenant)");
+        cx_error_set(err, "out of memory (or more than 64 scope names in the tenant)");
         cxm_sim_free(s);
         return -1;
     }
@@ -148,11 +147,10 @@ void cxm_sim_begin_request(struct cxm_sim *s)
     snprintf(s->req, sizeof s->req, "r%llu", (unsigned long long)s->next_request++);
 }
 
-int cxm_sim_set_faults(struct cxm_sim *s, json_t *plan, char *path, size_t pathsz, char *msg,
-                       size_t msgsz)
+int cxm_sim_set_faults(struct cxm_sim *s, json_t *plan, struct cx_error *err)
 {
     struct cxm_faults f;
-    if (cxm_faults_parse(plan, &f, path, pathsz, msg, msgsz) < 0)
+    if (cxm_faults_parse(plan, &f, err) < 0)
         return -1;
     cxm_faults_free(&s->faults);
     s->faults = f;

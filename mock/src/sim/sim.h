@@ -70,10 +70,10 @@ struct cxm_sim {
 int cxm_sim_observe(struct cxm_sim *s, const struct cxm_sim_observer *o, void *ctx);
 
 /* Create the simulation of tenant t (borrowed; must outlive it). ledger_path may be NULL.
- * Returns 0, or -1 with a message in err. */
+ * Returns 0, or -1 with why in err. */
 int cxm_sim_init(struct cxm_sim *s, const struct cxm_tenant *t, uint64_t seed,
-                 enum cxm_clock_mode mode, double scale, const char *ledger_path, char *err,
-                 size_t errsz);
+                 enum cxm_clock_mode mode, double scale, const char *ledger_path,
+                 struct cx_error *err);
 void cxm_sim_free(struct cxm_sim *s);
 
 /* Back to the fixture (POST /__admin/reset): model, tokens, events, scheduler and ledger
@@ -87,9 +87,9 @@ void cxm_sim_begin_request(struct cxm_sim *s);
 /* Run events due by the clock's reading; returns how many ran. */
 int cxm_sim_run_due(struct cxm_sim *s);
 
-/* Replace the fault plan with `plan` (validated). Returns 0, or -1 with path and msg. */
-int cxm_sim_set_faults(struct cxm_sim *s, json_t *plan, char *path, size_t pathsz, char *msg,
-                       size_t msgsz);
+/* Replace the fault plan with `plan` (validated). Returns 0, or -1 with the bad value's path as
+ * err's key and what was expected (cxm_faults_parse). */
+int cxm_sim_set_faults(struct cxm_sim *s, json_t *plan, struct cx_error *err);
 
 /* Record in the ledger at `now`, caused by the current request (fields stolen, may be NULL). */
 void cxm_sim_record(struct cxm_sim *s, const char *type, json_t *fields);

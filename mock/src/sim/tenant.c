@@ -440,11 +440,12 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
     if (!t->faults)
         return jr_fail_oom(&c->jr, "faults");
     struct cxm_faults plan;
-    char fpath[64], msg[160];
+    struct cx_error why;
     jr_path_t p;
-    if (cxm_faults_parse(t->faults, &plan, fpath, sizeof fpath, msg, sizeof msg) < 0) {
-        snprintf(p, sizeof p, "faults%s", fpath);
-        return jr_fail(&c->jr, p, strstr(msg, "unknown key") != NULL, "%s", msg);
+    if (cxm_faults_parse(t->faults, &plan, &why) < 0) {
+        if (snprintf(p, sizeof p, "faults%s", why.key) >= (int)sizeof p)
+            memcpy(p + sizeof p - 4, "...", 4); /* too long to show whole */
+        return jr_fail(&c->jr, p, strstr(why.text, "unknown key") != NULL, "%s", why.text);
     }
     cxm_faults_free(&plan);
     return 0;
