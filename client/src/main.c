@@ -115,6 +115,78 @@ __attribute__((format(printf, 1, 2))) static int bad(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+/* Take option C (with ARG) of `cxload run|validate` into O. Returns -1 to go on, else the exit
+ * code to end with (--help, --version, a bad value). */
+static int take_option(int c, char *arg, char **argv, struct run_opts *o)
+{
+    char *end;
+    switch (c) {
+    case 't':
+        o->target = arg;
+        return -1;
+    case 'n':
+        o->threads = (int)strtol(arg, &end, 10);
+        if (*end || o->threads < 1 || o->threads > 256)
+            return bad("--threads: expected 1..256, got \"%s\"", arg);
+        return -1;
+    case 'o':
+        o->out = arg;
+        return -1;
+    case 's':
+        errno = 0;
+        o->seed = strtoll(arg, &end, 10);
+        if (*end || errno || o->seed < 0)
+            return bad("--seed: expected a non-negative integer, got \"%s\"", arg);
+        return -1;
+    case 'S':
+        if (sscanf(arg, "%d/%d", &o->shard, &o->nshards) != 2 || o->nshards < 1 || o->shard < 0 ||
+            o->shard >= o->nshards)
+            return bad("--shard: expected I/N with 0 <= I < N, got \"%s\"", arg);
+        return -1;
+    case 'd':
+        if (units_duration(arg, &o->duration_us) < 0 || o->duration_us <= 0)
+            return bad("--duration: expected a duration such as 30s or 2m, got \"%s\"", arg);
+        return -1;
+    case 'D':
+        if (units_duration(arg, &o->drain_us) < 0)
+            return bad("--drain: expected a duration such as 5s, got \"%s\"", arg);
+        return -1;
+    case 'r':
+        if (units_rate(arg, &o->rate) < 0 || o->rate <= 0)
+            return bad("--rate: expected a rate such as 200/s, got \"%s\"", arg);
+        return -1;
+    case 'c':
+        if (units_rate(arg, &o->rate_cap) < 0 || o->rate_cap <= 0)
+            return bad("--rate-cap: expected a rate such as 50/s, got \"%s\"", arg);
+        return -1;
+    case 'u':
+        o->vus = (int)strtol(arg, &end, 10);
+        if (*end || o->vus < 1 || o->vus > 1000000)
+            return bad("--vus: expected 1..1000000, got \"%s\"", arg);
+        return -1;
+    case 'e':
+        o->env_file = arg;
+        return -1;
+    case 'L':
+        o->ledger_check = 1;
+        return -1;
+    case 'N':
+        o->ledger_check = 0;
+        return -1;
+    case 'q':
+        o->quiet = 1;
+        return -1;
+    case 'h':
+        help(stdout);
+        return 0;
+    case 'V':
+        printf("cxload %s\n", CX_VERSION);
+        return 0;
+    default:
+        return bad("unknown or incomplete option \"%s\"", argv[optind - 1]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longs[] = {{"target", required_argument, 0, 't'},
@@ -161,73 +233,10 @@ int main(int argc, char **argv)
     argc -= optind;
     argv += optind;
     optind = 0;
-    char *end;
     while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
-        switch (c) {
-        case 't':
-            o.target = optarg;
-            break;
-        case 'n':
-            o.threads = (int)strtol(optarg, &end, 10);
-            if (*end || o.threads < 1 || o.threads > 256)
-                return bad("--threads: expected 1..256, got \"%s\"", optarg);
-            break;
-        case 'o':
-            o.out = optarg;
-            break;
-        case 's':
-            errno = 0;
-            o.seed = strtoll(optarg, &end, 10);
-            if (*end || errno || o.seed < 0)
-                return bad("--seed: expected a non-negative integer, got \"%s\"", optarg);
-            break;
-        case 'S':
-            if (sscanf(optarg, "%d/%d", &o.shard, &o.nshards) != 2 || o.nshards < 1 ||
-                o.shard < 0 || o.shard >= o.nshards)
-                return bad("--shard: expected I/N with 0 <= I < N, got \"%s\"", optarg);
-            break;
-        case 'd':
-            if (units_duration(optarg, &o.duration_us) < 0 || o.duration_us <= 0)
-                return bad("--duration: expected a duration such as 30s or 2m, got \"%s\"", optarg);
-            break;
-        case 'D':
-            if (units_duration(optarg, &o.drain_us) < 0)
-                return bad("--drain: expected a duration such as 5s, got \"%s\"", optarg);
-            break;
-        case 'r':
-            if (units_rate(optarg, &o.rate) < 0 || o.rate <= 0)
-                return bad("--rate: expected a rate such as 200/s, got \"%s\"", optarg);
-            break;
-        case 'c':
-            if (units_rate(optarg, &o.rate_cap) < 0 || o.rate_cap <= 0)
-                return bad("--rate-cap: expected a rate such as 50/s, got \"%s\"", optarg);
-            break;
-        case 'u':
-            o.vus = (int)strtol(optarg, &end, 10);
-            if (*end || o.vus < 1 || o.vus > 1000000)
-                return bad("--vus: expected 1..1000000, got \"%s\"", optarg);
-            break;
-        case 'e':
-            o.env_file = optarg;
-            break;
-        case 'L':
-            o.ledger_check = 1;
-            break;
-        case 'N':
-            o.ledger_check = 0;
-            break;
-        case 'q':
-            o.quiet = 1;
-            break;
-        case 'h':
-            help(stdout);
-            return 0;
-        case 'V':
-            printf("cxload %s\n", CX_VERSION);
-            return 0;
-        default:
-            return bad("unknown or incomplete option \"%s\"", argv[optind - 1]);
-        }
+        int rc = take_option(c, optarg, argv, &o);
+        if (rc >= 0)
+            return rc;
     }
     if (optind >= argc)
         return bad("%s: missing SCENARIO.json", cmd);

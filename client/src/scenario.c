@@ -38,7 +38,14 @@ struct ctx {
     int in_setup;             /* parsing "setup" steps */
 };
 
-enum { OPTIONAL = 0, REQUIRED = JR_REQUIRED, NONEMPTY = 2, SECRET = 4, SLASH = 8, POSITIVE = 16 };
+enum {
+    OPTIONAL = 0,
+    REQUIRED = JR_REQUIRED,
+    NONEMPTY = JR_NONEMPTY,
+    SECRET = 4,
+    SLASH = 8,
+    POSITIVE = 16
+};
 
 /* The scenario's wording: "expected an integer", "unknown key (allowed: ...)". */
 static const struct jr_words words = {.list_allowed = true,
@@ -46,6 +53,8 @@ static const struct jr_words words = {.list_allowed = true,
                                       .boolean = "true or false",
                                       .object = "an object",
                                       .array = "an array",
+                                      .string = "a string",
+                                      .nonempty = "a non-empty string",
                                       .enum_not_string = NULL};
 
 static const char *const kind_names[] = {"request", "poll",    "think", "barrier",
@@ -75,29 +84,6 @@ static int get_bool(struct ctx *c, json_t *obj, const char *path, const char *ke
     if (jr_get_bool(&c->jr, obj, path, key, def, &b) != 0)
         return -1;
     *out = b;
-    return 0;
-}
-
-/* A string copied into *out; absent gives a copy of DEF, or NULL if DEF is NULL, or an error if
- * FLAGS has REQUIRED. NONEMPTY rejects "". */
-static int get_str(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
-                   const char *def, char **out)
-{
-    json_t *v;
-    const char *s = def;
-    jr_path_t p;
-
-    if (jr_member(&c->jr, obj, path, key, flags, p, &v) != 0)
-        return -1;
-    if (v && !json_is_string(v))
-        return jr_fail(&c->jr, p, 0, "expected a string");
-    if (v)
-        s = json_string_value(v);
-    if ((flags & NONEMPTY) && s && !*s)
-        return jr_fail(&c->jr, p, 0, "expected a non-empty string");
-    *out = NULL;
-    if (s && !(*out = strdup(s)))
-        return jr_fail_oom(&c->jr, p);
     return 0;
 }
 
@@ -640,84 +626,53 @@ static int parse_headers(struct ctx *c, json_t *obj, const char *path, struct sc
 }
 
 /* A "request" or "poll" object OBJ at PATH into ST. */
-static int parse_request(struct ctx *c, json_t *obj, const char *path, struct scn_step *st)
+/* "auth": the name of one of the scenario's auth sources. */
+static int parse_auth_ref(struct ctx *c, json_t *obj, const char *path, struct scn_request *r)
 {
-    static const char *const req_keys[] = {
-        "method",  "path",   "headers", "body",    "auth",  "idempotency", "retry", "timeout",
-        "extract", "expect", "op",      "subject", "agent", "key",         "rule",  NULL};
-    static const char *const poll_keys[] = {
-        "method",  "path",    "headers",  "body",    "auth",        "idempotency", "retry",
-        "timeout", "extract", "expect",   "op",      "subject",     "agent",       "key",
-        "rule",    "until",   "interval", "backoff", "maxInterval", "deadline",    NULL};
-    struct scn_request *r = &st->req;
-    int poll = st->kind == SCN_POLL, method, op;
-    json_t *headers, *body, *extract, *expect, *idem, *until;
     jr_path_t p;
+    if (jr_get_str(&c->jr, obj, path, "auth", NONEMPTY, NULL, &r->auth) || !r->auth)
+        return c->jr.failed ? -1 : 0;
+    for (size_t i = 0; i < c->s->nauths; i++)
+        if (strcmp(c->s->auths[i].name, r->auth) == 0)
+            return 0;
+    char list[200] = "";
+    for (size_t k = 0, n = 0; k < c->s->nauths && n < sizeof list; k++)
+        n +=
+            (size_t)snprintf(list + n, sizeof list - n, "%s%s", k ? ", " : "", c->s->auths[k].name);
+    if (!c->s->nauths)
+        return jr_fail(&c->jr, jr_member_path(p, path, "auth"), 0,
+                       "unknown auth source \"%s\": the scenario has no \"auth\"", r->auth);
+    return jr_fail(&c->jr, jr_member_path(p, path, "auth"), 0,
+                   "unknown auth source \"%s\" (\"auth\" defines: %s)", r->auth, list);
+}
 
-    if (!json_is_object(obj))
-        return jr_fail(&c->jr, path, 0, "expected an object with method and path");
-    if (jr_check_keys(&c->jr, obj, path, poll ? poll_keys : req_keys) ||
-        jr_get_enum(&c->jr, obj, path, "method", 0, method_names, 0, &method) ||
-        get_tpl(c, obj, path, "path", REQUIRED | SLASH, NULL, &r->path) ||
-        jr_get_container(&c->jr, obj, path, "headers", 0, JSON_OBJECT, &headers) ||
-        (headers && parse_headers(c, headers, jr_member_path(p, path, "headers"), r)))
-        return -1;
-    if (!(r->method = strdup(method_names[method])))
-        return jr_fail_oom(&c->jr, path);
-    if ((body = json_object_get(obj, "body"))) {
-        if (check_body(c, body, jr_member_path(p, path, "body")) != 0)
-            return -1;
-        r->body = json_incref(body);
+/* "idempotency": true, false, or the header name a key goes in. */
+static int parse_idempotency(struct ctx *c, json_t *obj, const char *path, struct scn_request *r)
+{
+    jr_path_t p;
+    json_t *idem = json_object_get(obj, "idempotency");
+    if (!idem)
+        return 0;
+    jr_member_path(p, path, "idempotency");
+    if (json_is_string(idem) && is_token(json_string_value(idem))) {
+        r->idempotency = 1;
+        if (!(r->idempotency_header = strdup(json_string_value(idem))))
+            return jr_fail_oom(&c->jr, p);
+        return 0;
     }
-    if (get_str(c, obj, path, "auth", NONEMPTY, NULL, &r->auth))
-        return -1;
-    if (r->auth) {
-        size_t i = 0;
-        char list[200];
-        while (i < c->s->nauths && strcmp(c->s->auths[i].name, r->auth) != 0)
-            i++;
-        if (i == c->s->nauths) {
-            list[0] = '\0';
-            for (size_t k = 0, n = 0; k < c->s->nauths && n < sizeof list; k++)
-                n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", k ? ", " : "",
-                                      c->s->auths[k].name);
-            if (!c->s->nauths)
-                return jr_fail(&c->jr, jr_member_path(p, path, "auth"), 0,
-                               "unknown auth source \"%s\": the scenario has no \"auth\"", r->auth);
-            return jr_fail(&c->jr, jr_member_path(p, path, "auth"), 0,
-                           "unknown auth source \"%s\" (\"auth\" defines: %s)", r->auth, list);
-        }
+    if (json_is_boolean(idem)) {
+        r->idempotency = json_is_true(idem);
+        return 0;
     }
-    if ((idem = json_object_get(obj, "idempotency"))) {
-        jr_member_path(p, path, "idempotency");
-        if (json_is_string(idem) && is_token(json_string_value(idem))) {
-            r->idempotency = 1;
-            if (!(r->idempotency_header = strdup(json_string_value(idem))))
-                return jr_fail_oom(&c->jr, p);
-        } else if (json_is_boolean(idem)) {
-            r->idempotency = json_is_true(idem);
-        } else {
-            return jr_fail(&c->jr, p, 0,
-                           "expected true, false or a header name such as "
-                           "\"Idempotency-Key\"");
-        }
-    }
-    if (get_bool(c, obj, path, "retry", 1, &r->retry) ||
-        get_duration(c, obj, path, "timeout", POSITIVE, 0, &r->timeout_us) ||
-        jr_get_container(&c->jr, obj, path, "extract", 0, JSON_OBJECT, &extract) ||
-        (extract && parse_extracts(c, extract, jr_member_path(p, path, "extract"), r)) ||
-        jr_get_container(&c->jr, obj, path, "expect", 0, JSON_OBJECT, &expect) ||
-        (expect && parse_checks(c, expect, jr_member_path(p, path, "expect"), r->expect_status,
-                                &r->expect_json, &r->nexpect_json, 0)) ||
-        jr_get_enum(&c->jr, obj, path, "op", 0, op_names, -1, &op) ||
-        get_tpl(c, obj, path, "subject", NONEMPTY, NULL, &r->subject) ||
-        get_tpl(c, obj, path, "agent", NONEMPTY, NULL, &r->agent) ||
-        get_tpl(c, obj, path, "key", NONEMPTY, NULL, &r->key) ||
-        get_str(c, obj, path, "rule", NONEMPTY, NULL, &r->rule))
-        return -1;
-    if (r->rule && !is_rule_id(r->rule))
-        return jr_fail(&c->jr, jr_member_path(p, path, "rule"), 0,
-                       "expected a rule ID of docs/rules.md, e.g. \"ACC-03\"");
+    return jr_fail(&c->jr, p, 0,
+                   "expected true, false or a header name such as \"Idempotency-Key\"");
+}
+
+/* "op" with what it needs: an agent for accept, reject and act; a subject for those, read and
+ * priority; a business key for inject. */
+static int check_op(struct ctx *c, const char *path, struct scn_request *r, int op)
+{
+    jr_path_t p;
     r->op = (enum hrec_op)(op + 1);
     switch (r->op) {
     case HREC_ACCEPT:
@@ -742,11 +697,14 @@ static int parse_request(struct ctx *c, json_t *obj, const char *path, struct sc
     default:
         break;
     }
-    if (!poll)
-        return 0;
+    return 0;
+}
 
-    struct scn_poll *pl = &st->poll;
-    json_t *backoff = json_object_get(obj, "backoff");
+/* A poll step's own keys: "until", "interval", "maxInterval", "backoff", "deadline". */
+static int parse_poll(struct ctx *c, json_t *obj, const char *path, struct scn_poll *pl)
+{
+    jr_path_t p;
+    json_t *until, *backoff = json_object_get(obj, "backoff");
     if (jr_get_container(&c->jr, obj, path, "until", REQUIRED, JSON_OBJECT, &until) ||
         parse_checks(c, until, jr_member_path(p, path, "until"), NULL, &pl->until, &pl->nuntil,
                      1) ||
@@ -763,6 +721,57 @@ static int parse_request(struct ctx *c, json_t *obj, const char *path, struct sc
         return jr_fail(&c->jr, jr_member_path(p, path, "maxInterval"), 0,
                        "expected a duration >= interval");
     return 0;
+}
+
+static int parse_request(struct ctx *c, json_t *obj, const char *path, struct scn_step *st)
+{
+    static const char *const req_keys[] = {
+        "method",  "path",   "headers", "body",    "auth",  "idempotency", "retry", "timeout",
+        "extract", "expect", "op",      "subject", "agent", "key",         "rule",  NULL};
+    static const char *const poll_keys[] = {
+        "method",  "path",    "headers",  "body",    "auth",        "idempotency", "retry",
+        "timeout", "extract", "expect",   "op",      "subject",     "agent",       "key",
+        "rule",    "until",   "interval", "backoff", "maxInterval", "deadline",    NULL};
+    struct scn_request *r = &st->req;
+    int poll = st->kind == SCN_POLL, method, op;
+    json_t *headers, *body, *extract, *expect;
+    jr_path_t p;
+
+    if (!json_is_object(obj))
+        return jr_fail(&c->jr, path, 0, "expected an object with method and path");
+    if (jr_check_keys(&c->jr, obj, path, poll ? poll_keys : req_keys) ||
+        jr_get_enum(&c->jr, obj, path, "method", 0, method_names, 0, &method) ||
+        get_tpl(c, obj, path, "path", REQUIRED | SLASH, NULL, &r->path) ||
+        jr_get_container(&c->jr, obj, path, "headers", 0, JSON_OBJECT, &headers) ||
+        (headers && parse_headers(c, headers, jr_member_path(p, path, "headers"), r)))
+        return -1;
+    if (!(r->method = strdup(method_names[method])))
+        return jr_fail_oom(&c->jr, path);
+    if ((body = json_object_get(obj, "body"))) {
+        if (check_body(c, body, jr_member_path(p, path, "body")) != 0)
+            return -1;
+        r->body = json_incref(body);
+    }
+    if (parse_auth_ref(c, obj, path, r) || parse_idempotency(c, obj, path, r) ||
+        get_bool(c, obj, path, "retry", 1, &r->retry) ||
+        get_duration(c, obj, path, "timeout", POSITIVE, 0, &r->timeout_us) ||
+        jr_get_container(&c->jr, obj, path, "extract", 0, JSON_OBJECT, &extract) ||
+        (extract && parse_extracts(c, extract, jr_member_path(p, path, "extract"), r)) ||
+        jr_get_container(&c->jr, obj, path, "expect", 0, JSON_OBJECT, &expect) ||
+        (expect && parse_checks(c, expect, jr_member_path(p, path, "expect"), r->expect_status,
+                                &r->expect_json, &r->nexpect_json, 0)) ||
+        jr_get_enum(&c->jr, obj, path, "op", 0, op_names, -1, &op) ||
+        get_tpl(c, obj, path, "subject", NONEMPTY, NULL, &r->subject) ||
+        get_tpl(c, obj, path, "agent", NONEMPTY, NULL, &r->agent) ||
+        get_tpl(c, obj, path, "key", NONEMPTY, NULL, &r->key) ||
+        jr_get_str(&c->jr, obj, path, "rule", NONEMPTY, NULL, &r->rule))
+        return -1;
+    if (r->rule && !is_rule_id(r->rule))
+        return jr_fail(&c->jr, jr_member_path(p, path, "rule"), 0,
+                       "expected a rule ID of docs/rules.md, e.g. \"ACC-03\"");
+    if (check_op(c, path, r, op) < 0)
+        return -1;
+    return poll ? parse_poll(c, obj, path, &st->poll) : 0;
 }
 
 /* "think": a duration, or {"min", "max"} with min <= max. */
@@ -805,7 +814,7 @@ static int parse_barrier(struct ctx *c, json_t *v, const char *path, struct scn_
         return jr_fail(&c->jr, path, 0,
                        "expected no barrier in setup: one VU runs it, so none could meet");
     if (jr_check_keys(&c->jr, v, path, keys) ||
-        get_str(c, v, path, "name", REQUIRED | NONEMPTY, NULL, &st->barrier) ||
+        jr_get_str(&c->jr, v, path, "name", REQUIRED | NONEMPTY, NULL, &st->barrier) ||
         jr_get_int(&c->jr, v, path, "count", REQUIRED, 0, 2, INT_MAX, &st->barrier_count))
         return -1;
     if (st->barrier_count > s->load.vus)
@@ -864,8 +873,8 @@ static int parse_step(struct ctx *c, json_t *v, const char *path, struct scn_ste
     if (!kind)
         return jr_fail(&c->jr, path, 0,
                        "expected one of: request, poll, think, barrier, if, advance, end");
-    if (get_str(c, v, path, "name", NONEMPTY, NULL, &st->name) ||
-        get_str(c, v, path, "tag", NONEMPTY, NULL, &st->tag) ||
+    if (jr_get_str(&c->jr, v, path, "name", NONEMPTY, NULL, &st->name) ||
+        jr_get_str(&c->jr, v, path, "tag", NONEMPTY, NULL, &st->tag) ||
         jr_get_container(&c->jr, v, path, "then", 0, JSON_ARRAY, &then_v) ||
         jr_get_container(&c->jr, v, path, "else", 0, JSON_ARRAY, &else_v))
         return -1;
@@ -1117,7 +1126,8 @@ static int parse_policy(struct ctx *c, json_t *obj, struct scn_policy *pol)
         get_bool(c, obj, "policy", "retryAfter", 1, &pol->honour_retry_after) ||
         get_rate(c, obj, "policy", "rateCap", POSITIVE, 0, &pol->rate_cap) ||
         get_duration(c, obj, "policy", "timeout", POSITIVE, 10000000, &pol->timeout_us) ||
-        get_str(c, obj, "policy", "idempotencyHeader", NONEMPTY, "X-Idempotency-Key", &header))
+        jr_get_str(&c->jr, obj, "policy", "idempotencyHeader", NONEMPTY, "X-Idempotency-Key",
+                   &header))
         return -1;
     pol->idempotency_header = header;
     if (!is_token(header))
@@ -1348,10 +1358,10 @@ static int parse_root(struct ctx *c, json_t *root)
     if (!json_is_object(root))
         return jr_fail(&c->jr, "", 0, "expected an object");
     if (jr_check_keys(&c->jr, root, "", keys) ||
-        get_str(c, root, "", "name", REQUIRED | NONEMPTY, NULL, &s->name) ||
-        get_str(c, root, "", "description", 0, NULL, &s->description) ||
-        get_str(c, root, "", "clock", 0, NULL, &s->clock) || check_clock(c, s->clock) ||
-        get_str(c, root, "", "tenant", NONEMPTY, NULL, &tenant))
+        jr_get_str(&c->jr, root, "", "name", REQUIRED | NONEMPTY, NULL, &s->name) ||
+        jr_get_str(&c->jr, root, "", "description", 0, NULL, &s->description) ||
+        jr_get_str(&c->jr, root, "", "clock", 0, NULL, &s->clock) || check_clock(c, s->clock) ||
+        jr_get_str(&c->jr, root, "", "tenant", NONEMPTY, NULL, &tenant))
         return -1;
     if (tenant) {
         s->tenant = resolve_path(s->path, tenant);

@@ -226,6 +226,27 @@ int jr_get_int(struct jr_ctx *c, json_t *obj, const char *path, const char *key,
     return 0;
 }
 
+int jr_get_str(struct jr_ctx *c, json_t *obj, const char *path, const char *key, int flags,
+               const char *def, char **out)
+{
+    const char *s = def;
+    jr_path_t p;
+    json_t *v;
+
+    if (jr_member(c, obj, path, key, flags, p, &v) != 0)
+        return -1;
+    if (v && !json_is_string(v))
+        return jr_fail(c, p, 0, "expected %s", c->words->string);
+    if (v)
+        s = json_string_value(v);
+    if ((flags & JR_NONEMPTY) && s && !*s)
+        return jr_fail(c, p, 0, "expected %s", c->words->nonempty);
+    *out = NULL;
+    if (s && !(*out = strdup(s)))
+        return jr_fail_oom(c, p);
+    return 0;
+}
+
 int jr_get_bool(struct jr_ctx *c, json_t *obj, const char *path, const char *key, bool def,
                 bool *out)
 {

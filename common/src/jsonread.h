@@ -24,17 +24,19 @@
 /* A JSON path such as "queues[2].ringSeconds"; as long as struct cx_error's key. */
 typedef char jr_path_t[sizeof(((struct cx_error *)0)->key)];
 
-/* The flag the readers take: an absent member is an error ("missing required key"), not the
- * default. Loaders define their own flags above it. */
-enum { JR_REQUIRED = 1 };
+/* The flags the readers take: an absent member is an error ("missing required key"), not the
+ * default; a string may not be "". Loaders define their own flags above them. */
+enum { JR_REQUIRED = 1, JR_NONEMPTY = 2 };
 
 /* How a loader words the errors of jr_check_keys and the readers. */
 struct jr_words {
-    bool list_allowed;   /* "unknown key (allowed: A, B)" rather than "unknown key" */
-    const char *integer; /* "expected %s", "expected %s >= MIN", "expected %s in [MIN, MAX]" */
-    const char *boolean; /* "expected %s" */
-    const char *object;  /* "expected %s" */
-    const char *array;   /* "expected %s" */
+    bool list_allowed;    /* "unknown key (allowed: A, B)" rather than "unknown key" */
+    const char *integer;  /* "expected %s", "expected %s >= MIN", "expected %s in [MIN, MAX]" */
+    const char *boolean;  /* "expected %s" */
+    const char *object;   /* "expected %s" */
+    const char *array;    /* "expected %s" */
+    const char *string;   /* "expected %s" */
+    const char *nonempty; /* "expected %s", for "" where JR_NONEMPTY is set */
     /* An enum member that is not a string: "expected %s"; NULL: "expected one of: A, B", as
      * for a string that names none of them. */
     const char *enum_not_string;
@@ -115,6 +117,12 @@ int jr_get_int64(struct jr_ctx *c, json_t *obj, const char *path, const char *ke
 /* jr_get_int64 for an int (MIN and MAX within int). */
 int jr_get_int(struct jr_ctx *c, json_t *obj, const char *path, const char *key, int flags, int def,
                int min, int max, int *out);
+
+/* A string copied into *out (malloc'd); absent gives a copy of DEF (NULL: *out NULL). Returns
+ * 0, or -1 failing if absent and JR_REQUIRED, not a string, "" with JR_NONEMPTY, or out of
+ * memory. */
+int jr_get_str(struct jr_ctx *c, json_t *obj, const char *path, const char *key, int flags,
+               const char *def, char **out);
 
 /* true or false into *out; absent gives DEF. Returns 0, or -1 failing if not a boolean. */
 int jr_get_bool(struct jr_ctx *c, json_t *obj, const char *path, const char *key, bool def,

@@ -27,7 +27,7 @@ struct ctx {
     const struct cxm_tenant *t; /* the tenant built so far, for defaults and references */
 };
 
-enum { OPTIONAL = 0, REQUIRED = JR_REQUIRED, NONEMPTY = 2 };
+enum { OPTIONAL = 0, REQUIRED = JR_REQUIRED, NONEMPTY = JR_NONEMPTY };
 
 /* The fixture's wording: "expected integer", "unknown key". */
 static const struct jr_words words = {.list_allowed = false,
@@ -35,6 +35,8 @@ static const struct jr_words words = {.list_allowed = false,
                                       .boolean = "boolean",
                                       .object = "object",
                                       .array = "array",
+                                      .string = "string",
+                                      .nonempty = "non-empty string",
                                       .enum_not_string = "string"};
 
 static const char *const channel_names[] = {"voice", "chat", "sms", "email", NULL};
@@ -64,30 +66,6 @@ static int get_fraction(struct ctx *c, json_t *obj, const char *path, const char
     *out = json_number_value(v);
     if (!(*out >= 0 && *out <= 1))
         return jr_fail(&c->jr, p, 0, "expected number in [0, 1]");
-    return 0;
-}
-
-/* A string copied into *out; absent gives a copy of DEF, or NULL if DEF is NULL, or an error if
- * FLAGS has REQUIRED. NONEMPTY rejects "". Out of memory is reported at PATH, the enclosing
- * object (scenario.c's get_str reports it at the member, hence two). */
-static int get_str(struct ctx *c, json_t *obj, const char *path, const char *key, int flags,
-                   const char *def, char **out)
-{
-    const char *s = def;
-    jr_path_t p;
-    json_t *v;
-
-    if (jr_member(&c->jr, obj, path, key, flags, p, &v) != 0)
-        return -1;
-    if (v && !json_is_string(v))
-        return jr_fail(&c->jr, p, 0, "expected string");
-    if (v)
-        s = json_string_value(v);
-    if ((flags & NONEMPTY) && s && !*s)
-        return jr_fail(&c->jr, p, 0, "expected non-empty string");
-    *out = NULL;
-    if (s && !(*out = strdup(s)))
-        return jr_fail_oom(&c->jr, path);
     return 0;
 }
 
@@ -172,8 +150,8 @@ static int parse_client(struct ctx *c, void *base, size_t i, json_t *v, const ch
     jr_path_t p;
 
     if (jr_check_keys(&c->jr, v, path, keys) ||
-        get_str(c, v, path, "clientId", REQUIRED | NONEMPTY, NULL, &cl->id) ||
-        get_str(c, v, path, "clientSecret", REQUIRED, NULL, &cl->secret) ||
+        jr_get_str(&c->jr, v, path, "clientId", REQUIRED | NONEMPTY, NULL, &cl->id) ||
+        jr_get_str(&c->jr, v, path, "clientSecret", REQUIRED, NULL, &cl->secret) ||
         get_strs(c, v, path, "scopes", &cl->scopes, &cl->nscopes) ||
         jr_get_int(&c->jr, v, path, "perMin", OPTIONAL, 120, 0, INT_MAX, &cl->per_min) ||
         jr_get_int(&c->jr, v, path, "tokenTtlSeconds", OPTIONAL, c->t->token_ttl_s, 1, INT_MAX,
@@ -212,9 +190,9 @@ static int parse_agent(struct ctx *c, void *base, size_t i, json_t *v, const cha
     jr_path_t p, q;
 
     if (jr_check_keys(&c->jr, v, path, keys) ||
-        get_str(c, v, path, "id", REQUIRED | NONEMPTY, NULL, &a->id) ||
-        get_str(c, v, path, "email", OPTIONAL, "", &a->email) ||
-        get_str(c, v, path, "password", OPTIONAL, "", &a->password) ||
+        jr_get_str(&c->jr, v, path, "id", REQUIRED | NONEMPTY, NULL, &a->id) ||
+        jr_get_str(&c->jr, v, path, "email", OPTIONAL, "", &a->email) ||
+        jr_get_str(&c->jr, v, path, "password", OPTIONAL, "", &a->password) ||
         jr_get_enum(&c->jr, v, path, "state", OPTIONAL, state_names, CXM_AGENT_READY, &state) ||
         jr_get_container(&c->jr, v, path, "channels", OPTIONAL, JSON_ARRAY, &chans) ||
         jr_get_bool(&c->jr, v, path, "scheduled", true, &a->scheduled) ||
@@ -266,8 +244,8 @@ static int parse_queue(struct ctx *c, void *base, size_t i, json_t *v, const cha
     jr_path_t p;
 
     if (jr_check_keys(&c->jr, v, path, keys) ||
-        get_str(c, v, path, "id", REQUIRED | NONEMPTY, NULL, &qd->id) ||
-        get_str(c, v, path, "name", OPTIONAL, qd->id, &qd->name) ||
+        jr_get_str(&c->jr, v, path, "id", REQUIRED | NONEMPTY, NULL, &qd->id) ||
+        jr_get_str(&c->jr, v, path, "name", OPTIONAL, qd->id, &qd->name) ||
         jr_get_enum(&c->jr, v, path, "sortingStrategy", OPTIONAL, sorting_names, CXM_SORT_FIFO,
                     &sorting) ||
         jr_get_int(&c->jr, v, path, "maxRings", OPTIONAL, 3, 1, INT_MAX, &qd->max_rings) ||
@@ -279,7 +257,7 @@ static int parse_queue(struct ctx *c, void *base, size_t i, json_t *v, const cha
         jr_get_int(&c->jr, v, path, "maxCapacity", OPTIONAL, 0, 0, INT_MAX, &qd->max_capacity) ||
         jr_get_enum(&c->jr, v, path, "overflowAction", OPTIONAL, overflow_names, CXM_OVERFLOW_DROP,
                     &action) ||
-        get_str(c, v, path, "fallbackQueueId", NONEMPTY, NULL, &qd->fallback_queue_id) ||
+        jr_get_str(&c->jr, v, path, "fallbackQueueId", NONEMPTY, NULL, &qd->fallback_queue_id) ||
         jr_get_container(&c->jr, v, path, "thresholds", OPTIONAL, JSON_OBJECT, &th) ||
         jr_get_int(&c->jr, v, path, "serviceLevelSeconds", OPTIONAL, 20, 1, INT_MAX,
                    &qd->service_level_seconds) ||
@@ -330,7 +308,7 @@ static int parse_attr(struct ctx *c, void *base, size_t i, json_t *v, const char
     jr_path_t p;
 
     if (jr_check_keys(&c->jr, v, path, keys) ||
-        get_str(c, v, path, "key", REQUIRED, NULL, &a->key) ||
+        jr_get_str(&c->jr, v, path, "key", REQUIRED, NULL, &a->key) ||
         jr_get_int(&c->jr, v, path, "maxLength", OPTIONAL, 255, 1, INT_MAX, &a->max_length))
         return -1;
     while (attr_prefixes[k] && strncmp(a->key, attr_prefixes[k], strlen(attr_prefixes[k])) != 0)
@@ -347,7 +325,7 @@ static int parse_webhook(struct ctx *c, void *base, size_t i, json_t *v, const c
     struct cxm_webhook_def *w = (struct cxm_webhook_def *)base + i;
 
     if (jr_check_keys(&c->jr, v, path, keys) ||
-        get_str(c, v, path, "url", REQUIRED | NONEMPTY, NULL, &w->url) ||
+        jr_get_str(&c->jr, v, path, "url", REQUIRED | NONEMPTY, NULL, &w->url) ||
         get_strs(c, v, path, "events", &w->events, &w->nevents))
         return -1;
     return 0;
@@ -382,7 +360,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
     if (!json_is_object(root))
         return jr_fail(&c->jr, "", 0, "expected object");
     if (jr_check_keys(&c->jr, root, "", keys) ||
-        get_str(c, root, "", "tenant", OPTIONAL, "default", &t->name) ||
+        jr_get_str(&c->jr, root, "", "tenant", OPTIONAL, "default", &t->name) ||
         jr_get_int(&c->jr, root, "", "tokenTtlSeconds", OPTIONAL, 3600, 1, INT_MAX,
                    &t->token_ttl_s) ||
         jr_get_container(&c->jr, root, "", "consistency", OPTIONAL, JSON_OBJECT, &cons) ||
