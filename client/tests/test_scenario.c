@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cxtest.h"
 #include "scenario.h"
 
 /* ---- helpers ---- */
@@ -365,20 +366,14 @@ static void good_case(void **state)
 static void bad_case(void **state)
 {
     const char *name = *state; /* "bad/NAME" */
-    char path[300], errpath[300], want[600] = "", got[600];
+    char path[300], errpath[300], want[600], got[600];
     struct scenario *s = (struct scenario *)&s;
     struct cx_error err;
-    FILE *f;
 
     snprintf(path, sizeof path, "%s.json", name);
     snprintf(errpath, sizeof errpath, "%s.err", name);
-    if (!(f = fopen(errpath, "r")))
+    if (cxt_first_line(errpath, want, sizeof want) < 0)
         fail_msg("%s has no %s with its expected error", path, errpath);
-    if (!fgets(want, sizeof want, f))
-        want[0] = '\0';
-    fclose(f);
-    want[strcspn(want, "\n")] = '\0';
-    assert_true(want[0] != '\0');
 
     if (scn_load(path, &s, &err) == 0) {
         scn_free(s);

@@ -325,6 +325,19 @@ char *cxt_read_file(const char *path, size_t *len)
     return buf;
 }
 
+int cxt_first_line(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    buf[0] = '\0';
+    if (!f)
+        return -1;
+    if (!fgets(buf, (int)size, f))
+        buf[0] = '\0';
+    fclose(f);
+    buf[strcspn(buf, "\n")] = '\0';
+    return buf[0] ? 0 : -1;
+}
+
 int cxt_write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "wb");

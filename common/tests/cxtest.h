@@ -73,6 +73,10 @@ void cxt_rmrf(const char *dir);
 /* A whole file: malloc'd, NUL-terminated, its length in *len (may be NULL); NULL on error. */
 char *cxt_read_file(const char *path, size_t *len);
 
+/* The first line of PATH without its newline, into BUF (SIZE bytes): a case's expected error.
+ * Returns 0, or -1 if PATH cannot be read or its first line is empty. */
+int cxt_first_line(const char *path, char *buf, size_t size);
+
 /* Write TEXT to PATH (created or truncated). Returns 0 or -1. */
 int cxt_write_file(const char *path, const char *text);
 

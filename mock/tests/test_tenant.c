@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cxtest.h"
 #include "tenant.h"
 
 /* ---- bad fixtures: cases as data ----
@@ -24,17 +25,11 @@
 static void run_bad_case(void **state)
 {
     const char *name = *state; /* "bad/NAME" */
-    char path[300], errpath[300], want[600] = "", got[600];
+    char path[300], errpath[300], want[600], got[600];
     snprintf(path, sizeof path, "%s.json", name);
     snprintf(errpath, sizeof errpath, "%s.err", name);
-    FILE *f = fopen(errpath, "r");
-    if (!f)
+    if (cxt_first_line(errpath, want, sizeof want) < 0)
         fail_msg("%s has no %s with its expected error", path, errpath);
-    if (!fgets(want, sizeof want, f))
-        want[0] = '\0';
-    fclose(f);
-    want[strcspn(want, "\n")] = '\0';
-    assert_true(want[0] != '\0');
     struct cxm_tenant *t = NULL;
     struct cx_error e;
     if (cxm_tenant_load_file(path, &t, &e) == 0) {
