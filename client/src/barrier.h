@@ -2,7 +2,7 @@
  * generation releases it, and every user of that generation fires at one instant.
  *
  * Arrivals count with one atomic add. The arrival that fills a generation publishes its release
- * instant in the generation's slot and wakes every worker (worker.h, run_wake_all); waiting
+ * instant in the generation's slot and wakes every worker (shared.h, run_wake_all); waiting
  * users look at their generation's slot when their worker wakes. Nothing spins and nothing
  * polls: a user whose barrier never fills waits for its deadline timer.
  */

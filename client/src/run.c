@@ -28,6 +28,7 @@
 #include "report.h"
 #include "summary.h"
 #include "target.h"
+#include "tokens.h"
 #include "thresholds.h"
 #include "worker.h"
 

@@ -10,7 +10,7 @@
 
 #include "collect.h"
 #include "run.h"
-#include "worker.h"
+#include "shared.h"
 
 /* A new summary object (NULL if out of memory). WALL_S: the load's length; STARTED: when the
  * run began. */

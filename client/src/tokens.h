@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 
+#include "shared.h"
 #include "vu.h"
 
 /* A token in a "vu" or "worker" cache. */
@@ -28,6 +29,9 @@ struct token_slot {
 };
 
 void token_slot_free(struct token_slot *t);
+
+/* Free every token of the run-wide ST (after the workers are joined). */
+void shared_token_free(struct shared_token *st);
 
 enum token_get {
     TOKEN_READY,    /* *value and *serial are the token to send */

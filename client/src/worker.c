@@ -19,15 +19,6 @@
 #include "tokens.h"
 #include "wstate.h"
 
-void run_wake_all(struct run_shared *rs)
-{
-    for (int i = 0; rs->wake_fds && i < rs->nthreads; i++) {
-        int fd = atomic_load(&rs->wake_fds[i]);
-        if (fd >= 0)
-            loop_poke(fd);
-    }
-}
-
 /* ---- arrivals ----------------------------------------------------------------------------- */
 
 /* Start an iteration intended at INTENDED on v, counting it late if it is (more than 1 ms). */

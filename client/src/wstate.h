@@ -11,7 +11,7 @@
 #include "pacing.h"
 #include "ratecap.h"
 #include "vu.h"
-#include "worker.h"
+#include "shared.h"
 
 #define BACKLOG 65536 /* arrivals that may wait for a free virtual user, per worker */
 
