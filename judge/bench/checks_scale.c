@@ -6,7 +6,7 @@
  * and times checks_run on each. The baseline is the bare sort of the same records by completion
  * time, which checks_run does first. Prints one line per N: milliseconds, nanoseconds per record
  * (flat = O(n), slowly rising = O(n log n), growing with N = quadratic) and the ratio to the
- * sort. Usage: cxload-checks-scale [N...] (default 10000 100000 1000000).
+ * sort. Usage: cxjudge-checks-scale [N...] (default 10000 100000 1000000).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,13 +123,13 @@ int main(int argc, char **argv)
         char *end;
         long n = strtol(sizes[k], &end, 10);
         if (*end || n <= 0 || n > 50000000) {
-            fprintf(stderr, "cxload-checks-scale: %s: not a number of records (1..50000000)\n",
+            fprintf(stderr, "cxjudge-checks-scale: %s: not a number of records (1..50000000)\n",
                     sizes[k]);
             return 1;
         }
         struct hrec *r = malloc((size_t)n * sizeof *r), *copy = malloc((size_t)n * sizeof *r);
         if (!r || !copy) {
-            fprintf(stderr, "cxload-checks-scale: %ld records: out of memory\n", n);
+            fprintf(stderr, "cxjudge-checks-scale: %ld records: out of memory\n", n);
             return 1;
         }
         fill(r, (size_t)n);
@@ -144,7 +144,7 @@ int main(int argc, char **argv)
         json_t *v = checks_run(r, (size_t)n, NULL, NULL);
         double ms = ms_since(&t);
         if (!v) {
-            fprintf(stderr, "cxload-checks-scale: checks_run failed (out of memory)\n");
+            fprintf(stderr, "cxjudge-checks-scale: checks_run failed (out of memory)\n");
             return 1;
         }
         printf("%10ld %10.1f %12.1f %14.1f %14.1f %12lld\n", n, sort_ms, ms, ms * 1e6 / (double)n,
