@@ -36,6 +36,7 @@ struct ctx {
     struct strmap all_vars;   /* names extracted by any step */
     int *barrier_counts;      /* parallel to s->barriers */
     int in_setup;             /* parsing "setup" steps */
+    int depth;                /* step lists open: "steps" is 1, an if's branch in it 2 */
 };
 
 enum {
@@ -948,12 +949,18 @@ static int parse_steps(struct ctx *c, json_t *arr, const char *path, struct scn_
     *n = 0;
     if (json_array_size(arr) == 0)
         return 0;
+    if (c->depth == SCN_MAX_DEPTH)
+        return jr_fail(&c->jr, path, 0,
+                       "steps nest at most %d deep (an \"if\" in \"steps\" is the second level)",
+                       SCN_MAX_DEPTH);
     if (!(*out = calloc(json_array_size(arr), sizeof **out)))
         return jr_fail_oom(&c->jr, path);
     *n = json_array_size(arr);
+    c->depth++;
     for (size_t i = 0; i < *n; i++)
         if (parse_step(c, json_array_get(arr, i), jr_index_path(p, path, i), &(*out)[i]) != 0)
-            return -1;
+            return c->depth--, -1;
+    c->depth--;
     return 0;
 }
 

@@ -149,6 +149,10 @@ struct scn_poll {
     int64_t deadline_us;
 };
 
+/* Step lists nest at most this deep: "steps" (or "setup") is the first level, an if's branch
+ * in it the second. The loader refuses a deeper one; a virtual user's stack holds this many. */
+#define SCN_MAX_DEPTH 16
+
 struct scn_step {
     enum scn_step_kind kind;
     char *name;             /* for reports: defaults to "METHOD path-template" for requests */

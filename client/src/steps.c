@@ -518,7 +518,7 @@ static void run_steps(struct vu *v)
             int yes = cond_holds(v, &st->cond);
             const struct scn_step *body = yes ? st->then_steps : st->else_steps;
             size_t n = yes ? st->nthen : st->nelse;
-            if (n && v->depth < VU_MAX_DEPTH)
+            if (n) /* the loader bounds the nesting (SCN_MAX_DEPTH) */
                 v->stack[v->depth++] = (struct frame){body, n, 0};
             continue;
         }

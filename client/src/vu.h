@@ -30,8 +30,8 @@ enum vu_state {
     VU_ADVANCING,      /* a manual-clock advance in flight (not part of the measured load) */
 };
 
-/* Where a user is in its steps: a stack of step lists (an if's branches nest). */
-#define VU_MAX_DEPTH 16
+/* Where a user is in its steps: a stack of step lists (an if's branches nest, at most
+ * SCN_MAX_DEPTH deep: the loader checked). */
 
 struct frame {
     const struct scn_step *steps;
@@ -64,7 +64,7 @@ struct vu {
     struct exchange x;
     json_t *vars;       /* extracted this iteration */
     const json_t *user; /* its row of the scenario's users, or NULL */
-    struct frame stack[VU_MAX_DEPTH];
+    struct frame stack[SCN_MAX_DEPTH];
     int depth;
     const struct scn_step *step; /* the step being run */
     struct op op;

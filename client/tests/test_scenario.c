@@ -331,6 +331,18 @@ static void check_open_defaults(const struct scenario *s)
     assert_int_equal(s->ntags, 1);
 }
 
+/* The deepest nesting the loader takes (SCN_MAX_DEPTH): 15 ifs, each with one step. */
+static void check_if_nested_deepest(const struct scenario *s)
+{
+    const struct scn_step *st = &s->steps[0];
+    for (int level = 2; level <= SCN_MAX_DEPTH; level++) {
+        assert_int_equal(st->kind, SCN_IF);
+        assert_int_equal(st->nthen, 1);
+        st = &st->then_steps[0];
+    }
+    assert_int_equal(st->kind, SCN_THINK);
+}
+
 static const struct {
     const char *name;
     void (*check)(const struct scenario *s);
@@ -340,6 +352,7 @@ static const struct {
     {"inject-steady", check_inject_steady},
     {"everything", check_everything},
     {"open-defaults", check_open_defaults},
+    {"if-nested-deepest", check_if_nested_deepest},
 };
 
 static void good_case(void **state)
