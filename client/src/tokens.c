@@ -173,6 +173,20 @@ static int publish(struct shared_token *sh, const char *value, int64_t refresh_u
     return 0;
 }
 
+/* A token's lifetime from its expires_in (seconds) as µs: an hour if absent or not an
+ * integer, none if negative, at most TOKEN_MAX_TTL_S (so no time computed from it overflows). */
+int64_t token_lifetime_us(const json_t *expires_in)
+{
+    if (!json_is_integer(expires_in))
+        return 3600 * INT64_C(1000000);
+    json_int_t s = json_integer_value(expires_in);
+    if (s < 0)
+        s = 0;
+    if (s > TOKEN_MAX_TTL_S)
+        s = TOKEN_MAX_TTL_S;
+    return (int64_t)s * 1000000;
+}
+
 int tokens_fetched(struct vu *v, int status, struct vu **woken)
 {
     struct wstate *ws = v->ws;
@@ -185,9 +199,7 @@ int tokens_fetched(struct vu *v, int status, struct vu **woken)
     uint64_t serial = 0;
     *woken = NULL;
     if (got) {
-        const json_t *ttl = json_object_get(b, "expires_in");
-        int64_t ttl_us = json_is_integer(ttl) ? json_integer_value(ttl) * 1000000 : 3600000000;
-        ttl_us = ws_scaled(ws, ttl_us);
+        int64_t ttl_us = ws_scaled(ws, token_lifetime_us(json_object_get(b, "expires_in")));
         serial = ((ws->lane + 1) << 40) | ++ws->tokseq;
         if (t) {
             free(t->value);

@@ -14,6 +14,7 @@
 #ifndef TOKENS_H
 #define TOKENS_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "shared.h"
@@ -42,6 +43,11 @@ enum token_get {
 /* The token of source AUTH for v's attempt at NOW. */
 enum token_get tokens_get(struct vu *v, const char *auth, int64_t now, const char **value,
                           uint64_t *serial);
+
+#define TOKEN_MAX_TTL_S 315360000 /* ten years: a longer expires_in is taken as this */
+
+/* The lifetime a token answer's expires_in (seconds, a JSON integer or NULL) gives, in µs. */
+int64_t token_lifetime_us(const json_t *expires_in);
 
 /* v's token fetch ended with HTTP STATUS (0: no answer): the token is stored (or not), the
  * fetch recorded. Returns 1 if v now has its token, 0 if the source refused; *woken gets the
