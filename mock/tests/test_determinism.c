@@ -147,8 +147,10 @@ static void sequence(struct run *r)
     advance(r, 1000);
 }
 
-/* Run the sequence on a fresh mock with these threads and seed; the ledger goes to path. */
-static void run_once(const char *threads, const char *seed, const char *path)
+/* Run the sequence on a fresh mock with these threads and seed; the ledger goes to path. With
+ * RESET_TO, the sequence runs first, then POST /__admin/reset {"seed":RESET_TO}, then again. */
+static void run_sequence(const char *threads, const char *seed, const char *path,
+                         const char *reset_to)
 {
     struct run *r = calloc(1, sizeof *r);
     assert_non_null(r);
@@ -162,11 +164,22 @@ static void run_once(const char *threads, const char *seed, const char *path)
     for (int i = 0; r->nconns > 1 && i < r->nconns; i++)
         assert_int_equal(cxh_http_open(&r->conns[i], r->mock.port), 0);
     sequence(r);
+    if (reset_to) {
+        char body[64];
+        snprintf(body, sizeof body, "{\"seed\":%s}", reset_to);
+        CXH_ASSERT_STATUS(cxh_call(conn(r), "POST", "/__admin/reset", NULL, body), 200);
+        sequence(r);
+    }
     for (int i = 0; r->nconns > 1 && i < r->nconns; i++)
         cxh_http_close(&r->conns[i]);
     assert_int_equal(cxh_stop(&r->mock), 0);
     g_run = NULL;
     free(r);
+}
+
+static void run_once(const char *threads, const char *seed, const char *path)
+{
+    run_sequence(threads, seed, path, NULL);
 }
 
 /* Fail unless the files are byte-identical; print the first differing line otherwise. */
@@ -304,6 +317,41 @@ static void test_SIM_02_other_seed_other_ledger(void **state)
     json_decref(y);
 }
 
+/* SIM-01, SIM-02: a reset on the manual clock rewinds the clock to its start, so the sequence
+ * replayed after POST /__admin/reset {"seed":42} writes the lines a fresh mock with seed 42
+ * writes, times included (the mock ran with seed 7 and its clock had moved on before). */
+static void test_SIM_02_reset_then_replay_is_a_fresh_mock(void **state)
+{
+    char fresh[512], reset[512];
+    snprintf(fresh, sizeof fresh, "%s/fresh.jsonl", g_dir);
+    snprintf(reset, sizeof reset, "%s/reset.jsonl", g_dir);
+    run_once("1", "42", fresh);
+    run_sequence("1", "7", reset, "42");
+    json_t *a = entries_of(fresh), *b = entries_of(reset);
+    size_t at = 0; /* the RESET line in b: what follows it is the replay */
+    const char *type;
+    while (at < json_array_size(b) &&
+           (!(type = cxh_str(json_array_get(b, at), "type")) || strcmp(type, "RESET") != 0))
+        at++;
+    assert_true(at < json_array_size(b));
+    json_t *r = json_array_get(b, at);
+    assert_int_equal(json_integer_value(json_object_get(r, "seed")), 42);
+    assert_int_equal(json_integer_value(json_object_get(r, "t")),
+                     json_integer_value(json_object_get(json_array_get(a, 0), "t")));
+    assert_int_equal(json_array_size(b) - at - 1, json_array_size(a));
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        char *x = json_dumps(json_array_get(a, i), JSON_COMPACT | JSON_SORT_KEYS);
+        char *y = json_dumps(json_array_get(b, at + 1 + i), JSON_COMPACT | JSON_SORT_KEYS);
+        if (strcmp(x, y) != 0)
+            fail_msg("line %zu after the reset differs from the fresh mock's:\n  %s\n  %s", i + 1,
+                     y, x);
+        free(x);
+        free(y);
+    }
+    json_decref(a);
+    json_decref(b);
+}
+
 int main(void)
 {
     cxh_global_init();
@@ -311,6 +359,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_SIM_02_same_seed_same_ledger_any_threads, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_SIM_02_other_seed_other_ledger, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_SIM_02_reset_then_replay_is_a_fresh_mock, setup,
+                                        teardown),
     };
     if (getenv("CXH_TEST_FILTER")) /* run only matching tests: CXH_TEST_FILTER='*webhook*' */
         cmocka_set_test_filter(getenv("CXH_TEST_FILTER"));

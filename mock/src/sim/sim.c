@@ -95,6 +95,8 @@ int cxm_sim_reset(struct cxm_sim *s, uint64_t seed)
 {
     free_state(s);
     s->seed = seed;
+    if (s->clock.mode == CXM_CLOCK_MANUAL) /* back to its start: a replay equals a fresh mock */
+        cxm_clock_init(&s->clock, CXM_CLOCK_MANUAL, 0.0);
     s->now = cxm_clock_now(&s->clock);
     cxm_events_reset(&s->events);
     cxm_ledger_reset(&s->ledger, s->now, seed);

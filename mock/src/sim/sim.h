@@ -77,7 +77,8 @@ int cxm_sim_init(struct cxm_sim *s, const struct cxm_tenant *t, uint64_t seed,
 void cxm_sim_free(struct cxm_sim *s);
 
 /* Back to the fixture (POST /__admin/reset): model, tokens, events, scheduler and ledger
- * restart; the PRNG is reseeded with seed; the clock keeps running (manual: keeps its time). */
+ * restart; the PRNG is reseeded with seed. A manual clock goes back to its start, so the same
+ * requests after a reset give a fresh mock's ledger; a real or scaled clock keeps running. */
 int cxm_sim_reset(struct cxm_sim *s, uint64_t seed);
 
 /* Start handling a request: run every event due by the clock, set now, and take the next
