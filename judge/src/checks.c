@@ -140,7 +140,9 @@ static void check_silent_drop(struct ctx *c, struct hrec *r, size_t n)
     }
 }
 
-/* A reject sent more than once for one decision: retries of a reject without dedup. */
+/* A reject sent more than once for one decision: retries of a reject without dedup. An
+ * idempotency key changes nothing: the platform ignores keys on rejects and applies every one
+ * that reaches it (REJ-04). */
 static void check_duplicate_reject(struct ctx *c, struct hrec *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -153,7 +155,7 @@ static void check_duplicate_reject(struct ctx *c, struct hrec *r, size_t n)
                 reached++; /* answered, or may have been applied */
                 last = &r[j];
             }
-        if (reached >= 2 && !r[i].has_idem) {
+        if (reached >= 2) {
             char what[512];
             snprintf(what, sizeof what,
                      "reject of %s reached the platform %d times for one decision: each one is "

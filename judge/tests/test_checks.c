@@ -172,6 +172,13 @@ static void test_duplicate_reject_rej04(void **state)
     b->opid = a->opid;
     b->attempt = 1;
     assert_int_equal(count(&h, "DUPLICATE_REJECT"), 0);
+    /* a key on the reject changes nothing: the platform ignores it and applies both */
+    a = add(&h, HREC_REJECT, 0, 10, 503, "i2", "a");
+    b = add(&h, HREC_REJECT, 0, 200, 200, "i2", "a");
+    a->has_idem = b->has_idem = 1;
+    b->opid = a->opid;
+    b->attempt = 1;
+    assert_int_equal(count(&h, "DUPLICATE_REJECT"), 1);
 }
 
 /* INJ-05: one business key, two contacts; and a contact never confirmed. */

@@ -101,6 +101,41 @@ static void test_INJ_05_keys_and_retries(void **state)
     CXH_ASSERT_STATUS(inject(f, NULL, retry), 201);
     assert_int_equal(ledger_count(f, "CREATED", NULL), 3);
     assert_int_equal(violations(f, "DUPLICATE_CONTACT"), 1);
+
+    /* Distinct keys are distinct contacts, whatever their bodies: a client that sends two
+     * identical chats, each with its own key, did nothing wrong. */
+    const char *twin = "{\"channel\":\"chat\",\"queueId\":\"q-fifo\",\"from\":\"+15550199\"}";
+    CXH_ASSERT_STATUS(inject(f, "chat-a", twin), 201);
+    CXH_ASSERT_STATUS(inject(f, "chat-b", twin), 201);
+    assert_int_equal(ledger_count(f, "CREATED", NULL), 5);
+    assert_int_equal(violations(f, "DUPLICATE_CONTACT"), 1);
+}
+
+/* REJ-04 over HTTP: the platform ignores an idempotency key on a reject, so a keyed reject
+ * sent twice is applied twice, and /__admin/violations counts the DUPLICATE_REJECT. */
+static void test_REJ_04_keyed_reject_retried(void **state)
+{
+    struct fx *f = *state;
+    const struct cxh_resp *r = cxh_call(&f->mock.http, "POST", "/__admin/interactions", NULL,
+                                        "{\"channel\":\"voice\",\"queueId\":\"q-fifo\"}");
+    CXH_ASSERT_STATUS(r, 201);
+    char path[160];
+    snprintf(path, sizeof path, "/api/v2/interactions/%s/reject", cxh_str(r->json, "id"));
+    const char *const headers[] = {"X-Idempotency-Key: reject-once", NULL};
+    struct cxh_req rq = {.method = "POST",
+                         .path = path,
+                         .bearer = f->token,
+                         .body = "{\"agentId\":\"agent-voice-1\",\"returnToQueue\":true}",
+                         .headers = headers};
+    assert_int_equal(violations(f, "DUPLICATE_REJECT"), 0);
+    CXH_ASSERT_STATUS(cxh_request(&f->mock.http, &rq), 200);
+    CXH_ASSERT_STATUS(
+        cxh_call(&f->mock.http, "POST", "/__admin/clock", NULL, "{\"advanceMs\":500}"), 200);
+    CXH_ASSERT_STATUS(cxh_request(&f->mock.http, &rq), 200); /* the retry, same key */
+    CXH_ASSERT_STATUS(
+        cxh_call(&f->mock.http, "POST", "/__admin/clock", NULL, "{\"advanceMs\":500}"), 200);
+    assert_int_equal(ledger_count(f, "DUPLICATE_REJECT", NULL), 1);
+    assert_int_equal(violations(f, "DUPLICATE_REJECT"), 1);
 }
 
 /* INJ-01..04, INJ-07 over HTTP: bad payloads, the queue view and the schema. */
@@ -359,10 +394,10 @@ int main(void)
     cxh_global_init();
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_INJ_05_keys_and_retries),    T(test_INJ_01_INJ_07_endpoints),
-        T(test_PRI_02_PRI_04_PRI_06_traps), T(test_AGT_03_mandatory_break),
-        T(test_RATE_01_121st_call),         T(test_GWS_02_GWS_03_shapes),
-        T(test_FLT_01_faults_over_http),
+        T(test_INJ_05_keys_and_retries), T(test_REJ_04_keyed_reject_retried),
+        T(test_INJ_01_INJ_07_endpoints), T(test_PRI_02_PRI_04_PRI_06_traps),
+        T(test_AGT_03_mandatory_break),  T(test_RATE_01_121st_call),
+        T(test_GWS_02_GWS_03_shapes),    T(test_FLT_01_faults_over_http),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -212,9 +212,37 @@ static void test_SIM_04_invariants(void **state)
     add(&l, "PHANTOM_ATTACH", "{\"interactionId\":\"i2\",\"agentId\":\"a\"}");
     add(&l, "STATE", "{\"interactionId\":\"i1\",\"to\":\"Ended\",\"cause\":\"admin_end\"}");
     add(&l, "ATTACH", "{\"interactionId\":\"i1\",\"agentId\":\"c\"}"); /* after release: fine */
+    /* INJ-05: routing-API contacts. Distinct idempotency keys are distinct contacts, whatever
+     * their bodies; one key of one client twice is a duplicate; no key: the body's digest. */
+    add(&l, "CREATED",
+        "{\"interactionId\":\"r1\",\"clientId\":\"c\",\"businessKey\":\"bk-1\","
+        "\"idempotencyKey\":\"k1\"}");
+    add(&l, "CREATED",
+        "{\"interactionId\":\"r2\",\"clientId\":\"c\",\"businessKey\":\"bk-1\","
+        "\"idempotencyKey\":\"k2\"}");
+    add(&l, "CREATED",
+        "{\"interactionId\":\"r3\",\"clientId\":\"d\",\"businessKey\":\"bk-1\","
+        "\"idempotencyKey\":\"k1\"}");
+    add(&l, "CREATED",
+        "{\"interactionId\":\"r4\",\"clientId\":\"c\",\"businessKey\":\"bk-9\","
+        "\"idempotencyKey\":\"k1\"}");
+    add(&l, "CREATED",
+        "{\"interactionId\":\"r5\",\"clientId\":\"c\",\"businessKey\":\"bk-1\","
+        "\"idempotencyKey\":null}");
+    add(&l, "CREATED",
+        "{\"interactionId\":\"r6\",\"clientId\":\"c\",\"businessKey\":\"bk-1\","
+        "\"idempotencyKey\":null}");
+    /* REJ-04: one agent's reject applied twice */
+    add(&l, "DUPLICATE_REJECT", "{\"interactionId\":\"r1\",\"agentId\":\"a\"}");
     json_t *v = cxm_invariants(&l);
     assert_int_equal(count(v, "DUAL_ATTACH"), 1);
-    assert_int_equal(count(v, "DUPLICATE_CONTACT"), 1);
+    assert_int_equal(count(v, "DUPLICATE_CONTACT"), 3); /* order-1, c's k1, bk-1 keyless */
+    json_t *dups = json_object_get(
+        json_object_get(json_object_get(v, "checks"), "DUPLICATE_CONTACT"), "examples");
+    assert_string_equal(ST_STR(json_array_get(dups, 0), "interactionId"), "i2");
+    assert_string_equal(ST_STR(json_array_get(dups, 1), "interactionId"), "r4");
+    assert_string_equal(ST_STR(json_array_get(dups, 2), "interactionId"), "r6");
+    assert_int_equal(count(v, "DUPLICATE_REJECT"), 1);
     assert_int_equal(count(v, "LOST_CONTACT"), 1);
     assert_int_equal(count(v, "SILENT_DROP"), 1);
     assert_int_equal(count(v, "PHANTOM_ACCEPT"), 1);
@@ -222,7 +250,7 @@ static void test_SIM_04_invariants(void **state)
         json_object_get(json_object_get(json_object_get(v, "checks"), "DUAL_ATTACH"), "examples"),
         0);
     assert_string_equal(ST_STR(ex, "agentId"), "b");
-    assert_int_equal(json_integer_value(json_object_get(v, "entries")), 12);
+    assert_int_equal(json_integer_value(json_object_get(v, "entries")), 19);
     json_decref(v);
     cxm_ledger_close(&l);
 }

@@ -186,8 +186,9 @@ static json_t *store_attributes(struct cxm_sim *s, const char *id, json_t *attrs
     return out;
 }
 
-/* The business key of a contact: a digest of its request body with sorted keys. Two POSTs of
- * the same contact (a retry) have the same one (SIM-04 DUPLICATE_CONTACT). */
+/* The digest of a contact's request body with sorted keys: two POSTs of the same contact (a
+ * retry) have the same one. It names the contact for DUPLICATE_CONTACT when the request had no
+ * idempotency key (invariants.c, INJ-05). */
 static void business_key(json_t *body, char out[24])
 {
     char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
@@ -335,9 +336,10 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
         if ((v = json_object_get(body, strings[i])))
             json_object_set(x->contact, strings[i], v);
     cxm_sim_record(s, "CREATED",
-                   json_pack("{ss ss ss si ss ss so}", "interactionId", id, "channel",
+                   json_pack("{ss ss ss si ss ss ss so}", "interactionId", id, "channel",
                              cxm_channel_name((unsigned)channel), "queueId", queue->def->id,
-                             "priority", x->priority, "source", "routing_api", "businessKey", bk,
+                             "priority", x->priority, "source", "routing_api", "clientId",
+                             s->tenant->clients[tok->client].id, "businessKey", bk,
                              "idempotencyKey",
                              idempotency_key ? json_string(idempotency_key) : json_null()));
     x->attributes = attrs ? store_attributes(s, id, attrs) : json_object();

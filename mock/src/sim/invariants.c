@@ -1,6 +1,7 @@
 /* invariants.c - see invariants.h */
 #include "invariants.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,9 +9,17 @@
 
 #define MAX_EXAMPLES 5
 
-static const char *const check_names[] = {"DUAL_ATTACH", "SILENT_DROP", "PHANTOM_ACCEPT",
-                                          "DUPLICATE_CONTACT", "LOST_CONTACT"};
-enum { DUAL_ATTACH, SILENT_DROP, PHANTOM_ACCEPT, DUPLICATE_CONTACT, LOST_CONTACT, NCHECKS };
+static const char *const check_names[] = {"DUAL_ATTACH",       "SILENT_DROP",      "PHANTOM_ACCEPT",
+                                          "DUPLICATE_CONTACT", "DUPLICATE_REJECT", "LOST_CONTACT"};
+enum {
+    DUAL_ATTACH,
+    SILENT_DROP,
+    PHANTOM_ACCEPT,
+    DUPLICATE_CONTACT,
+    DUPLICATE_REJECT,
+    LOST_CONTACT,
+    NCHECKS
+};
 
 struct track {
     char *attached; /* agent now attached, or NULL */
@@ -54,6 +63,31 @@ static void flag(struct scan *sc, int check, json_t *entry)
         json_array_append(ex, entry);
 }
 
+/* What names the business contact a CREATED entry made (INJ-05), allocated: its externalId
+ * (an inbound contact); else its client's idempotency key, so distinct keys are distinct
+ * contacts whatever their bodies; else, with no key, the digest of its body (the same contact
+ * sent twice has the same one). NULL if the entry has none (or out of memory). */
+static char *contact_key(json_t *e)
+{
+    const char *ext = json_string_value(json_object_get(e, "externalId"));
+    const char *idem = json_string_value(json_object_get(e, "idempotencyKey"));
+    const char *digest = json_string_value(json_object_get(e, "businessKey"));
+    const char *client = json_string_value(json_object_get(e, "clientId"));
+    const char *kind = "external", *a = ext, *b = "";
+    if (!ext || !*ext) {
+        kind = idem && *idem ? "key" : "body";
+        a = idem && *idem ? (client ? client : "") : digest;
+        b = idem && *idem ? idem : "";
+    }
+    if (!a || (!*a && !*b))
+        return NULL;
+    size_t size = strlen(kind) + strlen(a) + strlen(b) + 3;
+    char *key = malloc(size);
+    if (key)
+        snprintf(key, size, "%s\037%s\037%s", kind, a, b);
+    return key;
+}
+
 static void scan_entry(struct scan *sc, json_t *e)
 {
     const char *type = json_string_value(json_object_get(e, "type"));
@@ -79,16 +113,15 @@ static void scan_entry(struct scan *sc, json_t *e)
         flag(sc, SILENT_DROP, e);
     } else if (strcmp(type, "PHANTOM_ATTACH") == 0) {
         flag(sc, PHANTOM_ACCEPT, e);
+    } else if (strcmp(type, "DUPLICATE_REJECT") == 0) {
+        flag(sc, DUPLICATE_REJECT, e);
     } else if (strcmp(type, "CREATED") == 0) {
-        const char *key = json_string_value(json_object_get(e, "externalId"));
-        if (!key)
-            key = json_string_value(json_object_get(e, "businessKey"));
-        if (key && *key) {
-            if (strmap_get(&sc->keys, key, NULL))
-                flag(sc, DUPLICATE_CONTACT, e);
-            else
-                strmap_put(&sc->keys, key, 1);
-        }
+        char *key = contact_key(e);
+        if (key && strmap_get(&sc->keys, key, NULL))
+            flag(sc, DUPLICATE_CONTACT, e);
+        else if (key)
+            strmap_put(&sc->keys, key, 1);
+        free(key);
     } else if (strcmp(type, "STATE") == 0) {
         const char *to = json_string_value(json_object_get(e, "to"));
         const char *cause = json_string_value(json_object_get(e, "cause"));
