@@ -432,6 +432,61 @@ static void test_PRI_04_evaluation_cycle_and_fifo(void **state)
     assert_true(json_is_true(json_object_get(e, "sortingIgnoresPriority")));
 }
 
+/* A tenant with one queue "q" sorted by SORTING and no agent ready: contacts wait. */
+static struct cxm_api *one_queue(const char *sorting)
+{
+    char fixture[1024];
+    snprintf(fixture, sizeof fixture,
+             "{\"clients\":[{\"clientId\":\"cx-integration\",\"clientSecret\":"
+             "\"cx-integration-secret\",\"scopes\":[\"routing:write\",\"routing:read\","
+             "\"interaction:write\"]}],\"agents\":[{\"id\":\"a\",\"state\":\"NOT_READY\"}],"
+             "\"queues\":[{\"id\":\"q\",\"sortingStrategy\":\"%s\"}]}",
+             sorting);
+    struct cxm_api *m = st_new(fixture, 1);
+    assert_non_null(m);
+    return m;
+}
+
+/* PRI-04: FIFO and LIFO ignore priority entirely. Three contacts wait; a raise of the first
+ * and a cut of the last are stored (the contact view shows them) but move nobody, cycle after
+ * cycle. The same PATCHes in a Priority queue do move them (the control). */
+static void test_PRI_04_fifo_lifo_positions_never_move(void **state)
+{
+    (void)state;
+    static const char *const sortings[] = {"FIFO", "LIFO", "Priority"};
+    for (int k = 0; k < 3; k++) {
+        struct cxm_api *m = one_queue(sortings[k]);
+        char c[3][40];
+        for (int i = 0; i < 3; i++)
+            keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q\",\"priority\":5}"),
+                    c[i]);
+        long before[3];
+        for (int i = 0; i < 3; i++)
+            before[i] = position(m, c[i]);
+        int lifo = strcmp(sortings[k], "LIFO") == 0;
+        assert_int_equal(before[0], lifo ? 3 : 1);
+        assert_int_equal(before[2], lifo ? 1 : 3);
+        /* the one at the back is raised, the one at the front is cut */
+        const char *back = lifo ? c[0] : c[2], *front = lifo ? c[2] : c[0];
+        assert_int_equal(patch(m, back, NULL, "{\"priority\":10}")->status, 200);
+        assert_int_equal(patch(m, front, NULL, "{\"priority\":1}")->status, 200);
+        st_advance(m, 1000);
+        assert_int_equal(json_integer_value(json_object_get(contact(m, back), "priority")), 10);
+        assert_int_equal(json_integer_value(json_object_get(contact(m, front), "priority")), 1);
+        st_advance(m, 3000);
+        if (strcmp(sortings[k], "Priority") == 0) {
+            assert_int_equal(position(m, back), 1);
+            assert_int_equal(position(m, front), 3);
+        } else {
+            for (int i = 0; i < 3; i++)
+                if (position(m, c[i]) != before[i])
+                    fail_msg("%s: contact %d moved from %ld to %ld after a PATCH", sortings[k],
+                             i + 1, before[i], position(m, c[i]));
+        }
+        st_free(m);
+    }
+}
+
 /* PRI-05: with an Idempotency-Key a repeat replays the first response and re-evaluates
  * nothing; without, each duplicate re-evaluates once and can reorder the queue again. */
 static void test_PRI_05_duplicate_patches(void **state)
@@ -523,6 +578,7 @@ int main(void)
         T(test_PRI_02_patch_validation),
         T(test_PRI_03_state_rules),
         T(test_PRI_04_evaluation_cycle_and_fifo),
+        T(test_PRI_04_fifo_lifo_positions_never_move),
         T(test_PRI_05_duplicate_patches),
         T(test_PRI_06_assigned_between_get_and_patch),
         T(test_RATE_01_121st_routing_call),

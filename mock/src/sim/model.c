@@ -139,11 +139,11 @@ static int before(const struct cxm_model *m, const struct cxm_queue *q, long a, 
         if (x->priority != y->priority)
             return x->priority > y->priority;
         return x->sort_seq < y->sort_seq;
-    case CXM_SORT_LIFO:
-        return x->sort_seq > y->sort_seq;
+    case CXM_SORT_LIFO: /* by arrival only: a priority change never moves it (PRI-04) */
+        return x->order > y->order;
     case CXM_SORT_FIFO:
     default:
-        return x->sort_seq < y->sort_seq;
+        return x->order < y->order;
     }
 }
 

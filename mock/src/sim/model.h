@@ -67,11 +67,12 @@ struct cxm_interaction {
     json_t *metadata;           /* from the last accept or reject, or NULL */
     int64_t created;            /* mock ms */
     int64_t queued_at;          /* when it last entered its queue */
-    uint64_t order;             /* arrival order, for FIFO */
+    uint64_t order;             /* arrival order: FIFO and LIFO sort by it alone */
     int64_t apply_after;        /* due time of its latest scheduled write: writes apply in order */
     /* Routing injection and priority (INJ-01, PRI-01 ... PRI-05): */
     int priority;             /* applied priority: routing uses this */
-    uint64_t sort_seq;        /* place among equals; a re-evaluation moves it to the back */
+    uint64_t sort_seq;        /* place among equal priorities (Priority and Custom queues); a
+                               * re-evaluation moves it to the back */
     int pending_priority;     /* requested by PATCH, applied at the next evaluation cycle */
     int pending_reevals;      /* PATCHes waiting for the cycle (each re-evaluates once) */
     json_t *contact;          /* injected fields: type, from, to, callbackNumber, wrapUpCode */
@@ -109,7 +110,8 @@ long cxm_model_add_interaction(struct cxm_model *m, const char *id, unsigned cha
                                const char *external_id, int queue, int64_t now);
 
 /* Queue membership: waiting interactions in routing order. Priority and Custom queues order by
- * priority (highest first), then sort_seq; FIFO by sort_seq; LIFO by sort_seq, newest first
+ * priority (highest first), then sort_seq; FIFO by arrival (order); LIFO by arrival, newest
+ * first. FIFO and LIFO ignore priority, so a re-evaluation never moves a contact there
  * (PRI-04). join inserts in place; -1 if out of memory. */
 int cxm_queue_join(struct cxm_model *m, int q, long ix);
 void cxm_queue_leave(struct cxm_queue *q, long ix);
