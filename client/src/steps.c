@@ -158,7 +158,7 @@ static void begin_request(struct vu *v, const struct scn_step *st)
     op->start_us = v->intended_us;
     op->poll_interval_us = ws_scaled(ws, st->poll.interval_us);
     if (st->req.idempotency)
-        tpl_uuid4(op->idem_key, &ws->ids);
+        tpl_uuid4(op->idem_key, &v->ids);
     json_decref(op->json);
     op->json = NULL;
     op->body.len = 0;
@@ -222,7 +222,7 @@ static int retry(struct vu *v, const struct attempt_end *e)
         atomic_load(&ws->rs->stop))
         return 0;
     record_attempt(v, e);
-    int64_t wait = ws_scaled(ws, policy_backoff(p, v->op.attempt, &ws->rng));
+    int64_t wait = ws_scaled(ws, policy_backoff(p, v->op.attempt, &v->rng));
     if (p->honour_retry_after && e->retry_after_us > wait)
         wait = e->retry_after_us;
     v->op.attempt++;
@@ -481,7 +481,7 @@ static void think_step(struct vu *v, const struct scn_step *st)
     struct wstate *ws = v->ws;
     int64_t d = st->think_min_us;
     if (st->think_max_us > st->think_min_us)
-        d += (int64_t)(cx_splitmix64(&ws->rng) % (uint64_t)(st->think_max_us - st->think_min_us));
+        d += (int64_t)(cx_splitmix64(&v->rng) % (uint64_t)(st->think_max_us - st->think_min_us));
     int64_t at = mono_us() + ws_scaled(ws, d);
     v->intended_us = at;
     wait_until(v, VU_WAIT_STEP, at);

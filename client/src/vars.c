@@ -20,7 +20,7 @@ json_t *vars_lookup(void *ctx, const char *name, size_t len)
         return json_integer(v->iter);
     if (strcmp(key, "uuid") == 0) {
         char u[37];
-        tpl_uuid4(u, &v->ws->ids);
+        tpl_uuid4(u, &v->ids);
         return json_string(u);
     }
     if (strcmp(key, "shard") == 0)

@@ -72,6 +72,8 @@ struct vu {
     uint64_t token_serial;        /* the token the attempt carries (0 = none) */
     long barrier_gen;             /* the generation it waits in */
     struct token_slot *tokens;    /* auth cache "vu": one per auth source */
+    uint64_t rng;                 /* its think times and jitter (worker.c, vu_streams) */
+    uint64_t ids;                 /* its ${uuid} values and idempotency keys */
 };
 
 #endif

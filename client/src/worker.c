@@ -15,6 +15,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "prng.h"
 #include "steps.h"
 #include "tokens.h"
 #include "wstate.h"
@@ -194,6 +195,17 @@ static void wstate_free(struct wstate *ws)
     free(ws);
 }
 
+/* v's own random streams (think times and jitter; ${uuid} and idempotency keys), from the seed
+ * and its global index (the setup's user has its own): a user draws the same whatever the
+ * thread count or the machine's load, and no two users, nor two shards sharing a seed, draw
+ * alike. Against an outside target the ids also mix in the run's nonce (shared.h). */
+static void vu_streams(struct vu *v, const struct run_shared *rs, int setup)
+{
+    uint64_t s = rs->seed ^ (setup ? 0 : ((uint64_t)v->index + 1) * 0x9e3779b97f4a7c15ULL);
+    v->rng = cx_splitmix64(&s);
+    v->ids = cx_splitmix64(&s) ^ rs->id_nonce;
+}
+
 /* User I of WS, global index INDEX. 0, or -1 out of memory. */
 static int vu_init(struct wstate *ws, int i, int index)
 {
@@ -202,6 +214,7 @@ static int vu_init(struct wstate *ws, int i, int index)
     v->ws = ws;
     v->index = index;
     v->state = VU_IDLE;
+    vu_streams(v, ws->rs, ws->setup);
     loop_timer_init(&v->timer);
     cx_buf_init(&v->op.body);
     v->vars = json_object();
@@ -258,11 +271,7 @@ static struct wstate *wstate_new(struct worker *w, int setup)
     ws->phase = WS_LOAD;
     ws->user_free = user_free;
     ws->next_arrival = ws->load_end = ws->stop_at = -1;
-    ws->rng = rs->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)w->index + 1;
     ws->lane = (uint64_t)rs->shard * 4096 + (setup ? 0 : (uint64_t)w->index + 1);
-    /* One id stream per lane (shard, then thread) and one for the setup: no two share a key. */
-    uint64_t lane = setup ? 0 : (uint64_t)(rs->shard * rs->nthreads + w->index) + 1;
-    ws->ids = (rs->seed * 0x9e3779b97f4a7c15ULL + lane) ^ rs->id_nonce;
     ws->flat =
         calloc(count_steps(scn->setup, scn->nsetup) + count_steps(scn->steps, scn->nsteps) + 1,
                sizeof *ws->flat);

@@ -46,9 +46,6 @@ struct wstate {
     long *shared_seen;          /* per auth source: its `fetches` when they began to wait */
     struct vu *barrier_waiters; /* users at a barrier, chained by next_waiter */
     struct ratecap cap;
-    uint64_t rng;  /* think times and jitter */
-    uint64_t ids;  /* ${uuid} and idempotency keys: unique per thread, shard and (against an
-                    * outside target) run */
     uint64_t lane; /* shard * 4096 + thread + 1, 0 for the setup: operation ids and token
                     * serials are (lane + 1) << 40 | a sequence, unique across a sharded run */
     uint64_t opseq, tokseq;

@@ -417,6 +417,62 @@ static void test_arrivals_round_robin_over_users(void **state)
     cxl_cleanup(&p);
 }
 
+/* The path each (vu, iter) sent in P's history, into PATHS[vu * 2 + iter] (4 users, 2
+ * iterations); the users present are those of its shard. */
+static void paths_by_user(const struct proc *p, char *paths[8])
+{
+    char *h = cxl_slurp(p, "out/history.jsonl");
+    assert_non_null(h);
+    for (char *line = strtok(h, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *r = json_loads(line, 0, NULL);
+        assert_non_null(r);
+        int vu = (int)json_integer_value(json_object_get(r, "vu"));
+        int iter = (int)json_integer_value(json_object_get(r, "iter"));
+        const char *path = json_string_value(json_object_get(r, "request"));
+        assert_true(vu >= 0 && vu < 4 && iter >= 0 && iter < 2 && path);
+        assert_null(paths[vu * 2 + iter]);
+        paths[vu * 2 + iter] = strdup(path);
+        json_decref(r);
+    }
+    free(h);
+}
+
+/* Per-user random streams (SIM-05): a user's ${uuid} values (drawn from the same kind of
+ * stream as its think times and jitter) are the same with 1, 2 and 4 threads and in a shard,
+ * and no two users draw alike, so shards sharing a seed never back off in lockstep. */
+static void test_random_streams_per_user(void **state)
+{
+    char sc[512];
+    cxl_path_of(sc, sizeof sc, "client/tests/fixtures/vu-streams.json");
+    static const char *const how[][4] = {
+        {"--threads", "1", NULL}, {"--threads", "2", NULL}, {"--threads", "4", NULL},
+        {"--shard", "0/2", NULL}, {"--shard", "1/2", NULL},
+    };
+    char *paths[5][8] = {{0}};
+    for (int k = 0; k < 5; k++) {
+        struct proc p;
+        const char *args[] = {"run", sc,      how[k][0], how[k][1], "--seed",
+                              "5",   "--out", "@OUT",    "--quiet", NULL};
+        assert_int_equal(cxl_run(&p, args, 60), 0);
+        paths_by_user(&p, paths[k]);
+        cxl_cleanup(&p);
+    }
+    for (int i = 0; i < 8; i++) {
+        assert_non_null(paths[0][i]);
+        assert_string_equal(paths[0][i], paths[1][i]);
+        assert_string_equal(paths[0][i], paths[2][i]);
+        /* users 0 and 1 are shard 0's, 2 and 3 shard 1's */
+        const char *sharded = i < 4 ? paths[3][i] : paths[4][i];
+        assert_non_null(sharded);
+        assert_string_equal(paths[0][i], sharded);
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(paths[0][i], paths[0][j]);
+    }
+    for (int k = 0; k < 5; k++)
+        for (int i = 0; i < 8; i++)
+            free(paths[k][i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_rate_cap_on_a_scaled_clock),
         cmocka_unit_test(test_retries_go_on_after_the_schedule),
         cmocka_unit_test(test_arrivals_round_robin_over_users),
+        cmocka_unit_test(test_random_streams_per_user),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
