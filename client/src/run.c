@@ -58,7 +58,8 @@ struct run {
     int64_t started_wall_us; /* the run's start (the records' origin), µs since the epoch */
     double wall_s;           /* the load's length */
     json_t *steps, *mock, *violations, *reconciliation, *summary;
-    struct cx_error err; /* why the run could not go on; its text is "" until then */
+    struct cx_error err;      /* why the run could not go on; its text is "" until then */
+    struct cx_error unjudged; /* why its verdict cannot be trusted (exit 1); "" if it can */
 };
 
 /* ---- plan ------------------------------------------------------------------------------- */
@@ -357,8 +358,10 @@ static int judge(struct run *r)
     flat_names(r->steps, scn->steps, scn->nsteps);
     int want_ledger = o->ledger_check < 0 ? !o->target : o->ledger_check;
     if (want_ledger && !(r->mock = target_mock_verdict(&r->target)))
-        fprintf(stderr, "cxload: --ledger-check: %s/__admin/violations did not answer\n",
-                r->target.url);
+        cx_error_set(&r->unjudged,
+                     "the ledger check: %s/__admin/violations did not answer with the mock's "
+                     "verdict, so the run is not judged",
+                     r->target.url);
     size_t n = 0;
     struct hrec *recs = gather(r, &n);
     r->violations = recs ? judge_verdict(recs, n, r->steps, r->mock, &r->reconciliation) : NULL;
@@ -396,6 +399,11 @@ static json_t *verdict_summary(struct run *r)
     }
     int failed = thresholds_eval(s, collect_hist, &r->col.t);
     r->rc = failed ? EXIT_FAILED : EXIT_HELD;
+    if (r->unjudged.text[0]) { /* fails closed: never a pass without the whole verdict */
+        json_object_set_new(s, "notJudged", json_string(r->unjudged.text));
+        json_object_set_new(s, "passed", json_false());
+        r->rc = EXIT_USAGE;
+    }
     if (interrupted)
         json_object_set_new(s, "interrupted", json_true());
     json_object_set_new(s, "exitCode", json_integer(r->rc));
@@ -412,10 +420,13 @@ static void write_results(struct run *r)
         cx_error_set(&r->err, "out of memory writing the summary");
         return;
     }
-    if ((f = open_out(o->out, "summary.json", path, sizeof path))) {
-        json_dumpf(r->summary, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-        fputc('\n', f);
-        fclose(f);
+    if (!(f = open_out(o->out, "summary.json", path, sizeof path)) ||
+        json_dumpf(r->summary, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) <
+            0 ||
+        fputc('\n', f) == EOF || fclose(f) != 0) {
+        f = NULL;           /* closed or never opened */
+        r->rc = EXIT_USAGE; /* a verdict nobody can read is no pass */
+        cx_error_at(&r->err, path, -1, -1, "", "cannot write the summary: %s", strerror(errno));
     }
     if ((f = open_out(o->out, "junit.xml", path, sizeof path))) {
         report_junit(f, r->summary);
@@ -464,6 +475,8 @@ int run_scenario(const struct run_opts *o)
         else if (execute(&r) == 0 && judge(&r) == 0)
             write_results(&r);
     }
+    if (r.unjudged.text[0])
+        fprintf(stderr, "cxload: %s\n", r.unjudged.text);
     if (r.err.text[0]) {
         char msg[2048];
         cx_error_format(&r.err, msg, sizeof msg);

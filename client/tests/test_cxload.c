@@ -417,6 +417,43 @@ static void test_arrivals_round_robin_over_users(void **state)
     cxl_cleanup(&p);
 }
 
+/* Judging fails closed: with --ledger-check a run whose mock does not give its verdict (here
+ * its admin API wants a token cxload does not have) is not judged. It exits 1, says why, and
+ * still writes its results: summary.json with notJudged and passed false, a JUnit failure. */
+static void test_no_mock_verdict_is_not_a_pass(void **state)
+{
+    struct cxm_options mo;
+    cxm_options_default(&mo);
+    mo.port = 0;
+    mo.admin_token = "admin-only";
+    struct cxm *mock = NULL;
+    char url[64], sc[512];
+    struct cx_error err;
+    assert_int_equal(cxm_create(&mo, &mock, &err), 0);
+    assert_int_equal(cxm_start(mock, &err), 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", cxm_port(mock));
+    cxl_path_of(sc, sizeof sc, "client/tests/fixtures/api-only.json");
+    struct proc p;
+    const char *args[] = {"run", sc, "--target", url, "--ledger-check", "--out", "@OUT", NULL};
+    assert_int_equal(cxl_run(&p, args, 60), 1);
+    json_t *s = cxl_summary(&p);
+    assert_non_null(strstr(json_string_value(json_object_get(s, "notJudged")), "not judged"));
+    assert_true(json_is_false(json_object_get(s, "passed")));
+    assert_int_equal(cxl_num(s, "exitCode", NULL), 1);
+    json_decref(s);
+    char *out = cxl_slurp(&p, "stdout"), *junit = cxl_slurp(&p, "out/junit.xml");
+    assert_non_null(strstr(out, "result: NOT JUDGED (exit 1)"));
+    assert_non_null(strstr(junit, "<testcase classname=\"verdict\" name=\"judged\"><failure"));
+    free(out);
+    free(junit);
+    cxl_cleanup(&p);
+    /* without --ledger-check nothing was asked of the mock: judged by the driver alone */
+    const char *plain[] = {"run", sc, "--target", url, "--out", "@OUT", "--quiet", NULL};
+    assert_int_equal(cxl_run(&p, plain, 60), 0);
+    cxl_cleanup(&p);
+    cxm_destroy(mock);
+}
+
 /* The path each (vu, iter) sent in P's history, into PATHS[vu * 2 + iter] (4 users, 2
  * iterations); the users present are those of its shard. */
 static void paths_by_user(const struct proc *p, char *paths[8])
@@ -489,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_retries_go_on_after_the_schedule),
         cmocka_unit_test(test_arrivals_round_robin_over_users),
         cmocka_unit_test(test_random_streams_per_user),
+        cmocka_unit_test(test_no_mock_verdict_is_not_a_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -104,8 +104,13 @@ int report_text(FILE *f, const json_t *s)
             fputc('\n', f);
         }
     }
-    fprintf(f, "\nresult: %s (exit %.0f)\n",
-            json_is_true(json_object_get(s, "passed")) ? "PASSED" : "FAILED", num(s, "exitCode"));
+    if (json_object_get(s, "notJudged"))
+        fprintf(f, "\nresult: NOT JUDGED (exit %.0f): %s\n", num(s, "exitCode"),
+                str(s, "notJudged", "?"));
+    else
+        fprintf(f, "\nresult: %s (exit %.0f)\n",
+                json_is_true(json_object_get(s, "passed")) ? "PASSED" : "FAILED",
+                num(s, "exitCode"));
     return ferror(f) ? -1 : 0;
 }
 
@@ -153,10 +158,18 @@ int report_junit_suite(FILE *f, const json_t *s, int verdict_only)
         tests++;
         failures += !verdict_only && num(v, "count") > 0 && !judged(th, name, v);
     }
+    const char *unjudged = str(s, "notJudged", NULL);
+    tests += unjudged != NULL;
+    failures += unjudged != NULL;
     fprintf(f, "<testsuite name=\"");
     esc_html(f, str(s, "scenario", "cxload"));
     fprintf(f, "\" tests=\"%d\" failures=\"%d\" time=\"%.3f\">\n", tests, failures,
             num(s, "wallSeconds"));
+    if (unjudged) {
+        fputs("  <testcase classname=\"verdict\" name=\"judged\"><failure message=\"", f);
+        esc_html(f, unjudged);
+        fputs("\"/></testcase>\n", f);
+    }
     json_array_foreach(th, i, t)
     {
         fprintf(f, "  <testcase classname=\"thresholds\" name=\"");

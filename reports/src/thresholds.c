@@ -54,6 +54,8 @@ static double actual(const json_t *summary, const json_t *t, thresholds_hist_fn 
     }
     if (strcmp(metric, "violations") == 0) {
         const json_t *v = json_object_get(summary, "violations");
+        if (!json_is_object(v)) /* not judged: no count can hold (fails closed) */
+            return *ok = 0, 0;
         if (sel[0] && json_object_get(v, sel))
             return num(json_object_get(v, sel), "count");
         if (sel[0] && strchr(sel, '-')) { /* a rule ID: what is attributed to it */

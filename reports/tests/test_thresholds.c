@@ -108,12 +108,33 @@ static void test_violations_by_rule(void **state)
     json_decref(s);
 }
 
+/* A summary with no violations object was never judged: every violation threshold fails,
+ * "no violations at all" included, instead of reading the missing counts as zero. */
+static void test_unjudged_run_fails_closed(void **state)
+{
+    json_t *s =
+        json_loads("{\"thresholds\": ["
+                   "{\"text\": \"a\", \"metric\": \"violations\", \"selector\": \"\","
+                   " \"stat\": \"count\", \"cmp\": \"==\", \"value\": 0},"
+                   " {\"text\": \"b\", \"metric\": \"violations\","
+                   " \"selector\": \"DUPLICATE_ACCEPT\", \"stat\": \"count\", \"cmp\": \"==\","
+                   " \"value\": 0},"
+                   " {\"text\": \"c\", \"metric\": \"violations\", \"selector\": \"ACC-05\","
+                   " \"stat\": \"count\", \"cmp\": \"==\", \"value\": 0}]}",
+                   0, NULL);
+    assert_non_null(s);
+    assert_int_equal(thresholds_eval(s, hist_for, NULL), 3);
+    assert_false(json_is_true(json_object_get(s, "passed")));
+    json_decref(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_latency_percentiles),
         cmocka_unit_test(test_counts_and_rates),
         cmocka_unit_test(test_violations_by_rule),
+        cmocka_unit_test(test_unjudged_run_fails_closed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
