@@ -43,6 +43,10 @@ static const char usage[] =
     "  --drain 5s         after Ctrl-C or the end of the load, how long in-flight requests may\n"
     "                     finish before they are recorded as indeterminate (at the end of the\n"
     "                     load, retries already scheduled are still sent within it)\n"
+    "  --order B=I,J,...  on the manual clock, release barrier B's racers in this order (ranks\n"
+    "                     of the racers by user number, 0 first; B#G=... for generation G\n"
+    "                     only); repeatable. Without it the seed draws each order. The text\n"
+    "                     report and summary.json's races give the order of every release\n"
     "  --quiet            no progress line, no text summary unless a threshold failed\n"
     "\n"
     "scenario (JSON; full reference in client/SCENARIO.md):\n"
@@ -173,6 +177,15 @@ static int take_option(int c, char *arg, char **argv, struct run_opts *o)
     case 'N':
         o->ledger_check = 0;
         return -1;
+    case 'O': {
+        struct cx_error err;
+        if (o->norders == RUN_MAX_ORDERS)
+            return bad("--order: at most %d", RUN_MAX_ORDERS);
+        if (turn_order_parse(arg, &o->orders[o->norders], &err) < 0)
+            return bad("%s", err.text);
+        o->norders++;
+        return -1;
+    }
     case 'q':
         o->quiet = 1;
         return -1;
@@ -189,23 +202,16 @@ static int take_option(int c, char *arg, char **argv, struct run_opts *o)
 
 int main(int argc, char **argv)
 {
-    static const struct option longs[] = {{"target", required_argument, 0, 't'},
-                                          {"threads", required_argument, 0, 'n'},
-                                          {"out", required_argument, 0, 'o'},
-                                          {"seed", required_argument, 0, 's'},
-                                          {"shard", required_argument, 0, 'S'},
-                                          {"duration", required_argument, 0, 'd'},
-                                          {"rate", required_argument, 0, 'r'},
-                                          {"vus", required_argument, 0, 'u'},
-                                          {"rate-cap", required_argument, 0, 'c'},
-                                          {"env", required_argument, 0, 'e'},
-                                          {"ledger-check", no_argument, 0, 'L'},
-                                          {"no-ledger-check", no_argument, 0, 'N'},
-                                          {"drain", required_argument, 0, 'D'},
-                                          {"quiet", no_argument, 0, 'q'},
-                                          {"help", no_argument, 0, 'h'},
-                                          {"version", no_argument, 0, 'V'},
-                                          {0, 0, 0, 0}};
+    static const struct option longs[] = {
+        {"target", required_argument, 0, 't'},   {"threads", required_argument, 0, 'n'},
+        {"out", required_argument, 0, 'o'},      {"seed", required_argument, 0, 's'},
+        {"shard", required_argument, 0, 'S'},    {"duration", required_argument, 0, 'd'},
+        {"rate", required_argument, 0, 'r'},     {"vus", required_argument, 0, 'u'},
+        {"rate-cap", required_argument, 0, 'c'}, {"env", required_argument, 0, 'e'},
+        {"ledger-check", no_argument, 0, 'L'},   {"no-ledger-check", no_argument, 0, 'N'},
+        {"drain", required_argument, 0, 'D'},    {"order", required_argument, 0, 'O'},
+        {"quiet", no_argument, 0, 'q'},          {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},        {0, 0, 0, 0}};
     struct run_opts o = {.out = "cxload-out", .threads = 2, .seed = -1, .ledger_check = -1};
     int c;
     opterr = 0;

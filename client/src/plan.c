@@ -118,7 +118,33 @@ static void apply_overrides(const struct run_opts *o, struct scenario *scn)
         scn->policy.rate_cap = o->rate_cap;
 }
 
-int plan_settle(const struct run_opts *o, struct plan *p, struct cx_error *err)
+/* Every barrier can fill: its count of users is at most what this process runs at once (its
+ * shard's share of the load's users), or its race could never happen. 0, or -1 with why. */
+static int barriers_can_fill(const struct run_opts *o, const struct scenario *scn,
+                             struct cx_error *err)
+{
+    int nshards = o->nshards > 1 ? o->nshards : 1, shard = nshards > 1 ? o->shard : 0;
+    int users = scn->load.vus / nshards + (shard < scn->load.vus % nshards);
+    for (size_t i = 0; i < scn->nbarriers; i++) {
+        int need = scn->barrier_counts[i];
+        if (need <= users)
+            continue;
+        if (nshards > 1)
+            return cx_error_set(err,
+                                "%s: barrier \"%s\" waits for %d virtual users, but shard %d/%d "
+                                "runs %d of the load's %d, so its race can never happen here: "
+                                "run it unsharded, or give the load at least %d (--vus)",
+                                scn->path, scn->barriers[i], need, shard, nshards, users,
+                                scn->load.vus, need * nshards);
+        return cx_error_set(err,
+                            "%s: barrier \"%s\" waits for %d virtual users, but the load runs %d "
+                            "at once (--vus), so its race can never happen",
+                            scn->path, scn->barriers[i], need, users);
+    }
+    return 0;
+}
+
+int plan_shape(const struct run_opts *o, struct plan *p, struct cx_error *err)
 {
     struct scenario *scn = p->scn;
     const char *unfit = unfit_override(o, scn);
@@ -127,6 +153,14 @@ int plan_settle(const struct run_opts *o, struct plan *p, struct cx_error *err)
         return -1;
     }
     apply_overrides(o, scn);
+    return barriers_can_fill(o, scn, err);
+}
+
+int plan_settle(const struct run_opts *o, struct plan *p, struct cx_error *err)
+{
+    struct scenario *scn = p->scn;
+    if (plan_shape(o, p, err) < 0)
+        return -1;
     if (!(p->env = load_env(o->env_file, err)))
         return -1;
     const char *ref;

@@ -26,9 +26,12 @@ int plan_load(const struct run_opts *o, struct plan *p, struct cx_error *err);
 /* The steps of scn, setup included, counting an if's branches. */
 size_t plan_count_steps(const struct scenario *scn);
 
-/* Apply the command line's overrides to the load (refusing those the load cannot take), read
- * the environment and check that every ${env.NAME} the scenario uses is set, pick the seed.
- * Returns 0, or -1 with why in err. */
+/* Apply the command line's overrides to the load, refusing those the load cannot take and a
+ * barrier that could never fill (more users than this shard runs at once). 0, or -1 with why. */
+int plan_shape(const struct run_opts *o, struct plan *p, struct cx_error *err);
+
+/* plan_shape, then read the environment and check that every ${env.NAME} the scenario uses is
+ * set, and pick the seed. Returns 0, or -1 with why in err. */
 int plan_settle(const struct run_opts *o, struct plan *p, struct cx_error *err);
 
 void plan_free(struct plan *p);

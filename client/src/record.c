@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "excerpt.h"
 #include "vars.h"
 #include "wstate.h"
 
@@ -106,6 +107,52 @@ static void what_checks_read(struct vu *v, struct hrec *r)
     }
 }
 
+/* The values an answer must never show: the scenario's ${env.*} values and v's auth sources'
+ * secrets and passwords. A NULL-terminated list to free with free_strings. */
+static char **known_secrets(struct vu *v)
+{
+    const struct scenario *scn = v->ws->scn;
+    size_t n = json_object_size(scn->env_refs) + 2 * scn->nauths, k = 0;
+    char **out = calloc(n + 1, sizeof *out);
+    const char *name;
+    const json_t *yes;
+    if (!out)
+        return NULL;
+    json_object_foreach(scn->env_refs, name, yes)
+    {
+        const char *val = json_string_value(json_object_get(v->ws->rs->env, name));
+        if (val && (out[k] = strdup(val)))
+            k++;
+    }
+    for (size_t i = 0; i < scn->nauths; i++) {
+        if (scn->auths[i].client_secret && (out[k] = vars_expand(v, scn->auths[i].client_secret)))
+            k++;
+        if (scn->auths[i].password && (out[k] = vars_expand(v, scn->auths[i].password)))
+            k++;
+    }
+    return out;
+}
+
+static void free_strings(char **list)
+{
+    for (char **p = list; p && *p; p++) {
+        memset(*p, 0, strlen(*p)); /* a secret does not linger in freed memory */
+        free(*p);
+    }
+    free(list);
+}
+
+/* A failed expectation keeps what its answer said (excerpt.h). */
+static void keep_answer(struct vu *v, struct hrec *r)
+{
+    const char *type = exchange_header(&v->x, "Content-Type");
+    r->resp_type = type ? strdup(type) : NULL;
+    char **secrets = known_secrets(v);
+    r->resp_body =
+        answer_excerpt(v->x.resp_body.data, v->x.resp_body.len, (const char *const *)secrets);
+    free_strings(secrets);
+}
+
 void record_attempt(struct vu *v, const struct attempt_end *e)
 {
     struct wstate *ws = v->ws;
@@ -146,6 +193,8 @@ void record_attempt(struct vu *v, const struct attempt_end *e)
         r.why = r.expect_failed ? strdup(e->why) : NULL;
         r.rule = rq->rule ? strdup(rq->rule) : NULL;
         what_checks_read(v, &r);
+        if (r.expect_failed && e->sent && e->status > 0)
+            keep_answer(v, &r);
     }
     history_add(&ws->w->hist, &r, st->tag ? st->tag : "");
 }
@@ -171,4 +220,44 @@ void record_token(struct vu *v, int64_t end_us, int status, uint64_t serial, con
     r.token = serial;
     r.outcome = serial ? OUT_OK : OUT_FAIL;
     history_add(&ws->w->hist, &r, "token");
+}
+
+/* A control record of v's current step (a barrier or an advance): no request of the load. */
+static void control_record(struct vu *v, struct hrec *r, enum hrec_op op, int64_t start,
+                           int64_t end)
+{
+    struct wstate *ws = v->ws;
+    hrec_init(r);
+    r->thread = ws->w->index;
+    r->vu = v->index;
+    r->step = step_index(ws, v->step);
+    r->iter = v->iter;
+    r->op = op;
+    r->intended_us = ws_rel(ws, start);
+    r->start_us = ws_rel(ws, start);
+    r->end_us = ws_rel(ws, end);
+}
+
+void record_barrier(struct vu *v, int64_t end_us, int rank, int released)
+{
+    struct hrec r;
+    control_record(v, &r, HREC_BARRIER, v->arrived_us, end_us);
+    r.outcome = released ? OUT_OK : OUT_FAIL;
+    r.barrier = strdup(v->step->barrier);
+    r.generation = v->barrier_gen;
+    r.rank = rank;
+    if (asprintf(&r.path, "barrier %s", v->step->barrier) < 0)
+        r.path = NULL;
+    history_add(&v->ws->w->hist, &r, v->step->tag ? v->step->tag : "");
+}
+
+void record_advance(struct vu *v, int64_t end_us, int status)
+{
+    struct hrec r;
+    control_record(v, &r, HREC_ADVANCE, v->sent_us, end_us);
+    r.status = status;
+    r.outcome = status == 200 ? OUT_OK : OUT_FAIL;
+    r.advance = v->step->advance_us / 1000;
+    r.path = strdup("POST /__admin/clock");
+    history_add(&v->ws->w->hist, &r, v->step->tag ? v->step->tag : "");
 }

@@ -31,4 +31,11 @@ void record_attempt(struct vu *v, const struct attempt_end *e);
 void record_token(struct vu *v, int64_t end_us, int status, uint64_t serial, const char *client_id,
                   const char *source);
 
+/* Record v's wait at its barrier step, from its arrival to END_US: released (RANK: its place
+ * in the release order, -1 none) or never (RELEASED 0: BARRIER_TIMEOUT). */
+void record_barrier(struct vu *v, int64_t end_us, int rank, int released);
+
+/* Record v's clock advance (its advance step), answered STATUS at END_US. */
+void record_advance(struct vu *v, int64_t end_us, int status);
+
 #endif

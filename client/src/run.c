@@ -33,7 +33,7 @@
 #include "worker.h"
 
 /* The version of history.jsonl's line (docs/history.md): every field the checks read. */
-#define HISTORY_FORMAT 2
+#define HISTORY_FORMAT 3
 
 static volatile sig_atomic_t interrupted;
 
@@ -58,6 +58,8 @@ struct run {
     int64_t started_wall_us; /* the run's start (the records' origin), µs since the epoch */
     double wall_s;           /* the load's length */
     json_t *steps, *mock, *violations, *reconciliation, *summary;
+    struct turns turns;       /* the manual clock's rotation (rs.turns points here, if used) */
+    int *thread_of;           /* its users' threads */
     struct cx_error err;      /* why the run could not go on; its text is "" until then */
     struct cx_error unjudged; /* why its verdict cannot be trusted (exit 1); "" if it can */
 };
@@ -70,6 +72,8 @@ static int plan(struct run *r)
     if (plan_load(o, &r->plan, &r->err) < 0)
         return -1;
     if (o->validate_only) {
+        if (plan_shape(o, &r->plan, &r->err) < 0)
+            return -1;
         const struct scenario *scn = r->plan.scn;
         printf("%s: ok: scenario \"%s\", %zu steps, %zu tags, %zu thresholds\n", o->scenario,
                scn->name, plan_count_steps(scn), scn->ntags, scn->nthresholds);
@@ -81,16 +85,33 @@ static int plan(struct run *r)
 
 /* ---- execute ------------------------------------------------------------------------------ */
 
-static void barrier_counts(struct barrier *b, const struct scn_step *st, size_t n)
+/* This worker's share of N things among OF (as worker.c shares the users). */
+static int portion(int n, int index, int of)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (st[i].kind == SCN_BARRIER)
-            b[st[i].barrier_index].count = st[i].barrier_count;
-        if (st[i].kind == SCN_IF) {
-            barrier_counts(b, st[i].then_steps, st[i].nthen);
-            barrier_counts(b, st[i].else_steps, st[i].nelse);
-        }
-    }
+    return n / of + (index < n % of);
+}
+
+/* On the manual clock a closed load's users take turns (turns.h): the rotation of this
+ * process's users, each on the thread worker.c gives it. */
+static int share_turns(struct run *r)
+{
+    const struct scenario *scn = r->plan.scn;
+    struct run_shared *rs = &r->rs;
+    if (!scn->clock || strcmp(scn->clock, "manual") != 0 || scn->load.model != SCN_CLOSED)
+        return 0;
+    int total = portion(scn->load.vus, rs->shard, rs->nshards), base = 0;
+    for (int s = 0; s < rs->shard; s++)
+        base += portion(scn->load.vus, s, rs->nshards);
+    if (!(r->thread_of = calloc((size_t)total + 1, sizeof *r->thread_of)))
+        return cx_error_set(&r->err, "out of memory");
+    for (int t = 0, u = 0; t < rs->nthreads; t++)
+        for (int k = portion(total, t, rs->nthreads); k > 0; k--)
+            r->thread_of[u++] = t;
+    if (turns_init(&r->turns, total, base, r->thread_of, scn->barriers, scn->barrier_counts,
+                   scn->nbarriers, rs->seed, r->o->orders, r->o->norders, rs->wake_fds) < 0)
+        return cx_error_set(&r->err, "out of memory");
+    rs->turns = &r->turns;
+    return 0;
 }
 
 /* What every worker shares: the target, the settings, barriers, run-wide tokens, wake fds. */
@@ -123,10 +144,9 @@ static int share(struct run *r)
         return cx_error_set(&r->err, "out of memory");
     for (int i = 0; i < rs->nthreads; i++)
         atomic_init(&rs->wake_fds[i], -1);
-    /* Each barrier's count, from its steps (the parser checked that they agree). */
-    barrier_counts(rs->barriers, scn->setup, scn->nsetup);
-    barrier_counts(rs->barriers, scn->steps, scn->nsteps);
-    return 0;
+    for (size_t i = 0; i < scn->nbarriers; i++)
+        rs->barriers[i].count = scn->barrier_counts[i];
+    return share_turns(r);
 }
 
 static int mkdirs(const char *path)
@@ -140,6 +160,15 @@ static int mkdirs(const char *path)
             *p = '/';
         }
     return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* The result directory, made before anything runs. EXIT_HELD, or EXIT_USAGE with why. */
+static int open_out_dir(struct run *r)
+{
+    if (mkdirs(r->o->out) == 0)
+        return EXIT_HELD;
+    cx_error_at(&r->err, r->o->out, -1, -1, "", "%s", strerror(errno));
+    return EXIT_USAGE;
 }
 
 /* The setup steps, once, with one virtual user, before the load. */
@@ -282,8 +311,6 @@ static int execute(struct run *r)
 {
     const struct run_opts *o = r->o;
     char hlog[4096];
-    if (mkdirs(o->out) < 0)
-        return cx_error_at(&r->err, o->out, -1, -1, "", "%s", strerror(errno));
     if (share(r) < 0)
         return -1;
     struct sigaction sa;
@@ -310,6 +337,8 @@ static int execute(struct run *r)
     stop_workers(r);
     if (started < 0 && r->nworkers < r->rs.nthreads)
         return -1;
+    if (r->rs.turns && r->turns.error.text[0]) /* an --order that fit no generation */
+        return r->err = r->turns.error, join_histories(r), -1;
     return join_histories(r);
 }
 
@@ -392,6 +421,8 @@ static json_t *verdict_summary(struct run *r)
     json_object_set_new(s, "historyFormat", json_integer(HISTORY_FORMAT));
     json_object_set(s, "series", r->col.series);
     json_object_set(s, "steps", r->steps);
+    if (r->rs.turns)
+        json_object_set(s, "races", r->turns.log);
     json_object_set(s, "violations", r->violations);
     if (r->mock) {
         json_object_set(s, "reconciliation", r->reconciliation);
@@ -434,7 +465,8 @@ static void write_results(struct run *r)
     }
     if (!o->quiet || r->rc != EXIT_HELD)
         report_text(stdout, r->summary);
-    printf("results in %s/ (summary.json, junit.xml, latency.hlog, history.jsonl)\n", o->out);
+    printf("results in %s/ (summary.json, junit.xml, latency.hlog, history.jsonl%s)\n", o->out,
+           o->target ? "" : ", ledger.jsonl");
 }
 
 /* ---- the run ----------------------------------------------------------------------------- */
@@ -448,6 +480,9 @@ static void teardown(struct run *r)
     if (r->setup_inited)
         worker_free(&r->setup);
     free(r->rs.barriers);
+    if (r->rs.turns)
+        turns_free(&r->turns);
+    free(r->thread_of);
     free(r->rs.wake_fds);
     for (size_t i = 0; r->rs.tokens && i < r->plan.scn->nauths; i++)
         shared_token_free(&r->rs.tokens[i]);
@@ -469,7 +504,9 @@ int run_scenario(const struct run_opts *o)
     r.o = o;
     r.rc = EXIT_USAGE;
     if (plan(&r) == 0 && !o->validate_only) {
-        int t = target_open(&r.target, o, &r.plan, &r.err);
+        int t = open_out_dir(&r);
+        if (t == EXIT_HELD) /* the embedded mock writes its ledger there */
+            t = target_open(&r.target, o, &r.plan, &r.err);
         if (t != EXIT_HELD)
             r.rc = t;
         else if (execute(&r) == 0 && judge(&r) == 0)

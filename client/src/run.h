@@ -8,7 +8,12 @@
 #ifndef RUN_H
 #define RUN_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "turns.h"
+
+#define RUN_MAX_ORDERS 64
 
 enum {
     EXIT_HELD = 0,        /* every threshold held */
@@ -33,6 +38,8 @@ struct run_opts {
     int ledger_check; /* -1: on for the embedded mock only */
     int64_t drain_us;
     int validate_only;
+    struct turn_order orders[RUN_MAX_ORDERS]; /* --order: release orders on the manual clock */
+    size_t norders;
 };
 
 /* Run (or with validate_only, load and check) the scenario. Returns an exit code above. */

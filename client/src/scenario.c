@@ -34,7 +34,6 @@ struct ctx {
     struct scenario *s;       /* built so far: users, vars, auths, barriers, tags */
     struct strmap setup_vars; /* names extracted by setup steps */
     struct strmap all_vars;   /* names extracted by any step */
-    int *barrier_counts;      /* parallel to s->barriers */
     int in_setup;             /* parsing "setup" steps */
     int depth;                /* step lists open: "steps" is 1, an if's branch in it 2 */
 };
@@ -827,15 +826,15 @@ static int parse_barrier(struct ctx *c, json_t *v, const char *path, struct scn_
         return jr_fail_oom(&c->jr, path);
     st->barrier_index = idx;
     if (s->nbarriers > before) {
-        int *grown = realloc(c->barrier_counts, s->nbarriers * sizeof *grown);
+        int *grown = realloc(s->barrier_counts, s->nbarriers * sizeof *grown);
         if (!grown)
             return jr_fail_oom(&c->jr, path);
-        c->barrier_counts = grown;
+        s->barrier_counts = grown;
         grown[idx] = st->barrier_count;
-    } else if (c->barrier_counts[idx] != st->barrier_count) {
+    } else if (s->barrier_counts[idx] != st->barrier_count) {
         return jr_fail(&c->jr, jr_member_path(p, path, "count"), 0,
                        "expected %d: every use of barrier \"%s\" has the count of its first use",
-                       c->barrier_counts[idx], st->barrier);
+                       s->barrier_counts[idx], st->barrier);
     }
     return 0;
 }
@@ -1184,7 +1183,7 @@ static int threshold_key(struct ctx *c, const char *key, const char *path, enum 
 {
     const char *brace = strchr(key, '{');
     size_t n = brace ? (size_t)(brace - key) : strlen(key), klen = strlen(key);
-    char metric[16], list[240];
+    char metric[16], list[512];
     int k;
 
     snprintf(metric, sizeof metric, "%.*s", (int)(n < 15 ? n : 15), key);
@@ -1438,7 +1437,6 @@ int scn_load_text(const char *name, const char *text, size_t len, struct scenari
     json_decref(root);
     strmap_free(&c.setup_vars);
     strmap_free(&c.all_vars);
-    free(c.barrier_counts);
     *out = c.s;
     return 0;
 
@@ -1446,7 +1444,6 @@ error:
     json_decref(root);
     strmap_free(&c.setup_vars);
     strmap_free(&c.all_vars);
-    free(c.barrier_counts);
     scn_free(c.s);
     *out = NULL;
     return -1;
@@ -1557,6 +1554,7 @@ void scn_free(struct scenario *s)
     for (size_t i = 0; i < s->nbarriers; i++)
         free(s->barriers[i]);
     free(s->barriers);
+    free(s->barrier_counts);
     for (size_t i = 0; i < s->ntags; i++)
         free(s->tags[i]);
     free(s->tags);

@@ -219,7 +219,8 @@ struct scenario {
     size_t nsteps;
     struct scn_threshold *thresholds;
     size_t nthresholds;
-    char **barriers; /* distinct barrier names */
+    char **barriers;     /* distinct barrier names */
+    int *barrier_counts; /* the users each one waits for (every use agrees) */
     size_t nbarriers;
     char **tags; /* distinct step tags, in order of first appearance */
     size_t ntags;

@@ -16,6 +16,7 @@
 #include "history.h"
 #include "scenario.h"
 #include "stats.h"
+#include "turns.h"
 
 /* A token shared by every worker (auth cache "shared"): published by pointer, never changed
  * after; a replaced one is retired (kept until the run ends, as a reader may still hold it). */
@@ -51,6 +52,8 @@ struct run_shared {
     int shard, nshards;
     int64_t drain_us; /* after a stop, how long in-flight requests may finish */
     struct barrier *barriers;
+    struct turns *turns;         /* manual clock, closed load: the users take turns (turns.h); NULL
+                                  * otherwise */
     struct shared_token *tokens; /* one per auth source of the scenario */
     atomic_int *wake_fds;        /* [nthreads]: each running load worker's eventfd, else -1 */
     atomic_int stop;             /* 1: no new iterations (interrupt or the end of the load) */

@@ -22,13 +22,46 @@
 
 static void run_steps(struct vu *v);
 static void send_attempt(struct vu *v, int have_slot);
+static void send_again(struct vu *v);
+static void advance_step(struct vu *v, const struct scn_step *st);
 static void end_iteration(struct vu *v);
+enum where;
+static void go_idle(struct vu *v, enum where w);
 
 /* v waits in STATE until monotonic AT. */
 static void wait_until(struct vu *v, enum vu_state state, int64_t at)
 {
     v->state = state;
     loop_timer_set(&v->ws->loop, &v->timer, at);
+}
+
+/* The turns of the manual clock's closed load (turns.h), or NULL: the setup and other loads
+ * act as they come. */
+static struct turns *turns_of(const struct wstate *ws)
+{
+    return ws->setup ? NULL : ws->rs->turns;
+}
+
+/* May v do ACTION now? With turns, the user holding the turn does one action in it; at its
+ * next action it passes the turn on and waits for its next turn (VU_WAIT_TURN, doing ACTION
+ * then: steps_wake), unless it is the only user left. Without turns, always. */
+static int my_turn(struct vu *v, enum vu_action action)
+{
+    struct turns *t = turns_of(v->ws);
+    if (!t)
+        return 1;
+    int u = v->index - t->base;
+    if (turns_holds(t, u) && v->turn == TURN_USED) {
+        v->turn = TURN_UNUSED;
+        turns_pass(t, u, 0);
+    }
+    if (turns_holds(t, u)) {
+        v->turn = TURN_USED;
+        return 1;
+    }
+    v->pending = action;
+    v->state = VU_WAIT_TURN;
+    return 0;
 }
 
 /* The step is done: the next one is intended now. */
@@ -151,6 +184,8 @@ static void begin_request(struct vu *v, const struct scn_step *st)
 {
     struct wstate *ws = v->ws;
     struct op *op = &v->op;
+    if (!my_turn(v, ACT_BEGIN))
+        return;
     op->step = st;
     op->opid = ((ws->lane + 1) << 40) | ++ws->opseq;
     op->attempt = 0;
@@ -328,6 +363,7 @@ static void token_answered(struct vu *v)
 /* A manual-clock advance was answered: not part of the measured load. */
 static void advanced(struct vu *v)
 {
+    record_advance(v, mono_us(), v->x.status);
     if (v->x.status != 200) {
         ws_stats(v->ws)->failed++;
         fprintf(stderr, "cxload: advancing the mock clock failed (status %d%s%s)\n", v->x.status,
@@ -361,6 +397,13 @@ void steps_transfer_done(struct vu *v, CURLcode cc)
 
 /* ---- barriers ----------------------------------------------------------------------------- */
 
+enum where {
+    IN_ROTATION,  /* a user of the load (with turns: in the rotation) */
+    AT_A_BARRIER, /* with turns: waiting at a barrier, out of the rotation */
+};
+
+static void end_iteration_at(struct vu *v, enum where w);
+
 static void unlink_barrier_waiter(struct vu *v)
 {
     for (struct vu **p = &v->ws->barrier_waiters; *p; p = &(*p)->next_waiter)
@@ -371,23 +414,60 @@ static void unlink_barrier_waiter(struct vu *v)
         }
 }
 
-/* v's barrier generation is released at AT: it fires then, with the others. */
-static void released(struct vu *v, int64_t at)
+static void wait_at_barrier(struct vu *v, int64_t deadline)
 {
+    v->next_waiter = v->ws->barrier_waiters;
+    v->ws->barrier_waiters = v;
+    v->state = VU_AT_BARRIER;
+    if (deadline >= 0)
+        loop_timer_set(&v->ws->loop, &v->timer, deadline);
+}
+
+/* v's barrier generation is released: it goes on at AT (with the others; RANK: its place in
+ * the release order, -1 none). */
+static void released(struct vu *v, int64_t at, int rank)
+{
+    record_barrier(v, at, rank, 1);
     v->intended_us = at > 0 ? at : mono_us();
     wait_until(v, VU_WAIT_STEP, v->intended_us);
 }
 
-/* Arrive at the barrier of step ST; the arrival that fills its generation releases it. */
+/* v's barrier never filled: the race did not happen (BARRIER_TIMEOUT: the run fails). */
+static void never_filled(struct vu *v, enum where w)
+{
+    record_barrier(v, mono_us(), -1, 0);
+    fprintf(stderr, "cxload: barrier \"%s\": only some of %d virtual users arrived\n",
+            v->step->barrier, v->ws->rs->barriers[v->step->barrier_index].count);
+    end_iteration_at(v, w);
+}
+
+/* Arrive at the barrier of step ST. With turns, in v's turn: the arrival that fills the
+ * generation puts its racers back into the rotation in their release order (turns.h), and each
+ * goes on when its turn comes (steps_wake). Without, the arrival that fills it releases every
+ * racer at one instant, BARRIER_LEAD_US ahead, and wakes every worker. */
 static void barrier_step(struct vu *v, const struct scn_step *st)
 {
     struct wstate *ws = v->ws;
+    struct turns *t = turns_of(ws);
+    if (t && ws->phase == WS_DRAINING) { /* the load is over: no race starts now */
+        end_iteration(v);
+        return;
+    }
+    if (!my_turn(v, ACT_ARRIVE))
+        return;
+    v->arrived_us = mono_us();
+    if (t) {
+        v->turn = TURN_UNUSED;
+        v->barrier_gen = turns_arrive(t, v->index - t->base, st->barrier_index);
+        wait_at_barrier(v, -1); /* stalled or released: steps_wake */
+        return;
+    }
     struct barrier *b = &ws->rs->barriers[st->barrier_index];
-    int64_t now = mono_us(), at;
+    int64_t at;
     int filled;
     v->barrier_gen = barrier_arrive(b, &filled);
     if (filled) {
-        barrier_release(b, v->barrier_gen, now + BARRIER_LEAD_US);
+        barrier_release(b, v->barrier_gen, v->arrived_us + BARRIER_LEAD_US);
         run_wake_all(ws->rs);
     }
     if (ws->phase == WS_DRAINING) { /* the load is over: no race starts now */
@@ -395,28 +475,85 @@ static void barrier_step(struct vu *v, const struct scn_step *st)
         return;
     }
     if (barrier_released(b, v->barrier_gen, &at)) {
-        released(v, at);
+        released(v, at, -1);
         return;
     }
-    v->next_waiter = ws->barrier_waiters;
-    ws->barrier_waiters = v;
-    wait_until(v, VU_AT_BARRIER, now + ws_scaled(ws, BARRIER_DEADLINE_US));
+    wait_at_barrier(v, v->arrived_us + ws_scaled(ws, BARRIER_DEADLINE_US));
 }
 
-/* The barrier's deadline passed: released meanwhile, or the race did not happen. */
+/* The barrier's deadline passed (no turns): released meanwhile, or the race did not happen. */
 static void barrier_deadline(struct vu *v)
 {
     struct barrier *b = &v->ws->rs->barriers[v->step->barrier_index];
     int64_t at;
     unlink_barrier_waiter(v);
-    if (barrier_released(b, v->barrier_gen, &at)) {
-        released(v, at);
-        return;
+    if (barrier_released(b, v->barrier_gen, &at))
+        released(v, at, -1);
+    else
+        never_filled(v, IN_ROTATION);
+}
+
+/* ---- turns -------------------------------------------------------------------------------- */
+
+/* v's turn came: it does what it waited for. */
+static void do_pending(struct vu *v)
+{
+    struct wstate *ws = v->ws;
+    v->state = VU_RUNNING;
+    switch (v->pending) {
+    case ACT_BEGIN:
+        if (ws_stopping(ws))
+            end_iteration(v);
+        else
+            begin_request(v, v->step);
+        break;
+    case ACT_AGAIN:
+        send_again(v);
+        break;
+    case ACT_ADVANCE:
+        advance_step(v, v->step);
+        break;
+    case ACT_ARRIVE:
+        barrier_step(v, v->step);
+        break;
+    case ACT_LEAVE:
+        go_idle(v, IN_ROTATION);
+        break;
     }
-    ws_stats(v->ws)->expect_failed++;
-    fprintf(stderr, "cxload: barrier \"%s\": only some of %d virtual users arrived\n",
-            v->step->barrier, b->count);
-    end_iteration(v);
+}
+
+/* The worker woke: if one of its users holds the turn, it goes on; if the rotation stalled,
+ * its users at a barrier fail it. */
+static void turns_wake(struct wstate *ws)
+{
+    struct turns *t = turns_of(ws);
+    if (!t || ws->nvus == 0)
+        return;
+    if (atomic_load(&t->stalled))
+        while (ws->barrier_waiters) {
+            struct vu *v = ws->barrier_waiters;
+            unlink_barrier_waiter(v);
+            never_filled(v, AT_A_BARRIER);
+        }
+    int h = atomic_load_explicit(&t->holder, memory_order_acquire);
+    int first = ws->vus[0].index - t->base;
+    if (h < first || h >= first + ws->nvus)
+        return;
+    struct vu *v = &ws->vus[h - first];
+    switch (v->state) {
+    case VU_WAIT_TURN:
+        do_pending(v);
+        break;
+    case VU_AT_BARRIER: /* in the rotation again: its generation was released */
+        unlink_barrier_waiter(v);
+        released(v, mono_us(), t->rank[h]);
+        break;
+    case VU_IDLE: /* ended at its barrier by a drain, then released: it has nothing to do */
+        turns_pass(t, h, 1);
+        break;
+    default: /* busy in its turn: it passes the turn at its next action */
+        break;
+    }
 }
 
 void steps_wake(struct wstate *ws)
@@ -427,13 +564,17 @@ void steps_wake(struct wstate *ws)
         v->next_waiter = NULL;
         wait_until(v, VU_WAIT_SLOT, now); /* look again, slot kept */
     }
+    if (turns_of(ws)) {
+        turns_wake(ws);
+        return;
+    }
     for (struct vu **p = &ws->barrier_waiters; *p;) {
         struct vu *v = *p;
         int64_t at;
         if (barrier_released(&ws->rs->barriers[v->step->barrier_index], v->barrier_gen, &at)) {
             *p = v->next_waiter;
             v->next_waiter = NULL;
-            released(v, at);
+            released(v, at, -1);
         } else {
             p = &v->next_waiter;
         }
@@ -450,19 +591,20 @@ void steps_drain_begins(struct wstate *ws)
     }
     while (ws->barrier_waiters) {
         struct vu *v = ws->barrier_waiters;
-        ws->barrier_waiters = v->next_waiter;
-        v->next_waiter = NULL;
-        end_iteration(v);
+        unlink_barrier_waiter(v);
+        end_iteration_at(v, turns_of(ws) ? AT_A_BARRIER : IN_ROTATION);
     }
 }
 
 /* ---- the step machine ------------------------------------------------------------------- */
 
-/* A manual-clock advance (SIM-01): POST /__admin/clock on v's exchange. */
+/* A manual-clock advance (SIM-01): POST /__admin/clock on v's exchange, in v's turn. */
 static void advance_step(struct vu *v, const struct scn_step *st)
 {
     struct wstate *ws = v->ws;
     struct exchange *x = &v->x;
+    if (!my_turn(v, ACT_ADVANCE))
+        return;
     exchange_reset(x, &ws->loop, v, ws->rs->loopback);
     char url[1024];
     snprintf(url, sizeof url, "%s/__admin/clock", ws->rs->target);
@@ -473,6 +615,7 @@ static void advance_step(struct vu *v, const struct scn_step *st)
     exchange_header_add(x, "Content-Type: application/json");
     curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
     v->state = VU_ADVANCING;
+    v->sent_us = mono_us();
     loop_start(&ws->loop, x->easy);
 }
 
@@ -566,7 +709,30 @@ static int more_iterations(struct vu *v)
     return mono_us() < ws->load_end;
 }
 
-static void end_iteration(struct vu *v)
+/* v's iterations are over: it is free (with turns, after leaving the rotation in its turn,
+ * unless it is out of it, at a barrier). */
+static void go_idle(struct vu *v, enum where w)
+{
+    struct wstate *ws = v->ws;
+    struct turns *t = turns_of(ws);
+    if (t && w == IN_ROTATION) {
+        int u = v->index - t->base;
+        if (!turns_holds(t, u)) {
+            v->pending = ACT_LEAVE;
+            v->state = VU_WAIT_TURN;
+            return;
+        }
+        v->turn = TURN_UNUSED;
+        turns_pass(t, u, 1);
+    }
+    v->state = VU_IDLE;
+    ws->active--;
+    if (ws->scn->load.model != SCN_CLOSED && !ws->setup)
+        ws->user_free(ws, v);
+}
+
+/* v's iteration ended; with turns, a user out of the rotation (W) starts no other. */
+static void end_iteration_at(struct vu *v, enum where w)
 {
     struct wstate *ws = v->ws;
     loop_timer_cancel(&ws->loop, &v->timer);
@@ -575,15 +741,30 @@ static void end_iteration(struct vu *v)
         ws_stats(ws)->iterations++;
     if (ws->setup && ws->w->extracted == NULL)
         ws->w->extracted = json_deep_copy(v->vars);
-    if (more_iterations(v)) {
+    if (w == IN_ROTATION && more_iterations(v)) {
         ws_stats(ws)->offered++;
         steps_start_iteration(v, mono_us());
         return;
     }
-    v->state = VU_IDLE;
-    ws->active--;
-    if (ws->scn->load.model != SCN_CLOSED && !ws->setup)
-        ws->user_free(ws, v);
+    go_idle(v, w);
+}
+
+static void end_iteration(struct vu *v)
+{
+    end_iteration_at(v, IN_ROTATION);
+}
+
+/* The operation's next attempt, after its backoff or poll interval: in v's turn, unless the
+ * load ended. After an interrupt the operation ends here; at the end of the load a retry or a
+ * poll's next try goes on within the drain time, so a contact being retried past the
+ * schedule's end is not reported lost. */
+static void send_again(struct vu *v)
+{
+    struct wstate *ws = v->ws;
+    if (ws->phase == WS_DRAINING && (atomic_load(&ws->rs->stop) || v->op.attempt == 0))
+        end_iteration(v); /* interrupted, or an operation not begun: none starts now */
+    else if (my_turn(v, ACT_AGAIN))
+        send_attempt(v, 0);
 }
 
 void steps_timer(struct vu *v)
@@ -602,14 +783,13 @@ void steps_timer(struct vu *v)
         run_steps(v);
         break;
     case VU_WAIT_SEND:
-    case VU_WAIT_SLOT:
-        /* An attempt not yet sent: after an interrupt the operation ends here; at the end of
-         * the load a retry or a poll's next try goes on within the drain time, so a contact
-         * being retried past the schedule's end is not reported lost. */
+        send_again(v);
+        break;
+    case VU_WAIT_SLOT: /* the rate cap's slot, within the attempt's turn */
         if (ws->phase == WS_DRAINING && (atomic_load(&ws->rs->stop) || v->op.attempt == 0))
-            end_iteration(v); /* interrupted, or an operation not begun: none starts now */
+            end_iteration(v);
         else
-            send_attempt(v, was == VU_WAIT_SLOT);
+            send_attempt(v, 1);
         break;
     case VU_AT_BARRIER:
         v->state = VU_AT_BARRIER;

@@ -2,11 +2,13 @@
 #include "target.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cxmock.h"
 
@@ -118,12 +120,18 @@ static int outside(struct target *t, const char *url, const struct scenario *scn
     return 0;
 }
 
-/* The embedded mock: the scenario's tenant and clock, the plan's seed, a free loopback port. */
-static int embedded(struct target *t, const struct plan *p, struct cx_error *err)
+/* The embedded mock: the scenario's tenant and clock, the plan's seed, a free loopback port;
+ * its ledger written to OUT/ledger.jsonl (a fresh file: the run's own ground truth). */
+static int embedded(struct target *t, const struct plan *p, const char *out, struct cx_error *err)
 {
     struct cxm_options mo;
     cxm_options_default(&mo);
     mo.port = 0;
+    char ledger[4096];
+    snprintf(ledger, sizeof ledger, "%s/ledger.jsonl", out);
+    if (unlink(ledger) < 0 && errno != ENOENT)
+        return cx_error_at(err, ledger, -1, -1, "", "%s", strerror(errno));
+    mo.ledger_path = ledger;
     mo.seed = p->seed;
     mo.tenant_path = p->scn->tenant;
     mo.clock = p->scn->clock ? p->scn->clock : "real";
@@ -138,7 +146,7 @@ int target_open(struct target *t, const struct run_opts *o, const struct plan *p
                 struct cx_error *err)
 {
     memset(t, 0, sizeof *t);
-    if (o->target ? outside(t, o->target, p->scn, err) < 0 : embedded(t, p, err) < 0)
+    if (o->target ? outside(t, o->target, p->scn, err) < 0 : embedded(t, p, o->out, err) < 0)
         return EXIT_USAGE;
     t->loopback = target_is_loopback(t->url);
     if (reachable(t->url, err) < 0)

@@ -28,6 +28,22 @@ enum vu_state {
     VU_SENDING,        /* the step's request in flight */
     VU_FETCHING_TOKEN, /* a token fetch in flight, for the step's request */
     VU_ADVANCING,      /* a manual-clock advance in flight (not part of the measured load) */
+    VU_WAIT_TURN,      /* manual clock: its next action waits for its turn (turns.h) */
+};
+
+/* What a user waiting for its turn does when it comes (turns.h: the actions the mock sees). */
+enum vu_action {
+    ACT_BEGIN,   /* begin the request or poll step (its first attempt) */
+    ACT_AGAIN,   /* the operation's next attempt: a retry, a poll's next try */
+    ACT_ADVANCE, /* the advance step */
+    ACT_ARRIVE,  /* arrive at the barrier step */
+    ACT_LEAVE,   /* its iterations are over: leave the rotation */
+};
+
+/* Whether a user holding the turn has done its action in it (turns.h). */
+enum vu_turn {
+    TURN_UNUSED, /* not its turn, or its turn with nothing done yet */
+    TURN_USED,   /* its action is done: at its next action it passes the turn on */
 };
 
 /* Where a user is in its steps: a stack of step lists (an if's branches nest, at most
@@ -71,6 +87,9 @@ struct vu {
     int64_t intended_us, sent_us; /* monotonic: when the attempt should have gone, and went */
     uint64_t token_serial;        /* the token the attempt carries (0 = none) */
     long barrier_gen;             /* the generation it waits in */
+    int64_t arrived_us;           /* monotonic: when it arrived at that barrier */
+    enum vu_turn turn;            /* manual clock: its use of the turn it holds */
+    enum vu_action pending;       /* VU_WAIT_TURN: what it does when its turn comes */
     struct token_slot *tokens;    /* auth cache "vu": one per auth source */
     uint64_t rng;                 /* its think times and jitter (worker.c, vu_streams) */
     uint64_t ids;                 /* its ${uuid} values and idempotency keys */

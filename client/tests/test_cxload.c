@@ -454,6 +454,74 @@ static void test_no_mock_verdict_is_not_a_pass(void **state)
     cxm_destroy(mock);
 }
 
+/* SIM-05: a race that never happened is never a pass. A barrier only one of its two users
+ * reaches fails the run with BARRIER_TIMEOUT (exit 99) although its one threshold holds: on the
+ * manual clock as soon as the other user leaves (the turns know no one is left to fill it), on
+ * a scaled clock at its deadline. A barrier a shard's users cannot fill is refused before
+ * anything is sent, by validate and by run (exit 1). */
+static void test_barrier_that_never_fills_fails(void **state)
+{
+    static const char *const fixtures[] = {"client/tests/fixtures/barrier-never-fills-manual.json",
+                                           "client/tests/fixtures/barrier-never-fills-scaled.json"};
+    for (int i = 0; i < 2; i++) {
+        char sc[512];
+        cxl_path_of(sc, sizeof sc, fixtures[i]);
+        struct proc p;
+        const char *args[] = {"run", sc, "--out", "@OUT", "--quiet", NULL};
+        assert_int_equal(cxl_run(&p, args, 120), 99);
+        json_t *s = cxl_summary(&p);
+        assert_int_equal(cxl_violations(s, "BARRIER_TIMEOUT"), 1);
+        assert_true(json_is_false(json_object_get(s, "passed")));
+        assert_true(json_is_true(
+            json_object_get(json_array_get(json_object_get(s, "thresholds"), 0), "ok")));
+        json_decref(s);
+        char *h = cxl_slurp(&p, "out/history.jsonl");
+        assert_non_null(strstr(h, "\"op\":\"barrier\",\"outcome\":\"fail\""));
+        free(h);
+        cxl_cleanup(&p);
+    }
+    char sc[512];
+    cxl_path_of(sc, sizeof sc, "scenarios/accept-race/correct.json");
+    for (int k = 0; k < 2; k++) {
+        struct proc p;
+        const char *args[] = {k ? "run" : "validate", sc, "--shard", "0/2", "--out", "@OUT", NULL};
+        assert_int_equal(cxl_run(&p, args, 60), 1);
+        char *err = cxl_slurp(&p, "stderr");
+        assert_non_null(strstr(err, "barrier \"ring\" waits for 2 virtual users, but shard 0/2 "
+                                    "runs 1 of the load's 2"));
+        free(err);
+        cxl_cleanup(&p);
+    }
+}
+
+/* A failed expectation keeps what the answer said: its status, content type and body in
+ * history.jsonl, in summary.json's example and in the text report. */
+static void test_failed_expectation_keeps_the_answer(void **state)
+{
+    char sc[512];
+    cxl_path_of(sc, sizeof sc, "client/tests/fixtures/failed-answer.json");
+    struct proc p;
+    const char *args[] = {"run", sc, "--out", "@OUT", NULL};
+    assert_int_equal(cxl_run(&p, args, 60), 0);
+    json_t *s = cxl_summary(&p);
+    json_t *ans = json_object_get(
+        json_array_get(
+            json_object_get(json_object_get(json_object_get(s, "violations"), "EXPECT_FAILED"),
+                            "examples"),
+            0),
+        "answer");
+    assert_int_equal(cxl_num(ans, "status", NULL), 404);
+    assert_string_equal(json_string_value(json_object_get(ans, "contentType")), "application/json");
+    assert_non_null(strstr(json_string_value(json_object_get(ans, "body")), "no route for GET"));
+    json_decref(s);
+    char *h = cxl_slurp(&p, "out/history.jsonl"), *out = cxl_slurp(&p, "stdout");
+    assert_non_null(strstr(h, "\"answerBody\":{\"contentType\":\"application/json\",\"body\":"));
+    assert_non_null(strstr(out, "answered 404 application/json: {\"error\":\"not_found\""));
+    free(h);
+    free(out);
+    cxl_cleanup(&p);
+}
+
 /* The path each (vu, iter) sent in P's history, into PATHS[vu * 2 + iter] (4 users, 2
  * iterations); the users present are those of its shard. */
 static void paths_by_user(const struct proc *p, char *paths[8])
@@ -527,6 +595,8 @@ int main(void)
         cmocka_unit_test(test_arrivals_round_robin_over_users),
         cmocka_unit_test(test_random_streams_per_user),
         cmocka_unit_test(test_no_mock_verdict_is_not_a_pass),
+        cmocka_unit_test(test_barrier_that_never_fills_fails),
+        cmocka_unit_test(test_failed_expectation_keeps_the_answer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,6 +81,10 @@ static void flag(struct ctx *c, enum violation which, const struct hrec *r, cons
         json_object_set_new(e, "requestId", json_string(r->request_id));
     if (r->rule && which == V_EXPECT_FAILED)
         json_object_set_new(e, "rule", json_string(r->rule));
+    if (r->resp_type || r->resp_body) /* what the answer said (a failed expectation's) */
+        json_object_set_new(e, "answer",
+                            json_pack("{si ss* ss*}", "status", r->status, "contentType",
+                                      r->resp_type, "body", r->resp_body));
     json_array_append_new(ex, e);
 }
 
@@ -275,6 +279,13 @@ static void check_auth_cascade(struct ctx *c, struct hrec *r, size_t n)
 static void check_simple(struct ctx *c, struct hrec *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        if (r[i].op == HREC_BARRIER && r[i].outcome == OUT_FAIL) {
+            char what[512];
+            snprintf(what, sizeof what,
+                     "barrier \"%s\" (generation %ld) never filled: the race did not happen",
+                     r[i].barrier ? r[i].barrier : "?", r[i].generation);
+            flag(c, V_BARRIER_TIMEOUT, &r[i], what);
+        }
         if (r[i].op == HREC_STATE && r[i].status == 409) {
             char what[512];
             snprintf(what, sizeof what,

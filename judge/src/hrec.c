@@ -11,8 +11,9 @@ static const char *const outcome_names[] = {"ok", "fail", "indeterminate", NULL}
 
 const char *hrec_op_name(enum hrec_op op)
 {
-    if (op == HREC_TOKEN)
-        return "token";
+    static const char *const control[] = {"token", "barrier", "advance"};
+    if (op >= HREC_TOKEN && op < HREC_OPS)
+        return control[op - HREC_TOKEN];
     return op > HREC_NONE && op < HREC_TOKEN ? hrec_step_op_names[op - 1] : "";
 }
 
@@ -39,6 +40,8 @@ void hrec_init(struct hrec *r)
     memset(r, 0, sizeof *r);
     r->retry_after_us = -1;
     r->resp_priority = r->req_priority = r->resp_position = -1;
+    r->generation = r->rank = -1;
+    r->advance = -1;
 }
 
 void hrec_free(struct hrec *r)
@@ -56,6 +59,9 @@ void hrec_free(struct hrec *r)
     free(r->resp_reason);
     json_decref(r->req_attrs);
     json_decref(r->resp_attrs);
+    free(r->resp_type);
+    free(r->resp_body);
+    free(r->barrier);
 }
 
 int hrec_matters(const struct hrec *r)
@@ -167,7 +173,21 @@ void hrec_write(FILE *f, const struct hrec *r, const char *tag)
         fputs(",\"idempotencyKey\":true", f);
     if (r->token)
         fprintf(f, ",\"token\":%llu", (unsigned long long)r->token);
+    put_field(f, "barrier", r->barrier, &first);
+    if (r->generation >= 0)
+        fprintf(f, ",\"generation\":%ld", r->generation);
+    if (r->rank >= 0)
+        fprintf(f, ",\"rank\":%d", r->rank);
+    if (r->advance >= 0)
+        fprintf(f, ",\"advanceMs\":%lld", (long long)r->advance);
     put_check_fields(f, r);
+    if (r->resp_type || r->resp_body) {
+        int first_a = 1;
+        fputs(",\"answerBody\":{", f);
+        put_field(f, "contentType", r->resp_type, &first_a);
+        put_field(f, "body", r->resp_body, &first_a);
+        fputc('}', f);
+    }
     fputs("}\n", f);
 }
 
@@ -270,6 +290,13 @@ int hrec_parse(const char *line, size_t len, struct hrec *r, struct cx_error *er
     const char *rid = json_string_value(json_object_get(o, "requestId"));
     if (rid)
         snprintf(r->request_id, sizeof r->request_id, "%s", rid);
+    r->barrier = dup_str(o, "barrier");
+    r->generation = (long)get_int(o, "generation", -1);
+    r->rank = (int)get_int(o, "rank", -1);
+    r->advance = get_int(o, "advanceMs", -1);
+    const json_t *ab = json_object_get(o, "answerBody");
+    r->resp_type = dup_str(ab, "contentType");
+    r->resp_body = dup_str(ab, "body");
     read_check_fields(o, r);
     json_decref(o);
     return 0;

@@ -26,6 +26,8 @@ enum hrec_op {
     HREC_STATE,    /* agent state write */
     HREC_ACT,      /* act on the subject as its owner (complete, disposition, transfer...) */
     HREC_TOKEN,    /* a token fetch: key = a digest of the client id, token = the new serial */
+    HREC_BARRIER,  /* a user at a barrier: released (ok) or never (fail, BARRIER_TIMEOUT) */
+    HREC_ADVANCE,  /* a manual-clock advance the user sent (advance_ms) */
     HREC_OPS
 };
 
@@ -33,7 +35,8 @@ enum hrec_op {
  * "accept", "reject", "inject", "read", "priority", "state", "act"; NULL-terminated. */
 extern const char *const hrec_step_op_names[];
 
-/* The name of op in history lines: a step op's, "token", or "" for HREC_NONE. */
+/* The name of op in history lines: a step op's, "token", "barrier", "advance", or "" for
+ * HREC_NONE. */
 const char *hrec_op_name(enum hrec_op op);
 
 /* The op named s in a history line ("" or NULL: HREC_NONE), or -1. */
@@ -65,8 +68,16 @@ struct hrec {
     char *rule;                     /* the rule ID the step's expectation stands for, or NULL */
     char *req_reason, *resp_reason; /* REJECT: the rejectReason sent; READ: the one stored */
     json_t *req_attrs, *resp_attrs; /* INJECT: the attributes sent; READ: the ones stored */
+    char *resp_type, *resp_body;    /* a failed expectation: the answer's Content-Type and body
+                                     * (at most HREC_BODY_MAX bytes, secrets redacted) */
+    char *barrier;                  /* BARRIER: its name */
+    long generation;                /* BARRIER: which filling of it (0 first), -1 none */
+    int rank;                       /* BARRIER: its place in the release order (0 first), -1 none */
+    int64_t advance;                /* ADVANCE: how far the clock was moved, ms; -1 none */
     char request_id[48];
 };
+
+#define HREC_BODY_MAX 4096
 
 /* A digest of a client id for token fetches' key: "#" and 16 hex digits (FNV-1a, 64 bits). */
 #define HREC_DIGEST 18

@@ -11,6 +11,7 @@ enum violation_seen_by {
     VS_DRIVER = 1,     /* the driver's checks over a run's history */
     VS_MOCK = 2,       /* the mock's invariants over its ledger (SIM-04) */
     VS_RECONCILED = 4, /* seen by both, the mock's count ground truth for the driver's */
+    VS_FATAL = 8,      /* the run did not test what it says: it fails, whatever the thresholds */
 };
 
 enum violation {

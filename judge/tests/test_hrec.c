@@ -67,6 +67,12 @@ static void full(struct hrec *r)
     r->resp_reason = strdup("Unknown");
     r->req_attrs = json_pack("{ss si}", "string:customerTier", "gold", "number:orderValue", 3);
     r->resp_attrs = json_pack("{ss}", "string:customerTier", "go");
+    r->resp_type = strdup("application/json");
+    r->resp_body = strdup("{\"error\":\"unknown operationName\"}");
+    r->barrier = strdup("ring");
+    r->generation = 3;
+    r->rank = 1;
+    r->advance = 1000;
     snprintf(r->request_id, sizeof r->request_id, "r12");
 }
 
@@ -114,6 +120,12 @@ static void test_round_trip_every_field(void **state)
     assert_true(json_equal(b.req_attrs, a.req_attrs));
     assert_true(json_equal(b.resp_attrs, a.resp_attrs));
     assert_string_equal(b.request_id, "r12");
+    SAME_STR(b.resp_type, a.resp_type);
+    SAME_STR(b.resp_body, a.resp_body);
+    SAME_STR(b.barrier, a.barrier);
+    assert_int_equal(b.generation, 3);
+    assert_int_equal(b.rank, 1);
+    assert_int_equal(b.advance, 1000);
     free(line);
     hrec_free(&a);
     hrec_free(&b);
@@ -136,6 +148,11 @@ static void test_round_trip_absent_fields(void **state)
     assert_int_equal(b.resp_priority, -1);
     assert_int_equal(b.req_priority, -1);
     assert_int_equal(b.resp_position, -1);
+    assert_int_equal(b.generation, -1);
+    assert_int_equal(b.rank, -1);
+    assert_int_equal(b.advance, -1);
+    assert_null(b.resp_body);
+    assert_null(b.barrier);
     assert_null(b.subject);
     assert_null(b.req_attrs);
     assert_int_equal(b.expect_failed, 0);

@@ -18,7 +18,7 @@
 #include "rundir.h"
 
 /* The history line format this build reads (cxload's HISTORY_FORMAT). */
-#define REJUDGE_HISTORY_FORMAT 2
+#define REJUDGE_HISTORY_FORMAT 3
 
 /* Each run's shift onto the shared timeline into SHIFT[i] (µs), the earliest start into *T0.
  * Returns 0, or -1 with why in err: a run whose history does not carry what the checks read

@@ -25,6 +25,37 @@ static void latency_row(FILE *f, const char *name, const json_t *s)
             num(u, "p50"), num(u, "p99"));
 }
 
+/* How many bytes of S, at most MAX, end on a UTF-8 character boundary. */
+static int utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return (int)n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return (int)max;
+}
+
+/* The manual clock's releases: who went in which order, and the --order that replays it. */
+static void races_text(FILE *f, const json_t *races)
+{
+    if (!json_array_size(races))
+        return;
+    fprintf(f, "\nraces (manual clock: the users took turns in these release orders):\n");
+    size_t i, j;
+    const json_t *r, *x;
+    json_array_foreach(races, i, r)
+    {
+        fprintf(f, "  %s#%.0f: users", str(r, "barrier", "?"), num(r, "generation"));
+        json_array_foreach(json_object_get(r, "users"), j, x)
+            fprintf(f, "%s %lld", j ? "," : "", (long long)json_integer_value(x));
+        fprintf(f, "  (--order %s#%.0f=", str(r, "barrier", "?"), num(r, "generation"));
+        json_array_foreach(json_object_get(r, "order"), j, x)
+            fprintf(f, "%s%lld", j ? "," : "", (long long)json_integer_value(x));
+        fputs(")\n", f);
+    }
+}
+
 int report_text(FILE *f, const json_t *s)
 {
     const json_t *req = json_object_get(s, "requests"), *it = json_object_get(s, "iterations");
@@ -83,12 +114,27 @@ int report_text(FILE *f, const json_t *s)
         if (ex)
             fprintf(f, "\n      e.g. %s%s%s", str(ex, "what", ""),
                     json_object_get(ex, "request") ? " -- " : "", str(ex, "request", ""));
+        const json_t *ans = json_object_get(ex, "answer");
+        if (ans) { /* the body as the history kept it (redacted, at most 4 KiB): 300 here */
+            const char *body = str(ans, "body", "(no body)");
+            int keep = utf8_prefix(body, 300);
+            fprintf(f, "\n      answered %.0f %s: %.*s%s", num(ans, "status"),
+                    str(ans, "contentType", "(no content type)"), keep, body,
+                    body[keep] ? "..." : "");
+        }
     }
     fprintf(f, "%s\n", any ? "\n  (the rules: docs/rules.md)" : " none");
     size_t i;
     json_array_foreach(json_object_get(s, "reconciliation"), i, v)
         fprintf(f, "  ledger check: %s\n", json_string_value(v));
 
+    races_text(f, json_object_get(s, "races"));
+    for (int k = 0; k < V_COUNT; k++) /* found at all, they fail the run */
+        if ((violation_table[k].seen_by & VS_FATAL) &&
+            num(json_object_get(json_object_get(s, "violations"), violation_table[k].name),
+                "count") > 0)
+            fprintf(f, "\n%s fails the run whatever the thresholds: it did not test what it says\n",
+                    violation_table[k].name);
     const json_t *th = json_object_get(s, "thresholds");
     if (json_array_size(th)) {
         fprintf(f, "\nthresholds:\n");

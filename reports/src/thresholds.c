@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "violations.h"
+
 static int compare(double actual, const char *cmp, double want)
 {
     if (strcmp(cmp, "<") == 0)
@@ -95,6 +97,19 @@ static double actual(const json_t *summary, const json_t *t, thresholds_hist_fn 
     return *ok = 0, 0;
 }
 
+/* The fatal violations found (VS_FATAL: the run did not test what it says), which fail it
+ * whatever its thresholds say. */
+static int fatal_found(const json_t *summary)
+{
+    int n = 0;
+    for (int i = 0; i < V_COUNT; i++)
+        if (violation_table[i].seen_by & VS_FATAL)
+            n += num(json_object_get(json_object_get(summary, "violations"),
+                                     violation_table[i].name),
+                     "count") > 0;
+    return n;
+}
+
 int thresholds_eval(json_t *summary, thresholds_hist_fn hist_for, void *ctx)
 {
     int failed = 0;
@@ -110,6 +125,7 @@ int thresholds_eval(json_t *summary, thresholds_hist_fn hist_for, void *ctx)
         json_object_set_new(t, "ok", json_boolean(ok));
         failed += !ok;
     }
+    failed += fatal_found(summary);
     json_object_set_new(summary, "passed", json_boolean(failed == 0));
     return failed;
 }

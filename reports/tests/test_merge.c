@@ -410,7 +410,7 @@ static void test_rejudged_across_shards(void **state)
     assert_non_null(what);
     assert_non_null(strstr(what, "business key order-7 created two contacts: c-100 and c-200"));
     /* the merged run carries what judging it again needs */
-    assert_int_equal(ival(m.summary, "historyFormat"), 2);
+    assert_int_equal(ival(m.summary, "historyFormat"), 3);
     assert_int_equal(ival(m.summary, "startedAtUs"), 1795000000000000LL);
     assert_int_equal(json_array_size(json_object_get(m.summary, "steps")), 4);
     merged_free(&m);
@@ -571,7 +571,7 @@ static void test_bad_input(void **state)
     free(log);
     snprintf(path, sizeof path, "%s/history.jsonl", dup);
     cxr_write(path, "");
-    refused(dups, 2, out, "summary.json: historyFormat: 0, and judging again needs 2");
+    refused(dups, 2, out, "summary.json: historyFormat: 0, and judging again needs 3");
     /* a history line that is not a record: its file, line and column */
     json_object_set_new(sum = json_load_file(cxr_data("shard-1/summary.json"), 0, NULL), "shard",
                         json_string("1/2"));
