@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "explore.h"
 #include "run.h"
 #include "units.h"
 #include "version.h"
@@ -15,6 +16,8 @@
 static const char usage[] =
     "usage: cxload run SCENARIO.json [options]\n"
     "       cxload validate SCENARIO.json     parse and check the scenario, fire nothing\n"
+    "       cxload explore SCENARIO.json [--max-orders N]   run every interleaving of its\n"
+    "                                         races (cxload explore --help)\n"
     "       cxload --help | --version\n"
     "\n"
     "Replays a scenario against a CXone tenant, or against the embedded cxmock when no --target\n"
@@ -97,6 +100,29 @@ static const char usage[] =
     "\n"
     "violations the checks report (\"violations{NAME}\" or {RULE-ID} in thresholds; the rules\n"
     "are catalogued in docs/rules.md):\n";
+
+static const char explore_usage[] =
+    "usage: cxload explore SCENARIO.json [--max-orders N] [--seed N] [--threads N] [--out DIR]\n"
+    "                      [--env FILE] [--drain 5s]\n"
+    "\n"
+    "Runs every interleaving of the scenario's races. On the manual clock the users take turns\n"
+    "and a race's interleaving is the order in which its barrier releases its racers\n"
+    "(client/SCENARIO.md, \"Races and replay\"). explore runs the scenario once with its seed to\n"
+    "learn its releases, then once per assignment of release orders, each on a fresh embedded\n"
+    "mock: every one while there are at most N (default 120: 5 racers), else N distinct uniform\n"
+    "samples (as probabilistic concurrency testing draws schedules; the table says how likely\n"
+    "a bug of 2 or 3 racers is found). It prints, for each order, its verdict, its violations\n"
+    "and the `cxload run ... --order ...` command that replays exactly that run.\n"
+    "\n"
+    "  --max-orders N     run every order up to N assignments, else N samples (default 120)\n"
+    "  --seed N           the seed of every run (default: the scenario's, else 1)\n"
+    "  --threads N        worker threads of each run (default 2; the turns make it irrelevant)\n"
+    "  --out DIR          DIR/seeded (the first run), DIR/order-NNN (one per order) and\n"
+    "                     DIR/explore.json, the index (default cxload-explore)\n"
+    "  --env FILE, --drain D   as for cxload run\n"
+    "\n"
+    "exit codes: 0 no order violates anything; 99 at least one does; 1 the scenario cannot be\n"
+    "explored (not the manual clock and a closed load, no barrier released, a run failed).\n";
 
 /* The usage, then every violation the driver reports, from the one table (violations.def). */
 static void help(FILE *f)
@@ -200,18 +226,66 @@ static int take_option(int c, char *arg, char **argv, struct run_opts *o)
     }
 }
 
+/* `cxload explore` (ARGV after the command; ARGV[0] the program): its options, then the run. */
+static int explore_main(int argc, char **argv, const struct option *longs)
+{
+    struct explore_opts eo = {.max_orders = 120};
+    struct run_opts *o = &eo.run;
+    *o = (struct run_opts){.out = "cxload-explore", .threads = 2, .seed = -1, .ledger_check = -1};
+    int c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        char *end;
+        if (c == 'h') {
+            fputs(explore_usage, stdout);
+            return 0;
+        }
+        if (c == 'M') {
+            eo.max_orders = strtol(optarg, &end, 10);
+            if (*end || eo.max_orders < 1 || eo.max_orders > 100000)
+                return bad("--max-orders: expected 1..100000, got \"%s\"", optarg);
+            continue;
+        }
+        if (c != 'n' && c != 'o' && c != 's' && c != 'e' && c != 'D' && c != 'V')
+            return bad("explore: %s is not an explore option: every order runs the scenario as "
+                       "it is, on a fresh embedded mock (cxload explore --help)",
+                       argv[optind - 1]);
+        int rc = take_option(c, optarg, argv, o);
+        if (rc >= 0)
+            return rc;
+    }
+    if (optind >= argc)
+        return bad("%s", "explore: missing SCENARIO.json");
+    if (optind + 1 < argc)
+        return bad("unexpected argument \"%s\"", argv[optind + 1]);
+    o->scenario = argv[optind];
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int rc = explore_scenario(&eo);
+    curl_global_cleanup();
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    static const struct option longs[] = {
-        {"target", required_argument, 0, 't'},   {"threads", required_argument, 0, 'n'},
-        {"out", required_argument, 0, 'o'},      {"seed", required_argument, 0, 's'},
-        {"shard", required_argument, 0, 'S'},    {"duration", required_argument, 0, 'd'},
-        {"rate", required_argument, 0, 'r'},     {"vus", required_argument, 0, 'u'},
-        {"rate-cap", required_argument, 0, 'c'}, {"env", required_argument, 0, 'e'},
-        {"ledger-check", no_argument, 0, 'L'},   {"no-ledger-check", no_argument, 0, 'N'},
-        {"drain", required_argument, 0, 'D'},    {"order", required_argument, 0, 'O'},
-        {"quiet", no_argument, 0, 'q'},          {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, 'V'},        {0, 0, 0, 0}};
+    static const struct option longs[] = {{"target", required_argument, 0, 't'},
+                                          {"threads", required_argument, 0, 'n'},
+                                          {"out", required_argument, 0, 'o'},
+                                          {"seed", required_argument, 0, 's'},
+                                          {"shard", required_argument, 0, 'S'},
+                                          {"duration", required_argument, 0, 'd'},
+                                          {"rate", required_argument, 0, 'r'},
+                                          {"vus", required_argument, 0, 'u'},
+                                          {"rate-cap", required_argument, 0, 'c'},
+                                          {"env", required_argument, 0, 'e'},
+                                          {"ledger-check", no_argument, 0, 'L'},
+                                          {"no-ledger-check", no_argument, 0, 'N'},
+                                          {"drain", required_argument, 0, 'D'},
+                                          {"order", required_argument, 0, 'O'},
+                                          {"max-orders", required_argument, 0, 'M'},
+                                          {"quiet", no_argument, 0, 'q'},
+                                          {"help", no_argument, 0, 'h'},
+                                          {"version", no_argument, 0, 'V'},
+                                          {0, 0, 0, 0}};
     struct run_opts o = {.out = "cxload-out", .threads = 2, .seed = -1, .ledger_check = -1};
     int c;
     opterr = 0;
@@ -228,16 +302,18 @@ int main(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return bad("%s", "missing command: run or validate");
+        return bad("%s", "missing command: run, validate or explore");
     const char *cmd = argv[optind];
-    if (strcmp(cmd, "run") != 0 && strcmp(cmd, "validate") != 0)
-        return bad("unknown command \"%s\": run or validate", cmd);
+    if (strcmp(cmd, "run") != 0 && strcmp(cmd, "validate") != 0 && strcmp(cmd, "explore") != 0)
+        return bad("unknown command \"%s\": run, validate or explore", cmd);
     o.validate_only = strcmp(cmd, "validate") == 0;
     /* Parse what follows the command afresh (optind = 0 re-initialises getopt), with options
      * and the scenario path in any order. */
     argv[optind] = argv[0];
     argc -= optind;
     argv += optind;
+    if (strcmp(cmd, "explore") == 0)
+        return explore_main(argc, argv, longs);
     optind = 0;
     while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
         int rc = take_option(c, optarg, argv, &o);

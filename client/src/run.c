@@ -463,10 +463,17 @@ static void write_results(struct run *r)
         report_junit(f, r->summary);
         fclose(f);
     }
+    if (o->silent)
+        return;
     if (!o->quiet || r->rc != EXIT_HELD)
         report_text(stdout, r->summary);
     printf("results in %s/ (summary.json, junit.xml, latency.hlog, history.jsonl%s)\n", o->out,
            o->target ? "" : ", ledger.jsonl");
+}
+
+int run_interrupted(void)
+{
+    return interrupted != 0;
 }
 
 /* ---- the run ----------------------------------------------------------------------------- */

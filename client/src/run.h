@@ -35,6 +35,7 @@ struct run_opts {
     int vus;
     double rate_cap;
     int quiet;
+    int silent; /* nothing on stdout (explore prints its own table) */
     int ledger_check; /* -1: on for the embedded mock only */
     int64_t drain_us;
     int validate_only;
@@ -44,5 +45,8 @@ struct run_opts {
 
 /* Run (or with validate_only, load and check) the scenario. Returns an exit code above. */
 int run_scenario(const struct run_opts *o);
+
+/* Whether a run was interrupted (SIGINT or SIGTERM) since the process started. */
+int run_interrupted(void);
 
 #endif
