@@ -177,6 +177,7 @@ void record_attempt(struct vu *v, const struct attempt_end *e)
     r.end_us = ws_rel(ws, e->end_us);
     r.retry_after_us = e->retry_after_us;
     r.has_idem = rq->idempotency;
+    r.setup = ws->setup;
     r.token = v->token_serial;
     r.expect_failed = !e->ok && e->why;
     const char *rid = exchange_header(&v->x, "X-Request-Id");
@@ -208,6 +209,7 @@ void record_token(struct vu *v, int64_t end_us, int status, uint64_t serial, con
     r.thread = ws->w->index;
     r.vu = v->index;
     r.op = HREC_TOKEN;
+    r.setup = ws->setup;
     r.status = status;
     r.start_us = ws_rel(ws, v->sent_us);
     r.end_us = ws_rel(ws, end_us);
@@ -217,6 +219,9 @@ void record_token(struct vu *v, int64_t end_us, int status, uint64_t serial, con
         hrec_digest(client_id ? client_id : "", r.key);
     r.subject = strdup(source);
     r.path = strdup("POST token");
+    const char *rid = exchange_header(&v->x, "X-Request-Id");
+    if (rid)
+        snprintf(r.request_id, sizeof r.request_id, "%s", rid);
     r.token = serial;
     r.outcome = serial ? OUT_OK : OUT_FAIL;
     history_add(&ws->w->hist, &r, "token");
@@ -233,6 +238,7 @@ static void control_record(struct vu *v, struct hrec *r, enum hrec_op op, int64_
     r->step = step_index(ws, v->step);
     r->iter = v->iter;
     r->op = op;
+    r->setup = ws->setup;
     r->intended_us = ws_rel(ws, start);
     r->start_us = ws_rel(ws, start);
     r->end_us = ws_rel(ws, end);

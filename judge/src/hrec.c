@@ -171,6 +171,8 @@ void hrec_write(FILE *f, const struct hrec *r, const char *tag)
         fprintf(f, ",\"retryAfterUs\":%lld", (long long)r->retry_after_us);
     if (r->has_idem)
         fputs(",\"idempotencyKey\":true", f);
+    if (r->setup)
+        fputs(",\"setup\":true", f);
     if (r->token)
         fprintf(f, ",\"token\":%llu", (unsigned long long)r->token);
     put_field(f, "barrier", r->barrier, &first);
@@ -279,6 +281,7 @@ int hrec_parse(const char *line, size_t len, struct hrec *r, struct cx_error *er
     r->end_us = get_int(o, "endUs", 0);
     r->retry_after_us = get_int(o, "retryAfterUs", -1);
     r->has_idem = json_is_true(json_object_get(o, "idempotencyKey"));
+    r->setup = json_is_true(json_object_get(o, "setup"));
     r->token = (uint64_t)get_int(o, "token", 0);
     r->subject = dup_str(o, "subject");
     r->agent = dup_str(o, "agent");

@@ -56,6 +56,7 @@ struct hrec {
     int64_t intended_us, start_us, end_us;   /* from the run's start */
     int64_t retry_after_us;                  /* from a 429/503, else -1 */
     int has_idem;                            /* sent an idempotency key */
+    int setup;                               /* made by the setup's user (not the load's) */
     uint64_t token;                          /* serial of the token used (0 = none) */
     char *subject, *agent, *key;             /* expanded, for ops */
     char *path;                              /* method and path as sent */

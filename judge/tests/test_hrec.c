@@ -48,6 +48,7 @@ static void full(struct hrec *r)
     r->end_us = 980;
     r->retry_after_us = 1500000;
     r->has_idem = 1;
+    r->setup = 1;
     r->token = (2ULL << 40) | 1;
     r->subject = strdup("ix-\"1\"\n");
     r->agent = strdup("agent-voice-1");
@@ -100,6 +101,7 @@ static void test_round_trip_every_field(void **state)
     assert_int_equal(b.end_us, a.end_us);
     assert_int_equal(b.retry_after_us, a.retry_after_us);
     assert_int_equal(b.has_idem, 1);
+    assert_int_equal(b.setup, 1);
     assert_true(b.token == a.token);
     SAME_STR(b.subject, a.subject);
     SAME_STR(b.agent, a.agent);

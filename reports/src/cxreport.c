@@ -171,7 +171,7 @@ static int render(const char *cmd, const char *dir, const struct opts *o)
     else if (is_hgrm)
         rc = write_hgrm(f, r, o->tag, &err);
     else
-        rc = report_html(f, r->summary, rundir_hist_for, r);
+        rc = report_html(f, r->summary, rundir_hist_for, r, r->dir);
     int closed = to_stdout ? fflush(f) : fclose(f);
     if (rc == 0 && closed != 0)
         rc = -1;

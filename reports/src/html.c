@@ -8,6 +8,7 @@
 #include "chart.h"
 #include "escape.h"
 #include "hist.h"
+#include "sequence.h"
 #include "violations.h"
 
 #define CURVE_POINTS 161  /* samples of a percentile curve between p50 and p99.99 */
@@ -565,7 +566,7 @@ static void statuses(FILE *f, const json_t *s)
     fputs("</table>\n", f);
 }
 
-int report_html(FILE *f, const json_t *s, thresholds_hist_fn hist_for, void *ctx)
+int report_html(FILE *f, const json_t *s, thresholds_hist_fn hist_for, void *ctx, const char *dir)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -578,10 +579,12 @@ int report_html(FILE *f, const json_t *s, thresholds_hist_fn hist_for, void *ctx
     totals(f, s);
     thresholds(f, s);
     violations(f, s);
+    seq_html(f, dir, s);
     latency(f, s, hist_for, ctx);
     over_time(f, s);
     statuses(f, s);
-    fputs("<footer>Made by cxreport from summary.json and latency.hlog. Latency charts: each "
+    fputs("<footer>Made by cxreport from summary.json, latency.hlog, history.jsonl and "
+          "ledger.jsonl. Latency charts: each "
           "tag's histogram of the whole run (HdrHistogram layout, 3 significant digits).</footer>\n"
           "</main>\n</body>\n</html>\n",
           f);

@@ -189,7 +189,7 @@ static int run_pages(struct rundir **runs, int n, struct cx_error *err)
         char path[4096];
         snprintf(path, sizeof path, "%s/report.html", runs[i]->dir);
         FILE *f = fopen(path, "w");
-        int rc = f ? report_html(f, runs[i]->summary, rundir_hist_for, runs[i]) : -1;
+        int rc = f ? report_html(f, runs[i]->summary, rundir_hist_for, runs[i], runs[i]->dir) : -1;
         int saved = errno;
         if (f && fclose(f) != 0 && rc == 0) {
             saved = errno;

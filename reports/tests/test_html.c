@@ -203,15 +203,21 @@ static int check_html(const char *html, struct page *pg)
 
 /* ---- rendering --------------------------------------------------------------------------- */
 
-static char *render(const json_t *summary, thresholds_hist_fn hist_for, void *ctx)
+static char *render_dir(const json_t *summary, thresholds_hist_fn hist_for, void *ctx,
+                        const char *dir)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
     assert_non_null(m);
-    assert_int_equal(report_html(m, summary, hist_for, ctx), 0);
+    assert_int_equal(report_html(m, summary, hist_for, ctx, dir), 0);
     fclose(m);
     return buf;
+}
+
+static char *render(const json_t *summary, thresholds_hist_fn hist_for, void *ctx)
+{
+    return render_dir(summary, hist_for, ctx, NULL);
 }
 
 static struct rundir *run_a(void)
@@ -250,6 +256,8 @@ static void assert_charts(const struct page *pg, const char *const *tags, int nt
             throughput++;
         } else if (strcmp(s->cls, "chart offered") == 0) {
             offered++;
+        } else if (strcmp(s->cls, "chart sequence") == 0) {
+            continue; /* the race's picture: test_sequence_view */
         } else {
             fail_msg("an <svg> of unknown class \"%s\"", s->cls);
         }
@@ -428,6 +436,69 @@ static void test_deterministic_and_cli(void **state)
     free(dir);
 }
 
+/* SIM-05, ACC-05: the picture of a race. The accept race's run directory (its history and
+ * the embedded mock's ledger) draws a lane for the setup, one per user and one for the mock's
+ * ledger: the winner's ACCEPT and the loser's already_owned beside their accepts' answers,
+ * the barrier's release order, the advances, and the act the DUPLICATE_ACCEPT names in red. */
+static void test_sequence_view(void **state)
+{
+    struct rundir *r = NULL;
+    if (rundir_load(cxr_data("race"), RUNDIR_HLOG, &r, &cxr_e) < 0)
+        fail_msg("%s", cxr_err());
+    char *html = render_dir(r->summary, rundir_hist_for, r, r->dir);
+    struct page pg;
+    assert_well_formed(html, &pg);
+    assert_self_contained(html);
+    const char *svg = strstr(html, "class=\"chart sequence\"");
+    assert_non_null(svg);
+    static const char *const lanes[] = {">setup<", ">user 0<", ">user 1<", ">mock ledger<"};
+    for (int i = 0; i < 4; i++)
+        assert_non_null(strstr(svg, lanes[i]));
+    assert_non_null(strstr(svg, ">ACCEPT won agent-voice-1<"));
+    assert_non_null(strstr(svg, ">ACCEPT already_owned agent-voice-2<"));
+    assert_non_null(strstr(svg, "released, went 1st"));
+    assert_non_null(strstr(svg, "released, went 2nd"));
+    assert_int_equal(cxr_count(svg, "+1000 ms: 200"), 2);
+    /* exactly one operation named: the loser's act, answered 409 */
+    assert_int_equal(cxr_count(svg, "<g class=\"op failed named\">"), 1);
+    const char *named = strstr(svg, "<g class=\"op failed named\">");
+    assert_non_null(strstr(named, "→ 409"));
+    /* every record a bar: 11 history lines */
+    assert_int_equal(cxr_count(svg, "<g class=\"op "), 11);
+    /* the same inputs, the same bytes */
+    char *again = render_dir(r->summary, rundir_hist_for, r, r->dir);
+    assert_string_equal(html, again);
+    free(again);
+    free(html);
+    rundir_free(r);
+}
+
+/* A load test's history is no race: past SEQ_MAX_ATTEMPTS lines the page says so instead. */
+static void test_sequence_view_only_for_races(void **state)
+{
+    char *dir = cxr_tmpdir(), path[4200];
+    assert_non_null(dir);
+    snprintf(path, sizeof path, "%s/history.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 3001; i++)
+        fprintf(f,
+                "{\"thread\":0,\"vu\":0,\"iter\":%d,\"step\":0,\"opid\":%d,\"attempt\":0,"
+                "\"tag\":\"t\",\"outcome\":\"ok\",\"status\":200,\"request\":\"GET /\","
+                "\"intendedUs\":%d,\"startUs\":%d,\"endUs\":%d}\n",
+                i, i + 1, i * 10, i * 10, i * 10 + 5);
+    fclose(f);
+    struct rundir *r = run_a();
+    char *html = render_dir(r->summary, rundir_hist_for, r, dir);
+    assert_null(strstr(html, "chart sequence"));
+    assert_non_null(strstr(html, "3001 history lines: the sequence view is drawn for runs of at "
+                                 "most 3000"));
+    free(html);
+    rundir_free(r);
+    cxr_rmrf(dir);
+    free(dir);
+}
+
 static void test_checker_catches(void **state)
 {
     /* the checker itself must fail on what it is there to catch */
@@ -457,6 +528,8 @@ static void test_checker_catches(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sequence_view),
+        cmocka_unit_test(test_sequence_view_only_for_races),
         cmocka_unit_test(test_checker_catches),
         cmocka_unit_test(test_run_a),
         cmocka_unit_test(test_escaping),
