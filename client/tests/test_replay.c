@@ -3,7 +3,7 @@
  * with one seed, alternating --threads 1 and 2, while a CPU burner keeps both cores busy:
  * every run names the same winner and leaves a byte-identical ledger.jsonl (the mock's ledger
  * holds mock-clock times only). Seeds 1..8 between them reach both winners, and --order
- * chooses one. */
+ * chooses one. Every run's setup lines end before its load's begin: one time origin. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,6 +57,31 @@ struct outcome {
     char *ledger;    /* the run's ledger.jsonl */
 };
 
+/* Setup and load share one time origin: every setup line of the history ends before the
+ * first load line starts (before, each had its own origin and their times overlapped). */
+static void assert_setup_before_load(const struct proc *p)
+{
+    char *h = cxl_slurp(p, "out/history.jsonl");
+    assert_non_null(h);
+    long long setup_end = -1, load_start = -1;
+    for (char *line = strtok(h, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *r = json_loads(line, 0, NULL);
+        assert_non_null(r);
+        long long start = (long long)json_integer_value(json_object_get(r, "startUs"));
+        long long end = (long long)json_integer_value(json_object_get(r, "endUs"));
+        if (json_is_true(json_object_get(r, "setup")))
+            setup_end = end > setup_end ? end : setup_end;
+        else if (load_start < 0 || start < load_start)
+            load_start = start;
+        json_decref(r);
+    }
+    free(h);
+    assert_true(setup_end > 0 && load_start > 0);
+    if (setup_end > load_start)
+        fail_msg("the setup ended at %lld us, after the load began at %lld us", setup_end,
+                 load_start);
+}
+
 /* Run the naive race with SEED and THREADS (and an --order, or NULL). */
 static void race(const char *seed, const char *threads, const char *order, struct outcome *o)
 {
@@ -79,6 +104,7 @@ static void race(const char *seed, const char *threads, const char *order, struc
     assert_non_null(named);
     snprintf(o->winner, sizeof o->winner, "%.*s", (int)strcspn(named + 6, " "), named + 6);
     json_decref(s);
+    assert_setup_before_load(&p);
     o->ledger = cxl_slurp(&p, "out/ledger.jsonl");
     assert_non_null(o->ledger);
     assert_non_null(strstr(o->ledger, "\"type\":\"ACCEPT\""));

@@ -57,6 +57,7 @@ const char html_css[] =
     "svg .axis{stroke:#8a93a3;stroke-width:1}\n"
     "ul.ex{margin:0;padding-left:18px}\n"
     "ul.ex li{margin:1px 0}\n"
+    "code.body{white-space:pre-wrap;word-break:break-all}\n"
     ".bar{display:inline-block;height:10px;background:#2f6fde;border-radius:2px;"
     "vertical-align:middle}\n"
     ".note{color:#5b6475;font-size:12.5px}\n"
@@ -209,6 +210,42 @@ static void thresholds(FILE *f, const json_t *s)
     fputs("</table>\n", f);
 }
 
+/* A violation's examples: what happened, the request, its shard, and what a failed
+ * expectation's answer said (status, content type, body as the history kept it). */
+static void examples(FILE *f, const json_t *exs)
+{
+    if (!json_array_size(exs))
+        return;
+    fputs("<ul class=\"ex\">", f);
+    size_t i;
+    const json_t *ex;
+    json_array_foreach(exs, i, ex)
+    {
+        fputs("<li>", f);
+        text_or(f, str(ex, "what"), "");
+        if (str(ex, "request")) {
+            fputs(" &mdash; <code>", f);
+            esc_html(f, str(ex, "request"));
+            fputs("</code>", f);
+        }
+        if (str(ex, "shard")) {
+            fputs(" (shard ", f);
+            esc_html(f, str(ex, "shard"));
+            fputs(")", f);
+        }
+        const json_t *ans = json_object_get(ex, "answer");
+        if (ans) {
+            fprintf(f, "<br><span class=\"note\">answered %.0f ", num(ans, "status"));
+            text_or(f, str(ans, "contentType"), "(no content type)");
+            fputs(":</span> <code class=\"body\">", f);
+            text_or(f, str(ans, "body"), "(no body)");
+            fputs("</code>", f);
+        }
+        fputs("</li>", f);
+    }
+    fputs("</ul>", f);
+}
+
 static void violations(FILE *f, const json_t *s)
 {
     const json_t *vs = json_object_get(s, "violations");
@@ -241,29 +278,7 @@ static void violations(FILE *f, const json_t *s)
             if (json_object_get(v, "ledger"))
                 fprintf(f, "%.0f", num(v, "ledger"));
             fputs("</td><td>", f);
-            const json_t *exs = json_object_get(v, "examples");
-            if (json_array_size(exs)) {
-                fputs("<ul class=\"ex\">", f);
-                size_t i;
-                const json_t *ex;
-                json_array_foreach(exs, i, ex)
-                {
-                    fputs("<li>", f);
-                    text_or(f, str(ex, "what"), "");
-                    if (str(ex, "request")) {
-                        fputs(" &mdash; <code>", f);
-                        esc_html(f, str(ex, "request"));
-                        fputs("</code>", f);
-                    }
-                    if (str(ex, "shard")) {
-                        fputs(" (shard ", f);
-                        esc_html(f, str(ex, "shard"));
-                        fputs(")", f);
-                    }
-                    fputs("</li>", f);
-                }
-                fputs("</ul>", f);
-            }
+            examples(f, json_object_get(v, "examples"));
             fputs("</td></tr>\n", f);
         }
         fputs("</table>\n", f);

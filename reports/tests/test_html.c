@@ -459,6 +459,10 @@ static void test_sequence_view(void **state)
     assert_non_null(strstr(svg, "released, went 1st"));
     assert_non_null(strstr(svg, "released, went 2nd"));
     assert_int_equal(cxr_count(svg, "+1000 ms: 200"), 2);
+    /* the violations' examples show what the failed act was answered */
+    assert_non_null(strstr(html, "answered 409 application/json:</span> <code class=\"body\">"
+                                 "{&quot;statusCode&quot;:3,&quot;statusMessage&quot;:&quot;agent "
+                                 "agent-voice-2 does not own interaction"));
     /* exactly one operation named: the loser's act, answered 409 */
     assert_int_equal(cxr_count(svg, "<g class=\"op failed named\">"), 1);
     const char *named = strstr(svg, "<g class=\"op failed named\">");
