@@ -54,6 +54,18 @@ int cxl_run(struct proc *p, const char *const *args, double secs)
     return cxl_finish(p, secs);
 }
 
+void cxl_run_says(const char *const *args, int rc, const char *stream, const char *text)
+{
+    struct proc p;
+    assert_int_equal(cxl_run(&p, args, 60), rc);
+    char *said = cxl_slurp(&p, stream);
+    assert_non_null(said);
+    if (!strstr(said, text))
+        fail_msg("%s does not say \"%s\":\n%s", stream, text, said);
+    free(said);
+    cxl_cleanup(&p);
+}
+
 char *cxl_slurp(const struct proc *p, const char *name)
 {
     char path[400];
@@ -93,4 +105,15 @@ double cxl_violations(const json_t *s, const char *name)
 void cxl_path_of(char *buf, size_t size, const char *rel)
 {
     snprintf(buf, size, "%s/%s", cxl_src(), rel);
+}
+
+const json_t *cxl_example(const json_t *s, const char *name)
+{
+    const json_t *v = json_object_get(json_object_get(s, "violations"), name);
+    return json_array_get(json_object_get(v, "examples"), 0);
+}
+
+const char *cxl_example_what(const json_t *s, const char *name)
+{
+    return json_string_value(json_object_get(cxl_example(s, name), "what"));
 }

@@ -28,6 +28,10 @@ int cxl_finish(struct proc *p, double secs);
 /* cxl_start, then cxl_finish. */
 int cxl_run(struct proc *p, const char *const *args, double secs);
 
+/* Run cxload with ARGS (60 s at most): it must exit RC and its STREAM ("stdout" or "stderr")
+ * must hold TEXT. Its directory is removed after. */
+void cxl_run_says(const char *const *args, int rc, const char *stream, const char *text);
+
 /* The file NAME of the run's directory ("stderr", "out/history.jsonl"), or NULL. */
 char *cxl_slurp(const struct proc *p, const char *name);
 
@@ -40,5 +44,9 @@ void cxl_cleanup(struct proc *p);
 /* o.a (o.a.b): a number, 0 if absent; and violation NAME's count in a summary. */
 double cxl_num(const json_t *o, const char *a, const char *b);
 double cxl_violations(const json_t *s, const char *name);
+
+/* The first example of violation NAME in summary S (borrowed), or NULL; and its "what". */
+const json_t *cxl_example(const json_t *s, const char *name);
+const char *cxl_example_what(const json_t *s, const char *name);
 
 #endif

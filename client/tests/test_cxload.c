@@ -254,20 +254,29 @@ static void test_secrets_never_written(void **state)
     cxl_cleanup(&p);
 }
 
+/* A mock of its own on a free loopback port, as an outside --target (ADMIN_TOKEN: its admin
+ * API wants that bearer, NULL none); its base URL into URL. */
+static struct cxm *outside_mock(const char *admin_token, char *url, size_t size)
+{
+    struct cxm_options mo;
+    cxm_options_default(&mo);
+    mo.port = 0;
+    mo.admin_token = admin_token;
+    struct cxm *mock = NULL;
+    struct cx_error err;
+    assert_int_equal(cxm_create(&mo, &mock, &err), 0);
+    assert_int_equal(cxm_start(mock, &err), 0);
+    snprintf(url, size, "http://127.0.0.1:%d", cxm_port(mock));
+    return mock;
+}
+
 /* Against an outside target, ${uuid} and idempotency keys are new every run: a second run of an
  * idempotent injection against the same tenant creates contacts of its own instead of replaying the
  * first run's (INJ-05). Against the embedded mock, a fresh tenant, they repeat with the seed. */
 static void test_ids_unique_per_run_against_a_target(void **state)
 {
-    struct cxm_options mo;
-    cxm_options_default(&mo);
-    mo.port = 0;
-    struct cxm *mock = NULL;
     char url[64], sc[512];
-    struct cx_error err;
-    assert_int_equal(cxm_create(&mo, &mock, &err), 0);
-    assert_int_equal(cxm_start(mock, &err), 0);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", cxm_port(mock));
+    struct cxm *mock = outside_mock(NULL, url, sizeof url);
     cxl_path_of(sc, sizeof sc, "scenarios/attribute-loss/correct.json");
     char *ids[2] = {0};
     for (int i = 0; i < 2; i++) {
@@ -422,16 +431,8 @@ static void test_arrivals_round_robin_over_users(void **state)
  * still writes its results: summary.json with notJudged and passed false, a JUnit failure. */
 static void test_no_mock_verdict_is_not_a_pass(void **state)
 {
-    struct cxm_options mo;
-    cxm_options_default(&mo);
-    mo.port = 0;
-    mo.admin_token = "admin-only";
-    struct cxm *mock = NULL;
     char url[64], sc[512];
-    struct cx_error err;
-    assert_int_equal(cxm_create(&mo, &mock, &err), 0);
-    assert_int_equal(cxm_start(mock, &err), 0);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", cxm_port(mock));
+    struct cxm *mock = outside_mock("admin-only", url, sizeof url);
     cxl_path_of(sc, sizeof sc, "client/tests/fixtures/api-only.json");
     struct proc p;
     const char *args[] = {"run", sc, "--target", url, "--ledger-check", "--out", "@OUT", NULL};
@@ -482,16 +483,12 @@ static void test_barrier_that_never_fills_fails(void **state)
     }
     char sc[512];
     cxl_path_of(sc, sizeof sc, "scenarios/accept-race/correct.json");
-    for (int k = 0; k < 2; k++) {
-        struct proc p;
-        const char *args[] = {k ? "run" : "validate", sc, "--shard", "0/2", "--out", "@OUT", NULL};
-        assert_int_equal(cxl_run(&p, args, 60), 1);
-        char *err = cxl_slurp(&p, "stderr");
-        assert_non_null(strstr(err, "barrier \"ring\" waits for 2 virtual users, but shard 0/2 "
-                                    "runs 1 of the load's 2"));
-        free(err);
-        cxl_cleanup(&p);
-    }
+    for (int k = 0; k < 2; k++)
+        cxl_run_says(
+            (const char *[]){k ? "run" : "validate", sc, "--shard", "0/2", "--out", "@OUT", NULL},
+            1, "stderr",
+            "barrier \"ring\" waits for 2 virtual users, but shard 0/2 runs 1 of the "
+            "load's 2");
 }
 
 /* A failed expectation keeps what the answer said: its status, content type and body in
@@ -504,12 +501,7 @@ static void test_failed_expectation_keeps_the_answer(void **state)
     const char *args[] = {"run", sc, "--out", "@OUT", NULL};
     assert_int_equal(cxl_run(&p, args, 60), 0);
     json_t *s = cxl_summary(&p);
-    json_t *ans = json_object_get(
-        json_array_get(
-            json_object_get(json_object_get(json_object_get(s, "violations"), "EXPECT_FAILED"),
-                            "examples"),
-            0),
-        "answer");
+    const json_t *ans = json_object_get(cxl_example(s, "EXPECT_FAILED"), "answer");
     assert_int_equal(cxl_num(ans, "status", NULL), 404);
     assert_string_equal(json_string_value(json_object_get(ans, "contentType")), "application/json");
     assert_non_null(strstr(json_string_value(json_object_get(ans, "body")), "no route for GET"));

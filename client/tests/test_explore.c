@@ -81,12 +81,7 @@ static void test_replay_command_replays(void **state)
                           "ring#0=1,0", "--out", "@OUT",   "--quiet", NULL};
     assert_int_equal(cxl_run(&p, args, 60), 0);
     json_t *s = cxl_summary(&p);
-    const char *what = json_string_value(json_object_get(
-        json_array_get(
-            json_object_get(json_object_get(json_object_get(s, "violations"), "DUPLICATE_ACCEPT"),
-                            "examples"),
-            0),
-        "what"));
+    const char *what = cxl_example_what(s, "DUPLICATE_ACCEPT");
     assert_non_null(what);
     assert_true(strncmp(what, "agent-voice-1 acted", 19) == 0);
     json_decref(s);
@@ -142,24 +137,12 @@ static void test_not_a_turn_taking_scenario(void **state)
     (void)state;
     char sc[512];
     cxl_path_of(sc, sizeof sc, "client/tests/fixtures/barrier-never-fills-scaled.json");
-    struct proc p;
-    assert_int_equal(cxl_run(&p, (const char *[]){"explore", sc, "--out", "@OUT", NULL}, 120), 1);
-    char *err = cxl_slurp(&p, "stderr");
-    assert_non_null(strstr(err, "explore needs \"clock\": \"manual\" and a closed load"));
-    free(err);
-    cxl_cleanup(&p);
-    assert_int_equal(
-        cxl_run(&p, (const char *[]){"explore", sc, "--target", "http://127.0.0.1:1", NULL}, 60),
-        1);
-    err = cxl_slurp(&p, "stderr");
-    assert_non_null(strstr(err, "is not an explore option"));
-    free(err);
-    cxl_cleanup(&p);
-    assert_int_equal(cxl_run(&p, (const char *[]){"explore", "--help", NULL}, 60), 0);
-    char *out = cxl_slurp(&p, "stdout");
-    assert_non_null(strstr(out, "usage: cxload explore SCENARIO.json"));
-    free(out);
-    cxl_cleanup(&p);
+    cxl_run_says((const char *[]){"explore", sc, "--out", "@OUT", NULL}, 1, "stderr",
+                 "explore needs \"clock\": \"manual\" and a closed load");
+    cxl_run_says((const char *[]){"explore", sc, "--target", "http://127.0.0.1:1", NULL}, 1,
+                 "stderr", "is not an explore option");
+    cxl_run_says((const char *[]){"explore", "--help", NULL}, 0, "stdout",
+                 "usage: cxload explore SCENARIO.json");
 }
 
 int main(void)

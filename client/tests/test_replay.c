@@ -93,12 +93,7 @@ static void race(const char *seed, const char *threads, const char *order, struc
                           order,   NULL};
     assert_int_equal(cxl_run(&p, args, 60), 0);
     json_t *s = cxl_summary(&p);
-    const char *what = json_string_value(json_object_get(
-        json_array_get(
-            json_object_get(json_object_get(json_object_get(s, "violations"), "DUPLICATE_ACCEPT"),
-                            "examples"),
-            0),
-        "what"));
+    const char *what = cxl_example_what(s, "DUPLICATE_ACCEPT");
     assert_non_null(what);
     const char *named = strstr(what, "named ");
     assert_non_null(named);
