@@ -3,7 +3,8 @@
  * with one seed, alternating --threads 1 and 2, while a CPU burner keeps both cores busy:
  * every run names the same winner and leaves a byte-identical ledger.jsonl (the mock's ledger
  * holds mock-clock times only). Seeds 1..8 between them reach both winners, and --order
- * chooses one. Every run's setup lines end before its load's begin: one time origin. */
+ * chooses one. Every run's setup lines end before its load's begin: one time origin. Against
+ * a standalone manual-clock mock as --target, fresh mocks keep byte-identical ledgers too. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "cxltest.h"
+#include "cxmock.h"
 
 #define BURNERS 2
 
@@ -148,11 +150,56 @@ static void test_SIM_05_seeds_reach_both_winners(void **state)
     }
 }
 
+/* The same against a standalone mock (`cxmock --clock manual --seed 42 --ledger FILE`, here
+ * in-process) as an outside --target: four fresh mocks, four byte-identical ledgers. */
+static void test_SIM_05_standalone_mock_same_ledger(void **state)
+{
+    (void)state;
+    char dir[256], sc[512];
+    assert_int_equal(cxt_tmpdir(dir, sizeof dir, "cxload-replay"), 0);
+    cxl_path_of(sc, sizeof sc, "scenarios/accept-race/naive.json");
+    char *first = NULL;
+    for (int k = 0; k < 4; k++) {
+        char ledger[320], url[64];
+        snprintf(ledger, sizeof ledger, "%s/ledger-%d.jsonl", dir, k);
+        struct cxm_options mo;
+        cxm_options_default(&mo);
+        mo.port = 0;
+        mo.clock = "manual";
+        mo.seed = 42;
+        mo.ledger_path = ledger;
+        struct cxm *mock = NULL;
+        struct cx_error err;
+        assert_int_equal(cxm_create(&mo, &mock, &err), 0);
+        assert_int_equal(cxm_start(mock, &err), 0);
+        snprintf(url, sizeof url, "http://127.0.0.1:%d", cxm_port(mock));
+        struct proc p;
+        const char *args[] = {"run",   sc,     "--target", url, "--threads", k % 2 ? "2" : "1",
+                              "--out", "@OUT", "--quiet",  NULL};
+        assert_int_equal(cxl_run(&p, args, 60), 0);
+        cxl_cleanup(&p);
+        cxm_destroy(mock);
+        char *text = cxt_read_file(ledger, NULL);
+        assert_non_null(text);
+        assert_non_null(strstr(text, "\"type\":\"ACCEPT\""));
+        if (!first)
+            first = text;
+        else if (strcmp(text, first) != 0)
+            fail_msg("mock %d's ledger differs from the first:\n%s\n--- first:\n%s", k, text,
+                     first);
+        if (text != first)
+            free(text);
+    }
+    free(first);
+    cxt_rmrf(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_SIM_05_same_seed_same_race),
         cmocka_unit_test(test_SIM_05_seeds_reach_both_winners),
+        cmocka_unit_test(test_SIM_05_standalone_mock_same_ledger),
     };
     return cmocka_run_group_tests(tests, burn, stop_burning);
 }
