@@ -144,6 +144,35 @@ static int barriers_can_fill(const struct run_opts *o, const struct scenario *sc
     return 0;
 }
 
+/* Every --order names a barrier of the scenario, with as many ranks as it has racers, and the
+ * users take turns (the manual clock, a closed load): else it could order nothing. */
+static int orders_fit(const struct run_opts *o, const struct scenario *scn, struct cx_error *err)
+{
+    int turns = scn->clock && strcmp(scn->clock, "manual") == 0 && scn->load.model == SCN_CLOSED;
+    for (size_t i = 0; i < o->norders; i++) {
+        const struct turn_order *t = &o->orders[i];
+        if (!turns)
+            return cx_error_set(err,
+                                "--order %s: the users of %s do not take turns (that needs "
+                                "\"clock\": \"manual\" and a closed load), so there is no "
+                                "release order to choose",
+                                t->name, scn->path);
+        size_t b = 0;
+        while (b < scn->nbarriers && strcmp(scn->barriers[b], t->name) != 0)
+            b++;
+        if (b == scn->nbarriers)
+            return cx_error_set(err, "--order %s: %s has no barrier \"%s\"", t->name, scn->path,
+                                t->name);
+        if (t->n != scn->barrier_counts[b])
+            return cx_error_set(err,
+                                "--order %s: barrier \"%s\" releases %d racers, so its order has "
+                                "%d ranks (0..%d), not %d",
+                                t->name, t->name, scn->barrier_counts[b], scn->barrier_counts[b],
+                                scn->barrier_counts[b] - 1, t->n);
+    }
+    return 0;
+}
+
 int plan_shape(const struct run_opts *o, struct plan *p, struct cx_error *err)
 {
     struct scenario *scn = p->scn;
@@ -153,7 +182,16 @@ int plan_shape(const struct run_opts *o, struct plan *p, struct cx_error *err)
         return -1;
     }
     apply_overrides(o, scn);
-    return barriers_can_fill(o, scn, err);
+    if (barriers_can_fill(o, scn, err) < 0 || orders_fit(o, scn, err) < 0)
+        return -1;
+    if (scn->nbarriers && scn->clock && strcmp(scn->clock, "manual") == 0 &&
+        scn->load.model != SCN_CLOSED)
+        fprintf(stderr,
+                "cxload: note: %s: an open or ramping load's arrivals come by the wall "
+                "clock, so its users do not take turns and its races are not replayed "
+                "exactly (give a race a closed load)\n",
+                scn->path);
+    return 0;
 }
 
 int plan_settle(const struct run_opts *o, struct plan *p, struct cx_error *err)

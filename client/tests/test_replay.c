@@ -194,12 +194,31 @@ static void test_SIM_05_standalone_mock_same_ledger(void **state)
     cxt_rmrf(dir);
 }
 
+/* An --order that could order nothing is refused before anything runs: no such barrier, the
+ * wrong number of ranks, a rank twice, users that do not take turns. */
+static void test_SIM_05_orders_that_fit_nothing(void **state)
+{
+    (void)state;
+    char sc[512], scaled[512];
+    cxl_path_of(sc, sizeof sc, "scenarios/accept-race/naive.json");
+    cxl_path_of(scaled, sizeof scaled, "scenarios/retry-429/naive.json");
+    cxl_run_says((const char *[]){"run", sc, "--order", "nosuch=0,1", "--out", "@OUT", NULL}, 1,
+                 "stderr", "has no barrier \"nosuch\"");
+    cxl_run_says((const char *[]){"run", sc, "--order", "ring=0,1,2", "--out", "@OUT", NULL}, 1,
+                 "stderr", "releases 2 racers, so its order has 2 ranks (0..1), not 3");
+    cxl_run_says((const char *[]){"run", sc, "--order", "ring=1,1", "--out", "@OUT", NULL}, 1,
+                 "stderr", "expected distinct ranks");
+    cxl_run_says((const char *[]){"run", scaled, "--order", "ring=0,1", "--out", "@OUT", NULL}, 1,
+                 "stderr", "do not take turns");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_SIM_05_same_seed_same_race),
         cmocka_unit_test(test_SIM_05_seeds_reach_both_winners),
         cmocka_unit_test(test_SIM_05_standalone_mock_same_ledger),
+        cmocka_unit_test(test_SIM_05_orders_that_fit_nothing),
     };
     return cmocka_run_group_tests(tests, burn, stop_burning);
 }
