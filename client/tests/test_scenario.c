@@ -237,7 +237,7 @@ static void check_everything(const struct scenario *s)
     /* auth */
     assert_int_equal(s->nauths, 2);
     assert_string_equal(tpl_source(s->auths[0].token_path), "/api/v2/oauth/token");
-    assert_string_equal(tpl_source(s->auths[0].scope), "routing:write");
+    assert_string_equal(tpl_source(s->auths[0].scope), "routing:contacts:write");
     assert_null(s->auths[0].username);
     /* policy */
     assert_int_equal(s->policy.retries, 0);

@@ -13,7 +13,7 @@
 struct st_res {
     int status;
     json_t *body; /* parsed response body, or NULL */
-    char retry_after[24], allow[64], www_authenticate[64], request_id[24];
+    char retry_after[24], allow[64], www_authenticate[320], request_id[24];
     int64_t delay_ms; /* fault latency the HTTP layer would add */
     bool reset;       /* the HTTP layer would reset the connection */
 };

@@ -57,7 +57,7 @@ static void test_AGT_01_state_write(void **state)
     assert_int_equal(set_state(m, "agent-away", "{\"state\":\"BUSY\"}")->status, 400);
     assert_int_equal(set_state(m, "agent-away", "{}")->status, 400);
     assert_int_equal(set_state(m, "nobody", "{\"state\":\"READY\"}")->status, 404);
-    /* A client without agent:state gets 403 (AUTH-04). */
+    /* A client without users:state:write gets 403 (AUTH-04, AUTH-07). */
     const char *ro = st_client(m, 1, "cx-readonly", "cx-readonly-secret");
     assert_int_equal(
         st_call(m, "POST", "/api/v2/users/agent-away/state", ro, "{\"state\":\"IDLE\"}")->status,

@@ -344,6 +344,9 @@ static void test_ROUTES_AUTH_01_ACC_07_Q_01_Q_02_every_route_succeeds(void **sta
     CXH_ASSERT_STR(r->json, "userId", "agent-away");
     CXH_ASSERT_STR(r->json, "state", "READY");
     CXH_ASSERT_STR(r->json, "reasonCode", "back");
+    r = cxh_call(h, "GET", "/api/v2/users/agent-voice-1/state", f->tok, NULL);
+    CXH_ASSERT_STATUS(r, 200);
+    CXH_ASSERT_STR(r->json, "state", "READY");
     r = cxh_call(h, "GET", "/api/v2/schedules/users/agent-unscheduled", f->tok, NULL);
     CXH_ASSERT_STATUS(r, 200);
     CXH_ASSERT_STR(r->json, "status", "INACTIVE");
@@ -1028,7 +1031,7 @@ static void test_PRI_02_PRI_05_patch_priority_idempotency_key(void **state)
 
 /* AGT-01, AGT-03: an agent-state write is 200 at once and applied after the delay; an
  * unscheduled agent gets 409 AGENT_NOT_SCHEDULED, READY with a mandatory break due 409
- * MANDATORY_BREAK_VIOLATION; a token without agent:state gets 403. */
+ * MANDATORY_BREAK_VIOLATION; a token without users:state:write gets 403. */
 static void test_AGT_01_AGT_03_agent_state_over_http(void **state)
 {
     struct fx *f = *state;

@@ -14,7 +14,7 @@
 static const char *fixture =
     "{\"limits\":{\"tenantPerMin\":8},"
     " \"clients\":[{\"clientId\":\"a\",\"clientSecret\":\"sa\",\"scopes\":[\"interaction:read\","
-    "\"interaction:write\"],\"limits\":{\"interactions\":3}},"
+    "\"interaction:write\",\"agent:control\"],\"limits\":{\"interactions\":3}},"
     "  {\"clientId\":\"b\",\"clientSecret\":\"sb\",\"scopes\":[\"interaction:read\"],"
     "\"limits\":{\"interactions\":3}}],"
     " \"agents\":[{\"id\":\"ag\",\"channels\":[\"voice\"]}],"

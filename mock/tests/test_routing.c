@@ -125,8 +125,8 @@ static void test_INJ_01_inject_creates_an_interaction(void **state)
 static void test_INJ_02_queue_targeting(void **state)
 {
     struct cxm_api *m = st_new("{\"clients\":[{\"clientId\":\"cx-integration\",\"clientSecret\":"
-                               "\"cx-integration-secret\",\"scopes\":[\"routing:write\","
-                               "\"routing:read\"]}],\"agents\":[{\"id\":\"a\"}],"
+                               "\"cx-integration-secret\",\"scopes\":[\"routing:"
+                               "contacts:write\",\"routing:contact:read\"]}],\"agents\":[{\"id\":\"a\"}],"
                                "\"queues\":[{\"id\":\"q1\",\"skills\":[\"billing\"]},"
                                "{\"id\":\"q2\",\"skills\":[\"billing\",\"spanish\"]}]}",
                                1);
@@ -247,7 +247,7 @@ static void test_INJ_05_bounded_store(void **state)
     struct cxm_api *m =
         st_new("{\"idempotencyMaxKeys\":3,\"clients\":[{\"clientId\":\"cx-"
                "integration\",\"clientSecret\":\"cx-integration-secret\",\"scopes\":"
-               "[\"routing:write\",\"routing:read\"]}],\"agents\":[{\"id\":\"a\"}],"
+               "[\"routing:contacts:write\",\"routing:contact:read\"]}],\"agents\":[{\"id\":\"a\"}],"
                "\"queues\":[{\"id\":\"q\"}]}",
                1);
     const char *body = "{\"channel\":\"voice\",\"queueId\":\"q\"}";
@@ -381,7 +381,8 @@ static void test_PRI_03_state_rules(void **state)
     struct cxm_api *ig =
         st_new("{\"patchAssigned\":\"ignore\",\"clients\":[{\"clientId\":\"cx-"
                "integration\",\"clientSecret\":\"cx-integration-secret\",\"scopes\":"
-               "[\"routing:write\",\"routing:read\",\"interaction:write\"]}],"
+               "[\"routing:contacts:write\",\"routing:contact:read\",\"routing:contact:write\","
+               "\"interaction:write\",\"agent:control\"]}],"
                "\"agents\":[{\"id\":\"a\"}],\"queues\":[{\"id\":\"q\","
                "\"sortingStrategy\":\"Priority\"}]}",
                1);
@@ -438,8 +439,8 @@ static struct cxm_api *one_queue(const char *sorting)
     char fixture[1024];
     snprintf(fixture, sizeof fixture,
              "{\"clients\":[{\"clientId\":\"cx-integration\",\"clientSecret\":"
-             "\"cx-integration-secret\",\"scopes\":[\"routing:write\",\"routing:read\","
-             "\"interaction:write\"]}],\"agents\":[{\"id\":\"a\",\"state\":\"NOT_READY\"}],"
+             "\"cx-integration-secret\",\"scopes\":[\"routing:contacts:write\","
+             "\"routing:contact:read\",\"routing:contact:write\"]}],\"agents\":[{\"id\":\"a\",\"state\":\"NOT_READY\"}],"
              "\"queues\":[{\"id\":\"q\",\"sortingStrategy\":\"%s\"}]}",
              sorting);
     struct cxm_api *m = st_new(fixture, 1);

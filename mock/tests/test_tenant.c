@@ -127,8 +127,8 @@ static void default_tenant(void **state)
     assert_int_equal(t->nclients, 4);
     assert_string_equal(t->clients[0].id, "cx-integration");
     assert_string_equal(t->clients[0].secret, "cx-integration-secret");
-    assert_int_equal(t->clients[0].nscopes, 6);
-    assert_string_equal(t->clients[0].scopes[5], "agent:state");
+    assert_int_equal(t->clients[0].nscopes, 14);
+    assert_string_equal(t->clients[0].scopes[12], "breaks:view");
     assert_int_equal(t->clients[0].per_min, 120);
     assert_int_equal(t->clients[0].token_ttl_s, 3600);
     assert_int_equal(t->clients[0].rotation, CXM_ROTATION_KEEP);

@@ -13,6 +13,13 @@ void cxm_api_agent_state(struct cxm_api *api, struct cxm_call *c)
     cxm_respond(c->rs, status, out);
 }
 
+void cxm_api_get_agent_state(struct cxm_api *api, struct cxm_call *c)
+{
+    json_t *out = NULL;
+    int status = cxm_agent_state_read(&api->sim, c->params[0], &out);
+    cxm_respond(c->rs, status, out);
+}
+
 void cxm_api_schedule(struct cxm_api *api, struct cxm_call *c)
 {
     json_t *out = NULL;

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "handlers.h"
+#include "scopes.h"
 #include "base64.h"
 
 #define MAX_FORM_FIELDS 16
@@ -116,6 +117,7 @@ static int requested_scopes(const struct cxm_auth *a, const struct cxm_client *c
     uint64_t granted = 0;
     for (size_t i = 0; i < client->nscopes; i++)
         granted |= 1ULL << cxm_auth_scope_bit(a, client->scopes[i]);
+    granted = cxm_auth_expand(a, granted); /* an alias grants the seed names it stands for */
     if (!scope || !*scope) {
         *bits = granted;
         return 0;
@@ -134,6 +136,7 @@ static int requested_scopes(const struct cxm_auth *a, const struct cxm_client *c
         *bits |= 1ULL << bit;
     }
     free(copy);
+    *bits = cxm_auth_expand(a, *bits);
     return rc;
 }
 
@@ -287,9 +290,19 @@ const struct cxm_token *cxm_require_token(struct cxm_api *api, const struct cxm_
     switch (r) {
     case CXM_AUTH_OK:
         return tok;
-    case CXM_AUTH_SCOPE:
-        cxm_respond(rs, 403, cxm_err("insufficient_scope", "this call needs scope %s", scope));
+    case CXM_AUTH_SCOPE: {
+        char need[256], missing[256], primary[200];
+        cxm_scope_describe(scope, need, sizeof need);
+        cxm_scope_primary(scope, primary, sizeof primary);
+        cxm_auth_missing(&api->sim.auth, tok, scope, missing, sizeof missing);
+        snprintf(rs->www_authenticate, sizeof rs->www_authenticate,
+                 "Bearer realm=\"cxmock\", error=\"insufficient_scope\", scope=\"%s\"", primary);
+        json_t *body =
+            cxm_err("insufficient_scope", "this call needs %s; the token lacks %s", need, missing);
+        json_object_set_new(body, "scope", json_string(scope));
+        cxm_respond(rs, 403, body);
         return NULL;
+    }
     default:
         snprintf(rs->www_authenticate, sizeof rs->www_authenticate, "Bearer realm=\"cxmock\"");
         cxm_respond(rs, 401, cxm_err("invalid_token", "%s", why[r]));

@@ -6,46 +6,58 @@
 
 #include "metrics.h"
 
-/* The scopes routes need (AUTH-04). */
-#define READ   "interaction:read"
-#define WRITE  "interaction:write"
-#define RREAD  "routing:read"
-#define RWRITE "routing:write"
-#define STATE  "agent:state"
+/* The scopes routes need (AUTH-04, AUTH-07), as the seeds name them: a space between needs
+ * (all), '|' between alternatives (one of them). The README's and docs/rules.md's table. */
+#define IREAD   "interaction:read"                                /* 000 */
+#define CONTROL "interaction:write agent:control"                 /* 000: accept, reject */
+#define IWRITE  "interaction:write"                               /* 000, 004 */
+#define INJECT  "routing:contacts:write"                          /* 001 */
+#define QREAD   "routing:queues:read|routing:queue:read"          /* 001, 002 */
+#define SCHEMA  "contacts:attributes:read|routing:contacts:write" /* 001 */
+#define CREAD   "routing:contact:read"                            /* 002 */
+#define CWRITE  "routing:contact:write"                           /* 002 */
+#define SVIEW   "users:state:view"                                /* 003 */
+#define SWRITE  "users:state:write"                               /* 003 */
+#define SCHED   "schedules:view"                                  /* 003 */
+#define BREAKS  "breaks:view"                                     /* 003 */
 
 static const struct cxm_route routes[] = {
     /* AUTH-01: three aliases of one handler */
     {"POST", "/api/v2/oauth/token", cxm_api_token, CXM_PUBLIC, NULL, CXM_GROUP_AUTH, 0},
     {"POST", "/oauth/token", cxm_api_token, CXM_PUBLIC, NULL, CXM_GROUP_AUTH, 0},
     {"POST", "/oauth2/token", cxm_api_token, CXM_PUBLIC, NULL, CXM_GROUP_AUTH, 0},
-    {"GET", "/api/v2/interactions/{}", cxm_api_get_interaction, CXM_PUBLIC, READ,
+    {"GET", "/api/v2/interactions/{}", cxm_api_get_interaction, CXM_PUBLIC, IREAD,
      CXM_GROUP_INTERACTIONS, 0},
-    {"POST", "/api/v2/interactions/{}/accept", cxm_api_accept, CXM_PUBLIC, WRITE,
+    {"POST", "/api/v2/interactions/{}/accept", cxm_api_accept, CXM_PUBLIC, CONTROL,
      CXM_GROUP_INTERACTIONS, 0},
-    {"POST", "/api/v2/interactions/{}/reject", cxm_api_reject, CXM_PUBLIC, WRITE,
+    {"POST", "/api/v2/interactions/{}/reject", cxm_api_reject, CXM_PUBLIC, CONTROL,
      CXM_GROUP_INTERACTIONS, 0},
-    {"GET", "/api/v2/queues/{}", cxm_api_get_queue, CXM_PUBLIC, READ, CXM_GROUP_INTERACTIONS, 0},
-    {"GET", "/api/v2/queues/{}/stats", cxm_api_get_queue_stats, CXM_PUBLIC, READ,
+    {"GET", "/api/v2/queues/{}", cxm_api_get_queue, CXM_PUBLIC, IREAD, CXM_GROUP_INTERACTIONS, 0},
+    {"GET", "/api/v2/queues/{}/stats", cxm_api_get_queue_stats, CXM_PUBLIC, IREAD,
      CXM_GROUP_INTERACTIONS, 0},
-    {"GET", "/api/v2/events", cxm_api_events, CXM_PUBLIC, READ, CXM_GROUP_INTERACTIONS, 0},
-    {"POST", "/api/v2/routing/contacts", cxm_api_inject, CXM_PUBLIC, RWRITE, CXM_GROUP_ROUTING, 0},
-    {"GET", "/api/v2/routing/contacts/{}", cxm_api_get_contact, CXM_PUBLIC, RREAD,
+    {"GET", "/api/v2/events", cxm_api_events, CXM_PUBLIC, IREAD, CXM_GROUP_INTERACTIONS, 0},
+    {"POST", "/api/v2/routing/contacts", cxm_api_inject, CXM_PUBLIC, INJECT, CXM_GROUP_ROUTING, 0},
+    {"GET", "/api/v2/routing/contacts/{}", cxm_api_get_contact, CXM_PUBLIC, CREAD,
      CXM_GROUP_ROUTING, 0},
-    {"PATCH", "/api/v2/routing/contacts/{}", cxm_api_patch_contact, CXM_PUBLIC, RWRITE,
+    {"PATCH", "/api/v2/routing/contacts/{}", cxm_api_patch_contact, CXM_PUBLIC, CWRITE,
      CXM_GROUP_ROUTING, 0},
-    {"GET", "/api/v2/routing/queues/{}", cxm_api_routing_queue, CXM_PUBLIC, RREAD,
+    {"GET", "/api/v2/routing/queues/{}", cxm_api_routing_queue, CXM_PUBLIC, QREAD,
      CXM_GROUP_ROUTING, 0},
-    {"GET", "/api/v2/contacts/attributes", cxm_api_attributes, CXM_PUBLIC, RREAD, CXM_GROUP_ROUTING,
-     0},
-    {"POST", "/api/v2/users/{}/state", cxm_api_agent_state, CXM_PUBLIC, STATE, CXM_GROUP_STATE,
+    {"GET", "/api/v2/contacts/attributes", cxm_api_attributes, CXM_PUBLIC, SCHEMA,
+     CXM_GROUP_ROUTING, 0},
+    {"POST", "/api/v2/users/{}/state", cxm_api_agent_state, CXM_PUBLIC, SWRITE, CXM_GROUP_STATE,
      CXM_ROUTE_STATE_WRITE},
-    {"GET", "/api/v2/schedules/users/{}", cxm_api_schedule, CXM_PUBLIC, STATE, CXM_GROUP_STATE, 0},
-    {"GET", "/api/v2/breaks/users/{}/status", cxm_api_break, CXM_PUBLIC, STATE, CXM_GROUP_STATE, 0},
-    {"GET", "/api/v2/interactions", cxm_api_list_interactions, CXM_PUBLIC, READ, CXM_GROUP_GWS, 0},
-    {"GET", "/api/v2/me/interactions", cxm_api_my_interactions, CXM_PUBLIC, READ, CXM_GROUP_GWS, 0},
-    {"PUT", "/api/v2/interactions/{}", cxm_api_put_interaction, CXM_PUBLIC, WRITE, CXM_GROUP_GWS,
+    {"GET", "/api/v2/users/{}/state", cxm_api_get_agent_state, CXM_PUBLIC, SVIEW, CXM_GROUP_STATE,
      0},
-    {"POST", "/api/v2/me/interactions/{}", cxm_api_me_operation, CXM_PUBLIC, WRITE, CXM_GROUP_GWS,
+    {"GET", "/api/v2/schedules/users/{}", cxm_api_schedule, CXM_PUBLIC, SCHED, CXM_GROUP_STATE, 0},
+    {"GET", "/api/v2/breaks/users/{}/status", cxm_api_break, CXM_PUBLIC, BREAKS, CXM_GROUP_STATE,
+     0},
+    {"GET", "/api/v2/interactions", cxm_api_list_interactions, CXM_PUBLIC, IREAD, CXM_GROUP_GWS, 0},
+    {"GET", "/api/v2/me/interactions", cxm_api_my_interactions, CXM_PUBLIC, IREAD, CXM_GROUP_GWS,
+     0},
+    {"PUT", "/api/v2/interactions/{}", cxm_api_put_interaction, CXM_PUBLIC, IWRITE, CXM_GROUP_GWS,
+     0},
+    {"POST", "/api/v2/me/interactions/{}", cxm_api_me_operation, CXM_PUBLIC, IWRITE, CXM_GROUP_GWS,
      0},
     {"GET", "/__admin/health", cxm_admin_health, CXM_ADMIN, NULL, 0, 0},
     {"POST", "/__admin/reset", cxm_admin_reset, CXM_ADMIN, NULL, 0, 0},

@@ -83,6 +83,16 @@ static void apply_state(struct cxm_sim *s, const struct cxm_event *ev)
     cxm_agent_change_state(s, p->agent, (enum cxm_agent_state)p->op, "api");
 }
 
+int cxm_agent_state_read(struct cxm_sim *s, const char *user, json_t **out)
+{
+    int a = find_agent(s, user, out);
+    if (a < 0)
+        return 404;
+    *out = json_pack("{ss ss}", "userId", user, "state",
+                     cxm_agent_state_name(s->model.agents[a].state));
+    return 200;
+}
+
 int cxm_agent_schedule(struct cxm_sim *s, const char *user, json_t **out)
 {
     int a = find_agent(s, user, out);

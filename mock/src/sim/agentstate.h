@@ -5,7 +5,8 @@
  * due: 409 MANDATORY_BREAK_VIOLATION; a refusal is in the ledger as STATE_CHANGE_REFUSED),
  * answers 200 with the new state, and applies it after the consistency delay (CONS-01). Only
  * READY agents are rung; an agent leaving READY while ringing hands the ring to the others
- * (AGT-04). Schedules and breaks are read at GET /api/v2/schedules/users/{id} and
+ * (AGT-04). GET /api/v2/users/{userId}/state reads the applied state. Schedules and breaks are
+ * read at GET /api/v2/schedules/users/{id} and
  * /api/v2/breaks/users/{id}/status, and set through PUT /__admin/agents/{id}.
  */
 #ifndef AGENTSTATE_H
@@ -17,6 +18,7 @@
 
 /* Each returns the status and stores the body in *out. */
 int cxm_agent_state_write(struct cxm_sim *s, const char *user, json_t *body, json_t **out);
+int cxm_agent_state_read(struct cxm_sim *s, const char *user, json_t **out);
 int cxm_agent_schedule(struct cxm_sim *s, const char *user, json_t **out);
 int cxm_agent_break(struct cxm_sim *s, const char *user, json_t **out);
 

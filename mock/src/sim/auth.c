@@ -6,32 +6,80 @@
 #include <strings.h>
 #include <string.h>
 
+#include "scopes.h"
+
+/* Give NAME a bit (once). 0, or -1 past 64 names or out of memory. */
+static int add_name(struct cxm_auth *a, const char *name)
+{
+    if (cxm_auth_scope_bit(a, name) >= 0)
+        return 0;
+    if (a->nscopes == 64)
+        return -1;
+    char **grown = realloc(a->scopes, (a->nscopes + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    a->scopes = grown;
+    if (!(a->scopes[a->nscopes] = strdup(name)))
+        return -1;
+    a->nscopes++;
+    return 0;
+}
+
 int cxm_auth_init(struct cxm_auth *a, const struct cxm_tenant *t)
 {
     memset(a, 0, sizeof *a);
     a->tenant = t;
     strmap_init(&a->by_value);
     strmap_init(&a->by_refresh);
-    for (size_t c = 0; c < t->nclients; c++) {
-        for (size_t i = 0; i < t->clients[c].nscopes; i++) {
-            const char *name = t->clients[c].scopes[i];
-            if (cxm_auth_scope_bit(a, name) >= 0)
-                continue;
-            if (a->nscopes == 64)
+    for (const char *const *s = cxm_seed_scopes; *s; s++) /* what routes ask for */
+        if (add_name(a, *s) < 0)
+            goto error;
+    for (size_t i = 0; i < t->naliases; i++)
+        if (add_name(a, t->aliases[i].alias) < 0)
+            goto error;
+    for (size_t c = 0; c < t->nclients; c++)
+        for (size_t i = 0; i < t->clients[c].nscopes; i++)
+            if (add_name(a, t->clients[c].scopes[i]) < 0)
                 goto error;
-            char **grown = realloc(a->scopes, (a->nscopes + 1) * sizeof *grown);
-            if (!grown)
-                goto error;
-            a->scopes = grown;
-            if (!(a->scopes[a->nscopes] = strdup(name)))
-                goto error;
-            a->nscopes++;
-        }
-    }
     return 0;
 error:
     cxm_auth_free(a);
     return -1;
+}
+
+uint64_t cxm_auth_expand(const struct cxm_auth *a, uint64_t bits)
+{
+    for (size_t i = 0; i < a->tenant->naliases; i++) {
+        const struct cxm_scope_alias *al = &a->tenant->aliases[i];
+        int bit = cxm_auth_scope_bit(a, al->alias);
+        if (bit < 0 || !(bits & (1ULL << bit)))
+            continue;
+        for (size_t k = 0; k < al->nscopes; k++) {
+            int to = cxm_auth_scope_bit(a, al->scopes[k]);
+            if (to >= 0)
+                bits |= 1ULL << to;
+        }
+    }
+    return bits;
+}
+
+struct holding {
+    const struct cxm_auth *a;
+    uint64_t bits;
+};
+
+static int holds(void *ctx, const char *name)
+{
+    const struct holding *h = ctx;
+    int bit = cxm_auth_scope_bit(h->a, name);
+    return bit >= 0 && (h->bits & (1ULL << bit));
+}
+
+int cxm_auth_missing(const struct cxm_auth *a, const struct cxm_token *t, const char *spec,
+                     char *missing, size_t size)
+{
+    struct holding h = {a, t->scopes};
+    return cxm_scope_missing(spec, holds, &h, missing, size);
 }
 
 void cxm_auth_free(struct cxm_auth *a)
@@ -70,11 +118,9 @@ enum cxm_auth_result cxm_auth_check(const struct cxm_auth *a, const char *author
     if (now >= t->expires)
         return CXM_AUTH_EXPIRED;
     *tok = t;
-    if (scope) {
-        int bit = cxm_auth_scope_bit(a, scope);
-        if (bit < 0 || !(t->scopes & (1ULL << bit)))
-            return CXM_AUTH_SCOPE;
-    }
+    char missing[256];
+    if (scope && cxm_auth_missing(a, t, scope, missing, sizeof missing) > 0)
+        return CXM_AUTH_SCOPE;
     return CXM_AUTH_OK;
 }
 

@@ -3,7 +3,7 @@
  * Tokens are opaque random strings from the mock's PRNG, valid until their expiry on the mock
  * clock, or until revoked when their client rotates with "revoke-previous" (AUTH-05). A token
  * carries its client, its bound agent (password grant) and its scopes as a bit set over the
- * scope names the tenant's clients use. Values never leave this module except in the token
+ * seeds' scope names, the fixture's aliases and whatever its clients hold (AUTH-07). Values never leave this module except in the token
  * response itself: logs and the ledger name a token by its serial ("tok-7").
  */
 #ifndef AUTH_H
@@ -32,7 +32,7 @@ struct cxm_token {
 
 struct cxm_auth {
     const struct cxm_tenant *tenant;
-    char **scopes; /* every scope name any client holds; at most 64 */
+    char **scopes; /* the seeds' scope names, the aliases, the clients': at most 64 */
     size_t nscopes;
     struct cxm_token *tokens;
     size_t n, cap;
@@ -56,8 +56,17 @@ void cxm_auth_free(struct cxm_auth *a);
 /* Bit of a scope name, or -1 if no client holds it. */
 int cxm_auth_scope_bit(const struct cxm_auth *a, const char *scope);
 
-/* Check an Authorization header value for a call that needs `scope` (NULL: any valid token).
- * On OK or SCOPE, *tok points at the token (valid until the next issue). */
+/* The bits of BITS with every alias's seed names added (a token holding an alias holds them). */
+uint64_t cxm_auth_expand(const struct cxm_auth *a, uint64_t bits);
+
+/* The needs of the scope SPEC (scopes.h) token T does not meet, described into MISSING; how
+ * many (0: all met). */
+int cxm_auth_missing(const struct cxm_auth *a, const struct cxm_token *t, const char *spec,
+                     char *missing, size_t size);
+
+/* Check an Authorization header value for a call that needs the scope spec `scope` (scopes.h;
+ * NULL: any valid token). On OK or SCOPE, *tok points at the token (valid until the next
+ * issue). */
 enum cxm_auth_result cxm_auth_check(const struct cxm_auth *a, const char *authorization,
                                     const char *scope, int64_t now, const struct cxm_token **tok);
 

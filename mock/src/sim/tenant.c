@@ -6,6 +6,7 @@
  * column of the value (jsonpos.h), and the half-built tenant is freed.
  */
 #include "tenant.h"
+
 #include "faults.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "jsonread.h"
+#include "scopes.h"
 #include "slurp.h"
 
 #define FILE_CAP (16u << 20) /* largest fixture file read */
@@ -140,6 +142,58 @@ static void *parse_list(struct ctx *c, json_t *root, const char *key, size_t siz
     return base;
 }
 
+/* Each scope of client CL is a seed's name or one of the fixture's aliases (AUTH-07): an
+ * invented name would grant nothing the platform checks. */
+static int check_scopes(struct ctx *c, const struct cxm_client *cl, const char *path)
+{
+    for (size_t k = 0; k < cl->nscopes; k++) {
+        if (cxm_scope_known(cl->scopes[k]) || cxm_tenant_alias(c->t, cl->scopes[k]))
+            continue;
+        jr_path_t p, q;
+        char names[600];
+        jr_index_path(q, jr_member_path(p, path, "scopes"), k);
+        return jr_fail(&c->jr, q, 0,
+                       "\"%s\" is not a scope of the platform: expected one of %s, or an alias "
+                       "declared in scopeAliases",
+                       cl->scopes[k], jr_join(names, sizeof names, cxm_seed_scopes));
+    }
+    return 0;
+}
+
+/* "scopeAliases": {"alias": "seed-name" or ["seed-name", ...]}. */
+static int parse_aliases(struct ctx *c, json_t *root, struct cxm_tenant *t)
+{
+    json_t *obj, *v;
+    const char *key;
+    if (jr_get_container(&c->jr, root, "", "scopeAliases", OPTIONAL, JSON_OBJECT, &obj) || !obj)
+        return c->jr.failed ? -1 : 0;
+    if (!(t->aliases = calloc(json_object_size(obj) + 1, sizeof *t->aliases)))
+        return jr_fail_oom(&c->jr, "scopeAliases");
+    json_object_foreach(obj, key, v)
+    {
+        struct cxm_scope_alias *a = &t->aliases[t->naliases++];
+        jr_path_t p, q;
+        jr_member_path(p, "scopeAliases", key);
+        if (!(a->alias = strdup(key)))
+            return jr_fail_oom(&c->jr, p);
+        if (cxm_scope_known(key))
+            return jr_fail(&c->jr, p, 1, "\"%s\" is a scope of the platform already", key);
+        json_t *one = json_is_string(v) ? json_pack("[O]", v) : json_incref(v);
+        json_t *holder = json_pack("{so}", "s", one);
+        int rc = !holder || get_strs(c, holder, p, "s", &a->scopes, &a->nscopes);
+        json_decref(holder);
+        if (rc)
+            return -1;
+        if (a->nscopes == 0)
+            return jr_fail(&c->jr, p, 0, "expected a seed scope name or a non-empty array of them");
+        for (size_t k = 0; k < a->nscopes; k++)
+            if (!cxm_scope_known(a->scopes[k]))
+                return jr_fail(&c->jr, json_is_array(v) ? jr_index_path(q, p, k) : p, 0,
+                               "\"%s\" is not a scope of the platform", a->scopes[k]);
+    }
+    return 0;
+}
+
 static int parse_client(struct ctx *c, void *base, size_t i, json_t *v, const char *path)
 {
     static const char *const keys[] = {"clientId", "clientSecret",    "scopes",   "perMin",
@@ -175,7 +229,7 @@ static int parse_client(struct ctx *c, void *base, size_t i, json_t *v, const ch
         if (strcmp(all[j].id, cl->id) == 0)
             return jr_fail(&c->jr, jr_member_path(p, path, "clientId"), 0, "duplicate id \"%s\"",
                            cl->id);
-    return 0;
+    return check_scopes(c, cl, path);
 }
 
 static int parse_agent(struct ctx *c, void *base, size_t i, json_t *v, const char *path)
@@ -344,6 +398,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
                                        "teardownMs",
                                        "eventRetention",
                                        "idempotencyMaxKeys",
+                                       "scopeAliases",
                                        "clients",
                                        "agents",
                                        "queues",
@@ -400,7 +455,10 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
                               INT_MAX, &t->agent_state_per_min)))
         return -1;
 
-    /* Queues before agents and fallbacks, which refer to them. */
+    /* Aliases before the clients that hold them; queues before agents and fallbacks, which
+     * refer to them. */
+    if (parse_aliases(c, root, t))
+        return -1;
     t->clients = parse_list(c, root, "clients", sizeof *t->clients, &t->nclients, parse_client);
     t->queues = parse_list(c, root, "queues", sizeof *t->queues, &t->nqueues, parse_queue);
     if (c->jr.failed || check_fallbacks(c, t))
@@ -483,6 +541,11 @@ void cxm_tenant_free(struct cxm_tenant *t)
 {
     if (!t)
         return;
+    for (size_t i = 0; i < t->naliases; i++) {
+        free(t->aliases[i].alias);
+        free_strs(t->aliases[i].scopes, t->aliases[i].nscopes);
+    }
+    free(t->aliases);
     for (size_t i = 0; i < t->nclients; i++) {
         free(t->clients[i].id);
         free(t->clients[i].secret);
@@ -567,4 +630,12 @@ int cxm_agent_state_parse(const char *s)
 const char *cxm_sorting_name(enum cxm_sorting s)
 {
     return (unsigned)s <= CXM_SORT_CUSTOM ? sorting_names[s] : NULL;
+}
+
+const struct cxm_scope_alias *cxm_tenant_alias(const struct cxm_tenant *t, const char *name)
+{
+    for (size_t i = 0; i < t->naliases; i++)
+        if (strcmp(t->aliases[i].alias, name) == 0)
+            return &t->aliases[i];
+    return NULL;
 }

@@ -37,10 +37,17 @@ enum cxm_sorting { CXM_SORT_PRIORITY, CXM_SORT_FIFO, CXM_SORT_LIFO, CXM_SORT_CUS
 enum cxm_overflow_action { CXM_OVERFLOW_DROP, CXM_OVERFLOW_FALLBACK };
 enum cxm_rotation { CXM_ROTATION_KEEP, CXM_ROTATION_REVOKE_PREVIOUS };
 
+/* "scopeAliases": a name of the fixture's that stands for seed scope names (AUTH-07). */
+struct cxm_scope_alias {
+    char *alias;
+    char **scopes; /* the seed names it grants */
+    size_t nscopes;
+};
+
 struct cxm_client {
     char *id;
     char *secret;
-    char **scopes; /* granted scopes */
+    char **scopes; /* granted scopes: seed names (scopes.h) or aliases */
     size_t nscopes;
     int per_min;                   /* "perMin", default 120: the routing group's limit (RATE-01) */
     int group_per_min[CXM_GROUPS]; /* "limits": {"routing": N, ...}; 0 = no limit; routing
@@ -106,6 +113,8 @@ struct cxm_tenant {
     int event_retention;        /* "eventRetention": events kept for long poll, default 100000 */
     int idempotency_max_keys;   /* "idempotencyMaxKeys": bound of the key store, default 1000000 */
 
+    struct cxm_scope_alias *aliases; /* "scopeAliases" */
+    size_t naliases;
     struct cxm_client *clients;
     size_t nclients;
     struct cxm_agent_def *agents;
@@ -139,6 +148,7 @@ void cxm_tenant_free(struct cxm_tenant *t);
 
 /* Lookups; NULL or -1 if absent. */
 const struct cxm_queue_def *cxm_tenant_queue(const struct cxm_tenant *t, const char *id);
+const struct cxm_scope_alias *cxm_tenant_alias(const struct cxm_tenant *t, const char *name);
 int cxm_tenant_queue_index(const struct cxm_tenant *t, const char *id);
 
 /* Names of enum values as they appear in JSON and the API; parse returns -1 if unknown. */
