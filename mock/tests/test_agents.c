@@ -297,6 +297,32 @@ static void test_GWS_04_ownership(void **state)
     assert_string_equal(json_string_value(json_array_get(group, 1)), "agent-digital-2");
 }
 
+/* GWS-04 (seed 004, Reject): the agent API's Reject "compels the System to present the
+ * interaction to another agent": in a queue in Overflow it rings the next agent, where the
+ * agent-control reject with returnToQueue drops it silently (REJ-03, seed 000). */
+static void test_GWS_04_reject_presents_to_another_agent(void **state)
+{
+    struct cxm_api *m = *state;
+    const char *a = st_create(m, 0, "voice", "q-overflow", NULL); /* overflowDepth 2 */
+    st_create(m, 1, "voice", "q-overflow", NULL);
+    struct st_res *q = st_call(m, "GET", "/api/v2/queues/q-overflow", st_bearer(m), NULL);
+    assert_string_equal(ST_STR(q->body, "status"), "Overflow");
+    const char *ada = as_agent(m, "ada@example.test", "ada-pass");
+    struct st_res *r = op(m, ada, a, "{\"operationName\":\"Reject\"}");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(ST_STR(r->body, "status"), "ok");
+    st_advance(m, 500);
+    json_t *v = st_get(m, a);
+    assert_non_null(v); /* not dropped */
+    assert_string_equal(ST_STR(v, "state"), "Ringing");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(v, "ringingAgents"), 0)),
+                        "agent-voice-2");
+    assert_int_equal(st_ledger_count(m, "SILENT_DROP", a, NULL), 0);
+    json_t *e;
+    assert_int_equal(st_ledger_count(m, "REJECT", a, &e), 1);
+    assert_string_equal(ST_STR(e, "then"), "present_to_another");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -304,7 +330,7 @@ int main(void)
         T(test_AGT_01_state_write), T(test_AGT_02_schedule_and_break),
         T(test_AGT_03_policy),      T(test_AGT_04_routing_rings_ready_agents),
         T(test_GWS_01_listing),     T(test_GWS_02_GWS_03_operations),
-        T(test_GWS_04_ownership),
+        T(test_GWS_04_ownership),   T(test_GWS_04_reject_presents_to_another_agent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -129,6 +129,34 @@ static void test_REJ_03_silent_drop_and_fallback(void **state)
     assert_int_equal(st_ledger_count(m, "FALLBACK", f, NULL), 1);
 }
 
+/* ACC-02 for rejects (seed 000 §1: "If the agent is marked unavailable or logged out in the
+ * platform, the API call fails with a 403 Forbidden before the routing engine processes the
+ * request"): a reject by an agent who is not READY is 403 agent_unavailable and changes
+ * nothing; READY again, the same reject is taken. */
+static void test_ACC_02_reject_by_an_unavailable_agent(void **state)
+{
+    struct cxm_api *m = *state;
+    const char *a = st_create(m, 0, "voice", "q-fifo", NULL);
+    assert_int_equal(
+        st_call(m, "PUT", "/__admin/agents/agent-voice-1", NULL, "{\"state\":\"NOT_READY\"}")
+            ->status,
+        200);
+    struct st_res *r = reject(m, a, "{\"agentId\":\"agent-voice-1\",\"returnToQueue\":true}");
+    assert_int_equal(r->status, 403);
+    assert_string_equal(ST_STR(r->body, "error"), "agent_unavailable");
+    st_advance(m, 500);
+    assert_int_equal(st_ledger_count(m, "REJECT", a, NULL), 0);
+    assert_int_equal(
+        st_call(m, "PUT", "/__admin/agents/agent-voice-1", NULL, "{\"state\":\"LOGGED_OUT\"}")
+            ->status,
+        200);
+    assert_int_equal(reject(m, a, "{\"agentId\":\"agent-voice-1\"}")->status, 403);
+    assert_int_equal(
+        st_call(m, "PUT", "/__admin/agents/agent-voice-1", NULL, "{\"state\":\"READY\"}")->status,
+        200);
+    assert_int_equal(reject(m, a, "{\"agentId\":\"agent-voice-1\"}")->status, 200);
+}
+
 /* REJ-04: a retried reject is applied again: the interaction, re-queued and ringing another
  * agent, is re-queued again (DUPLICATE_REJECT); a retried end-reject ends it. */
 static void test_REJ_04_duplicate_reject(void **state)
@@ -220,6 +248,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_REJ_02_unknown_disposition, setup, teardown),
         cmocka_unit_test_setup_teardown(test_REJ_03_silent_drop_and_fallback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_REJ_04_duplicate_reject, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ACC_02_reject_by_an_unavailable_agent, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_Q_01_queue_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_Q_02_queue_stats, setup, teardown),
     };

@@ -218,22 +218,48 @@ static void apply_accept(struct cxm_sim *s, const struct cxm_event *ev)
     cxm_route(s);
 }
 
+static int reject_as(struct cxm_sim *s, const struct cxm_token *tok, const char *id, json_t *body,
+                     enum cxm_reject_mode mode, json_t **out);
+
 int cxm_reject(struct cxm_sim *s, const struct cxm_token *tok, const char *id, json_t *body,
                json_t **out)
 {
     static const char *const allowed[] = {"agentId", "returnToQueue", "rejectReason", "metadata",
                                           NULL};
-    json_t *agent_v, *rtq_v, *reason_v, *meta_v;
-    int status = 400;
+    json_t *rtq_v;
     if (cxm_check_fields(body, allowed, out) < 0 ||
-        opt_member(body, "agentId", JSON_STRING, &agent_v, out) < 0 ||
-        opt_member(body, "returnToQueue", JSON_TRUE, &rtq_v, out) < 0 ||
+        opt_member(body, "returnToQueue", JSON_TRUE, &rtq_v, out) < 0)
+        return 400;
+    return reject_as(s, tok, id, body,
+                     rtq_v && json_is_true(rtq_v) ? CXM_REJECT_REQUEUE : CXM_REJECT_END, out);
+}
+
+int cxm_reject_present(struct cxm_sim *s, const struct cxm_token *tok, const char *id, json_t **out)
+{
+    json_t *none = json_object();
+    int status = reject_as(s, tok, id, none, CXM_REJECT_PRESENT, out);
+    json_decref(none);
+    return status;
+}
+
+static int reject_as(struct cxm_sim *s, const struct cxm_token *tok, const char *id, json_t *body,
+                     enum cxm_reject_mode mode, json_t **out)
+{
+    json_t *agent_v, *reason_v, *meta_v;
+    int status = 400;
+    if (opt_member(body, "agentId", JSON_STRING, &agent_v, out) < 0 ||
         opt_member(body, "rejectReason", JSON_STRING, &reason_v, out) < 0 ||
         opt_member(body, "metadata", JSON_OBJECT, &meta_v, out) < 0)
         return 400;
     int a = resolve_agent(s, tok, agent_v, &status, out);
     if (a < 0)
         return status;
+    const struct cxm_agent *agent = &s->model.agents[a];
+    if (agent->state != CXM_AGENT_READY) { /* ACC-02: before any routing work, as an accept */
+        *out = cxm_err("agent_unavailable", "agent %s is %s", agent->def->id,
+                       cxm_agent_state_name(agent->state));
+        return 403;
+    }
     long ix = find_live(s, id, out);
     if (ix < 0)
         return 404;
@@ -261,16 +287,18 @@ int cxm_reject(struct cxm_sim *s, const struct cxm_token *tok, const char *id, j
                 json_pack("{ss ss ss}", "interactionId", x->id, "given", given, "stored", stored));
         }
     }
-    bool rtq = rtq_v && json_is_true(rtq_v);
     cxm_sim_record(s, "REJECT",
-                   json_pack("{ss ss sb so}", "interactionId", x->id, "agentId", agent_id(s, a),
-                             "returnToQueue", rtq, "rejectReason",
-                             stored ? json_string(stored) : json_null()));
+                   json_pack("{ss ss sb so ss}", "interactionId", x->id, "agentId", agent_id(s, a),
+                             "returnToQueue", mode != CXM_REJECT_END, "rejectReason",
+                             stored ? json_string(stored) : json_null(), "then",
+                             mode == CXM_REJECT_END       ? "end"
+                             : mode == CXM_REJECT_REQUEUE ? "requeue"
+                                                          : "present_to_another"));
     struct cxm_pending *p = calloc(1, sizeof *p);
     if (p) {
         p->ix = ix;
         p->agent = a;
-        p->return_to_queue = rtq;
+        p->reject = mode;
         p->reason = stored ? strdup(stored) : NULL;
         p->metadata = meta_v ? json_deep_copy(meta_v) : NULL;
         cxm_schedule_apply(s, &apply_reject_event, p);
@@ -311,9 +339,11 @@ static void apply_reject(struct cxm_sim *s, const struct cxm_event *ev)
     }
     cxm_stop_ringing(s, p->ix);
     int q = x->queue;
-    if (!p->return_to_queue) {
+    if (p->reject == CXM_REJECT_END) {
         cxm_queue_leave(&s->model.queues[q], p->ix);
         cxm_set_state(s, p->ix, CXM_IS_ENDED, "reject");
+    } else if (p->reject == CXM_REJECT_PRESENT) { /* GWS-04: to another agent, overflow or not */
+        cxm_enqueue(s, p->ix, q, "reject_present");
     } else if (!cxm_queue_overflowing(s, q)) {
         cxm_enqueue(s, p->ix, q, "reject_requeue");
     } else if (s->model.queues[q].def->overflow_action == CXM_OVERFLOW_DROP) {

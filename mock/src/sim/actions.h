@@ -19,10 +19,19 @@
 #include "sim.h"
 
 /* An acknowledged write waiting for its apply. */
+/* What a reject does with the interaction when it is applied. */
+enum cxm_reject_mode {
+    CXM_REJECT_END,     /* returnToQueue false or absent: the interaction ends (REJ-01) */
+    CXM_REJECT_REQUEUE, /* returnToQueue true: back to its queue, subject to its overflow
+                         * (REJ-01, REJ-03) */
+    CXM_REJECT_PRESENT, /* the agent API's Reject: presented to another agent, never dropped
+                         * (GWS-04) */
+};
+
 struct cxm_pending {
     long ix; /* interaction, or -1 */
     int agent;
-    bool return_to_queue;
+    enum cxm_reject_mode reject;
     char *reason;     /* stored reject reason or reason code, or NULL */
     json_t *metadata; /* or NULL */
     char req[24];     /* the request that made it */
@@ -46,6 +55,9 @@ int cxm_accept(struct cxm_sim *s, const struct cxm_token *tok, const char *id, j
                json_t **out);
 int cxm_reject(struct cxm_sim *s, const struct cxm_token *tok, const char *id, json_t *body,
                json_t **out);
+/* The agent API's Reject (GWS-04): as cxm_reject, the interaction presented to another agent. */
+int cxm_reject_present(struct cxm_sim *s, const struct cxm_token *tok, const char *id,
+                       json_t **out);
 
 /* Admin: an inbound contact arrives {channel, queueId, externalId} -> 201 {id, ...}. */
 int cxm_admin_create_interaction(struct cxm_sim *s, json_t *body, json_t **out);

@@ -34,14 +34,19 @@ static const char *const op_names[NOPS] = {
     "UpdateUserData", "AttachUserData", "DeleteUserData", "PlaceInWorkbin", "GetWorkbinContent",
     "Transfer"};
 
-/* Cancel, Complete and Transfer answer {"statusCode"}; the rest {"status"} (GWS-03). */
+/* Cancel, Complete and Transfer fail with {"statusCode", "statusMessage"}; the rest with
+ * {"status":"error", "errorDescription"} (GWS-03). */
 static int coded(int op)
 {
     return op == OP_CANCEL || op == OP_COMPLETE || op == OP_TRANSFER;
 }
 
+/* Success: {"status":"ok"}; Complete and Transfer {"statusCode":0}; Cancel {"status":0}
+ * (GWS-03, as the reference writes each). */
 static json_t *ok_body(int op)
 {
+    if (op == OP_CANCEL)
+        return json_pack("{si}", "status", 0);
     return coded(op) ? json_pack("{si}", "statusCode", 0) : json_pack("{ss}", "status", "ok");
 }
 
@@ -119,14 +124,14 @@ int cxm_gws_operation(struct cxm_sim *s, const struct cxm_token *tok, const char
     struct cxm_interaction *x = s->model.ix[ix];
     int caller = tok->agent;
     json_t *answer = NULL;
-    if (op == OP_ACCEPT || op == OP_REJECT) {
-        json_t *args = op == OP_ACCEPT
-                           ? json_pack("{ss}", "channelType", cxm_channel_name(x->channel))
-                           : json_pack("{sb}", "returnToQueue", 1); /* present it to another */
-        int status = (op == OP_ACCEPT ? cxm_accept : cxm_reject)(s, tok, id, args, &answer);
+    if (op == OP_ACCEPT) {
+        json_t *args = json_pack("{ss}", "channelType", cxm_channel_name(x->channel));
+        int status = cxm_accept(s, tok, id, args, &answer);
         json_decref(args);
         return relay(s, op, caller, status, answer, out);
     }
+    if (op == OP_REJECT) /* presented to another agent (GWS-04) */
+        return relay(s, op, caller, cxm_reject_present(s, tok, id, &answer), answer, out);
     struct cxm_pending *p = calloc(1, sizeof *p);
     if (!p) {
         *out = fail_body(op, 1, "out of memory");
