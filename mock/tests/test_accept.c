@@ -96,6 +96,22 @@ static void test_ACC_03_channel_checks(void **state)
     assert_string_equal(ST_STR(r->body, "error"), "agent_not_licensed");
     r = accept_as(m, cc(m), voice, "{\"agentId\":\"agent-voice-1\",\"channelType\":\"x\"}");
     assert_int_equal(r->status, 200);
+
+    /* seed 000 edge case 2: a digital accept names its channel by channelType, sessionId or
+     * conversationId; a wrong channelType is a mismatch whatever else is given */
+    const char *sms = st_create(m, 2, "sms", "q-fifo", NULL);
+    r = accept_as(m, cc(m), sms, "{\"agentId\":\"agent-digital-2\",\"sessionId\":\"\"}");
+    assert_int_equal(r->status, 400);
+    r = accept_as(m, cc(m), sms,
+                  "{\"agentId\":\"agent-digital-2\",\"sessionId\":\"s-1\",\"channelType\":"
+                  "\"chat\"}");
+    assert_int_equal(r->status, 400);
+    assert_string_equal(ST_STR(r->body, "detail"), "channel_type_mismatch");
+    r = accept_as(m, cc(m), sms, "{\"agentId\":\"agent-digital-2\",\"sessionId\":\"s-1\"}");
+    assert_int_equal(r->status, 200);
+    const char *mail = st_create(m, 3, "email", "q-fifo", NULL);
+    r = accept_as(m, cc(m), mail, "{\"agentId\":\"agent-digital-1\",\"conversationId\":\"c-9\"}");
+    assert_int_equal(r->status, 200);
 }
 
 /* ACC-04: a ring group of every eligible agent; accept makes it Active, stops the others. */

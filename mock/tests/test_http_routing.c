@@ -111,6 +111,31 @@ static void test_INJ_05_keys_and_retries(void **state)
     assert_int_equal(violations(f, "DUPLICATE_CONTACT"), 1);
 }
 
+/* ACC-01 (seed 000 §1): a client-credentials call names its agent "in the request header or
+ * payload": X-Agent-Id alone binds the accept to that agent; header and body naming two
+ * agents is 400; neither is 400 missing_agent_context. */
+static void test_ACC_01_agent_context_in_a_header(void **state)
+{
+    struct fx *f = *state;
+    char id[40], path[160];
+    assert_int_equal(cxh_create(&f->mock.http, "voice", "q-fifo", NULL, id, sizeof id), 201);
+    snprintf(path, sizeof path, "/api/v2/interactions/%s/accept", id);
+    const char *const ada[] = {"X-Agent-Id: agent-voice-1", NULL};
+    struct cxh_req rq = {.method = "POST", .path = path, .bearer = f->token, .body = "{}"};
+    const struct cxh_resp *r = cxh_request(&f->mock.http, &rq);
+    CXH_ASSERT_STATUS(r, 400);
+    CXH_ASSERT_STR(r->json, "error", "missing_agent_context");
+    rq.headers = ada;
+    rq.body = "{\"agentId\":\"agent-voice-2\"}";
+    r = cxh_request(&f->mock.http, &rq);
+    CXH_ASSERT_STATUS(r, 400);
+    CXH_ASSERT_STR(r->json, "error", "agent_mismatch");
+    rq.body = "{}";
+    r = cxh_request(&f->mock.http, &rq);
+    CXH_ASSERT_STATUS(r, 200);
+    CXH_ASSERT_STR(r->json, "agentId", "agent-voice-1");
+}
+
 /* REJ-04 over HTTP: the platform ignores an idempotency key on a reject, so a keyed reject
  * sent twice is applied twice, and /__admin/violations counts the DUPLICATE_REJECT. */
 static void test_REJ_04_keyed_reject_retried(void **state)
@@ -395,10 +420,15 @@ int main(void)
     cxh_global_init();
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_INJ_05_keys_and_retries), T(test_REJ_04_keyed_reject_retried),
-        T(test_INJ_01_INJ_07_endpoints), T(test_PRI_02_PRI_04_PRI_06_traps),
-        T(test_AGT_03_mandatory_break),  T(test_RATE_01_121st_call),
-        T(test_GWS_02_GWS_03_shapes),    T(test_FLT_01_faults_over_http),
+        T(test_INJ_05_keys_and_retries),
+        T(test_REJ_04_keyed_reject_retried),
+        T(test_INJ_01_INJ_07_endpoints),
+        T(test_PRI_02_PRI_04_PRI_06_traps),
+        T(test_AGT_03_mandatory_break),
+        T(test_RATE_01_121st_call),
+        T(test_GWS_02_GWS_03_shapes),
+        T(test_FLT_01_faults_over_http),
+        T(test_ACC_01_agent_context_in_a_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

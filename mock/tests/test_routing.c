@@ -36,7 +36,7 @@ static struct st_res *inject(struct cxm_api *m, const char *key, const char *bod
                          .path = "/api/v2/routing/contacts",
                          .authorization = cc(m),
                          .content_type = "application/json",
-                         .idempotency_key = key,
+                         .x_idempotency_key = key,
                          .body = body,
                          .body_len = strlen(body),
                          .loopback = true};
@@ -52,6 +52,22 @@ static struct st_res *patch(struct cxm_api *m, const char *id, const char *key, 
                          .authorization = cc(m),
                          .content_type = "application/json",
                          .idempotency_key = key,
+                         .body = body,
+                         .body_len = strlen(body),
+                         .loopback = true};
+    return st_request(m, &rq);
+}
+
+/* A request with both idempotency headers' values given separately (NULL: none). */
+static struct st_res *keyed(struct cxm_api *m, const char *method, const char *path,
+                            const char *idem, const char *x_idem, const char *body)
+{
+    struct cxm_req rq = {.method = method,
+                         .path = path,
+                         .authorization = cc(m),
+                         .content_type = "application/json",
+                         .idempotency_key = idem,
+                         .x_idempotency_key = x_idem,
                          .body = body,
                          .body_len = strlen(body),
                          .loopback = true};
@@ -124,12 +140,13 @@ static void test_INJ_01_inject_creates_an_interaction(void **state)
  * queue whose skills hold them all. */
 static void test_INJ_02_queue_targeting(void **state)
 {
-    struct cxm_api *m = st_new("{\"clients\":[{\"clientId\":\"cx-integration\",\"clientSecret\":"
-                               "\"cx-integration-secret\",\"scopes\":[\"routing:"
-                               "contacts:write\",\"routing:contact:read\"]}],\"agents\":[{\"id\":\"a\"}],"
-                               "\"queues\":[{\"id\":\"q1\",\"skills\":[\"billing\"]},"
-                               "{\"id\":\"q2\",\"skills\":[\"billing\",\"spanish\"]}]}",
-                               1);
+    struct cxm_api *m =
+        st_new("{\"clients\":[{\"clientId\":\"cx-integration\",\"clientSecret\":"
+               "\"cx-integration-secret\",\"scopes\":[\"routing:"
+               "contacts:write\",\"routing:contact:read\"]}],\"agents\":[{\"id\":\"a\"}],"
+               "\"queues\":[{\"id\":\"q1\",\"skills\":[\"billing\"]},"
+               "{\"id\":\"q2\",\"skills\":[\"billing\",\"spanish\"]}]}",
+               1);
     struct st_res *r =
         inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q1\",\"skillIds\":[\"billing\"]}");
     assert_int_equal(r->status, 400);
@@ -207,6 +224,50 @@ static void test_INJ_04_attribute_schema(void **state)
 /* INJ-05: a repeated key returns the original 201 byte for byte and creates nothing; no key and
  * a retry creates two, which the invariant check reports; keys expire on the mock clock and
  * the store is bounded. */
+/* INJ-05, PRI-05 (seeds 001 §3, 002 §3): each endpoint reads its seed's header:
+ * X-Idempotency-Key on the injection, Idempotency-Key on the PATCH. The other one is ignored,
+ * as the platform ignores it (the ledger says IDEMPOTENCY_KEY_IGNORED): a retried injection
+ * under Idempotency-Key creates a second contact, a repeated PATCH under X-Idempotency-Key
+ * re-evaluates again. With "idempotencyHeaders": "either" both count on both. */
+static void test_INJ_05_PRI_05_each_endpoint_its_header(void **state)
+{
+    struct cxm_api *m = *state;
+    const char *body = "{\"channel\":\"voice\",\"queueId\":\"q-priority\"}";
+    const char *inj = "/api/v2/routing/contacts";
+    assert_int_equal(keyed(m, "POST", inj, "wrong-1", NULL, body)->status, 201);
+    assert_int_equal(keyed(m, "POST", inj, "wrong-1", NULL, body)->status, 201);
+    assert_int_equal(st_ledger_count(m, "CREATED", NULL, NULL), 2);
+    json_t *e;
+    assert_int_equal(st_ledger_count(m, "IDEMPOTENCY_KEY_IGNORED", NULL, &e), 2);
+    assert_string_equal(ST_STR(e, "header"), "Idempotency-Key");
+    assert_int_equal(keyed(m, "POST", inj, NULL, "right-1", body)->status, 201);
+    struct st_res *r = keyed(m, "POST", inj, NULL, "right-1", body);
+    assert_int_equal(r->status, 201);
+    char id[40], path[128];
+    snprintf(id, sizeof id, "%s", ST_STR(r->body, "id"));
+    assert_int_equal(st_ledger_count(m, "CREATED", NULL, NULL), 3);
+    nobody_ready(m);
+    snprintf(path, sizeof path, "/api/v2/routing/contacts/%s", id);
+    assert_int_equal(keyed(m, "PATCH", path, NULL, "p-1", "{\"priority\":7}")->status, 200);
+    assert_int_equal(keyed(m, "PATCH", path, NULL, "p-1", "{\"priority\":7}")->status, 200);
+    assert_int_equal(st_ledger_count(m, "PRIORITY_REQUESTED", id, NULL), 2); /* not deduped */
+    assert_int_equal(keyed(m, "PATCH", path, "p-2", NULL, "{\"priority\":8}")->status, 200);
+    assert_int_equal(keyed(m, "PATCH", path, "p-2", NULL, "{\"priority\":8}")->status, 200);
+    assert_int_equal(st_ledger_count(m, "PRIORITY_REQUESTED", id, NULL), 3); /* deduped */
+
+    struct cxm_api *either = st_new(
+        "{\"idempotencyHeaders\":\"either\",\"clients\":[{\"clientId\":\"cx-integration\","
+        "\"clientSecret\":\"cx-integration-secret\",\"scopes\":[\"routing:contacts:write\"]}],"
+        "\"agents\":[{\"id\":\"a\"}],\"queues\":[{\"id\":\"q\"}]}",
+        1);
+    const char *qbody = "{\"channel\":\"voice\",\"queueId\":\"q\"}";
+    assert_int_equal(keyed(either, "POST", inj, "k", NULL, qbody)->status, 201);
+    assert_int_equal(keyed(either, "POST", inj, "k", NULL, qbody)->status, 201);
+    assert_int_equal(st_ledger_count(either, "CREATED", NULL, NULL), 1);
+    assert_int_equal(st_ledger_count(either, "IDEMPOTENCY_KEY_IGNORED", NULL, NULL), 0);
+    st_free(either);
+}
+
 static void test_INJ_05_idempotency_keys(void **state)
 {
     struct cxm_api *m = *state;
@@ -244,12 +305,12 @@ static void test_INJ_05_idempotency_keys(void **state)
 
 static void test_INJ_05_bounded_store(void **state)
 {
-    struct cxm_api *m =
-        st_new("{\"idempotencyMaxKeys\":3,\"clients\":[{\"clientId\":\"cx-"
-               "integration\",\"clientSecret\":\"cx-integration-secret\",\"scopes\":"
-               "[\"routing:contacts:write\",\"routing:contact:read\"]}],\"agents\":[{\"id\":\"a\"}],"
-               "\"queues\":[{\"id\":\"q\"}]}",
-               1);
+    struct cxm_api *m = st_new(
+        "{\"idempotencyMaxKeys\":3,\"clients\":[{\"clientId\":\"cx-"
+        "integration\",\"clientSecret\":\"cx-integration-secret\",\"scopes\":"
+        "[\"routing:contacts:write\",\"routing:contact:read\"]}],\"agents\":[{\"id\":\"a\"}],"
+        "\"queues\":[{\"id\":\"q\"}]}",
+        1);
     const char *body = "{\"channel\":\"voice\",\"queueId\":\"q\"}";
     const char *keys[] = {"k1", "k2", "k3", "k4"};
     for (int i = 0; i < 4; i++)
@@ -440,7 +501,8 @@ static struct cxm_api *one_queue(const char *sorting)
     snprintf(fixture, sizeof fixture,
              "{\"clients\":[{\"clientId\":\"cx-integration\",\"clientSecret\":"
              "\"cx-integration-secret\",\"scopes\":[\"routing:contacts:write\","
-             "\"routing:contact:read\",\"routing:contact:write\"]}],\"agents\":[{\"id\":\"a\",\"state\":\"NOT_READY\"}],"
+             "\"routing:contact:read\",\"routing:contact:write\"]}],\"agents\":[{\"id\":\"a\","
+             "\"state\":\"NOT_READY\"}],"
              "\"queues\":[{\"id\":\"q\",\"sortingStrategy\":\"%s\"}]}",
              sorting);
     struct cxm_api *m = st_new(fixture, 1);
@@ -572,6 +634,7 @@ int main(void)
         T(test_INJ_03_priority_range),
         T(test_INJ_04_attribute_schema),
         T(test_INJ_05_idempotency_keys),
+        T(test_INJ_05_PRI_05_each_endpoint_its_header),
         T(test_INJ_05_bounded_store),
         T(test_INJ_06_capacity_and_thresholds),
         T(test_INJ_07_queue_and_schema),

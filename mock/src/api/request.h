@@ -17,9 +17,12 @@ struct cxm_req {
     const char *query; /* after '?', or NULL */
     const char *authorization;
     const char *content_type;
-    const char *idempotency_key; /* Idempotency-Key or X-Idempotency-Key, or NULL */
-    const char *host;            /* Host header, or NULL */
-    const char *body;            /* may be NULL when body_len is 0; not NUL-terminated */
+    const char *idempotency_key;   /* Idempotency-Key (002's PATCH), or NULL */
+    const char *x_idempotency_key; /* X-Idempotency-Key (001's injection), or NULL */
+    const char *agent_id;          /* X-Agent-Id: a client-credentials call's agent (000) */
+    const char *if_none_match;     /* If-None-Match (002's conditional GET), or NULL */
+    const char *host;              /* Host header, or NULL */
+    const char *body;              /* may be NULL when body_len is 0; not NUL-terminated */
     size_t body_len;
     bool loopback; /* the peer is on a loopback address */
 };

@@ -224,14 +224,16 @@ static int serve(struct mg_connection *c, struct cxm_http *h)
         cxm_resp_free(&rs);
         return rs.status;
     }
-    const char *idem = mg_get_header(c, "Idempotency-Key");
     struct cxm_req rq = {
         .method = ri->request_method,
         .path = ri->local_uri_raw ? ri->local_uri_raw : ri->local_uri,
         .query = ri->query_string,
         .authorization = mg_get_header(c, "Authorization"),
         .content_type = mg_get_header(c, "Content-Type"),
-        .idempotency_key = idem ? idem : mg_get_header(c, "X-Idempotency-Key"),
+        .idempotency_key = mg_get_header(c, "Idempotency-Key"),
+        .x_idempotency_key = mg_get_header(c, "X-Idempotency-Key"),
+        .agent_id = mg_get_header(c, "X-Agent-Id"),
+        .if_none_match = mg_get_header(c, "If-None-Match"),
         .host = mg_get_header(c, "Host"),
         .body = body,
         .body_len = body_len,

@@ -72,7 +72,8 @@ static int resolve_agent(struct cxm_sim *s, const struct cxm_token *tok, json_t 
     if (!named) {
         *status = 400;
         *out = cxm_err("missing_agent_context",
-                       "a client-credentials token needs agentId in the body");
+                       "a client-credentials token needs agentId in the body or the X-Agent-Id "
+                       "header");
         return -1;
     }
     int a = cxm_model_agent(&s->model, named);
@@ -116,13 +117,16 @@ static json_t *accept_body(const struct cxm_sim *s, const struct cxm_interaction
 int cxm_accept(struct cxm_sim *s, const struct cxm_token *tok, const char *id, json_t *body,
                json_t **out)
 {
-    static const char *const allowed[] = {"agentId", "channelType", "metadata", NULL};
-    json_t *agent_v, *channel_v, *meta_v;
+    static const char *const allowed[] = {"agentId",   "channelType",    "metadata",
+                                          "sessionId", "conversationId", NULL};
+    json_t *agent_v, *channel_v, *meta_v, *session_v, *conv_v;
     int status = 400;
     if (cxm_check_fields(body, allowed, out) < 0 ||
         opt_member(body, "agentId", JSON_STRING, &agent_v, out) < 0 ||
         opt_member(body, "channelType", JSON_STRING, &channel_v, out) < 0 ||
-        opt_member(body, "metadata", JSON_OBJECT, &meta_v, out) < 0)
+        opt_member(body, "metadata", JSON_OBJECT, &meta_v, out) < 0 ||
+        opt_member(body, "sessionId", JSON_STRING, &session_v, out) < 0 ||
+        opt_member(body, "conversationId", JSON_STRING, &conv_v, out) < 0)
         return 400;
     int a = resolve_agent(s, tok, agent_v, &status, out);
     if (a < 0)
@@ -137,9 +141,11 @@ int cxm_accept(struct cxm_sim *s, const struct cxm_token *tok, const char *id, j
     if (ix < 0)
         return 404;
     struct cxm_interaction *x = s->model.ix[ix];
-    if (x->channel & CXM_CH_DIGITAL) { /* ACC-03 */
+    if (x->channel & CXM_CH_DIGITAL) { /* ACC-03: channelType, or the session's own ids */
         const char *ct = channel_v ? json_string_value(channel_v) : NULL;
-        if (!ct || cxm_channel_parse(ct) != (int)x->channel) {
+        int session =
+            (session_v && *json_string_value(session_v)) || (conv_v && *json_string_value(conv_v));
+        if (ct ? cxm_channel_parse(ct) != (int)x->channel : !session) {
             *out = json_pack("{ss ss ss ss}", "error", "validation_error", "detail",
                              "channel_type_mismatch", "field", "channelType", "expected",
                              cxm_channel_name(x->channel));

@@ -48,6 +48,7 @@ static const char *const sorting_names[] = {"Priority", "FIFO", "LIFO", "Custom"
 static const char *const overflow_names[] = {"drop", "fallback", NULL};
 static const char *const rotation_names[] = {"keep", "revoke-previous", NULL};
 static const char *const patch_names[] = {"409", "ignore", NULL};
+static const char *const idem_header_names[] = {"seed", "either", NULL};
 static const char *const attr_prefixes[] = {"string:", "number:", "boolean:", "date:", NULL};
 
 /* ---- typed getters: each reads member KEY of object OBJ at PATH; absent means the default ---- */
@@ -394,6 +395,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
                                        "evaluationIntervalMs",
                                        "idempotencyTtlSeconds",
                                        "patchAssigned",
+                                       "idempotencyHeaders",
                                        "limits",
                                        "teardownMs",
                                        "eventRetention",
@@ -410,7 +412,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
     static const char *const consistency_keys[] = {"minMs", "maxMs", NULL};
     static const char *const limit_keys[] = {"tenantPerMin", "agentStatePerMin", NULL};
     json_t *cons, *limits, *faults;
-    int patch;
+    int patch, idem_headers;
 
     if (!json_is_object(root))
         return jr_fail(&c->jr, "", 0, "expected object");
@@ -424,6 +426,8 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
         jr_get_int(&c->jr, root, "", "idempotencyTtlSeconds", OPTIONAL, 86400, 1, INT_MAX,
                    &t->idempotency_ttl_s) ||
         jr_get_enum(&c->jr, root, "", "patchAssigned", OPTIONAL, patch_names, 0, &patch) ||
+        jr_get_enum(&c->jr, root, "", "idempotencyHeaders", OPTIONAL, idem_header_names, 0,
+                    &idem_headers) ||
         jr_get_container(&c->jr, root, "", "limits", OPTIONAL, JSON_OBJECT, &limits) ||
         jr_get_int(&c->jr, root, "", "teardownMs", OPTIONAL, 1000, 0, INT_MAX, &t->teardown_ms) ||
         jr_get_int(&c->jr, root, "", "eventRetention", OPTIONAL, 100000, 1, INT_MAX,
@@ -432,6 +436,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
                    &t->idempotency_max_keys))
         return -1;
     t->patch_assigned_ignore = patch == 1;
+    t->idempotency_either = idem_headers == 1;
 
     t->consistency_min_ms = 200;
     t->consistency_max_ms = 500;

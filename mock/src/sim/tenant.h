@@ -1,10 +1,10 @@
 /* tenant.h - the tenant fixture: clients, agents, queues and the knobs of every rule.
  *
  * Loaded from JSON (the keys mock/tenants/default.json uses; the README's "The default tenant")
- * or from the built-in default (that file, compiled in). The loader is strict: an unknown key, a wrong type,
- * an out-of-range number or a dangling reference (fallbackQueueId, agent queue) is an error that
- * names file:line:column and the key, and nothing is loaded. The structure is immutable once
- * loaded; the simulation copies what it changes at run time.
+ * or from the built-in default (that file, compiled in). The loader is strict: an unknown key, a
+ * wrong type, an out-of-range number or a dangling reference (fallbackQueueId, agent queue) is an
+ * error that names file:line:column and the key, and nothing is loaded. The structure is immutable
+ * once loaded; the simulation copies what it changes at run time.
  */
 #ifndef TENANT_H
 #define TENANT_H
@@ -107,6 +107,9 @@ struct cxm_tenant {
     int evaluation_interval_ms; /* "evaluationIntervalMs", default 1000 */
     int idempotency_ttl_s;      /* "idempotencyTtlSeconds", default 86400 */
     bool patch_assigned_ignore; /* "patchAssigned": "409" (default) or "ignore" */
+    bool idempotency_either;    /* "idempotencyHeaders": "seed" (default: X-Idempotency-Key on
+                                 * injection, Idempotency-Key on PATCH, the other ignored) or
+                                 * "either" (both on both) */
     int tenant_per_min;         /* "limits": {"tenantPerMin"} default 0 = none */
     int agent_state_per_min;    /* "limits": {"agentStatePerMin"} default 100 */
     int teardown_ms;            /* "teardownMs": Timeout -> Ended, default 1000 */
