@@ -984,8 +984,9 @@ static const struct cxh_resp *patch(struct fx *f, const char *id, const char *ke
 
 /* PRI-02, PRI-04, PRI-05: priority must be a JSON integer 1..10 (8.5 and "8" are 400 naming
  * priority); a repeated Idempotency-Key replays the first answer and asks for no second
- * re-evaluation; without a key each duplicate is re-evaluated; the change applies at the next
- * evaluation cycle; the same value again is 204. */
+ * re-evaluation; without a key each duplicate is re-evaluated, and a duplicate's conflicting
+ * snapshot puts the priority back (002 §3: the position oscillates; two leave it unapplied);
+ * the change applies at the next evaluation cycle; the same value again is 204. */
 static void test_PRI_02_PRI_05_patch_priority_idempotency_key(void **state)
 {
     struct fx *f = *state;
@@ -1018,12 +1019,26 @@ static void test_PRI_02_PRI_05_patch_priority_idempotency_key(void **state)
     assert_int_equal(cxh_ledger_count(ledger, "PRIORITY_REQUESTED", id), 1);
     assert_int_equal(cxh_ledger_count(ledger, "REEVALUATION", id), 1);
     json_decref(ledger);
+    /* a keyless retry in the same window: two re-evaluations, the second a conflicting
+     * snapshot that puts the priority back (the position oscillates): 9 is not applied */
     CXH_ASSERT_STATUS(patch(f, id, NULL, "{\"priority\":9}"), 200);
     CXH_ASSERT_STATUS(patch(f, id, NULL, "{\"priority\":9}"), 200);
     advance(f, 1000);
     ledger = cxh_ledger(h);
     assert_int_equal(cxh_ledger_count(ledger, "REEVALUATION", id), 3);
+    json_t *last = NULL;
+    for (size_t i = 0; i < json_array_size(ledger); i++) {
+        json_t *e = json_array_get(ledger, i);
+        if (strcmp(cxh_str(e, "type"), "REEVALUATION") == 0)
+            last = e;
+    }
+    assert_true(json_is_true(json_object_get(last, "reconciled")));
+    CXH_ASSERT_INT(last, "priority", 7);
     json_decref(ledger);
+    CXH_ASSERT_INT(cxh_call(h, "GET", path, f->tok, NULL)->json, "priority", 7);
+    CXH_ASSERT_STATUS(patch(f, id, "p-2", "{\"priority\":9}"), 200); /* once, with a key */
+    advance(f, 1000);
+    CXH_ASSERT_INT(cxh_call(h, "GET", path, f->tok, NULL)->json, "priority", 9);
     r = patch(f, id, NULL, "{\"priority\":9}");
     CXH_ASSERT_STATUS(r, 204);
     assert_int_equal(r->len, 0);

@@ -583,6 +583,58 @@ static void test_PRI_05_duplicate_patches(void **state)
     assert_int_equal(position(m, a), 2);
 }
 
+/* PRI-05 (002 §3): a keyless duplicate PATCH within one evaluation window makes the position
+ * oscillate: the first re-evaluation moves the contact forward, the duplicate's conflicting
+ * snapshot moves it back; the raise is not applied. Three in a row end applied. */
+static void test_PRI_05_duplicates_oscillate(void **state)
+{
+    struct cxm_api *m = *state;
+    nobody_ready(m);
+    char a[40], b[40];
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":5}"),
+            a);
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":5}"),
+            b);
+    assert_int_equal(position(m, b), 2);
+    assert_int_equal(patch(m, b, NULL, "{\"priority\":9}")->status, 200);
+    assert_int_equal(patch(m, b, NULL, "{\"priority\":9}")->status, 200); /* the retry */
+    st_advance(m, 1000);
+    assert_int_equal(position(m, b), 2);
+    assert_int_equal(json_integer_value(json_object_get(contact(m, b), "priority")), 5);
+    json_t *e;
+    assert_int_equal(st_ledger_count(m, "REEVALUATION", b, &e), 2);
+    assert_true(json_is_true(json_object_get(e, "reconciled")));
+    assert_int_equal(json_integer_value(json_object_get(e, "positionBefore")), 1); /* forward, */
+    assert_int_equal(json_integer_value(json_object_get(e, "positionAfter")), 2);  /* and back */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(patch(m, b, NULL, "{\"priority\":9}")->status, 200);
+    st_advance(m, 1000);
+    assert_int_equal(position(m, b), 1);
+    assert_int_equal(json_integer_value(json_object_get(contact(m, b), "priority")), 9);
+}
+
+/* 002 §2: a PATCH may carry routingStatus to confirm the state it was decided on: the same as
+ * now goes on, another is 409 (the contact moved on), a non-string 400. The routing queue
+ * view gives sortingStrategy, where 002's remedy reads it (PRI-04). */
+static void test_PRI_03_routing_status_confirmed(void **state)
+{
+    struct cxm_api *m = *state;
+    nobody_ready(m);
+    char a[40];
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\"}"), a);
+    assert_string_equal(ST_STR(contact(m, a), "routingStatus"), "queued");
+    struct st_res *r = patch(m, a, NULL, "{\"priority\":4,\"routingStatus\":\"waiting\"}");
+    assert_int_equal(r->status, 409);
+    assert_string_equal(ST_STR(r->body, "error"), "conflict");
+    assert_int_equal(patch(m, a, NULL, "{\"priority\":4,\"routingStatus\":7}")->status, 400);
+    assert_int_equal(patch(m, a, NULL, "{\"priority\":4,\"routingStatus\":\"queued\"}")->status,
+                     200);
+    r = st_call(m, "GET", "/api/v2/routing/queues/q-fifo", cc(m), NULL);
+    assert_string_equal(ST_STR(r->body, "sortingStrategy"), "FIFO");
+    r = st_call(m, "GET", "/api/v2/routing/queues/q-priority", cc(m), NULL);
+    assert_string_equal(ST_STR(r->body, "sortingStrategy"), "Priority");
+}
+
 /* PRI-06: an agent assigned between the client's GET and its PATCH: 409. */
 static void test_PRI_06_assigned_between_get_and_patch(void **state)
 {
@@ -644,6 +696,8 @@ int main(void)
         T(test_PRI_04_evaluation_cycle_and_fifo),
         T(test_PRI_04_fifo_lifo_positions_never_move),
         T(test_PRI_05_duplicate_patches),
+        T(test_PRI_05_duplicates_oscillate),
+        T(test_PRI_03_routing_status_confirmed),
         T(test_PRI_06_assigned_between_get_and_patch),
         T(test_RATE_01_121st_routing_call),
     };

@@ -59,9 +59,10 @@ json_t *cxm_view_routing_queue(const struct cxm_sim *s, int q)
                   cxm_agent_serves(&s->model.agents[a], queue);
     double ar, sl;
     cxm_queue_rates(s, q, &ar, &sl);
-    return json_pack("{ss si sI so si ss sb s{sf sf}}", "id", queue->def->id, "capacity",
-                     queue->def->max_capacity, "depth", (json_int_t)queue->nmembers, "thresholds",
-                     thresholds(queue->def), "activeAgents", active, "status",
+    return json_pack("{ss ss si sI so si ss sb s{sf sf}}", "id", queue->def->id, "sortingStrategy",
+                     cxm_sorting_name(queue->def->sorting), "capacity", queue->def->max_capacity,
+                     "depth", (json_int_t)queue->nmembers, "thresholds", thresholds(queue->def),
+                     "activeAgents", active, "status",
                      cxm_queue_overflowing(s, q) ? "Overflow" : "Normal", "thresholdsBreached",
                      thresholds_breached(s, q), "current", "abandonRate", ar, "serviceLevel", sl);
 }

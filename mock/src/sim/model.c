@@ -124,7 +124,6 @@ long cxm_model_add_interaction(struct cxm_model *m, const char *id, unsigned cha
     x->max_rings = m->queues[queue].def->max_rings;
     x->created = x->queued_at = now;
     x->order = x->sort_seq = m->next_order++;
-    x->pending_priority = -1;
     m->ix[m->nix++] = x;
     return index;
 }

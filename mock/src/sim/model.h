@@ -49,6 +49,8 @@ struct cxm_queue {
     double forced_abandon_rate, forced_service_level; /* < 0: computed */
 };
 
+#define CXM_PATCHES_PER_CYCLE 32 /* PATCHes of one contact one cycle weighs (more are ignored) */
+
 struct cxm_interaction {
     char id[37];
     unsigned channel;  /* one enum cxm_channel bit */
@@ -70,11 +72,12 @@ struct cxm_interaction {
     uint64_t order;             /* arrival order: FIFO and LIFO sort by it alone */
     int64_t apply_after;        /* due time of its latest scheduled write: writes apply in order */
     /* Routing injection and priority (INJ-01, PRI-01 ... PRI-05): */
-    int priority;             /* applied priority: routing uses this */
-    uint64_t sort_seq;        /* place among equal priorities (Priority and Custom queues); a
-                               * re-evaluation moves it to the back */
-    int pending_priority;     /* requested by PATCH, applied at the next evaluation cycle */
-    int pending_reevals;      /* PATCHes waiting for the cycle (each re-evaluates once) */
+    int priority;      /* applied priority: routing uses this */
+    uint64_t sort_seq; /* place among equal priorities (Priority and Custom queues); a
+                        * re-evaluation moves it to the back */
+    int pending[CXM_PATCHES_PER_CYCLE]; /* priorities PATCHed since the last evaluation
+                                         * cycle, in order: each re-evaluates once there */
+    int npending;
     json_t *contact;          /* injected fields: type, from, to, callbackNumber, wrapUpCode */
     json_t *attributes;       /* as stored after the schema (INJ-04) */
     json_t *user_data;        /* GWS-02 UpdateUserData / AttachUserData / DeleteUserData */

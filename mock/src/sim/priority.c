@@ -77,8 +77,7 @@ int cxm_patch_priority(struct cxm_sim *s, const struct cxm_token *tok, const cha
                        const char *idempotency_key, json_t *body, char **raw)
 {
     static const char *const read_only[] = {
-        "id", "createdTimestamp", "createdTime", "routingHistory", "routingStatus", "queueId",
-        NULL};
+        "id", "createdTimestamp", "createdTime", "routingHistory", "queueId", NULL};
     *raw = NULL;
     char scoped[400];
     const char *key = NULL;
@@ -113,10 +112,15 @@ int cxm_patch_priority(struct cxm_sim *s, const struct cxm_token *tok, const cha
                 return 400;
             }
         }
-        if (strcmp(k, "priority") != 0) {
+        if (strcmp(k, "priority") != 0 && strcmp(k, "routingStatus") != 0) {
             *raw = dump(cxm_field_err(k, "unknown field '%s'", k));
             return 400;
         }
+    }
+    json_t *expected = json_object_get(body, "routingStatus"); /* 002 §2: confirms the state */
+    if (expected && !json_is_string(expected)) {
+        *raw = dump(cxm_field_err("routingStatus", "routingStatus must be a string"));
+        return 400;
     }
     json_t *p = json_object_get(body, "priority"); /* PRI-02: a JSON integer 1..10, nothing else */
     if (!json_is_integer(p) || json_integer_value(p) < 1 || json_integer_value(p) > 10) {
@@ -130,6 +134,11 @@ int cxm_patch_priority(struct cxm_sim *s, const struct cxm_token *tok, const cha
         return 404;
     }
     struct cxm_interaction *x = s->model.ix[ix];
+    if (expected && strcmp(json_string_value(expected), cxm_routing_status(x)) != 0) {
+        *raw = dump(cxm_err("conflict", "the contact is %s, not %s", cxm_routing_status(x),
+                            json_string_value(expected)));
+        return finish(s, key, 409, raw); /* it moved on since the client looked */
+    }
     if (!mutable_status(x)) { /* PRI-03, PRI-06 */
         if (s->tenant->patch_assigned_ignore) {
             cxm_sim_record(s, "PRIORITY_IGNORED",
@@ -143,10 +152,10 @@ int cxm_patch_priority(struct cxm_sim *s, const struct cxm_token *tok, const cha
                             cxm_routing_status(x)));
         return finish(s, key, 409, raw);
     }
-    if (want == x->priority && x->pending_reevals == 0)
+    if (want == x->priority && x->npending == 0)
         return finish(s, key, 204, raw); /* same value: nothing to do */
-    x->pending_priority = want;
-    x->pending_reevals++;
+    if (x->npending < CXM_PATCHES_PER_CYCLE)
+        x->pending[x->npending++] = want;
     cxm_sim_record(
         s, "PRIORITY_REQUESTED",
         json_pack("{ss si si}", "interactionId", x->id, "from", x->priority, "to", want));
@@ -156,35 +165,50 @@ int cxm_patch_priority(struct cxm_sim *s, const struct cxm_token *tok, const cha
     return finish(s, key, 200, raw);
 }
 
+/* One re-evaluation of contact IX in the cycle: its priority becomes TO; the ledger says how
+ * its position moved (RECONCILED: a duplicate's conflicting snapshot put it back). */
+static void reevaluate(struct cxm_sim *s, long ix, int to, int from, int reconciled)
+{
+    struct cxm_interaction *x = s->model.ix[ix];
+    struct cxm_queue *q = &s->model.queues[x->queue];
+    size_t before = cxm_queue_position(q, ix);
+    x->priority = to;
+    x->sort_seq = s->model.next_order++; /* behind its equals (PRI-05) */
+    cxm_queue_leave(q, ix);
+    cxm_queue_join(&s->model, x->queue, ix);
+    cxm_sim_record(s, "REEVALUATION",
+                   json_pack("{ss si si sI sI sb sb}", "interactionId", x->id, "priority", to,
+                             "previousPriority", from, "positionBefore", (json_int_t)before,
+                             "positionAfter", (json_int_t)cxm_queue_position(q, ix),
+                             "sortingIgnoresPriority",
+                             q->def->sorting == CXM_SORT_FIFO || q->def->sorting == CXM_SORT_LIFO,
+                             "reconciled", reconciled));
+}
+
+/* The cycle weighs each contact's PATCHes of the window in order, one re-evaluation each. A
+ * duplicate of the one before it (a keyless retry) arrives as a conflicting snapshot: the
+ * engine reconciles by putting back the priority the window began with, so the position
+ * oscillates, and an even run of duplicates leaves the change unapplied (PRI-05, 002 §3). */
 static void evaluation_cycle(struct cxm_sim *s, const struct cxm_event *ev)
 {
+    (void)ev;
     s->evaluation_due = 0;
     for (size_t ix = 0; ix < s->model.nix; ix++) {
         struct cxm_interaction *x = s->model.ix[ix];
-        if (x->pending_reevals == 0)
+        if (x->npending == 0)
             continue;
-        int from = x->priority, reevals = x->pending_reevals;
-        x->pending_reevals = 0;
+        int from = x->priority, n = x->npending;
+        x->npending = 0;
         if (x->dropped || !mutable_status(x)) { /* assigned before the cycle: never applied */
             cxm_sim_record(s, "PRIORITY_NOT_APPLIED",
                            json_pack("{ss ss si}", "interactionId", x->id, "routingStatus",
-                                     cxm_routing_status(x), "priority", x->pending_priority));
+                                     cxm_routing_status(x), "priority", x->pending[n - 1]));
             continue;
         }
-        struct cxm_queue *q = &s->model.queues[x->queue];
-        for (int i = 0; i < reevals; i++) {
-            size_t before = cxm_queue_position(q, (long)ix);
-            x->priority = x->pending_priority;
-            x->sort_seq = s->model.next_order++; /* behind its equals (PRI-05) */
-            cxm_queue_leave(q, (long)ix);
-            cxm_queue_join(&s->model, x->queue, (long)ix);
-            cxm_sim_record(
-                s, "REEVALUATION",
-                json_pack("{ss si si sI sI sb}", "interactionId", x->id, "priority", x->priority,
-                          "previousPriority", from, "positionBefore", (json_int_t)before,
-                          "positionAfter", (json_int_t)cxm_queue_position(q, (long)ix),
-                          "sortingIgnoresPriority",
-                          q->def->sorting == CXM_SORT_FIFO || q->def->sorting == CXM_SORT_LIFO));
+        for (int i = 0; i < n; i++) {
+            int dup = i > 0 && x->pending[i] == x->pending[i - 1];
+            int to = dup && x->priority == x->pending[i] ? from : x->pending[i];
+            reevaluate(s, (long)ix, to, x->priority, dup && to == from);
         }
         char at[32];
         cxm_time_iso(s->now, at);
