@@ -215,13 +215,14 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     size_t k = size * n;
     if (k >= 5 && strncmp(p, "HTTP/", 5) == 0) { /* a new response (e.g. after 100): reset */
         r->retry_after[0] = r->allow[0] = r->www_authenticate[0] = '\0';
-        r->request_id[0] = r->content_type[0] = '\0';
+        r->request_id[0] = r->content_type[0] = r->etag[0] = '\0';
     }
     header_value(p, k, "Retry-After", r->retry_after, sizeof r->retry_after);
     header_value(p, k, "Allow", r->allow, sizeof r->allow);
     header_value(p, k, "WWW-Authenticate", r->www_authenticate, sizeof r->www_authenticate);
     header_value(p, k, "X-Request-Id", r->request_id, sizeof r->request_id);
     header_value(p, k, "Content-Type", r->content_type, sizeof r->content_type);
+    header_value(p, k, "ETag", r->etag, sizeof r->etag);
     return k;
 }
 

@@ -41,9 +41,10 @@ struct cxh_resp {
     double seconds; /* total time of the transfer */
     char retry_after[32];
     char allow[128];
-    char www_authenticate[128];
+    char www_authenticate[320];
     char request_id[48];
     char content_type[128];
+    char etag[64];
     char error[CURL_ERROR_SIZE]; /* libcurl's message when status is 0 */
 };
 

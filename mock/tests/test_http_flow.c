@@ -317,10 +317,33 @@ static void test_ROUTES_AUTH_01_ACC_07_Q_01_Q_02_every_route_succeeds(void **sta
     CXH_ASSERT_INT(r->json, "queuePosition.position", 1);
     CXH_ASSERT_STR(r->json, "attributes.string:customerTier", "gold");
     snprintf(path, sizeof path, "/api/v2/routing/contacts/%s", cid);
+    /* PRI-08: the conditional GET: the same ETag again is 304 with no body */
+    r = cxh_call(h, "GET", path, f->tok, NULL);
+    CXH_ASSERT_STATUS(r, 200);
+    char etag[64], inm[96];
+    snprintf(etag, sizeof etag, "%s", r->etag);
+    assert_true(etag[0] == '"');
+    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+    const char *const cond[] = {inm, NULL};
+    struct cxh_req crq = {.method = "GET", .path = path, .bearer = f->tok, .headers = cond};
+    r = cxh_request(h, &crq);
+    CXH_ASSERT_STATUS(r, 304);
+    assert_int_equal(r->len, 0);
     r = cxh_call(h, "PATCH", path, f->tok, "{\"priority\":3}");
     CXH_ASSERT_STATUS(r, 200);
     CXH_ASSERT_STR(r->json, "id", cid);
     CXH_ASSERT_INT(r->json, "priority", 3);
+    /* PRI-07: routeToQueue moves a queued contact to another queue */
+    snprintf(path, sizeof path, "/api/v2/routing/contacts/%s/routeToQueue", cid);
+    r = cxh_call(h, "POST", path, f->tok, "{\"queueId\":\"q-fifo\"}");
+    CXH_ASSERT_STATUS(r, 200);
+    CXH_ASSERT_STR(r->json, "queueId", "q-fifo");
+    r = cxh_call(h, "POST", path, f->tok, "{\"queueId\":\"q-priority\"}");
+    CXH_ASSERT_STATUS(r, 200);
+    CXH_ASSERT_STR(r->json, "queueId", "q-priority");
+    snprintf(path, sizeof path, "/api/v2/routing/contacts/%s", cid);
+    r = cxh_request(h, &crq); /* back where it was, its PATCH pending: the same view */
+    CXH_ASSERT_STATUS(r, 304);
     r = cxh_call(h, "GET", "/api/v2/routing/queues/q-priority", f->tok, NULL);
     CXH_ASSERT_STATUS(r, 200);
     CXH_ASSERT_STR(r->json, "id", "q-priority");

@@ -635,6 +635,37 @@ static void test_PRI_03_routing_status_confirmed(void **state)
     assert_string_equal(ST_STR(r->body, "sortingStrategy"), "Priority");
 }
 
+/* PRI-07 (002 edge case 1): routeToQueue moves a contact to a Priority queue, where a PATCH
+ * then moves it; a bad body is 400, an unknown queue 404, an assigned contact 409. */
+static void test_PRI_07_route_to_queue(void **state)
+{
+    struct cxm_api *m = *state;
+    nobody_ready(m);
+    char a[40], b[40], path[160];
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":5}"),
+            a);
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-fifo\",\"priority\":5}"), b);
+    snprintf(path, sizeof path, "/api/v2/routing/contacts/%s/routeToQueue", b);
+    assert_int_equal(st_call(m, "POST", path, cc(m), "{}")->status, 400);
+    assert_int_equal(st_call(m, "POST", path, cc(m), "{\"queueId\":\"q-none\"}")->status, 404);
+    struct st_res *r = st_call(m, "POST", path, cc(m), "{\"queueId\":\"q-priority\"}");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(ST_STR(r->body, "queueId"), "q-priority");
+    assert_int_equal(st_ledger_count(m, "ROUTED_TO_QUEUE", b, NULL), 1);
+    assert_int_equal(position(m, b), 2);
+    assert_int_equal(patch(m, b, NULL, "{\"priority\":9}")->status, 200);
+    st_advance(m, 1000);
+    assert_int_equal(position(m, b), 1); /* the Priority queue honours it */
+    st_call(m, "PUT", "/__admin/agents/agent-voice-1", NULL, "{\"state\":\"READY\"}");
+    char accept[160];
+    snprintf(accept, sizeof accept, "/api/v2/interactions/%s/accept", b);
+    assert_int_equal(st_call(m, "POST", accept, cc(m), "{\"agentId\":\"agent-voice-1\"}")->status,
+                     200);
+    st_advance(m, 500);
+    r = st_call(m, "POST", path, cc(m), "{\"queueId\":\"q-fifo\"}");
+    assert_int_equal(r->status, 409);
+}
+
 /* PRI-06: an agent assigned between the client's GET and its PATCH: 409. */
 static void test_PRI_06_assigned_between_get_and_patch(void **state)
 {
@@ -698,6 +729,7 @@ int main(void)
         T(test_PRI_05_duplicate_patches),
         T(test_PRI_05_duplicates_oscillate),
         T(test_PRI_03_routing_status_confirmed),
+        T(test_PRI_07_route_to_queue),
         T(test_PRI_06_assigned_between_get_and_patch),
         T(test_RATE_01_121st_routing_call),
     };

@@ -1,5 +1,7 @@
 /* api_routing.c - routing injection and in-flight priority: INJ-01 ... INJ-07, PRI-01 ... PRI-06.
  * The router has checked the bearer token and its scope (c->tok). */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +48,17 @@ void cxm_api_inject(struct cxm_api *api, struct cxm_call *c)
     respond_raw(c, status, raw);
 }
 
+/* The entity tag of a body: its FNV-1a digest, quoted. */
+static void etag_of(const char *text, char out[24])
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        h = (h ^ *p) * 0x100000001b3ULL;
+    snprintf(out, 24, "\"%016llx\"", (unsigned long long)h);
+}
+
+/* GET a routing contact, with an ETag; If-None-Match with that tag (or "*") is 304 and no
+ * body (PRI-08: 002's conditional GET, to see whether the contact moved since the last read). */
 void cxm_api_get_contact(struct cxm_api *api, struct cxm_call *c)
 {
     char expand[64] = "";
@@ -53,7 +66,36 @@ void cxm_api_get_contact(struct cxm_api *api, struct cxm_call *c)
     json_t *out = NULL;
     int status =
         cxm_routing_contact(&api->sim, c->params[0], strstr(expand, "queuePosition") != NULL, &out);
-    cxm_respond(c->rs, status, out);
+    if (status != 200) {
+        cxm_respond(c->rs, status, out);
+        return;
+    }
+    char *text = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(out);
+    if (!text) {
+        cxm_respond(c->rs, 500, cxm_err("internal_error", "out of memory"));
+        return;
+    }
+    etag_of(text, c->rs->etag);
+    const char *inm = c->rq->if_none_match;
+    if (inm && (strcmp(inm, "*") == 0 || strstr(inm, c->rs->etag))) {
+        free(text);
+        c->rs->status = 304;
+        return;
+    }
+    respond_raw(c, 200, text);
+}
+
+static int route_to_queue(struct cxm_sim *s, const struct cxm_token *tok, const char *id,
+                          json_t *body, json_t **out)
+{
+    (void)tok;
+    return cxm_route_to_queue(s, id, body, out);
+}
+
+void cxm_api_route_to_queue(struct cxm_api *api, struct cxm_call *c)
+{
+    cxm_call_body(api, c, route_to_queue);
 }
 
 void cxm_api_patch_contact(struct cxm_api *api, struct cxm_call *c)

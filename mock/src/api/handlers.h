@@ -37,6 +37,7 @@ cxm_handler cxm_api_attributes;
 
 cxm_handler cxm_api_agent_state;
 cxm_handler cxm_api_get_agent_state;
+cxm_handler cxm_api_route_to_queue;
 cxm_handler cxm_api_schedule;
 cxm_handler cxm_api_break;
 

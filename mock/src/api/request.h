@@ -35,6 +35,7 @@ struct cxm_resp {
     char retry_after[24];     /* Retry-After header when non-empty */
     char allow[64];           /* Allow header when non-empty (405) */
     char www_authenticate[320];
+    char etag[24];       /* ETag header when non-empty */
     char request_id[24]; /* X-Request-Id: the id the ledger names this request by */
     bool no_store;       /* Cache-Control: no-store (token responses) */
     /* Faults (FLT-01), carried out by the HTTP layer outside the lock: */

@@ -41,6 +41,8 @@ static const struct cxm_route routes[] = {
      CXM_GROUP_ROUTING, 0},
     {"PATCH", "/api/v2/routing/contacts/{}", cxm_api_patch_contact, CXM_PUBLIC, CWRITE,
      CXM_GROUP_ROUTING, 0},
+    {"POST", "/api/v2/routing/contacts/{}/routeToQueue", cxm_api_route_to_queue, CXM_PUBLIC, CWRITE,
+     CXM_GROUP_ROUTING, 0},
     {"GET", "/api/v2/routing/queues/{}", cxm_api_routing_queue, CXM_PUBLIC, QREAD,
      CXM_GROUP_ROUTING, 0},
     {"GET", "/api/v2/contacts/attributes", cxm_api_attributes, CXM_PUBLIC, SCHEMA,

@@ -98,6 +98,8 @@ static const char *reason(int status)
         return "Created";
     case 204:
         return "No Content";
+    case 304:
+        return "Not Modified";
     case 400:
         return "Bad Request";
     case 401:
@@ -142,11 +144,12 @@ static void send_response(struct mg_connection *c, const struct cxm_resp *rs, bo
                           : NULL;
         body = dumped ? dumped : "";
     }
-    size_t len = rs->status == 204 ? 0 : strlen(body);
+    int bodiless = rs->status == 204 || rs->status == 304;
+    size_t len = bodiless ? 0 : strlen(body);
     struct cx_buf out;
     cx_buf_init(&out);
     cx_buf_addf(&out, "HTTP/1.1 %d %s\r\n", rs->status, reason(rs->status));
-    if (rs->status != 204)
+    if (!bodiless)
         cx_buf_addf(&out, "Content-Type: %s\r\nContent-Length: %zu\r\n",
                     rs->content_type ? rs->content_type : "application/json", len);
     if (rs->request_id[0])
@@ -159,6 +162,8 @@ static void send_response(struct mg_connection *c, const struct cxm_resp *rs, bo
         cx_buf_addf(&out, "WWW-Authenticate: %s\r\n", rs->www_authenticate);
     if (rs->no_store)
         cx_buf_adds(&out, "Cache-Control: no-store\r\n");
+    if (rs->etag[0])
+        cx_buf_addf(&out, "ETag: %s\r\n", rs->etag);
     cx_buf_adds(&out, close ? "Connection: close\r\n\r\n" : "\r\n");
     if (!head) /* a HEAD answer has the headers of the GET and no body */
         cx_buf_add(&out, body, len);

@@ -219,3 +219,42 @@ static void evaluation_cycle(struct cxm_sim *s, const struct cxm_event *ev)
     }
     cxm_route(s);
 }
+
+int cxm_route_to_queue(struct cxm_sim *s, const char *id, json_t *body, json_t **out)
+{
+    static const char *const allowed[] = {"queueId", NULL};
+    if (cxm_check_fields(body, allowed, out) < 0)
+        return 400;
+    json_t *q_v = json_object_get(body, "queueId");
+    if (!json_is_string(q_v)) {
+        *out = cxm_field_err("queueId", "queueId is required (a string)");
+        return 400;
+    }
+    long ix = find_contact(s, id);
+    if (ix < 0) {
+        *out = cxm_err("not_found", "no contact '%s'", id);
+        return 404;
+    }
+    int q = cxm_model_queue(&s->model, json_string_value(q_v));
+    if (q < 0) {
+        *out = cxm_err("not_found", "no queue '%s'", json_string_value(q_v));
+        return 404;
+    }
+    struct cxm_interaction *x = s->model.ix[ix];
+    if (!mutable_status(x)) { /* as a PATCH: only a contact still in the routing pipeline */
+        *out = cxm_err("conflict", "contact is %s: only queued or waiting contacts move",
+                       cxm_routing_status(x));
+        return 409;
+    }
+    if (q != x->queue) {
+        cxm_sim_record(s, "ROUTED_TO_QUEUE",
+                       json_pack("{ss ss ss}", "interactionId", x->id, "fromQueueId",
+                                 s->model.queues[x->queue].def->id, "toQueueId",
+                                 s->model.queues[q].def->id));
+        cxm_enqueue(s, ix, q, "route_to_queue");
+        cxm_route(s);
+    }
+    *out = json_pack("{ss ss ss si}", "id", x->id, "queueId", s->model.queues[x->queue].def->id,
+                     "routingStatus", cxm_routing_status(x), "priority", x->priority);
+    return 200;
+}

@@ -25,6 +25,9 @@ int cxm_routing_contact(struct cxm_sim *s, const char *id, int with_position, js
 int cxm_patch_priority(struct cxm_sim *s, const struct cxm_token *tok, const char *id,
                        const char *idempotency_key, json_t *body, char **raw);
 
-/* The scheduled evaluation cycle (CXM_EV_EVALUATE). */
+/* POST /api/v2/routing/contacts/{id}/routeToQueue {"queueId"} (PRI-07, 002 edge case 1): a
+ * contact still queued or waiting moves to another queue at once, its priority kept (ledger
+ * ROUTED_TO_QUEUE); otherwise 409. Returns the status. */
+int cxm_route_to_queue(struct cxm_sim *s, const char *id, json_t *body, json_t **out);
 
 #endif
