@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "simtest.h"
@@ -323,14 +324,113 @@ static void test_GWS_04_reject_presents_to_another_agent(void **state)
     assert_string_equal(ST_STR(e, "then"), "present_to_another");
 }
 
+/* AGT-01 (003 Step 1): reason codes are the seed's (WORKING, BREAK, ADHOC, SYSTEM_IDLE,
+ * GENERAL); another is 400 naming reasonCode; none takes the state's own (READY: WORKING,
+ * NOT_READY: BREAK, PAUSED: ADHOC, IDLE: SYSTEM_IDLE); GET state, the ledger and the event
+ * show the code applied. */
+static void test_AGT_01_reason_codes(void **state)
+{
+    struct cxm_api *m = *state;
+    struct st_res *r = set_state(m, "agent-away", "{\"state\":\"READY\",\"reasonCode\":\"back\"}");
+    assert_int_equal(r->status, 400);
+    assert_string_equal(ST_STR(r->body, "field"), "reasonCode");
+    r = set_state(m, "agent-away", "{\"state\":\"PAUSED\"}");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(ST_STR(r->body, "reasonCode"), "ADHOC");
+    st_advance(m, 500);
+    r = st_call(m, "GET", "/api/v2/users/agent-away/state", st_bearer(m), NULL);
+    assert_string_equal(ST_STR(r->body, "state"), "PAUSED");
+    assert_string_equal(ST_STR(r->body, "reasonCode"), "ADHOC");
+    assert_int_equal(
+        set_state(m, "agent-away", "{\"state\":\"IDLE\",\"reasonCode\":\"GENERAL\"}")->status, 200);
+    st_advance(m, 500);
+    json_t *e;
+    st_ledger_count(m, "AGENT_STATE", NULL, &e);
+    assert_string_equal(ST_STR(e, "reasonCode"), "GENERAL");
+    char *ev = strdup(cxm_events_get(&m->sim.events, cxm_events_last(&m->sim.events), NULL));
+    assert_non_null(strstr(ev, "\"reasonCode\":\"GENERAL\""));
+    free(ev);
+}
+
+/* AGT-02, AGT-03 (003): a shift and break windows on the mock clock. agent-shift works the
+ * first hour with a mandatory break from 10 to 15 minutes: READY is allowed before it, refused
+ * in it (MANDATORY_BREAK_VIOLATION; the break status says when it ends), allowed after it
+ * closes, and once the shift is over every state but LOGGED_OUT is AGENT_NOT_SCHEDULED. */
+static void test_AGT_03_shift_and_break_windows(void **state)
+{
+    struct cxm_api *m = *state;
+    struct st_res *r = st_call(m, "GET", "/api/v2/schedules/users/agent-shift", st_bearer(m), NULL);
+    assert_string_equal(ST_STR(r->body, "status"), "ACTIVE");
+    assert_string_equal(ST_STR(json_object_get(r->body, "shift"), "end"),
+                        "2026-01-01T01:00:00.000Z");
+    assert_int_equal(set_state(m, "agent-shift", "{\"state\":\"READY\"}")->status, 200);
+    st_advance(m, 600000 - 1); /* the break window opens at 600 s */
+    assert_int_equal(set_state(m, "agent-shift", "{\"state\":\"NOT_READY\"}")->status, 200);
+    st_advance(m, 1);
+    r = set_state(m, "agent-shift", "{\"state\":\"READY\"}");
+    assert_int_equal(r->status, 409);
+    assert_string_equal(ST_STR(r->body, "error"), "MANDATORY_BREAK_VIOLATION");
+    r = st_call(m, "GET", "/api/v2/breaks/users/agent-shift/status", st_bearer(m), NULL);
+    assert_true(json_is_true(json_object_get(r->body, "mandatoryBreakRequired")));
+    assert_string_equal(ST_STR(r->body, "breakEndsAt"), "2026-01-01T00:15:00.000Z");
+    st_advance(m, 300000); /* 900 s: it closes */
+    r = st_call(m, "GET", "/api/v2/breaks/users/agent-shift/status", st_bearer(m), NULL);
+    assert_false(json_is_true(json_object_get(r->body, "mandatoryBreakRequired")));
+    assert_null(json_object_get(r->body, "breakEndsAt"));
+    assert_int_equal(set_state(m, "agent-shift", "{\"state\":\"READY\"}")->status, 200);
+    st_advance(m, 2700000); /* 3600 s: the shift is over */
+    r = set_state(m, "agent-shift", "{\"state\":\"NOT_READY\"}");
+    assert_int_equal(r->status, 409);
+    assert_string_equal(ST_STR(r->body, "error"), "AGENT_NOT_SCHEDULED");
+    assert_int_equal(set_state(m, "agent-shift", "{\"state\":\"LOGGED_OUT\"}")->status, 200);
+    r = st_call(m, "GET", "/api/v2/schedules/users/agent-shift", st_bearer(m), NULL);
+    assert_string_equal(ST_STR(r->body, "status"), "INACTIVE");
+}
+
+/* INJ-02 (001 §2): skills. A queue whose agents lack its skill profile fails its contacts
+ * (the default tenant's q-spanish: nobody speaks Spanish): 201, then failed. An agent rings
+ * only for queues whose skills it holds; one whose fixture declares no skills holds any. */
+static void test_INJ_02_skills(void **state)
+{
+    struct cxm_api *m = *state;
+    struct st_res *r = st_call(m, "POST", "/api/v2/routing/contacts", st_bearer(m),
+                               "{\"channel\":\"voice\",\"queueId\":\"q-spanish\"}");
+    assert_int_equal(r->status, 201);
+    char id[40], path[160];
+    snprintf(id, sizeof id, "%s", ST_STR(r->body, "id"));
+    assert_int_equal(st_ledger_count(m, "FAILED_ON_INGEST", id, NULL), 1);
+    snprintf(path, sizeof path, "/api/v2/routing/contacts/%s", id);
+    assert_string_equal(ST_STR(st_call(m, "GET", path, st_bearer(m), NULL)->body, "routingStatus"),
+                        "failed");
+
+    struct cxm_api *k =
+        st_new("{\"clients\":[{\"clientId\":\"cx-integration\",\"clientSecret\":\"cx-integration-"
+               "secret\",\"scopes\":[\"interaction:read\",\"routing:contacts:write\"]}],"
+               "\"agents\":[{\"id\":\"fr\",\"skills\":[\"french\"]},{\"id\":\"any\"},"
+               "{\"id\":\"none\",\"skills\":[]}],"
+               "\"queues\":[{\"id\":\"q-fr\",\"skills\":[\"french\"]},{\"id\":\"q-de\","
+               "\"skills\":[\"german\"]}]}",
+               1);
+    const char *a = st_create(k, 0, "voice", "q-fr", NULL);
+    json_t *v = st_get(k, a);
+    assert_int_equal(json_array_size(json_object_get(v, "ringingAgents")), 2); /* fr and any */
+    /* q-de: only "any" may take it (fr lacks german, none has no skill), and it rings for a */
+    const char *b = st_create(k, 1, "voice", "q-de", NULL);
+    v = st_get(k, b);
+    assert_string_equal(ST_STR(v, "state"), "Queued");
+    st_free(k);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_AGT_01_state_write), T(test_AGT_02_schedule_and_break),
-        T(test_AGT_03_policy),      T(test_AGT_04_routing_rings_ready_agents),
-        T(test_GWS_01_listing),     T(test_GWS_02_GWS_03_operations),
-        T(test_GWS_04_ownership),   T(test_GWS_04_reject_presents_to_another_agent),
+        T(test_AGT_01_state_write),  T(test_AGT_02_schedule_and_break),
+        T(test_AGT_03_policy),       T(test_AGT_04_routing_rings_ready_agents),
+        T(test_GWS_01_listing),      T(test_GWS_02_GWS_03_operations),
+        T(test_GWS_04_ownership),    T(test_GWS_04_reject_presents_to_another_agent),
+        T(test_AGT_01_reason_codes), T(test_AGT_03_shift_and_break_windows),
+        T(test_INJ_02_skills),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

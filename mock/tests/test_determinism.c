@@ -127,7 +127,7 @@ static void sequence(struct run *r)
     CXH_ASSERT_STATUS(cxh_call(conn(r), "PATCH", path, cc, "{\"priority\":9}"), 200);
     /* AGT-01: an agent-state write, applied after the delay */
     CXH_ASSERT_STATUS(cxh_call(conn(r), "POST", "/api/v2/users/agent-digital-2/state", cc,
-                               "{\"state\":\"NOT_READY\",\"reasonCode\":\"lunch\"}"),
+                               "{\"state\":\"NOT_READY\",\"reasonCode\":\"BREAK\"}"),
                       200);
     advance(r, 1500);
     /* GWS-02: ada takes a new call through /me/interactions and completes it */

@@ -362,11 +362,11 @@ static void test_ROUTES_AUTH_01_ACC_07_Q_01_Q_02_every_route_succeeds(void **sta
 
     /* AGT-01, AGT-02: an agent-state write, a schedule, a break status. */
     r = cxh_call(h, "POST", "/api/v2/users/agent-away/state", f->tok,
-                 "{\"state\":\"READY\",\"reasonCode\":\"back\"}");
+                 "{\"state\":\"READY\",\"reasonCode\":\"WORKING\"}");
     CXH_ASSERT_STATUS(r, 200);
     CXH_ASSERT_STR(r->json, "userId", "agent-away");
     CXH_ASSERT_STR(r->json, "state", "READY");
-    CXH_ASSERT_STR(r->json, "reasonCode", "back");
+    CXH_ASSERT_STR(r->json, "reasonCode", "WORKING");
     r = cxh_call(h, "GET", "/api/v2/users/agent-voice-1/state", f->tok, NULL);
     CXH_ASSERT_STATUS(r, 200);
     CXH_ASSERT_STR(r->json, "state", "READY");
@@ -434,8 +434,8 @@ static void test_ROUTES_AUTH_01_ACC_07_Q_01_Q_02_every_route_succeeds(void **sta
     CXH_ASSERT_STR(r->json, "tenant", "default");
     CXH_ASSERT_INT(r->json, "seed", 1);
     CXH_ASSERT_STR(r->json, "clock.mode", "manual");
-    assert_int_equal(json_array_size(cxh_get(r->json, "agents")), 8);
-    assert_int_equal(json_array_size(cxh_get(r->json, "queues")), 4);
+    assert_int_equal(json_array_size(cxh_get(r->json, "agents")), 9);
+    assert_int_equal(json_array_size(cxh_get(r->json, "queues")), 5);
     assert_int_equal(json_array_size(cxh_get(r->json, "interactions")), 3);
     assert_health(f);
 

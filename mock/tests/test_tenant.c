@@ -137,7 +137,7 @@ static void default_tenant(void **state)
     assert_int_equal(t->clients[3].nscopes, 1);
     assert_string_equal(t->clients[3].scopes[0], "interaction:read");
 
-    assert_int_equal(t->nagents, 8);
+    assert_int_equal(t->nagents, 9);
     assert_string_equal(t->agents[0].id, "agent-voice-1");
     assert_string_equal(t->agents[0].email, "ada@example.test");
     assert_string_equal(t->agents[0].password, "ada-pass");
@@ -152,8 +152,15 @@ static void default_tenant(void **state)
     assert_int_equal(t->agents[5].state, CXM_AGENT_LOGGED_OUT);
     assert_false(t->agents[6].scheduled);
     assert_true(t->agents[7].mandatory_break);
+    assert_int_equal(t->agents[0].nskills, 3);
+    assert_string_equal(t->agents[0].skills[2], "vip");
+    assert_true(t->agents[8].has_shift); /* agent-shift: 0..3600 s, a break at 600..900 s */
+    assert_int_equal(t->agents[8].shift.end_s, 3600);
+    assert_int_equal(t->agents[8].nbreaks, 1);
+    assert_int_equal(t->agents[8].breaks[0].start_s, 600);
+    assert_int_equal(t->agents[8].breaks[0].end_s, 900);
 
-    assert_int_equal(t->nqueues, 4);
+    assert_int_equal(t->nqueues, 5);
     assert_string_equal(t->queues[0].id, "q-priority");
     assert_string_equal(t->queues[0].name, "Priority support");
     assert_int_equal(t->queues[0].sorting, CXM_SORT_PRIORITY);

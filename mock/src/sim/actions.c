@@ -442,16 +442,18 @@ void cxm_agent_change_state(struct cxm_sim *s, int a, enum cxm_agent_state to, c
         return;
     enum cxm_agent_state from = agent->state;
     agent->state = to;
+    json_t *reason = agent->reason[0] ? json_string(agent->reason) : json_null();
     cxm_sim_record(s, "AGENT_STATE",
-                   json_pack("{ss ss ss ss}", "agentId", agent->def->id, "from",
+                   json_pack("{ss ss ss ss sO}", "agentId", agent->def->id, "from",
                              cxm_agent_state_name(from), "to", cxm_agent_state_name(to), "cause",
-                             cause));
+                             cause, "reasonCode", reason));
     char at[32];
     cxm_time_iso(s->now, at);
     cxm_sim_emit(s, "AGENT_STATE_CHANGED",
-                 json_pack("{ss ss ss ss}", "agentId", agent->def->id, "previousState",
-                           cxm_agent_state_name(from), "currentState", cxm_agent_state_name(to),
-                           "at", at));
+                 json_pack("{ss sO ss ss ss}", "agentId", agent->def->id, "reasonCode", reason,
+                           "previousState", cxm_agent_state_name(from), "currentState",
+                           cxm_agent_state_name(to), "at", at));
+    json_decref(reason);
     if (to != CXM_AGENT_READY)
         cxm_agent_stop_ringing(s, a); /* AGT-04: routing rings the next one */
     cxm_route(s);
@@ -483,8 +485,10 @@ int cxm_admin_update_agent(struct cxm_sim *s, const char *id, json_t *body, json
     if (break_v)
         agent->mandatory_break = json_is_true(break_v);
     cxm_sim_record(s, "AGENT_UPDATED", json_pack("{ss sO}", "agentId", id, "changes", body));
-    if (state >= 0)
+    if (state >= 0) {
+        agent->reason[0] = '\0'; /* the admin sets no reason code */
         cxm_agent_change_state(s, a, (enum cxm_agent_state)state, "admin");
+    }
     cxm_route(s);
     *out = cxm_view_agent(&s->model, agent);
     return 200;

@@ -228,8 +228,26 @@ int cxm_agent_has_channel(const struct cxm_agent *a, unsigned channel)
     return (a->def->channels & channel) != 0;
 }
 
+/* Whether agent A holds every skill queue Q asks of its agents (INJ-02). An agent whose fixture
+ * declares no skills holds them all. */
+static int skilled_for(const struct cxm_agent *a, const struct cxm_queue *q)
+{
+    if (!a->def->skills)
+        return 1;
+    for (size_t k = 0; k < q->def->nskills; k++) {
+        size_t i = 0;
+        while (i < a->def->nskills && strcmp(a->def->skills[i], q->def->skills[k]) != 0)
+            i++;
+        if (i == a->def->nskills)
+            return 0;
+    }
+    return 1;
+}
+
 int cxm_agent_serves(const struct cxm_agent *a, const struct cxm_queue *q)
 {
+    if (!skilled_for(a, q))
+        return 0;
     if (a->def->nqueues == 0)
         return 1;
     for (size_t i = 0; i < a->def->nqueues; i++)

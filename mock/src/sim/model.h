@@ -35,8 +35,9 @@ struct cxm_agent {
     enum cxm_agent_state state;
     bool scheduled;
     bool mandatory_break;
-    long ringing; /* index of the interaction ringing this agent, or -1 */
-    int active;   /* Active interactions this agent owns */
+    long ringing;    /* index of the interaction ringing this agent, or -1 */
+    char reason[16]; /* the reason code of its last state write through the API ("": none) */
+    int active;      /* Active interactions this agent owns */
 };
 
 struct cxm_queue {

@@ -233,11 +233,58 @@ static int parse_client(struct ctx *c, void *base, size_t i, json_t *v, const ch
     return check_scopes(c, cl, path);
 }
 
+/* {"startSeconds", "endSeconds"} at PATH into W: 0 <= start < end. */
+static int parse_window(struct ctx *c, json_t *v, const char *path, struct cxm_span *w)
+{
+    static const char *const keys[] = {"startSeconds", "endSeconds", NULL};
+    int start, end;
+    if (!json_is_object(v))
+        return jr_fail(&c->jr, path, 0, "expected an object {\"startSeconds\", \"endSeconds\"}");
+    if (jr_check_keys(&c->jr, v, path, keys) ||
+        jr_get_int(&c->jr, v, path, "startSeconds", REQUIRED, 0, 0, INT_MAX, &start) ||
+        jr_get_int(&c->jr, v, path, "endSeconds", REQUIRED, 0, 0, INT_MAX, &end))
+        return -1;
+    if (end <= start) {
+        jr_path_t p;
+        return jr_fail(&c->jr, jr_member_path(p, path, "endSeconds"), 0,
+                       "expected more than startSeconds (%d)", start);
+    }
+    w->start_s = start;
+    w->end_s = end;
+    return 0;
+}
+
+/* An agent's "skills", "shift" and "breaks" (INJ-02, AGT-02). */
+static int parse_agent_time(struct ctx *c, json_t *v, const char *path, struct cxm_agent_def *a)
+{
+    json_t *shift, *breaks;
+    jr_path_t p, q;
+    if (json_object_get(v, "skills") && get_strs(c, v, path, "skills", &a->skills, &a->nskills))
+        return -1;
+    if (json_object_get(v, "skills") && !a->skills && !(a->skills = calloc(1, sizeof(char *))))
+        return jr_fail_oom(&c->jr, path); /* declared, empty: no skill at all */
+    if (jr_get_container(&c->jr, v, path, "shift", OPTIONAL, JSON_OBJECT, &shift) ||
+        jr_get_container(&c->jr, v, path, "breaks", OPTIONAL, JSON_ARRAY, &breaks))
+        return -1;
+    if (shift && parse_window(c, shift, jr_member_path(p, path, "shift"), &a->shift))
+        return -1;
+    a->has_shift = shift != NULL;
+    if (!json_array_size(breaks))
+        return 0;
+    if (!(a->breaks = calloc(json_array_size(breaks), sizeof *a->breaks)))
+        return jr_fail_oom(&c->jr, path);
+    jr_member_path(p, path, "breaks");
+    for (size_t k = 0; k < json_array_size(breaks); k++, a->nbreaks++)
+        if (parse_window(c, json_array_get(breaks, k), jr_index_path(q, p, k), &a->breaks[k]))
+            return -1;
+    return 0;
+}
+
 static int parse_agent(struct ctx *c, void *base, size_t i, json_t *v, const char *path)
 {
     static const char *const keys[] = {"id",       "email",     "password",       "state",
                                        "channels", "scheduled", "mandatoryBreak", "queues",
-                                       NULL};
+                                       "skills",   "shift",     "breaks",         NULL};
     struct cxm_agent_def *all = base, *a = &all[i];
     json_t *chans;
     size_t k;
@@ -252,7 +299,7 @@ static int parse_agent(struct ctx *c, void *base, size_t i, json_t *v, const cha
         jr_get_container(&c->jr, v, path, "channels", OPTIONAL, JSON_ARRAY, &chans) ||
         jr_get_bool(&c->jr, v, path, "scheduled", true, &a->scheduled) ||
         jr_get_bool(&c->jr, v, path, "mandatoryBreak", false, &a->mandatory_break) ||
-        get_strs(c, v, path, "queues", &a->queues, &a->nqueues))
+        get_strs(c, v, path, "queues", &a->queues, &a->nqueues) || parse_agent_time(c, v, path, a))
         return -1;
     a->state = (enum cxm_agent_state)state;
     a->channels = chans ? 0 : CXM_CH_VOICE;
@@ -561,6 +608,9 @@ void cxm_tenant_free(struct cxm_tenant *t)
         free(t->agents[i].email);
         free(t->agents[i].password);
         free_strs(t->agents[i].queues, t->agents[i].nqueues);
+        if (t->agents[i].skills)
+            free_strs(t->agents[i].skills, t->agents[i].nskills);
+        free(t->agents[i].breaks);
     }
     for (size_t i = 0; i < t->nqueues; i++) {
         free(t->queues[i].id);

@@ -56,6 +56,11 @@ struct cxm_client {
     enum cxm_rotation rotation;    /* "rotation", default keep (AUTH-05) */
 };
 
+/* A span of mock time, in seconds from the mock's start (its origin, or the last reset). */
+struct cxm_span {
+    int64_t start_s, end_s; /* [start, end) */
+};
+
 struct cxm_agent_def {
     char *id;
     char *email;
@@ -66,6 +71,14 @@ struct cxm_agent_def {
     bool mandatory_break;       /* "mandatoryBreak", default false */
     char **queues;              /* "queues": ids the agent serves; none = every queue */
     size_t nqueues;
+    char **skills; /* "skills": what it is skilled in (INJ-02); NULL: not declared,
+                    * any skill (fixtures from before skills) */
+    size_t nskills;
+    bool has_shift; /* "shift": {"startSeconds", "endSeconds"}: scheduled only then */
+    struct cxm_span shift;
+    struct cxm_span *breaks; /* "breaks": [{"startSeconds", "endSeconds"}]: mandatory breaks
+                                * due in these windows (AGT-02, 003) */
+    size_t nbreaks;
 };
 
 struct cxm_queue_def {
