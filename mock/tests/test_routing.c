@@ -351,6 +351,61 @@ static void test_INJ_06_capacity_and_thresholds(void **state)
     assert_true(json_is_true(json_object_get(q, "thresholdsBreached")));
 }
 
+/* INJ-06 (001 edge case 1, and §3's 409): with "atCapacity": "abandon" a queue at its
+ * maxCapacity answers 201 and the contact is abandoned at once (ledger ABANDONED_ON_INGEST,
+ * cause capacity); the default answers 409. */
+static void test_INJ_06_at_capacity_abandon(void **state)
+{
+    (void)state;
+    struct cxm_api *m =
+        st_new("{\"clients\":[{\"clientId\":\"cx-integration\",\"clientSecret\":\"cx-integration-"
+               "secret\",\"scopes\":[\"routing:contacts:write\",\"routing:contact:read\"]}],"
+               "\"agents\":[{\"id\":\"a\",\"state\":\"NOT_READY\"}],"
+               "\"queues\":[{\"id\":\"q\",\"maxCapacity\":1,\"atCapacity\":\"abandon\"}]}",
+               1);
+    const char *body = "{\"channel\":\"voice\",\"queueId\":\"q\"}";
+    assert_int_equal(inject(m, NULL, body)->status, 201);
+    char id[40];
+    keep_id(inject(m, NULL, body), id);
+    assert_string_equal(ST_STR(contact(m, id), "routingStatus"), "abandoned");
+    json_t *e;
+    assert_int_equal(st_ledger_count(m, "ABANDONED_ON_INGEST", id, &e), 1);
+    assert_string_equal(ST_STR(e, "cause"), "capacity");
+    st_free(m);
+}
+
+/* INJ-01, INJ-04 (001 §2, §4): the injected fields come back (the routing contact has from, to,
+ * callbackNumber, wrapUpCode; the interaction view holds them under "contact" with the
+ * attributes); an unregistered attribute is accepted and kept, but apart: in
+ * ignoredAttributes, never among the attributes routing and the agent's session see. */
+static void test_INJ_04_fields_shown_unregistered_kept_apart(void **state)
+{
+    struct cxm_api *m = *state;
+    nobody_ready(m);
+    char id[40], path[160];
+    keep_id(inject(m, NULL,
+                   "{\"channel\":\"voice\",\"queueId\":\"q-fifo\",\"from\":\"+15550109876\","
+                   "\"to\":\"+15550201234\",\"callbackNumber\":\"+15550109876\",\"wrapUpCode\":"
+                   "\"INJECTED_CONTACT\",\"attributes\":{\"string:customerTier\":\"gold\","
+                   "\"string:unregistered\":\"x\"}}"),
+            id);
+    json_t *c = contact(m, id);
+    assert_string_equal(ST_STR(c, "callbackNumber"), "+15550109876");
+    assert_string_equal(ST_STR(c, "wrapUpCode"), "INJECTED_CONTACT");
+    assert_string_equal(ST_STR(c, "to"), "+15550201234");
+    assert_string_equal(ST_STR(json_object_get(c, "attributes"), "string:customerTier"), "gold");
+    assert_null(json_object_get(json_object_get(c, "attributes"), "string:unregistered"));
+    assert_string_equal(ST_STR(json_object_get(c, "ignoredAttributes"), "string:unregistered"),
+                        "x");
+    snprintf(path, sizeof path, "/api/v2/interactions/%s", id);
+    struct st_res *r = st_call(m, "GET", path, st_bearer(m), NULL);
+    assert_string_equal(ST_STR(json_object_get(r->body, "contact"), "wrapUpCode"),
+                        "INJECTED_CONTACT");
+    assert_string_equal(ST_STR(json_object_get(r->body, "attributes"), "string:customerTier"),
+                        "gold");
+    assert_null(json_object_get(json_object_get(r->body, "attributes"), "string:unregistered"));
+}
+
 /* INJ-07: the routing queue view and the attribute schema. */
 static void test_INJ_07_queue_and_schema(void **state)
 {
@@ -720,6 +775,8 @@ int main(void)
         T(test_INJ_05_PRI_05_each_endpoint_its_header),
         T(test_INJ_05_bounded_store),
         T(test_INJ_06_capacity_and_thresholds),
+        T(test_INJ_06_at_capacity_abandon),
+        T(test_INJ_04_fields_shown_unregistered_kept_apart),
         T(test_INJ_07_queue_and_schema),
         T(test_PRI_01_contact_view),
         T(test_PRI_02_patch_validation),

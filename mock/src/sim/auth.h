@@ -3,8 +3,9 @@
  * Tokens are opaque random strings from the mock's PRNG, valid until their expiry on the mock
  * clock, or until revoked when their client rotates with "revoke-previous" (AUTH-05). A token
  * carries its client, its bound agent (password grant) and its scopes as a bit set over the
- * seeds' scope names, the fixture's aliases and whatever its clients hold (AUTH-07). Values never leave this module except in the token
- * response itself: logs and the ledger name a token by its serial ("tok-7").
+ * seeds' scope names, the fixture's aliases and whatever its clients hold (AUTH-07). Values never
+ * leave this module except in the token response itself: logs and the ledger name a token by its
+ * serial ("tok-7").
  */
 #ifndef AUTH_H
 #define AUTH_H

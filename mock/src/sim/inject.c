@@ -143,10 +143,12 @@ static int check_attribute_keys(json_t *attrs, char **raw)
     return 0;
 }
 
-/* INJ-04: the attributes as stored, with a ledger entry for each silent effect. */
-static json_t *store_attributes(struct cxm_sim *s, const char *id, json_t *attrs)
+/* INJ-04: the attributes as stored, with a ledger entry for each silent effect; an unregistered
+ * key is accepted but kept apart, in *IGNORED: routing and the agent's session never see it. */
+static json_t *store_attributes(struct cxm_sim *s, const char *id, json_t *attrs, json_t **ignored)
 {
     json_t *out = json_object();
+    *ignored = json_object();
     const char *key;
     json_t *v;
     json_object_foreach(attrs, key, v)
@@ -158,6 +160,7 @@ static json_t *store_attributes(struct cxm_sim *s, const char *id, json_t *attrs
         if (!def) {
             cxm_sim_record(s, "IGNORED_ATTRIBUTE",
                            json_pack("{ss ss}", "interactionId", id, "key", key));
+            json_object_set(*ignored, key, v);
             continue;
         }
         const char *type = attr_type(key);
@@ -319,7 +322,8 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
     if (check_attribute_keys(attrs, raw) != 0)
         return 400;
     const struct cxm_queue *queue = &s->model.queues[q];
-    if (queue->def->max_capacity > 0 && queue->nmembers >= (size_t)queue->def->max_capacity)
+    int full = queue->def->max_capacity > 0 && queue->nmembers >= (size_t)queue->def->max_capacity;
+    if (full && queue->def->at_capacity == CXM_CAPACITY_409)
         return error(raw, 409,
                      cxm_err("queue_at_capacity", "queue %s holds %zu of %d", queue->def->id,
                              queue->nmembers, queue->def->max_capacity));
@@ -343,7 +347,7 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
                              s->tenant->clients[tok->client].id, "businessKey", bk,
                              "idempotencyKey",
                              idempotency_key ? json_string(idempotency_key) : json_null()));
-    x->attributes = attrs ? store_attributes(s, id, attrs) : json_object();
+    x->attributes = attrs ? store_attributes(s, id, attrs, &x->ignored_attributes) : json_object();
 
     char created[32];
     cxm_time_iso(x->created, created);
@@ -357,13 +361,19 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
         cxm_sim_record(s, "FAILED_ON_INGEST",
                        json_pack("{ss ss}", "interactionId", id, "queueId", queue->def->id));
         cxm_set_state(s, ix, CXM_IS_ENDED, "failed_on_ingest");
+    } else if (full) { /* INJ-06, atCapacity "abandon": 201, then straight to abandoned */
+        x->rstatus = CXM_RS_ABANDONED;
+        cxm_sim_record(s, "ABANDONED_ON_INGEST",
+                       json_pack("{ss ss ss si}", "interactionId", id, "queueId", queue->def->id,
+                                 "cause", "capacity", "maxCapacity", queue->def->max_capacity));
+        cxm_set_state(s, ix, CXM_IS_ENDED, "abandoned_on_ingest");
     } else if (thresholds_breached(s, q)) { /* INJ-06: 201, then straight to abandoned */
         x->rstatus = CXM_RS_ABANDONED;
         double ar, sl;
         cxm_queue_rates(s, q, &ar, &sl);
         cxm_sim_record(s, "ABANDONED_ON_INGEST",
-                       json_pack("{ss ss sf sf}", "interactionId", id, "queueId", queue->def->id,
-                                 "abandonRate", ar, "serviceLevel", sl));
+                       json_pack("{ss ss ss sf sf}", "interactionId", id, "queueId", queue->def->id,
+                                 "cause", "thresholds", "abandonRate", ar, "serviceLevel", sl));
         cxm_set_state(s, ix, CXM_IS_ENDED, "abandoned_on_ingest");
     } else {
         cxm_queue_join(&s->model, q, ix);

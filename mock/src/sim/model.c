@@ -46,6 +46,7 @@ static void free_interaction(struct cxm_interaction *x)
     json_decref(x->metadata);
     json_decref(x->contact);
     json_decref(x->attributes);
+    json_decref(x->ignored_attributes);
     json_decref(x->user_data);
     free(x->workbin);
     free(x);
@@ -286,6 +287,10 @@ json_t *cxm_view_interaction(const struct cxm_model *m, const struct cxm_interac
         ringing, "ringCount", x->ring_count, "maxRings", x->max_rings, "rejectReason",
         string_or_null(x->reject_reason), "metadata",
         x->metadata ? json_incref(x->metadata) : json_null(), "createdTime", created);
+    if (v && x->contact && json_object_size(x->contact))
+        json_object_set(v, "contact", x->contact);
+    if (v && x->attributes)
+        json_object_set(v, "attributes", x->attributes);
     if (v && x->user_data)
         json_object_set(v, "userData", x->user_data);
     if (v && x->workbin)
@@ -357,6 +362,14 @@ char *cxm_render_interaction(const struct cxm_model *m, const struct cxm_interac
     cx_buf_adds(&b, ",\"metadata\":");
     add_json(&b, x->metadata);
     cx_buf_addf(&b, ",\"createdTime\":\"%s\"", created);
+    if (x->contact && json_object_size(x->contact)) { /* a routing-API contact's fields */
+        cx_buf_adds(&b, ",\"contact\":");
+        add_json(&b, x->contact);
+    }
+    if (x->attributes) {
+        cx_buf_adds(&b, ",\"attributes\":");
+        add_json(&b, x->attributes);
+    }
     if (x->user_data) {
         cx_buf_adds(&b, ",\"userData\":");
         add_json(&b, x->user_data);

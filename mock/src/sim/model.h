@@ -79,12 +79,13 @@ struct cxm_interaction {
     int pending[CXM_PATCHES_PER_CYCLE]; /* priorities PATCHed since the last evaluation
                                          * cycle, in order: each re-evaluates once there */
     int npending;
-    json_t *contact;          /* injected fields: type, from, to, callbackNumber, wrapUpCode */
-    json_t *attributes;       /* as stored after the schema (INJ-04) */
-    json_t *user_data;        /* GWS-02 UpdateUserData / AttachUserData / DeleteUserData */
-    char *workbin;            /* parked by PlaceInWorkbin, or NULL */
-    enum cxm_rstatus rstatus; /* how it ended, for routingStatus (PRI-01) */
-    bool dropped;             /* silently dropped: gone from the public API (REJ-03) */
+    json_t *contact;            /* injected fields: type, from, to, callbackNumber, wrapUpCode */
+    json_t *attributes;         /* as stored after the schema (INJ-04) */
+    json_t *ignored_attributes; /* unregistered keys: accepted, kept, ignored by routing */
+    json_t *user_data;          /* GWS-02 UpdateUserData / AttachUserData / DeleteUserData */
+    char *workbin;              /* parked by PlaceInWorkbin, or NULL */
+    enum cxm_rstatus rstatus;   /* how it ended, for routingStatus (PRI-01) */
+    bool dropped;               /* silently dropped: gone from the public API (REJ-03) */
 };
 
 struct cxm_model {

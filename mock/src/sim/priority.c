@@ -38,8 +38,13 @@ int cxm_routing_contact(struct cxm_sim *s, const char *id, int with_position, js
     *out = json_pack("{ss ss ss si ss}", "id", x->id, "routingStatus", cxm_routing_status(x),
                      "queueId", s->model.queues[x->queue].def->id, "priority", x->priority,
                      "createdTime", created);
+    const char *k; /* the injected fields as sent: type, from, to, callbackNumber, wrapUpCode */
+    json_t *v;
+    json_object_foreach(x->contact, k, v) json_object_set(*out, k, v);
     if (x->attributes)
         json_object_set(*out, "attributes", x->attributes);
+    if (x->ignored_attributes && json_object_size(x->ignored_attributes))
+        json_object_set(*out, "ignoredAttributes", x->ignored_attributes);
     if (with_position) {
         size_t pos = cxm_queue_position(&s->model.queues[x->queue], ix);
         json_object_set_new(

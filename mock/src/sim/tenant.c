@@ -49,6 +49,7 @@ static const char *const overflow_names[] = {"drop", "fallback", NULL};
 static const char *const rotation_names[] = {"keep", "revoke-previous", NULL};
 static const char *const patch_names[] = {"409", "ignore", NULL};
 static const char *const idem_header_names[] = {"seed", "either", NULL};
+static const char *const capacity_names[] = {"409", "abandon", NULL};
 static const char *const attr_prefixes[] = {"string:", "number:", "boolean:", "date:", NULL};
 
 /* ---- typed getters: each reads member KEY of object OBJ at PATH; absent means the default ---- */
@@ -333,6 +334,7 @@ static int parse_queue(struct ctx *c, void *base, size_t i, json_t *v, const cha
                                        "overflowDepth",
                                        "maxWaitSeconds",
                                        "maxCapacity",
+                                       "atCapacity",
                                        "overflowAction",
                                        "fallbackQueueId",
                                        "thresholds",
@@ -342,7 +344,7 @@ static int parse_queue(struct ctx *c, void *base, size_t i, json_t *v, const cha
     static const char *const threshold_keys[] = {"abandonRate", "serviceLevel", NULL};
     struct cxm_queue_def *all = base, *qd = &all[i];
     json_t *th;
-    int sorting, action;
+    int sorting, action, at_capacity;
     jr_path_t p;
 
     if (jr_check_keys(&c->jr, v, path, keys) ||
@@ -357,6 +359,8 @@ static int parse_queue(struct ctx *c, void *base, size_t i, json_t *v, const cha
         jr_get_int(&c->jr, v, path, "maxWaitSeconds", OPTIONAL, 0, 0, INT_MAX,
                    &qd->max_wait_seconds) ||
         jr_get_int(&c->jr, v, path, "maxCapacity", OPTIONAL, 0, 0, INT_MAX, &qd->max_capacity) ||
+        jr_get_enum(&c->jr, v, path, "atCapacity", OPTIONAL, capacity_names, CXM_CAPACITY_409,
+                    &at_capacity) ||
         jr_get_enum(&c->jr, v, path, "overflowAction", OPTIONAL, overflow_names, CXM_OVERFLOW_DROP,
                     &action) ||
         jr_get_str(&c->jr, v, path, "fallbackQueueId", NONEMPTY, NULL, &qd->fallback_queue_id) ||
@@ -367,6 +371,7 @@ static int parse_queue(struct ctx *c, void *base, size_t i, json_t *v, const cha
         return -1;
     qd->sorting = (enum cxm_sorting)sorting;
     qd->overflow_action = (enum cxm_overflow_action)action;
+    qd->at_capacity = (enum cxm_at_capacity)at_capacity;
     if (th) {
         jr_member_path(p, path, "thresholds");
         if (jr_check_keys(&c->jr, th, p, threshold_keys) ||

@@ -35,6 +35,11 @@ enum cxm_agent_state {
 
 enum cxm_sorting { CXM_SORT_PRIORITY, CXM_SORT_FIFO, CXM_SORT_LIFO, CXM_SORT_CUSTOM };
 enum cxm_overflow_action { CXM_OVERFLOW_DROP, CXM_OVERFLOW_FALLBACK };
+/* What an injection into a queue at its maxCapacity gets (INJ-06; 001 §3 and edge case 1). */
+enum cxm_at_capacity {
+    CXM_CAPACITY_409,     /* 409: refused, nothing created (001 §3) */
+    CXM_CAPACITY_ABANDON, /* 201, then abandoned at once (001 edge case 1) */
+};
 enum cxm_rotation { CXM_ROTATION_KEEP, CXM_ROTATION_REVOKE_PREVIOUS };
 
 /* "scopeAliases": a name of the fixture's that stands for seed scope names (AUTH-07). */
@@ -77,7 +82,7 @@ struct cxm_agent_def {
     bool has_shift; /* "shift": {"startSeconds", "endSeconds"}: scheduled only then */
     struct cxm_span shift;
     struct cxm_span *breaks; /* "breaks": [{"startSeconds", "endSeconds"}]: mandatory breaks
-                                * due in these windows (AGT-02, 003) */
+                              * due in these windows (AGT-02, 003) */
     size_t nbreaks;
 };
 
@@ -90,6 +95,7 @@ struct cxm_queue_def {
     int overflow_depth;                       /* "overflowDepth", 0 = never by depth */
     int max_wait_seconds;                     /* "maxWaitSeconds", 0 = never by wait */
     int max_capacity;                         /* "maxCapacity", 0 = unbounded (INJ-06) */
+    enum cxm_at_capacity at_capacity;         /* "atCapacity": "409" (default) or "abandon" */
     enum cxm_overflow_action overflow_action; /* "overflowAction", default drop */
     char *fallback_queue_id; /* "fallbackQueueId": required with fallback, must exist */
     bool has_abandon_rate;   /* "thresholds": {"abandonRate", "serviceLevel"} */
