@@ -480,7 +480,8 @@ static void test_PRI_03_state_rules(void **state)
     struct cxm_api *m = *state;
     nobody_ready(m);
     char a[40];
-    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":4}"),
+    /* "same value" on one scale: PATCH 4 ranks (4 - 1) * 111 = 333 (PRI-04's mapping) */
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":333}"),
             a);
     struct st_res *r = patch(m, a, NULL, "{\"priority\":4}");
     assert_int_equal(r->status, 204);
@@ -690,6 +691,43 @@ static void test_PRI_03_routing_status_confirmed(void **state)
     assert_string_equal(ST_STR(r->body, "sortingStrategy"), "Priority");
 }
 
+/* PRI-04: one ordering for the two scales. A PATCH's level 1-10 ranks (level - 1) * 111 on the
+ * injection's 0-999: 10 outranks an injected 900, 9 (888) does not. With "priorityMapping":
+ * "raw" the level is compared as the number it is, and 10 stays behind an injected 50. */
+static void test_PRI_04_scales_meet(void **state)
+{
+    struct cxm_api *m = *state;
+    nobody_ready(m);
+    char hi[40], lo[40];
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":900}"),
+            hi);
+    keep_id(inject(m, NULL, "{\"channel\":\"voice\",\"queueId\":\"q-priority\",\"priority\":50}"),
+            lo);
+    assert_int_equal(patch(m, lo, "k9", "{\"priority\":9}")->status, 200);
+    st_advance(m, 1000);
+    assert_int_equal(position(m, lo), 2);
+    assert_int_equal(patch(m, lo, "k10", "{\"priority\":10}")->status, 200);
+    st_advance(m, 1000);
+    assert_int_equal(position(m, lo), 1);
+    assert_int_equal(json_integer_value(json_object_get(contact(m, lo), "priority")), 10);
+    json_t *e;
+    st_ledger_count(m, "REEVALUATION", lo, &e);
+    assert_int_equal(json_integer_value(json_object_get(e, "rank")), 999);
+
+    struct cxm_api *raw = st_new(
+        "{\"priorityMapping\":\"raw\",\"clients\":[{\"clientId\":\"cx-integration\","
+        "\"clientSecret\":\"cx-integration-secret\",\"scopes\":[\"routing:contacts:write\","
+        "\"routing:contact:read\",\"routing:contact:write\"]}],\"agents\":[{\"id\":\"a\","
+        "\"state\":\"NOT_READY\"}],\"queues\":[{\"id\":\"q\",\"sortingStrategy\":\"Priority\"}]}",
+        1);
+    keep_id(inject(raw, NULL, "{\"channel\":\"voice\",\"queueId\":\"q\",\"priority\":50}"), hi);
+    keep_id(inject(raw, NULL, "{\"channel\":\"voice\",\"queueId\":\"q\",\"priority\":0}"), lo);
+    assert_int_equal(patch(raw, lo, NULL, "{\"priority\":10}")->status, 200);
+    st_advance(raw, 1000);
+    assert_int_equal(position(raw, lo), 2);
+    st_free(raw);
+}
+
 /* PRI-07 (002 edge case 1): routeToQueue moves a contact to a Priority queue, where a PATCH
  * then moves it; a bad body is 400, an unknown queue 404, an assigned contact 409. */
 static void test_PRI_07_route_to_queue(void **state)
@@ -787,6 +825,7 @@ int main(void)
         T(test_PRI_05_duplicates_oscillate),
         T(test_PRI_03_routing_status_confirmed),
         T(test_PRI_07_route_to_queue),
+        T(test_PRI_04_scales_meet),
         T(test_PRI_06_assigned_between_get_and_patch),
         T(test_RATE_01_121st_routing_call),
     };

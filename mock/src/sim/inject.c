@@ -335,7 +335,7 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
     if (ix < 0)
         return error(raw, 500, cxm_err("internal_error", "out of memory"));
     struct cxm_interaction *x = s->model.ix[ix];
-    x->priority = prio_v ? (int)json_integer_value(prio_v) : 0;
+    x->priority = x->rank = prio_v ? (int)json_integer_value(prio_v) : 0;
     x->contact = json_object();
     for (int i = 0; i < 5; i++)
         if ((v = json_object_get(body, strings[i])))

@@ -136,8 +136,8 @@ static int before(const struct cxm_model *m, const struct cxm_queue *q, long a, 
     switch (q->def->sorting) {
     case CXM_SORT_PRIORITY:
     case CXM_SORT_CUSTOM:
-        if (x->priority != y->priority)
-            return x->priority > y->priority;
+        if (x->rank != y->rank)
+            return x->rank > y->rank;
         return x->sort_seq < y->sort_seq;
     case CXM_SORT_LIFO: /* by arrival only: a priority change never moves it (PRI-04) */
         return x->order > y->order;

@@ -73,7 +73,9 @@ struct cxm_interaction {
     uint64_t order;             /* arrival order: FIFO and LIFO sort by it alone */
     int64_t apply_after;        /* due time of its latest scheduled write: writes apply in order */
     /* Routing injection and priority (INJ-01, PRI-01 ... PRI-05): */
-    int priority;      /* applied priority: routing uses this */
+    int priority;      /* applied priority, as it was given: 0-999 at injection (001), 1-10 by a
+                        * PATCH (002) */
+    int rank;          /* that priority on one scale, 0-999: routing orders by this (PRI-04) */
     uint64_t sort_seq; /* place among equal priorities (Priority and Custom queues); a
                         * re-evaluation moves it to the back */
     int pending[CXM_PATCHES_PER_CYCLE]; /* priorities PATCHed since the last evaluation

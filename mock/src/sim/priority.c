@@ -71,6 +71,14 @@ static void schedule_cycle(struct cxm_sim *s)
     cxm_sched_add(&s->sched, s->evaluation_due, &evaluation_event, 0, NULL);
 }
 
+/* The rank (0-999, the injection's scale) of PATCH level LEVEL (1-10, 10 the most urgent):
+ * linear, 1 -> 0, 2 -> 111, ..., 10 -> 999, so a PATCH to 10 outranks every injected
+ * priority but 999; with the fixture's "priorityMapping": "raw", the level itself (PRI-04). */
+static int patch_rank(const struct cxm_sim *s, int level)
+{
+    return s->tenant->priority_raw ? level : (level - 1) * 111;
+}
+
 static int finish(struct cxm_sim *s, const char *scoped, int status, char **raw)
 {
     if (scoped)
@@ -157,7 +165,7 @@ int cxm_patch_priority(struct cxm_sim *s, const struct cxm_token *tok, const cha
                             cxm_routing_status(x)));
         return finish(s, key, 409, raw);
     }
-    if (want == x->priority && x->npending == 0)
+    if (patch_rank(s, want) == x->rank && x->npending == 0)
         return finish(s, key, 204, raw); /* same value: nothing to do */
     if (x->npending < CXM_PATCHES_PER_CYCLE)
         x->pending[x->npending++] = want;
@@ -172,20 +180,21 @@ int cxm_patch_priority(struct cxm_sim *s, const struct cxm_token *tok, const cha
 
 /* One re-evaluation of contact IX in the cycle: its priority becomes TO; the ledger says how
  * its position moved (RECONCILED: a duplicate's conflicting snapshot put it back). */
-static void reevaluate(struct cxm_sim *s, long ix, int to, int from, int reconciled)
+static void reevaluate(struct cxm_sim *s, long ix, int to, int rank, int from, int reconciled)
 {
     struct cxm_interaction *x = s->model.ix[ix];
     struct cxm_queue *q = &s->model.queues[x->queue];
     size_t before = cxm_queue_position(q, ix);
     x->priority = to;
+    x->rank = rank;
     x->sort_seq = s->model.next_order++; /* behind its equals (PRI-05) */
     cxm_queue_leave(q, ix);
     cxm_queue_join(&s->model, x->queue, ix);
     cxm_sim_record(s, "REEVALUATION",
-                   json_pack("{ss si si sI sI sb sb}", "interactionId", x->id, "priority", to,
-                             "previousPriority", from, "positionBefore", (json_int_t)before,
-                             "positionAfter", (json_int_t)cxm_queue_position(q, ix),
-                             "sortingIgnoresPriority",
+                   json_pack("{ss si si si sI sI sb sb}", "interactionId", x->id, "priority", to,
+                             "rank", rank, "previousPriority", from, "positionBefore",
+                             (json_int_t)before, "positionAfter",
+                             (json_int_t)cxm_queue_position(q, ix), "sortingIgnoresPriority",
                              q->def->sorting == CXM_SORT_FIFO || q->def->sorting == CXM_SORT_LIFO,
                              "reconciled", reconciled));
 }
@@ -202,7 +211,7 @@ static void evaluation_cycle(struct cxm_sim *s, const struct cxm_event *ev)
         struct cxm_interaction *x = s->model.ix[ix];
         if (x->npending == 0)
             continue;
-        int from = x->priority, n = x->npending;
+        int from = x->priority, from_rank = x->rank, n = x->npending;
         x->npending = 0;
         if (x->dropped || !mutable_status(x)) { /* assigned before the cycle: never applied */
             cxm_sim_record(s, "PRIORITY_NOT_APPLIED",
@@ -212,8 +221,9 @@ static void evaluation_cycle(struct cxm_sim *s, const struct cxm_event *ev)
         }
         for (int i = 0; i < n; i++) {
             int dup = i > 0 && x->pending[i] == x->pending[i - 1];
-            int to = dup && x->priority == x->pending[i] ? from : x->pending[i];
-            reevaluate(s, (long)ix, to, x->priority, dup && to == from);
+            int back = dup && x->priority == x->pending[i]; /* the conflicting snapshot */
+            reevaluate(s, (long)ix, back ? from : x->pending[i],
+                       back ? from_rank : patch_rank(s, x->pending[i]), x->priority, back);
         }
         char at[32];
         cxm_time_iso(s->now, at);

@@ -50,6 +50,7 @@ static const char *const rotation_names[] = {"keep", "revoke-previous", NULL};
 static const char *const patch_names[] = {"409", "ignore", NULL};
 static const char *const idem_header_names[] = {"seed", "either", NULL};
 static const char *const capacity_names[] = {"409", "abandon", NULL};
+static const char *const mapping_names[] = {"scaled", "raw", NULL};
 static const char *const attr_prefixes[] = {"string:", "number:", "boolean:", "date:", NULL};
 
 /* ---- typed getters: each reads member KEY of object OBJ at PATH; absent means the default ---- */
@@ -448,6 +449,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
                                        "idempotencyTtlSeconds",
                                        "patchAssigned",
                                        "idempotencyHeaders",
+                                       "priorityMapping",
                                        "limits",
                                        "teardownMs",
                                        "eventRetention",
@@ -464,7 +466,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
     static const char *const consistency_keys[] = {"minMs", "maxMs", NULL};
     static const char *const limit_keys[] = {"tenantPerMin", "agentStatePerMin", NULL};
     json_t *cons, *limits, *faults;
-    int patch, idem_headers;
+    int patch, idem_headers, mapping;
 
     if (!json_is_object(root))
         return jr_fail(&c->jr, "", 0, "expected object");
@@ -480,6 +482,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
         jr_get_enum(&c->jr, root, "", "patchAssigned", OPTIONAL, patch_names, 0, &patch) ||
         jr_get_enum(&c->jr, root, "", "idempotencyHeaders", OPTIONAL, idem_header_names, 0,
                     &idem_headers) ||
+        jr_get_enum(&c->jr, root, "", "priorityMapping", OPTIONAL, mapping_names, 0, &mapping) ||
         jr_get_container(&c->jr, root, "", "limits", OPTIONAL, JSON_OBJECT, &limits) ||
         jr_get_int(&c->jr, root, "", "teardownMs", OPTIONAL, 1000, 0, INT_MAX, &t->teardown_ms) ||
         jr_get_int(&c->jr, root, "", "eventRetention", OPTIONAL, 100000, 1, INT_MAX,
@@ -489,6 +492,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
         return -1;
     t->patch_assigned_ignore = patch == 1;
     t->idempotency_either = idem_headers == 1;
+    t->priority_raw = mapping == 1;
 
     t->consistency_min_ms = 200;
     t->consistency_max_ms = 500;

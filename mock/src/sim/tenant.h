@@ -126,6 +126,9 @@ struct cxm_tenant {
     int evaluation_interval_ms; /* "evaluationIntervalMs", default 1000 */
     int idempotency_ttl_s;      /* "idempotencyTtlSeconds", default 86400 */
     bool patch_assigned_ignore; /* "patchAssigned": "409" (default) or "ignore" */
+    bool priority_raw;          /* "priorityMapping": "scaled" (default: a PATCH's 1-10 ranks
+                                 * as (p - 1) * 111 on the injection's 0-999) or "raw" (as the
+                                 * number it is) */
     bool idempotency_either;    /* "idempotencyHeaders": "seed" (default: X-Idempotency-Key on
                                  * injection, Idempotency-Key on PATCH, the other ignored) or
                                  * "either" (both on both) */
