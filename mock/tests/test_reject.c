@@ -157,6 +157,34 @@ static void test_ACC_02_reject_by_an_unavailable_agent(void **state)
     assert_int_equal(reject(m, a, "{\"agentId\":\"agent-voice-1\"}")->status, 200);
 }
 
+/* Q-01, REJ-03 (000 §3: "When a queue exceeds its maxWait or maxRings threshold, CXone marks
+ * the queue as Overflow"): a queue whose member rings its last ring is Overflow, and a reject
+ * back into it then drops the interaction silently. With "overflowOnLastRing": false, only
+ * depth and wait count. */
+static void test_Q_01_overflow_on_the_last_ring(void **state)
+{
+    struct cxm_api *m = *state;
+    const char *a = st_create(m, 0, "voice", "q-fifo", NULL); /* 3 rings of 20 s */
+    assert_string_equal(ST_STR(queue(m, "q-fifo", ""), "status"), "Normal");
+    st_advance(m, 40000); /* two rings expired: the third and last rings now */
+    assert_int_equal(json_integer_value(json_object_get(st_get(m, a), "ringCount")), 3);
+    assert_string_equal(ST_STR(queue(m, "q-fifo", ""), "status"), "Overflow");
+    assert_int_equal(reject(m, a, "{\"agentId\":\"agent-voice-1\",\"returnToQueue\":true}")->status,
+                     200);
+    st_advance(m, 500);
+    assert_int_equal(st_ledger_count(m, "SILENT_DROP", a, NULL), 1);
+
+    struct cxm_api *off =
+        st_new("{\"overflowOnLastRing\":false,\"clients\":[{\"clientId\":\"cx-integration\","
+               "\"clientSecret\":\"cx-integration-secret\",\"scopes\":[\"interaction:read\"]}],"
+               "\"agents\":[{\"id\":\"a\"}],\"queues\":[{\"id\":\"q\",\"maxRings\":2}]}",
+               1);
+    st_create(off, 0, "voice", "q", NULL);
+    st_advance(off, 20000);
+    assert_string_equal(ST_STR(queue(off, "q", ""), "status"), "Normal");
+    st_free(off);
+}
+
 /* REJ-04: a retried reject is applied again: the interaction, re-queued and ringing another
  * agent, is re-queued again (DUPLICATE_REJECT); a retried end-reject ends it. */
 static void test_REJ_04_duplicate_reject(void **state)
@@ -248,6 +276,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_REJ_02_unknown_disposition, setup, teardown),
         cmocka_unit_test_setup_teardown(test_REJ_03_silent_drop_and_fallback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_REJ_04_duplicate_reject, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_Q_01_overflow_on_the_last_ring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ACC_02_reject_by_an_unavailable_agent, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_Q_01_queue_status, setup, teardown),

@@ -204,7 +204,13 @@ int cxm_queue_overflowing(const struct cxm_sim *s, int q)
     const struct cxm_queue_def *d = queue->def;
     if (d->overflow_depth > 0 && queue->nmembers >= (size_t)d->overflow_depth)
         return 1;
-    return d->max_wait_seconds > 0 && oldest_wait_ms(s, q) >= (int64_t)d->max_wait_seconds * 1000;
+    if (d->max_wait_seconds > 0 && oldest_wait_ms(s, q) >= (int64_t)d->max_wait_seconds * 1000)
+        return 1;
+    if (s->tenant->overflow_on_last_ring) /* 000 §3: "exceeds its maxWait or maxRings" */
+        for (size_t i = 0; i < queue->nmembers; i++)
+            if (s->model.ix[queue->members[i]]->ring_count >= d->max_rings)
+                return 1; /* a member on its last ring: the ring budget is spent */
+    return 0;
 }
 
 json_t *cxm_view_queue(const struct cxm_sim *s, int q)

@@ -450,6 +450,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
                                        "patchAssigned",
                                        "idempotencyHeaders",
                                        "priorityMapping",
+                                       "overflowOnLastRing",
                                        "limits",
                                        "teardownMs",
                                        "eventRetention",
@@ -483,6 +484,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
         jr_get_enum(&c->jr, root, "", "idempotencyHeaders", OPTIONAL, idem_header_names, 0,
                     &idem_headers) ||
         jr_get_enum(&c->jr, root, "", "priorityMapping", OPTIONAL, mapping_names, 0, &mapping) ||
+        jr_get_bool(&c->jr, root, "", "overflowOnLastRing", true, &t->overflow_on_last_ring) ||
         jr_get_container(&c->jr, root, "", "limits", OPTIONAL, JSON_OBJECT, &limits) ||
         jr_get_int(&c->jr, root, "", "teardownMs", OPTIONAL, 1000, 0, INT_MAX, &t->teardown_ms) ||
         jr_get_int(&c->jr, root, "", "eventRetention", OPTIONAL, 100000, 1, INT_MAX,

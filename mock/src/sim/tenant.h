@@ -126,6 +126,9 @@ struct cxm_tenant {
     int evaluation_interval_ms; /* "evaluationIntervalMs", default 1000 */
     int idempotency_ttl_s;      /* "idempotencyTtlSeconds", default 86400 */
     bool patch_assigned_ignore; /* "patchAssigned": "409" (default) or "ignore" */
+    bool overflow_on_last_ring; /* "overflowOnLastRing", default true: a queue is Overflow
+                                 * while a member rings its last ring (000 §3's maxRings), as
+                                 * well as by depth and wait */
     bool priority_raw;          /* "priorityMapping": "scaled" (default: a PATCH's 1-10 ranks
                                  * as (p - 1) * 111 on the injection's 0-999) or "raw" (as the
                                  * number it is) */
