@@ -421,6 +421,62 @@ static void test_INJ_02_skills(void **state)
     st_free(k);
 }
 
+/* An interaction the agent of BEARER (EMAIL) accepts on CHANNEL: its id (static per slot). */
+static const char *owned(struct cxm_api *m, int slot, const char *channel, const char *bearer)
+{
+    const char *id = st_create(m, slot, channel, "q-fifo", NULL);
+    char body[64];
+    snprintf(body, sizeof body, "{\"operationName\":\"Accept\"}");
+    assert_int_equal(op(m, bearer, id, body)->status, 200);
+    st_advance(m, 500);
+    return id;
+}
+
+/* GWS-01 (004: PUT "updates a given interaction. The actual operation depends on the
+ * interaction's channel"): a call takes userData only; a chat also a message to the customer
+ * (its transcript, event interaction.message.added); an email also the subject and body of its
+ * reply draft (event interaction.draft.changed). A field of another channel is 400. */
+static void test_GWS_01_put_by_channel(void **state)
+{
+    struct cxm_api *m = *state;
+    const char *ada = as_agent(m, "ada@example.test", "ada-pass");
+    char path[160];
+    const char *call = owned(m, 0, "voice", ada);
+    snprintf(path, sizeof path, "/api/v2/interactions/%s", call);
+    struct st_res *r = st_call(m, "PUT", path, ada, "{\"message\":\"hello\"}");
+    assert_int_equal(r->status, 400);
+    assert_non_null(strstr(ST_STR(r->body, "statusMessage"), "message does not apply to a voice"));
+    assert_int_equal(st_call(m, "PUT", path, ada, "{\"userData\":{\"crm\":\"c-1\"}}")->status, 200);
+    st_advance(m, 500);
+    assert_string_equal(ST_STR(json_object_get(st_get(m, call), "userData"), "crm"), "c-1");
+
+    const char *cyd = as_agent(m, "cyd@example.test", "cyd-pass");
+    const char *chat = owned(m, 1, "chat", cyd);
+    snprintf(path, sizeof path, "/api/v2/interactions/%s", chat);
+    assert_int_equal(st_call(m, "PUT", path, cyd, "{\"subject\":\"x\"}")->status, 400);
+    assert_int_equal(st_call(m, "PUT", path, cyd, "{\"message\":\"How can I help?\"}")->status,
+                     200);
+    st_advance(m, 500);
+    json_t *t = json_object_get(st_get(m, chat), "transcript");
+    assert_int_equal(json_array_size(t), 1);
+    assert_string_equal(ST_STR(json_array_get(t, 0), "text"), "How can I help?");
+    assert_string_equal(ST_STR(json_array_get(t, 0), "from"), "agent-digital-1");
+
+    const char *mail = owned(m, 2, "email", cyd);
+    snprintf(path, sizeof path, "/api/v2/interactions/%s", mail);
+    assert_int_equal(st_call(m, "PUT", path, cyd, "{\"message\":\"x\"}")->status, 400);
+    assert_int_equal(
+        st_call(m, "PUT", path, cyd, "{\"subject\":\"Re: order\",\"body\":\"Done.\"}")->status,
+        200);
+    st_advance(m, 500);
+    json_t *d = json_object_get(st_get(m, mail), "draft");
+    assert_string_equal(ST_STR(d, "subject"), "Re: order");
+    assert_string_equal(ST_STR(d, "body"), "Done.");
+    char *ev = strdup(cxm_events_get(&m->sim.events, cxm_events_last(&m->sim.events), NULL));
+    assert_non_null(strstr(ev, "interaction.draft.changed"));
+    free(ev);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -430,7 +486,7 @@ int main(void)
         T(test_GWS_01_listing),      T(test_GWS_02_GWS_03_operations),
         T(test_GWS_04_ownership),    T(test_GWS_04_reject_presents_to_another_agent),
         T(test_AGT_01_reason_codes), T(test_AGT_03_shift_and_break_windows),
-        T(test_INJ_02_skills),
+        T(test_INJ_02_skills),       T(test_GWS_01_put_by_channel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

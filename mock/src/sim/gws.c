@@ -26,19 +26,20 @@ enum op {
     OP_PLACE_IN_WORKBIN,
     OP_GET_WORKBIN_CONTENT,
     OP_TRANSFER,
-    NOPS
+    NOPS,
+    OP_PUT = NOPS, /* PUT /api/v2/interactions/{id}: the channel's update (no operationName) */
 };
 
-static const char *const op_names[NOPS] = {
+static const char *const op_names[NOPS + 1] = {
     "Accept",         "Reject",         "Cancel",         "Complete",       "PlaceInQueue",
     "UpdateUserData", "AttachUserData", "DeleteUserData", "PlaceInWorkbin", "GetWorkbinContent",
-    "Transfer"};
+    "Transfer",       "Update"};
 
-/* Cancel, Complete and Transfer fail with {"statusCode", "statusMessage"}; the rest with
- * {"status":"error", "errorDescription"} (GWS-03). */
+/* Cancel, Complete, Transfer and a PUT fail with {"statusCode", "statusMessage"}; the rest
+ * with {"status":"error", "errorDescription"} (GWS-03). */
 static int coded(int op)
 {
-    return op == OP_CANCEL || op == OP_COMPLETE || op == OP_TRANSFER;
+    return op == OP_CANCEL || op == OP_COMPLETE || op == OP_TRANSFER || op == OP_PUT;
 }
 
 /* Success: {"status":"ok"}; Complete and Transfer {"statusCode":0}; Cancel {"status":0}
@@ -201,18 +202,84 @@ int cxm_gws_operation(struct cxm_sim *s, const struct cxm_token *tok, const char
     return 200;
 }
 
+/* What a PUT may change on an interaction of CHANNEL (GWS-01: "the actual operation depends
+ * on the interaction's channel"): a call its user data; a chat or an SMS also a message sent
+ * to the customer; an email also the reply being drafted (its subject and body). */
+static const char *const *put_fields(unsigned channel)
+{
+    static const char *const voice[] = {"userData", NULL};
+    static const char *const chat[] = {"userData", "message", NULL};
+    static const char *const email[] = {"userData", "subject", "body", NULL};
+    return channel == CXM_CH_EMAIL ? email : channel == CXM_CH_VOICE ? voice : chat;
+}
+
+/* A PUT's body against its channel's fields: 0, or 400 with *out. */
+static int check_put(const struct cxm_interaction *x, json_t *body, json_t **out)
+{
+    const char *const *allowed = put_fields(x->channel);
+    const char *k;
+    json_t *v;
+    if (!json_is_object(body) || json_object_size(body) == 0) {
+        *out = fail_body(OP_PUT, 1, "expected one of the %s interaction's fields",
+                         cxm_channel_name(x->channel));
+        return 400;
+    }
+    json_object_foreach(body, k, v)
+    {
+        size_t i = 0;
+        while (allowed[i] && strcmp(allowed[i], k) != 0)
+            i++;
+        if (!allowed[i]) {
+            *out = fail_body(OP_PUT, 1, "%s does not apply to a %s interaction", k,
+                             cxm_channel_name(x->channel));
+            return 400;
+        }
+        if (strcmp(k, "userData") == 0 ? !json_is_object(v)
+                                       : !json_is_string(v) || !*json_string_value(v)) {
+            *out = fail_body(OP_PUT, 1, "%s must be %s", k,
+                             strcmp(k, "userData") == 0 ? "an object" : "a non-empty string");
+            return 400;
+        }
+    }
+    return 0;
+}
+
 int cxm_gws_put(struct cxm_sim *s, const struct cxm_token *tok, const char *id, json_t *body,
                 json_t **out)
 {
-    json_t *args = json_pack("{ss sO?}", "operationName", "UpdateUserData", "userData",
-                             json_object_get(body, "userData"));
-    int status = cxm_gws_operation(s, tok, id, args, out);
-    json_decref(args);
-    if (status == 200) { /* PUT answers in the coded shape */
-        json_decref(*out);
-        *out = json_pack("{si}", "statusCode", 0);
+    if (tok->agent < 0) {
+        *out = fail_body(OP_PUT, 1, "an agent-bound token (password grant) is required");
+        return 403;
     }
-    return status;
+    long ix = cxm_model_interaction(&s->model, id);
+    if (ix < 0 || s->model.ix[ix]->dropped) {
+        *out = fail_body(OP_PUT, 2, "no interaction '%s'", id);
+        return 404;
+    }
+    struct cxm_interaction *x = s->model.ix[ix];
+    int status = check_put(x, body, out);
+    if (status)
+        return status;
+    if (owner_of(x) != tok->agent) { /* GWS-04 */
+        *out = fail_body(OP_PUT, 3, "agent %s does not own interaction %s",
+                         s->model.agents[tok->agent].def->id, id);
+        return 409;
+    }
+    struct cxm_pending *p = calloc(1, sizeof *p);
+    if (!p || !(p->data = json_deep_copy(body))) {
+        cxm_pending_free(p);
+        *out = fail_body(OP_PUT, 1, "out of memory");
+        return 500;
+    }
+    p->ix = ix;
+    p->agent = tok->agent;
+    p->op = OP_PUT;
+    cxm_sim_record(s, "OPERATION",
+                   json_pack("{ss ss ss}", "interactionId", id, "agentId",
+                             s->model.agents[tok->agent].def->id, "operation", "Update"));
+    cxm_schedule_apply(s, &apply_operation_event, p);
+    *out = json_pack("{si}", "statusCode", 0); /* PUT answers in the coded shape */
+    return 200;
 }
 
 static void detach(struct cxm_sim *s, long ix, const char *cause)
@@ -232,6 +299,40 @@ static void user_data_event(struct cxm_sim *s, const struct cxm_interaction *x)
     cxm_sim_emit(
         s, "interaction.userdata.changed",
         json_pack("{ss sO ss}", "interactionId", x->id, "userData", x->user_data, "at", at));
+}
+
+/* A PUT applied: user data as UpdateUserData; a chat's or SMS's message joins its transcript
+ * (event interaction.message.added); an email's subject and body update the reply being
+ * drafted (event interaction.draft.changed). */
+static void channel_update(struct cxm_sim *s, struct cxm_interaction *x, const char *who,
+                           json_t *data)
+{
+    char at[32];
+    cxm_time_iso(s->now, at);
+    json_t *v = json_object_get(data, "userData");
+    if (v) {
+        json_object_update(x->user_data, v);
+        user_data_event(s, x);
+    }
+    if ((v = json_object_get(data, "message"))) {
+        if (!x->transcript)
+            x->transcript = json_array();
+        json_array_append_new(x->transcript,
+                              json_pack("{ss sO ss}", "from", who, "text", v, "at", at));
+        cxm_sim_emit(
+            s, "interaction.message.added",
+            json_pack("{ss ss sO ss}", "interactionId", x->id, "from", who, "text", v, "at", at));
+    }
+    if (json_object_get(data, "subject") || json_object_get(data, "body")) {
+        if (!x->draft)
+            x->draft = json_object();
+        const char *keys[] = {"subject", "body"};
+        for (int i = 0; i < 2; i++)
+            if ((v = json_object_get(data, keys[i])))
+                json_object_set(x->draft, keys[i], v);
+        cxm_sim_emit(s, "interaction.draft.changed",
+                     json_pack("{ss sO ss}", "interactionId", x->id, "draft", x->draft, "at", at));
+    }
 }
 
 static void apply_operation(struct cxm_sim *s, const struct cxm_event *ev)
@@ -310,9 +411,11 @@ static void apply_operation(struct cxm_sim *s, const struct cxm_event *ev)
                                "agentId", to->def->id, "at", at));
         break;
     }
+    case OP_PUT:
+        channel_update(s, x, who, p->data);
+        break;
     case OP_ACCEPT:
     case OP_REJECT:
-    case NOPS:
         break;
     }
     cxm_route(s);

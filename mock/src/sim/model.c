@@ -47,6 +47,8 @@ static void free_interaction(struct cxm_interaction *x)
     json_decref(x->contact);
     json_decref(x->attributes);
     json_decref(x->ignored_attributes);
+    json_decref(x->transcript);
+    json_decref(x->draft);
     json_decref(x->user_data);
     free(x->workbin);
     free(x);
@@ -295,6 +297,10 @@ json_t *cxm_view_interaction(const struct cxm_model *m, const struct cxm_interac
         json_object_set(v, "userData", x->user_data);
     if (v && x->workbin)
         json_object_set_new(v, "workbin", json_string(x->workbin));
+    if (v && x->transcript)
+        json_object_set(v, "transcript", x->transcript);
+    if (v && x->draft)
+        json_object_set(v, "draft", x->draft);
     return v;
 }
 
@@ -377,6 +383,14 @@ char *cxm_render_interaction(const struct cxm_model *m, const struct cxm_interac
     if (x->workbin) {
         cx_buf_adds(&b, ",\"workbin\":");
         add_string(&b, x->workbin);
+    }
+    if (x->transcript) {
+        cx_buf_adds(&b, ",\"transcript\":");
+        add_json(&b, x->transcript);
+    }
+    if (x->draft) {
+        cx_buf_adds(&b, ",\"draft\":");
+        add_json(&b, x->draft);
     }
     cx_buf_adds(&b, "}");
     return cx_buf_take(&b);

@@ -86,6 +86,8 @@ struct cxm_interaction {
     json_t *ignored_attributes; /* unregistered keys: accepted, kept, ignored by routing */
     json_t *user_data;          /* GWS-02 UpdateUserData / AttachUserData / DeleteUserData */
     char *workbin;              /* parked by PlaceInWorkbin, or NULL */
+    json_t *transcript;         /* chat, SMS: messages sent by PUT, or NULL (GWS-01) */
+    json_t *draft;              /* email: the reply drafted by PUT {subject, body}, or NULL */
     enum cxm_rstatus rstatus;   /* how it ended, for routingStatus (PRI-01) */
     bool dropped;               /* silently dropped: gone from the public API (REJ-03) */
 };
