@@ -124,7 +124,7 @@ static void default_tenant(void **state)
     assert_int_equal(t->teardown_ms, 1000);
     assert_int_equal(t->event_retention, 100000);
 
-    assert_int_equal(t->nclients, 4);
+    assert_int_equal(t->nclients, 8);
     assert_string_equal(t->clients[0].id, "cx-integration");
     assert_string_equal(t->clients[0].secret, "cx-integration-secret");
     assert_int_equal(t->clients[0].nscopes, 14);
