@@ -99,6 +99,25 @@ static int relay(struct cxm_sim *s, int op, int caller, int status, json_t *answ
     return rc;
 }
 
+/* What every agent operation needs: a token bound to an agent (403) and interaction ID (404).
+ * Its index, or -1 with *status and *out (in operation OP's error shape). */
+static long agent_and_interaction(struct cxm_sim *s, const struct cxm_token *tok, const char *id,
+                                  int op, int *status, json_t **out)
+{
+    if (tok->agent < 0) {
+        *out = fail_body(op, 1, "an agent-bound token (password grant) is required");
+        *status = 403;
+        return -1;
+    }
+    long ix = cxm_model_interaction(&s->model, id);
+    if (ix < 0 || s->model.ix[ix]->dropped) {
+        *out = fail_body(op, 2, "no interaction '%s'", id);
+        *status = 404;
+        return -1;
+    }
+    return ix;
+}
+
 int cxm_gws_operation(struct cxm_sim *s, const struct cxm_token *tok, const char *id, json_t *body,
                       json_t **out)
 {
@@ -113,21 +132,16 @@ int cxm_gws_operation(struct cxm_sim *s, const struct cxm_token *tok, const char
                                                 : "operationName is required");
         return 400;
     }
-    if (tok->agent < 0) {
-        *out = fail_body(op, 1, "an agent-bound token (password grant) is required");
-        return 403;
-    }
-    long ix = cxm_model_interaction(&s->model, id);
-    if (ix < 0 || s->model.ix[ix]->dropped) {
-        *out = fail_body(op, 2, "no interaction '%s'", id);
-        return 404;
-    }
+    int status;
+    long ix = agent_and_interaction(s, tok, id, op, &status, out);
+    if (ix < 0)
+        return status;
     struct cxm_interaction *x = s->model.ix[ix];
     int caller = tok->agent;
     json_t *answer = NULL;
     if (op == OP_ACCEPT) {
         json_t *args = json_pack("{ss}", "channelType", cxm_channel_name(x->channel));
-        int status = cxm_accept(s, tok, id, args, &answer);
+        status = cxm_accept(s, tok, id, args, &answer);
         json_decref(args);
         return relay(s, op, caller, status, answer, out);
     }
@@ -142,7 +156,7 @@ int cxm_gws_operation(struct cxm_sim *s, const struct cxm_token *tok, const char
     p->agent = caller;
     p->op = op;
     json_t *v;
-    int status = 200;
+    status = 200;
     if (op != OP_GET_WORKBIN_CONTENT && owner_of(x) != caller) { /* GWS-04 */
         *out = fail_body(op, 3, "agent %s does not own interaction %s",
                          s->model.agents[caller].def->id, id);
@@ -247,18 +261,12 @@ static int check_put(const struct cxm_interaction *x, json_t *body, json_t **out
 int cxm_gws_put(struct cxm_sim *s, const struct cxm_token *tok, const char *id, json_t *body,
                 json_t **out)
 {
-    if (tok->agent < 0) {
-        *out = fail_body(OP_PUT, 1, "an agent-bound token (password grant) is required");
-        return 403;
-    }
-    long ix = cxm_model_interaction(&s->model, id);
-    if (ix < 0 || s->model.ix[ix]->dropped) {
-        *out = fail_body(OP_PUT, 2, "no interaction '%s'", id);
-        return 404;
-    }
+    int status;
+    long ix = agent_and_interaction(s, tok, id, OP_PUT, &status, out);
+    if (ix < 0)
+        return status;
     struct cxm_interaction *x = s->model.ix[ix];
-    int status = check_put(x, body, out);
-    if (status)
+    if ((status = check_put(x, body, out)))
         return status;
     if (owner_of(x) != tok->agent) { /* GWS-04 */
         *out = fail_body(OP_PUT, 3, "agent %s does not own interaction %s",

@@ -271,6 +271,38 @@ static int servable(const struct cxm_sim *s, int q, unsigned channel)
     return 0;
 }
 
+/* The new contact IX (answered 201) meets its queue Q: failed if no agent of the tenant could
+ * ever take it (INJ-02), abandoned at once if the queue is FULL with atCapacity "abandon" or
+ * its thresholds are breached (INJ-06), else queued and routed. */
+static void admit(struct cxm_sim *s, long ix, int q, int full)
+{
+    struct cxm_interaction *x = s->model.ix[ix];
+    const char *queue = s->model.queues[q].def->id;
+    if (!servable(s, q, x->channel)) { /* nobody can ever take it */
+        x->rstatus = CXM_RS_FAILED;
+        cxm_sim_record(s, "FAILED_ON_INGEST",
+                       json_pack("{ss ss}", "interactionId", x->id, "queueId", queue));
+        cxm_set_state(s, ix, CXM_IS_ENDED, "failed_on_ingest");
+    } else if (full) {
+        x->rstatus = CXM_RS_ABANDONED;
+        cxm_sim_record(s, "ABANDONED_ON_INGEST",
+                       json_pack("{ss ss ss si}", "interactionId", x->id, "queueId", queue, "cause",
+                                 "capacity", "maxCapacity", s->model.queues[q].def->max_capacity));
+        cxm_set_state(s, ix, CXM_IS_ENDED, "abandoned_on_ingest");
+    } else if (thresholds_breached(s, q)) {
+        x->rstatus = CXM_RS_ABANDONED;
+        double ar, sl;
+        cxm_queue_rates(s, q, &ar, &sl);
+        cxm_sim_record(s, "ABANDONED_ON_INGEST",
+                       json_pack("{ss ss ss sf sf}", "interactionId", x->id, "queueId", queue,
+                                 "cause", "thresholds", "abandonRate", ar, "serviceLevel", sl));
+        cxm_set_state(s, ix, CXM_IS_ENDED, "abandoned_on_ingest");
+    } else {
+        cxm_queue_join(&s->model, q, ix);
+        cxm_route(s);
+    }
+}
+
 int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idempotency_key,
                json_t *body, char **raw)
 {
@@ -356,28 +388,6 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
     if (idempotency_key && *raw)
         cxm_idem_put(&s->idem, scoped, 201, *raw, s->now);
 
-    if (!servable(s, q, (unsigned)channel)) { /* nobody can ever take it */
-        x->rstatus = CXM_RS_FAILED;
-        cxm_sim_record(s, "FAILED_ON_INGEST",
-                       json_pack("{ss ss}", "interactionId", id, "queueId", queue->def->id));
-        cxm_set_state(s, ix, CXM_IS_ENDED, "failed_on_ingest");
-    } else if (full) { /* INJ-06, atCapacity "abandon": 201, then straight to abandoned */
-        x->rstatus = CXM_RS_ABANDONED;
-        cxm_sim_record(s, "ABANDONED_ON_INGEST",
-                       json_pack("{ss ss ss si}", "interactionId", id, "queueId", queue->def->id,
-                                 "cause", "capacity", "maxCapacity", queue->def->max_capacity));
-        cxm_set_state(s, ix, CXM_IS_ENDED, "abandoned_on_ingest");
-    } else if (thresholds_breached(s, q)) { /* INJ-06: 201, then straight to abandoned */
-        x->rstatus = CXM_RS_ABANDONED;
-        double ar, sl;
-        cxm_queue_rates(s, q, &ar, &sl);
-        cxm_sim_record(s, "ABANDONED_ON_INGEST",
-                       json_pack("{ss ss ss sf sf}", "interactionId", id, "queueId", queue->def->id,
-                                 "cause", "thresholds", "abandonRate", ar, "serviceLevel", sl));
-        cxm_set_state(s, ix, CXM_IS_ENDED, "abandoned_on_ingest");
-    } else {
-        cxm_queue_join(&s->model, q, ix);
-        cxm_route(s);
-    }
+    admit(s, ix, q, full);
     return 201;
 }
