@@ -266,7 +266,7 @@ static void test_GWS_02_GWS_03_operations(void **state)
 }
 
 /* GWS-04: ownership: operations on another agent's interaction fail with the error body; a
- * second Accept names the owner; Reject presents it to another agent. */
+ * second Accept names the owner, as does a Reject of it; Reject presents it to another agent. */
 static void test_GWS_04_ownership(void **state)
 {
     struct cxm_api *m = *state;
@@ -286,6 +286,10 @@ static void test_GWS_04_ownership(void **state)
     assert_int_equal(json_integer_value(json_object_get(r->body, "statusCode")), 3);
     r = op(m, bob, id, "{\"operationName\":\"UpdateUserData\",\"userData\":{}}");
     assert_string_equal(ST_STR(r->body, "status"), "error");
+    r = op(m, bob, id, "{\"operationName\":\"Reject\"}"); /* the reason is relayed */
+    assert_int_equal(r->status, 409);
+    assert_string_equal(ST_STR(r->body, "status"), "error");
+    assert_non_null(strstr(ST_STR(r->body, "errorDescription"), "belongs to agent agent-voice-1"));
 
     const char *id2 = st_create(m, 1, "chat", "q-fifo", NULL); /* rings cyd and dee */
     const char *cyd = as_agent(m, "cyd%40example.test", "cyd-pass");

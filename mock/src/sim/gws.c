@@ -145,8 +145,10 @@ int cxm_gws_operation(struct cxm_sim *s, const struct cxm_token *tok, const char
         json_decref(args);
         return relay(s, op, caller, status, answer, out);
     }
-    if (op == OP_REJECT) /* presented to another agent (GWS-04) */
-        return relay(s, op, caller, cxm_reject_present(s, tok, id, &answer), answer, out);
+    if (op == OP_REJECT) { /* presented to another agent (GWS-04) */
+        status = cxm_reject_present(s, tok, id, &answer);
+        return relay(s, op, caller, status, answer, out);
+    }
     struct cxm_pending *p = calloc(1, sizeof *p);
     if (!p) {
         *out = fail_body(op, 1, "out of memory");
