@@ -128,6 +128,7 @@ static int share(struct run *r)
     rs->tscale = 1;
     if (scn->clock && strncmp(scn->clock, "scaled:", 7) == 0)
         rs->tscale = atof(scn->clock + 7);
+    rs->told_scale = scn->client_time == SCN_TIME_MOCK ? rs->tscale : 1;
     rs->seed = r->plan.seed;
     if (o->target && getrandom(&rs->id_nonce, sizeof rs->id_nonce, 0) != sizeof rs->id_nonce)
         rs->id_nonce = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();

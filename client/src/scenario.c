@@ -1353,9 +1353,11 @@ static char *resolve_path(const char *name, const char *tenant)
  * that name them, auth before the steps that use it, steps before the thresholds on their tags. */
 static int parse_root(struct ctx *c, json_t *root)
 {
-    static const char *const keys[] = {"name",  "description", "clock",      "tenant", "seed",
-                                       "vars",  "users",       "load",       "auth",   "policy",
-                                       "setup", "steps",       "thresholds", NULL};
+    static const char *const keys[] = {"name",   "description", "clock", "clientTime", "tenant",
+                                       "seed",   "vars",        "users", "load",       "auth",
+                                       "policy", "setup",       "steps", "thresholds", NULL};
+    static const char *const client_times[] = {"wall", "mock", NULL};
+    int client_time;
     struct scenario *s = c->s;
     json_t *vars, *users, *load, *auth, *policy, *setup, *steps, *thresholds;
     char *tenant = NULL;
@@ -1367,8 +1369,10 @@ static int parse_root(struct ctx *c, json_t *root)
         jr_get_str(&c->jr, root, "", "name", REQUIRED | NONEMPTY, NULL, &s->name) ||
         jr_get_str(&c->jr, root, "", "description", 0, NULL, &s->description) ||
         jr_get_str(&c->jr, root, "", "clock", 0, NULL, &s->clock) || check_clock(c, s->clock) ||
+        jr_get_enum(&c->jr, root, "", "clientTime", 0, client_times, SCN_TIME_WALL, &client_time) ||
         jr_get_str(&c->jr, root, "", "tenant", NONEMPTY, NULL, &tenant))
         return -1;
+    s->client_time = (enum scn_client_time)client_time;
     if (tenant) {
         s->tenant = resolve_path(s->path, tenant);
         free(tenant);

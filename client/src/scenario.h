@@ -198,11 +198,16 @@ struct scn_user {
     json_t *vars; /* object: ${user.NAME} */
 };
 
+enum scn_client_time { SCN_TIME_WALL, SCN_TIME_MOCK }; /* "wall" (default), "mock" */
+
 struct scenario {
     char *path; /* as given */
     char *name;
     char *description;
-    char *clock;      /* "real", "scaled:X", "manual" or NULL (the mock's default) */
+    char *clock; /* "real", "scaled:X", "manual" or NULL (the mock's default) */
+    enum scn_client_time client_time; /* "clientTime": the time a scaled mock's Retry-After
+                                       * and expires_in are in (SIM-06); the embedded mock is
+                                       * told the same */
     char *tenant;     /* fixture path for the embedded mock, resolved against the file's folder */
     int64_t seed;     /* -1 = not given */
     json_t *vars;     /* object: ${vars.NAME} */

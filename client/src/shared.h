@@ -45,6 +45,9 @@ struct run_shared {
     int64_t t0_us;      /* the run's start, monotonic µs: the origin of every record's times */
     int64_t load_t0_us; /* the load's start (after the setup steps): its schedule's origin */
     double tscale;      /* scaled clock: scenario times run this many times faster */
+    double told_scale;  /* what the mock's told durations (Retry-After, expires_in) are divided
+                         * by for wall time: tscale when the scenario's clientTime is "mock",
+                         * else 1 (SIM-06) */
     uint64_t seed;
     uint64_t id_nonce; /* mixed into ${uuid} and idempotency keys: 0 against the embedded mock
                         * (a fresh tenant: the same ids every run), random against an outside

@@ -216,14 +216,15 @@ static void begin_request(struct vu *v, const struct scn_step *st)
 
 /* ---- answers ------------------------------------------------------------------------------ */
 
-/* Retry-After as wall µs, or -1 if absent or not a Retry-After. Seconds are the server's
- * (a scaled mock's are scenario seconds); a date is wall time. */
+/* Retry-After as wall µs, or -1 if absent or not a Retry-After. Seconds are the server's: wall
+ * seconds, or a scaled mock's own when the scenario's clientTime is "mock" (SIM-06); a date is
+ * wall time. */
 static int64_t retry_after(struct vu *v)
 {
     int64_t us;
     switch (retry_after_parse(exchange_header(&v->x, "Retry-After"), time(NULL), &us)) {
     case 0:
-        return ws_scaled(v->ws, us);
+        return ws_told(v->ws, us);
     case 1:
         return us;
     default:

@@ -135,6 +135,8 @@ static int embedded(struct target *t, const struct plan *p, const char *out, str
     mo.seed = p->seed;
     mo.tenant_path = p->scn->tenant;
     mo.clock = p->scn->clock ? p->scn->clock : "real";
+    mo.client_time = /* what this run's retries and token refreshes assume */
+        p->scn->client_time == SCN_TIME_MOCK ? "mock" : "wall";
     mo.threads = 64 + p->scn->load.vus; /* one civetweb worker per open connection */
     if (cxm_create(&mo, &t->mock, err) < 0 || cxm_start(t->mock, err) < 0)
         return -1;

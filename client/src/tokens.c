@@ -199,7 +199,7 @@ int tokens_fetched(struct vu *v, int status, struct vu **woken)
     uint64_t serial = 0;
     *woken = NULL;
     if (got) {
-        int64_t ttl_us = ws_scaled(ws, token_lifetime_us(json_object_get(b, "expires_in")));
+        int64_t ttl_us = ws_told(ws, token_lifetime_us(json_object_get(b, "expires_in")));
         serial = ((ws->lane + 1) << 40) | ++ws->tokseq;
         if (t) {
             free(t->value);

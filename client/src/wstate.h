@@ -73,6 +73,12 @@ static inline int64_t ws_scaled(const struct wstate *ws, int64_t us)
     return ws->rs->tscale > 0 ? (int64_t)((double)us / ws->rs->tscale) : us;
 }
 
+/* A duration the target told (Retry-After, expires_in) as wall µs (SIM-06). */
+static inline int64_t ws_told(const struct wstate *ws, int64_t us)
+{
+    return ws->rs->told_scale > 0 ? (int64_t)((double)us / ws->rs->told_scale) : us;
+}
+
 /* Is the run winding down: interrupted, or this worker's load is over? */
 static inline int ws_stopping(const struct wstate *ws)
 {

@@ -381,6 +381,42 @@ static void test_rate_cap_on_a_scaled_clock(void **state)
     cxl_cleanup(&p);
 }
 
+/* SIM-06: on a scaled:60 clock the 121st injection of a mock minute is answered 429, and the
+ * Retry-After it is told is waited as a wall second, whether the mock tells it in wall seconds
+ * (the default) or in its own (clientTime "mock", which cxload reads in those units): every
+ * injection is created, none sent inside its Retry-After. Read in the wrong units the wait would
+ * be a sixtieth of that (a retry storm) or sixty times it. */
+static void test_told_durations_in_either_units(void **state)
+{
+    static const char *const fixtures[] = {"client/tests/fixtures/told-wall.json",
+                                           "client/tests/fixtures/told-mock.json"};
+    (void)state;
+    for (size_t i = 0; i < 2; i++) {
+        char sc[512];
+        cxl_path_of(sc, sizeof sc, fixtures[i]);
+        struct proc p;
+        assert_int_equal(
+            cxl_run(&p, (const char *[]){"run", sc, "--out", "@OUT", "--quiet", NULL}, 60), 0);
+        json_t *s = cxl_summary(&p);
+        assert_int_equal((int)cxl_num(s, "requests", "ok"), 125);
+        assert_int_equal((int)cxl_violations(s, "RETRY_STORM"), 0);
+        json_decref(s);
+        char *h = cxl_slurp(&p, "out/history.jsonl");
+        assert_non_null(h);
+        int told = 0;
+        for (const char *at = strstr(h, "\"retryAfterUs\":"); at;
+             at = strstr(at + 1, "\"retryAfterUs\":")) {
+            long long us = atoll(at + 15);
+            if (us < 900000 || us > 1000000)
+                fail_msg("%s: a Retry-After read as %lld us", fixtures[i], us);
+            told++;
+        }
+        assert_true(told >= 1);
+        free(h);
+        cxl_cleanup(&p);
+    }
+}
+
 /* At the end of an open load, retries already scheduled go on within the drain time: every
  * arrival of a 0.5 s schedule meets a 1.5 s routing outage, and all five contacts are created
  * after it, none reported LOST_CONTACT (before, the retries were cut off at 0.5 s). */
@@ -584,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_rate_cap_holds_for_token_fetches),
         cmocka_unit_test(test_rate_cap_on_a_scaled_clock),
         cmocka_unit_test(test_retries_go_on_after_the_schedule),
+        cmocka_unit_test(test_told_durations_in_either_units),
         cmocka_unit_test(test_arrivals_round_robin_over_users),
         cmocka_unit_test(test_random_streams_per_user),
         cmocka_unit_test(test_no_mock_verdict_is_not_a_pass),

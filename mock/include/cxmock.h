@@ -25,6 +25,8 @@ struct cxm_options {
     const char *tenant_path; /* fixture file, NULL = the built-in default tenant */
     uint64_t seed;           /* SIM-02; default 1 */
     const char *clock;       /* "real" (default), "scaled:X" or "manual" */
+    const char *client_time; /* "wall" or "mock": the time of the durations told to clients on
+                              * a scaled clock (SIM-06); NULL = the fixture's (default wall) */
     const char *ledger_path; /* also append the ledger here as JSON lines; NULL = memory only */
     int threads;             /* civetweb worker threads (one per open connection); default 64 */
     const char *admin_token; /* NULL: admin API from loopback only; else needs this bearer */

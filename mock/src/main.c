@@ -14,7 +14,7 @@ static void usage(FILE *f)
 {
     fputs("usage: cxmock [--port N|0] [--bind ADDR] [--tenant FILE] [--seed N]\n"
           "              [--clock real|scaled:X|manual] [--ledger FILE.jsonl] [--threads N]\n"
-          "              [--admin-token T] [--max-body BYTES]\n"
+          "              [--client-time wall|mock] [--admin-token T] [--max-body BYTES]\n"
           "\n"
           "Serves a simulated NICE CXone tenant over HTTP for integration tests and load runs:\n"
           "OAuth tokens, interactions with accept/reject, ring groups and timeouts, queue\n"
@@ -28,6 +28,10 @@ static void usage(FILE *f)
           "  --seed N          seed for every random choice (default 1)\n"
           "  --clock MODE      real (default), scaled:X (X times faster) or manual (moves only\n"
           "                    through POST /__admin/clock)\n"
+          "  --client-time T   wall (default) or mock: on a scaled clock, the time of every\n"
+          "                    duration told to clients (Retry-After, retryAfterMs, expires_in)\n"
+          "                    and of a long poll's timeout (SIM-06); default: the fixture's\n"
+          "                    \"clientTime\", else wall\n"
           "  --ledger FILE     also append the ground-truth ledger to FILE as JSON lines\n"
           "  --threads N       HTTP worker threads, one per open connection (default 64)\n"
           "  --admin-token T   admin API needs 'Authorization: Bearer T' (else loopback only);\n"
@@ -54,12 +58,19 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"port", required_argument, NULL, 'p'},     {"bind", required_argument, NULL, 'b'},
-        {"tenant", required_argument, NULL, 't'},   {"seed", required_argument, NULL, 's'},
-        {"clock", required_argument, NULL, 'c'},    {"ledger", required_argument, NULL, 'l'},
-        {"threads", required_argument, NULL, 'n'},  {"admin-token", required_argument, NULL, 'a'},
-        {"max-body", required_argument, NULL, 'm'}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0},
+        {"port", required_argument, NULL, 'p'},
+        {"bind", required_argument, NULL, 'b'},
+        {"tenant", required_argument, NULL, 't'},
+        {"seed", required_argument, NULL, 's'},
+        {"clock", required_argument, NULL, 'c'},
+        {"ledger", required_argument, NULL, 'l'},
+        {"threads", required_argument, NULL, 'n'},
+        {"admin-token", required_argument, NULL, 'a'},
+        {"max-body", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},
+        {"client-time", required_argument, NULL, 'T'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
     };
     struct cxm_options o;
     cxm_options_default(&o);
@@ -92,6 +103,9 @@ int main(int argc, char **argv)
         }
         case 'c':
             o.clock = optarg;
+            break;
+        case 'T':
+            o.client_time = optarg;
             break;
         case 'l':
             o.ledger_path = optarg;

@@ -69,12 +69,19 @@ int cxm_create(const struct cxm_options *o, struct cxm **out, struct cx_error *e
         free(m);
         return -1;
     }
+    enum cxm_told told = m->tenant->client_time;
+    if (o->client_time && cxm_told_parse(o->client_time, &told) < 0) {
+        cxm_tenant_free(m->tenant);
+        free(m);
+        return cx_error_set(err, "--client-time: expected wall or mock, not '%s'", o->client_time);
+    }
     struct cxm_api_options ao = {o->admin_token, o->threads};
     if (cxm_api_init(&m->api, &ao, m->tenant, o->seed, o->clock, o->ledger_path, err) < 0) {
         cxm_tenant_free(m->tenant);
         free(m);
         return -1;
     }
+    m->api.sim.clock.told = told;
     m->webhooks = cxm_webhooks_new(&m->api.sim, &m->api.lock, kick_timer, &m->api);
     if (!m->webhooks) {
         cxm_destroy(m);

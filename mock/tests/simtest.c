@@ -12,7 +12,8 @@
 
 #include "simtest.h"
 
-struct cxm_api *st_open(const char *fixture, uint64_t seed, const char *ledger_path)
+struct cxm_api *st_open_clock(const char *fixture, uint64_t seed, const char *ledger_path,
+                              const char *clock)
 {
     struct cxm_tenant *t = NULL;
     struct cx_error e;
@@ -26,9 +27,14 @@ struct cxm_api *st_open(const char *fixture, uint64_t seed, const char *ledger_p
     struct cxm_api *m = calloc(1, sizeof *m);
     assert_non_null(m);
     struct cxm_api_options o = {NULL, 64};
-    if (cxm_api_init(m, &o, t, seed, "manual", ledger_path, &e) < 0)
+    if (cxm_api_init(m, &o, t, seed, clock, ledger_path, &e) < 0)
         fail_msg("cxm_api_init: %s", e.text);
     return m;
+}
+
+struct cxm_api *st_open(const char *fixture, uint64_t seed, const char *ledger_path)
+{
+    return st_open_clock(fixture, seed, ledger_path, "manual");
 }
 
 struct cxm_api *st_new(const char *fixture, uint64_t seed)

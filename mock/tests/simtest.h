@@ -23,6 +23,9 @@ struct st_res {
 struct cxm_api *st_new(const char *fixture, uint64_t seed);
 /* As st_new, with the ledger also appended to ledger_path (NULL: memory only). */
 struct cxm_api *st_open(const char *fixture, uint64_t seed, const char *ledger_path);
+/* As st_open, on CLOCK ("real", "scaled:X" or "manual"). */
+struct cxm_api *st_open_clock(const char *fixture, uint64_t seed, const char *ledger_path,
+                              const char *clock);
 void st_free(struct cxm_api *m);
 
 /* One request; body may be NULL. auth is a full Authorization header value or NULL. The

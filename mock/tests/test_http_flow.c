@@ -2004,6 +2004,7 @@ static void test_CLI_help_exits_0(void **state)
         {"--port", "0", "--clock", "sideways", NULL},
         {"--port", "0", "--seed", "-1", NULL},
         {"--port", "0", "stray-argument", NULL},
+        {"--port", "0", "--client-time", "lunar", NULL},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int st = cxh_run(bad[i], 10000, &out, &err);

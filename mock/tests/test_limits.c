@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "simtest.h"
 
@@ -55,6 +56,64 @@ static void test_RATE_01_sliding_window(void **state)
     st_client(m, 1, "a", "sa");
     assert_int_equal(st_call(m, "GET", "/__admin/health", NULL, NULL)->status, 200);
     st_free(m);
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* SIM-06: on a scaled clock (scaled:60: the 60 s window is one wall second) a 429's
+ * Retry-After and retryAfterMs, a token's expires_in and a long poll's timeout are the
+ * client's wall time by default, so a client that honours them waits as against the platform;
+ * "clientTime": "mock" tells mock time instead. */
+static void test_SIM_06_durations_told_in_wall_time(void **state)
+{
+    (void)state;
+    static const char *const told[] = {"", "\"clientTime\":\"mock\","};
+    for (int mode = 0; mode < 2; mode++) {
+        char fx[1024];
+        snprintf(fx, sizeof fx, "{%s%s", told[mode], fixture + 1);
+        struct cxm_api *m = st_open_clock(fx, 1, NULL, "scaled:60");
+        struct st_res *r = st_form(m, "/oauth/token", NULL,
+                                   "grant_type=client_credentials&client_id=a&client_secret=sa");
+        assert_int_equal(r->status, 200);
+        assert_int_equal(json_integer_value(json_object_get(r->body, "expires_in")),
+                         mode ? 3600 : 60); /* the hour lasts a wall minute */
+        char bearer[128];
+        snprintf(bearer, sizeof bearer, "Bearer %s", ST_STR(r->body, "access_token"));
+        for (int i = 0; i < 3; i++)
+            assert_int_equal(get_queue(m, bearer)->status, 200);
+        r = get_queue(m, bearer);
+        assert_int_equal(r->status, 429);
+        json_int_t ms = json_integer_value(json_object_get(r->body, "retryAfterMs"));
+        if (mode) { /* mock time: most of the 60 s window */
+            assert_true(ms > 30000 && ms <= 60000);
+            assert_true(strcmp(r->retry_after, "60") == 0 || strcmp(r->retry_after, "59") == 0);
+        } else { /* wall time: under a second, rounded up to whole seconds in the header */
+            assert_true(ms > 0 && ms <= 1000);
+            assert_string_equal(r->retry_after, "1");
+        }
+        /* A long poll with nothing to say waits the client's seconds: 1 s wall; in mock time
+         * 30 s is half a wall second. (Client b: a's budget is spent.) */
+        r = st_form(m, "/oauth/token", NULL,
+                    "grant_type=client_credentials&client_id=b&client_secret=sb");
+        snprintf(bearer, sizeof bearer, "Bearer %s", ST_STR(r->body, "access_token"));
+        r = st_call(m, "GET", "/api/v2/events?after=0", bearer, NULL);
+        assert_int_equal(r->status, 200);
+        char poll[96];
+        snprintf(poll, sizeof poll, "/api/v2/events?after=%lld&timeout=%d",
+                 (long long)json_integer_value(json_object_get(r->body, "cursor")), mode ? 30 : 1);
+        double t0 = mono_s();
+        r = st_call(m, "GET", poll, bearer, NULL);
+        assert_int_equal(r->status, 200);
+        double waited = mono_s() - t0;
+        assert_true(waited >= (mode ? 0.45 : 0.95));
+        assert_true(waited < 20); /* a deadline, not a measurement */
+        st_free(m);
+    }
 }
 
 /* RATE-01: the tenant-wide window counts every client's calls. */
@@ -209,6 +268,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_RATE_01_sliding_window),
         cmocka_unit_test(test_RATE_01_tenant_window),
+        cmocka_unit_test(test_SIM_06_durations_told_in_wall_time),
         cmocka_unit_test(test_AUTH_06_limits_scoped_to_client_id),
         cmocka_unit_test(test_FLT_01_error_status),
         cmocka_unit_test(test_FLT_01_seeded_rate),

@@ -199,8 +199,8 @@ static void issue(struct cxm_api *api, int client, int agent, uint64_t scopes, c
     rs->no_store = true;
     cxm_respond(rs, 200,
                 json_pack("{ss ss si ss so}", "access_token", value, "token_type", "Bearer",
-                          "expires_in", ttl_s, "refresh_token", refresh, "scope",
-                          scope_string(&s->auth, scopes)));
+                          "expires_in", (int)cxm_clock_told_lifetime_s(&s->clock, ttl_s),
+                          "refresh_token", refresh, "scope", scope_string(&s->auth, scopes)));
 }
 
 void cxm_api_token(struct cxm_api *api, struct cxm_call *c)

@@ -1,7 +1,8 @@
 /* api_events.c - the long poll GET /api/v2/events?after=CURSOR&timeout=SECONDS (CONS-03).
  *
  * Answers at once with the events after the cursor, or, if there are none, waits up to
- * `timeout` wall-clock seconds (0..60, default 0) for one. The wait releases the mock's lock.
+ * `timeout` seconds (0..60, default 0) for one: the client's wall-clock seconds, or mock ones
+ * on a scaled clock that tells mock time (SIM-06). The wait releases the mock's lock.
  * A cursor older than the retained events answers 410 with the oldest cursor still held. */
 #include <errno.h>
 #include <stdlib.h>
@@ -56,9 +57,15 @@ void cxm_api_events(struct cxm_api *api, struct cxm_call *c)
                               (json_int_t)cxm_events_last(ev)));
         return;
     }
-    struct timespec deadline;
+    struct timespec deadline; /* the client's seconds (SIM-06) */
+    int64_t wait_ns = cxm_clock_asked_wait_ns(&api->sim.clock, (int64_t)timeout);
     clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += (time_t)timeout;
+    deadline.tv_sec += (time_t)(wait_ns / 1000000000);
+    deadline.tv_nsec += (long)(wait_ns % 1000000000);
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
     while (cxm_events_last(ev) <= after && timeout > 0 && !api->stopping) {
         if (pthread_cond_timedwait(&api->events_cond, &api->lock, &deadline) == ETIMEDOUT)
             break;

@@ -58,7 +58,8 @@ static int admit(struct cxm_api *api, const struct cxm_route *r, const struct cx
         return 1;
     }
     api->metrics.limited[worst]++;
-    int64_t secs = (wait + 999) / 1000;
+    int64_t told = cxm_clock_told_wait_ms(&s->clock, wait); /* SIM-06 */
+    int64_t secs = (told + 999) / 1000;
     snprintf(rs->retry_after, sizeof rs->retry_after, "%lld", (long long)secs);
     cxm_respond(rs, 429,
                 json_pack("{ss ss ss sI sI}", "error", "rate_limited", "detail",
@@ -66,7 +67,7 @@ static int admit(struct cxm_api *api, const struct cxm_route *r, const struct cx
                           : worst == 1 ? "too many requests for this tenant"
                                        : "too many agent-state writes for this tenant",
                           "limit", which[worst], "retryAfterSeconds", (json_int_t)secs,
-                          "retryAfterMs", (json_int_t)wait));
+                          "retryAfterMs", (json_int_t)told));
     return 0;
 }
 

@@ -91,6 +91,42 @@ int64_t cxm_clock_wall_ns_until(const struct cxm_clock *c, int64_t at_ms)
     return (int64_t)((double)(at_ms - now) * 1e6 / c->scale);
 }
 
+int cxm_told_parse(const char *spec, enum cxm_told *told)
+{
+    if (strcmp(spec, "wall") == 0)
+        *told = CXM_TOLD_WALL;
+    else if (strcmp(spec, "mock") == 0)
+        *told = CXM_TOLD_MOCK;
+    else
+        return -1;
+    return 0;
+}
+
+/* Does the clock tell its clients wall time that differs from mock time? */
+static int tells_wall(const struct cxm_clock *c)
+{
+    return c->told == CXM_TOLD_WALL && c->mode == CXM_CLOCK_SCALED;
+}
+
+int64_t cxm_clock_told_wait_ms(const struct cxm_clock *c, int64_t ms)
+{
+    return tells_wall(c) ? (int64_t)ceil((double)ms / c->scale) : ms;
+}
+
+int64_t cxm_clock_told_lifetime_s(const struct cxm_clock *c, int64_t s)
+{
+    if (!tells_wall(c))
+        return s;
+    int64_t wall = (int64_t)floor((double)s / c->scale);
+    return wall < 1 ? 1 : wall;
+}
+
+int64_t cxm_clock_asked_wait_ns(const struct cxm_clock *c, int64_t s)
+{
+    double ns = (double)s * 1e9;
+    return (int64_t)(c->told == CXM_TOLD_MOCK && c->mode == CXM_CLOCK_SCALED ? ns / c->scale : ns);
+}
+
 void cxm_clock_describe(const struct cxm_clock *c, char *buf, unsigned long size)
 {
     if (c->mode == CXM_CLOCK_MANUAL)

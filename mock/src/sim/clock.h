@@ -17,8 +17,16 @@
 
 enum cxm_clock_mode { CXM_CLOCK_REAL, CXM_CLOCK_SCALED, CXM_CLOCK_MANUAL };
 
+/* SIM-06: the time the durations the mock tells a client (Retry-After, retryAfterMs,
+ * expires_in) and the waits a client asks for (a long poll's timeout) are in. WALL, the
+ * default: the client's wall time, so an unmodified program behaves on a scaled clock as it
+ * would against the platform; MOCK: mock time, as the simulation counts it. The same on a real
+ * clock; on a manual one, where mock time has no wall rate, always mock time. */
+enum cxm_told { CXM_TOLD_WALL, CXM_TOLD_MOCK };
+
 struct cxm_clock {
     enum cxm_clock_mode mode;
+    enum cxm_told told;
     double scale;      /* 1 in real mode */
     int64_t base_ms;   /* mock time at the anchor */
     int64_t anchor_ns; /* CLOCK_MONOTONIC at the anchor (real, scaled) */
@@ -43,6 +51,23 @@ int cxm_clock_set_scale(struct cxm_clock *c, double scale);
 /* Wall-clock nanoseconds until mock time reaches at_ms (0 if already there); -1 in manual
  * mode, where time never moves by itself. */
 int64_t cxm_clock_wall_ns_until(const struct cxm_clock *c, int64_t at_ms);
+
+/* Parse "wall" or "mock". Returns 0, or -1 if it is neither. */
+int cxm_told_parse(const char *spec, enum cxm_told *told);
+
+/* A wait of MS mock milliseconds as the client is told it (SIM-06): in wall ms on a scaled
+ * clock telling wall time, rounded up, so a client that waits exactly that long is admitted;
+ * else MS. */
+int64_t cxm_clock_told_wait_ms(const struct cxm_clock *c, int64_t ms);
+
+/* A lifetime of S mock seconds as the client is told it (SIM-06): in wall seconds on a scaled
+ * clock telling wall time, rounded down but at least 1, so a client that renews at its end is
+ * not late; else S. */
+int64_t cxm_clock_told_lifetime_s(const struct cxm_clock *c, int64_t s);
+
+/* A wait of S seconds that a client asks for (a long poll's timeout), as wall nanoseconds: S
+ * wall seconds when the clock tells wall time, else S mock seconds (S / scale wall ones). */
+int64_t cxm_clock_asked_wait_ns(const struct cxm_clock *c, int64_t s);
 
 /* "real", "scaled:X" or "manual" into buf. */
 void cxm_clock_describe(const struct cxm_clock *c, char *buf, unsigned long size);

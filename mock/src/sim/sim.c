@@ -63,6 +63,7 @@ int cxm_sim_init(struct cxm_sim *s, const struct cxm_tenant *t, uint64_t seed,
     s->tenant = t;
     s->seed = seed;
     cxm_clock_init(&s->clock, mode, scale);
+    s->clock.told = t->client_time;
     s->now = cxm_clock_now(&s->clock);
     if (cxm_ledger_open(&s->ledger, ledger_path, err) < 0)
         return -1;

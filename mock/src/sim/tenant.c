@@ -51,6 +51,7 @@ static const char *const patch_names[] = {"409", "ignore", NULL};
 static const char *const idem_header_names[] = {"seed", "either", NULL};
 static const char *const capacity_names[] = {"409", "abandon", NULL};
 static const char *const mapping_names[] = {"scaled", "raw", NULL};
+static const char *const told_names[] = {"wall", "mock", NULL};
 static const char *const attr_prefixes[] = {"string:", "number:", "boolean:", "date:", NULL};
 
 /* ---- typed getters: each reads member KEY of object OBJ at PATH; absent means the default ---- */
@@ -450,6 +451,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
                                        "patchAssigned",
                                        "idempotencyHeaders",
                                        "priorityMapping",
+                                       "clientTime",
                                        "overflowOnLastRing",
                                        "limits",
                                        "teardownMs",
@@ -467,7 +469,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
     static const char *const consistency_keys[] = {"minMs", "maxMs", NULL};
     static const char *const limit_keys[] = {"tenantPerMin", "agentStatePerMin", NULL};
     json_t *cons, *limits, *faults;
-    int patch, idem_headers, mapping;
+    int patch, idem_headers, mapping, told;
 
     if (!json_is_object(root))
         return jr_fail(&c->jr, "", 0, "expected object");
@@ -484,6 +486,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
         jr_get_enum(&c->jr, root, "", "idempotencyHeaders", OPTIONAL, idem_header_names, 0,
                     &idem_headers) ||
         jr_get_enum(&c->jr, root, "", "priorityMapping", OPTIONAL, mapping_names, 0, &mapping) ||
+        jr_get_enum(&c->jr, root, "", "clientTime", OPTIONAL, told_names, 0, &told) ||
         jr_get_bool(&c->jr, root, "", "overflowOnLastRing", true, &t->overflow_on_last_ring) ||
         jr_get_container(&c->jr, root, "", "limits", OPTIONAL, JSON_OBJECT, &limits) ||
         jr_get_int(&c->jr, root, "", "teardownMs", OPTIONAL, 1000, 0, INT_MAX, &t->teardown_ms) ||
@@ -495,6 +498,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
     t->patch_assigned_ignore = patch == 1;
     t->idempotency_either = idem_headers == 1;
     t->priority_raw = mapping == 1;
+    t->client_time = told == 1 ? CXM_TOLD_MOCK : CXM_TOLD_WALL;
 
     t->consistency_min_ms = 200;
     t->consistency_max_ms = 500;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "clock.h"
 #include "cxerr.h"
 #include "groups.h"
 
@@ -135,6 +136,8 @@ struct cxm_tenant {
     bool idempotency_either;    /* "idempotencyHeaders": "seed" (default: X-Idempotency-Key on
                                  * injection, Idempotency-Key on PATCH, the other ignored) or
                                  * "either" (both on both) */
+    enum cxm_told client_time;  /* "clientTime": "wall" (default) or "mock": the time the
+                                 * durations told to clients are in on a scaled clock (SIM-06) */
     int tenant_per_min;         /* "limits": {"tenantPerMin"} default 0 = none */
     int agent_state_per_min;    /* "limits": {"agentStatePerMin"} default 100 */
     int teardown_ms;            /* "teardownMs": Timeout -> Ended, default 1000 */
