@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cxmock.h"
 #include "version.h"
@@ -15,6 +16,8 @@ static void usage(FILE *f)
     fputs("usage: cxmock [--port N|0] [--bind ADDR] [--tenant FILE] [--seed N]\n"
           "              [--clock real|scaled:X|manual] [--ledger FILE.jsonl] [--threads N]\n"
           "              [--client-time wall|mock] [--admin-token T] [--max-body BYTES]\n"
+          "              [--port-file FILE]\n"
+          "       cxmock gate [OPTIONS] -- COMMAND [ARG...]   (cxmock gate --help)\n"
           "\n"
           "Serves a simulated NICE CXone tenant over HTTP for integration tests and load runs:\n"
           "OAuth tokens, interactions with accept/reject, ring groups and timeouts, queue\n"
@@ -37,6 +40,8 @@ static void usage(FILE *f)
           "  --admin-token T   admin API needs 'Authorization: Bearer T' (else loopback only);\n"
           "                    CXMOCK_ADMIN_TOKEN in the environment does the same\n"
           "  --max-body BYTES  request body cap (default 1048576); larger bodies get 413\n"
+          "  --port-file FILE  once listening, write the port (a line) to FILE, atomically:\n"
+          "                    for harnesses that cannot read stdout\n"
           "  --help, --version\n"
           "\n"
           "Exit status: 0 after SIGINT/SIGTERM, 1 on a usage or setup error (a bad fixture is\n"
@@ -55,6 +60,28 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+/* The port as a line in PATH, written beside it and renamed, so a reader never sees half. */
+static int write_port_file(const char *path, int port)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return -1;
+    int bad = fprintf(f, "%d\n", port) < 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) < 0) {
+        int err = errno;
+        unlink(tmp);
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -70,6 +97,7 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {"client-time", required_argument, NULL, 'T'},
         {"version", no_argument, NULL, 'V'},
+        {"port-file", required_argument, NULL, 'P'},
         {NULL, 0, NULL, 0},
     };
     struct cxm_options o;
@@ -77,6 +105,7 @@ int main(int argc, char **argv)
     o.admin_token = getenv("CXMOCK_ADMIN_TOKEN");
     if (o.admin_token && !*o.admin_token)
         o.admin_token = NULL;
+    const char *port_file = NULL;
     long v;
     int opt;
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -106,6 +135,9 @@ int main(int argc, char **argv)
             break;
         case 'T':
             o.client_time = optarg;
+            break;
+        case 'P':
+            port_file = optarg;
             break;
         case 'l':
             o.ledger_path = optarg;
@@ -163,6 +195,12 @@ int main(int argc, char **argv)
         char err[2048];
         cx_error_format(&e, err, sizeof err);
         fprintf(stderr, "cxmock: %s\n", err);
+        cxm_destroy(m);
+        return 1;
+    }
+    /* the port file before the line, so whoever reads the line finds the file too */
+    if (port_file && write_port_file(port_file, cxm_port(m)) < 0) {
+        fprintf(stderr, "cxmock: --port-file %s: %s\n", port_file, strerror(errno));
         cxm_destroy(m);
         return 1;
     }

@@ -1936,6 +1936,42 @@ static void test_ADMIN_token_required(void **state)
     CXH_ASSERT_STATUS(ix_call(f, "GET", id, "", f->tok, NULL), 200);
 }
 
+/* DESIGN (running as a CI service): --port-file holds the port once the mock listens;
+ * /__admin/violations?fail=1 answers 200 while no check has a count and 409 with the same
+ * report once one has (a SILENT_DROP, REJ-03); fail=0 is 200; another value is 400. */
+static void test_ADMIN_port_file_and_violations_fail(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(cxt_tmpdir(f->dir, sizeof f->dir, "cxmock-it"), 0);
+    char pf[512];
+    snprintf(pf, sizeof pf, "%s/port", f->dir);
+    const char *const args[] = {"--clock", "manual", "--port-file", pf, NULL};
+    fx_start(f, args);
+    char *text = cxt_read_file(pf, NULL);
+    assert_non_null(text);
+    char want[16];
+    snprintf(want, sizeof want, "%d\n", f->mock.port);
+    assert_string_equal(text, want);
+    free(text);
+    struct cxh_http *h = &f->mock.http;
+    const struct cxh_resp *r = cxh_call(h, "GET", "/__admin/violations?fail=1", NULL, NULL);
+    CXH_ASSERT_STATUS(r, 200);
+    char a[64], b[64];
+    create(f, "voice", "q-overflow", a, sizeof a);
+    create(f, "voice", "q-overflow", b, sizeof b);
+    CXH_ASSERT_STATUS(ix_call(f, "POST", a, "/reject", f->tok,
+                              "{\"agentId\":\"agent-voice-1\",\"returnToQueue\":true}"),
+                      200);
+    advance(f, 600);
+    r = cxh_call(h, "GET", "/__admin/violations?fail=1", NULL, NULL);
+    CXH_ASSERT_STATUS(r, 409);
+    CXH_ASSERT_INT(r->json, "checks.SILENT_DROP.count", 1);
+    CXH_ASSERT_STATUS(cxh_call(h, "GET", "/__admin/violations?fail=0", NULL, NULL), 200);
+    r = cxh_call(h, "GET", "/__admin/violations?fail=yes", NULL, NULL);
+    CXH_ASSERT_STATUS(r, 400);
+    CXH_ASSERT_STR(r->json, "error", "validation_error");
+}
+
 /* A bad --tenant file: exit 1 with FILE:LINE:COLUMN: and the key; a syntax error too; a
  * missing file exits 1. Nothing listens. */
 static void test_CLI_bad_tenant_exits_1_with_location(void **state)
@@ -2162,6 +2198,7 @@ int main(void)
         T(test_BAD_INPUT_body_over_cap_413, setup_none),
         T(test_SIM_03_ledger_file_matches_and_survives_sigkill, setup_none),
         T(test_ADMIN_token_required, setup_none),
+        T(test_ADMIN_port_file_and_violations_fail, setup_none),
         T(test_CLI_bad_tenant_exits_1_with_location, setup_none),
         T(test_CLI_help_exits_0, setup_none),
         T(test_SIM_01_manual_clock, setup_manual),

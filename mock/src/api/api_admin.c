@@ -217,10 +217,32 @@ void cxm_admin_ledger(struct cxm_api *api, struct cxm_call *c)
     rs->status = rs->raw ? 200 : 500;
 }
 
+/* Any check with a count: what ?fail=1 answers 409 for. */
+static int any_violation(const json_t *report)
+{
+    const char *name;
+    json_t *check;
+    json_object_foreach(json_object_get(report, "checks"), name, check)
+    {
+        if (json_integer_value(json_object_get(check, "count")) > 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* GET /__admin/violations[?fail=1]: the SIM-04 checks; with fail=1, 409 when any has a count,
+ * so a shell gate needs only `curl --fail`. */
 void cxm_admin_violations(struct cxm_api *api, struct cxm_call *c)
 {
     struct cxm_resp *rs = c->rs;
-    cxm_respond(rs, 200, cxm_invariants(&api->sim.ledger));
+    char fail[8];
+    int gate = cxm_query_param(c->rq, "fail", fail, sizeof fail);
+    if (gate && strcmp(fail, "1") != 0 && strcmp(fail, "0") != 0) {
+        cxm_respond(rs, 400, cxm_err("validation_error", "fail must be 0 or 1"));
+        return;
+    }
+    json_t *report = cxm_invariants(&api->sim.ledger);
+    cxm_respond(rs, gate && fail[0] == '1' && any_violation(report) ? 409 : 200, report);
 }
 
 /* GET /metrics: Prometheus text format. */

@@ -10,7 +10,11 @@ int cxm_pipeline_admin(const struct cxm_api *api, const struct cxm_req *rq, stru
     if (!token) {
         if (rq->loopback)
             return 1;
-        cxm_respond(rs, 403, cxm_err("forbidden", "the admin API answers loopback only"));
+        cxm_respond(rs, 403,
+                    cxm_err("forbidden", "the admin API answers loopback only; to reach it from "
+                                         "elsewhere, start cxmock with --admin-token T (or "
+                                         "CXMOCK_ADMIN_TOKEN=T) and send "
+                                         "'Authorization: Bearer T'"));
         return 0;
     }
     const char *auth = rq->authorization;
