@@ -93,22 +93,31 @@ static int ended(const char *state)
     return same(state, "Ended") || same(state, "Timeout") || same(state, "Abandoned");
 }
 
-/* ACT steps: was the actor the owner, and did it know the state it acted on? */
+/* An accept whose answer named another agent as the owner: lost to first wins. */
+static int lost_accept(const struct hrec *acc)
+{
+    return acc->resp_agent && acc->agent && !same(acc->resp_agent, acc->agent);
+}
+
+/* ACT steps (and rejects): was the actor the owner, and did it know the state it acted on? */
 static void check_acts(struct ctx *c, struct hrec *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (r[i].op != HREC_ACT || !r[i].subject)
+        if ((r[i].op != HREC_ACT && r[i].op != HREC_REJECT) || !r[i].subject)
             continue;
         if (c->l[i].accept < 0)
             continue;
         const struct hrec *acc = &r[c->l[i].accept];
         const struct hrec *read = c->l[i].seen >= 0 ? &r[c->l[i].seen] : NULL;
         char what[512];
-        if (acc->resp_agent && acc->agent && !same(acc->resp_agent, acc->agent)) {
+        if (lost_accept(acc)) {
             snprintf(what, sizeof what,
-                     "%s acted on %s as its owner, but the accept's answer named %s (first wins)",
-                     acc->agent, r[i].subject, acc->resp_agent);
+                     "%s %s %s as its owner, but the accept's answer (%d) named %s (first wins)",
+                     acc->agent, r[i].op == HREC_REJECT ? "rejected" : "acted on", r[i].subject,
+                     acc->status, acc->resp_agent);
             flag(c, V_DUPLICATE_ACCEPT, &r[i], what);
+        } else if (r[i].op == HREC_REJECT) {
+            continue; /* a reject after a won accept is the owner's own decision */
         } else if (ended(acc->resp_state) || (read && ended(read->resp_state))) {
             snprintf(what, sizeof what,
                      "%s acted on %s after an accept that answered 200, but it had already "
@@ -170,7 +179,15 @@ static void check_duplicate_reject(struct ctx *c, struct hrec *r, size_t n)
     }
 }
 
-/* Injection: two contacts for one business key; a contact never confirmed. */
+/* An answer that leaves the contact's fate open to the client: throttled (429), a server error
+ * (5xx) or none at all. A 4xx refusal (400, 409) is the platform saying no, which the client
+ * was told; only a contact left in doubt is lost. */
+static int unanswered(const struct hrec *r)
+{
+    return r->status == 0 || r->status == 429 || r->status >= 500;
+}
+
+/* Injection: two contacts for one business key; a contact left in doubt, never confirmed. */
 static void check_injections(struct ctx *c, struct hrec *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -182,7 +199,7 @@ static void check_injections(struct ctx *c, struct hrec *r, size_t n)
             confirmed |= r[j].outcome == OUT_OK;
             last = &r[j];
         }
-        if (!confirmed) {
+        if (!confirmed && unanswered(last)) {
             char what[512];
             snprintf(what, sizeof what,
                      "contact %s was never confirmed after %d attempts (last status %d)",
@@ -253,10 +270,20 @@ static void check_retry_storm(struct ctx *c, struct hrec *r, size_t n)
     }
 }
 
-/* A 401 on a token of a client id for which someone else fetched a newer token meanwhile. */
+/* A 401 on a token of a client id for which someone else fetched a newer token meanwhile; and a
+ * token-fetch storm: a fetch answered 429. */
 static void check_auth_cascade(struct ctx *c, struct hrec *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        if (r[i].op == HREC_TOKEN && r[i].status == 429) {
+            char what[512];
+            snprintf(what, sizeof what,
+                     "token fetch for auth source %s refused (429): tokens fetched faster than "
+                     "the token endpoint allows (a fetch per request, or every worker at once)",
+                     r[i].subject ? r[i].subject : "?");
+            flag(c, V_AUTH_CASCADE, &r[i], what);
+            continue;
+        }
         if (r[i].status != 401 || !r[i].token)
             continue;
         if (c->l[i].fetch < 0)
@@ -440,9 +467,9 @@ static int link_acts(struct link *l, const struct hrec *r, size_t n)
     strmap_init(&accepts);
     strmap_init(&seen);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        int accept = r[i].op == HREC_ACCEPT && r[i].outcome == OUT_OK;
+        int accept = r[i].op == HREC_ACCEPT && (r[i].outcome == OUT_OK || lost_accept(&r[i]));
         int read = r[i].op == HREC_READ && r[i].status == 200;
-        if (!r[i].subject || !(accept || read || r[i].op == HREC_ACT))
+        if (!r[i].subject || !(accept || read || r[i].op == HREC_ACT || r[i].op == HREC_REJECT))
             continue;
         char buf[256], *key = user_key(buf, sizeof buf, r[i].vu, r[i].iter, r[i].subject);
         if (!key) {

@@ -7,6 +7,23 @@
 #include "checks.h"
 #include "violations.h"
 
+/* A ledger entry as an example: what happened, to which interaction, caused by which request. */
+static json_t *ledger_example(const json_t *e)
+{
+    const char *type = json_string_value(json_object_get(e, "type"));
+    const char *id = json_string_value(json_object_get(e, "interactionId"));
+    const char *req = json_string_value(json_object_get(e, "req"));
+    char what[512];
+    snprintf(what, sizeof what, "the mock's ledger: %s of interaction %s, caused by request %s",
+             type ? type : "an entry", id ? id : "?", req ? req : "? (a timer)");
+    json_t *x = json_pack("{ss sO}", "what", what, "ledger", e);
+    if (id)
+        json_object_set_new(x, "subject", json_string(id));
+    if (req)
+        json_object_set_new(x, "requestId", json_string(req));
+    return x;
+}
+
 json_t *checks_reconcile(json_t *v, const json_t *ledger)
 {
     /* The mock's SIM-04 counts that are ground truth for the driver's of the same name
@@ -38,9 +55,7 @@ json_t *checks_reconcile(json_t *v, const json_t *ledger)
             {
                 if (json_array_size(mex) >= CHECKS_EXAMPLES)
                     break;
-                json_t *copy =
-                    json_pack("{ss sO}", "what", "found in the mock's ledger", "ledger", e);
-                json_array_append_new(mex, copy);
+                json_array_append_new(mex, ledger_example(e));
             }
         }
         if (lc != cc) {

@@ -115,6 +115,18 @@ static void test_duplicate_accept_acc05(void **state)
     add(&h, HREC_ACCEPT, 0, 10, 200, "i1", "a")->resp_agent = dup("a");
     add(&h, HREC_ACT, 0, 20, 200, "i1", "a");
     assert_int_equal(count(&h, "DUPLICATE_ACCEPT"), 0);
+    /* the first-wins refusal (409 naming the owner) acted on anyway: by an act, or a reject */
+    add(&h, HREC_ACCEPT, 1, 10, 409, "i1", "b")->resp_agent = dup("a");
+    add(&h, HREC_ACT, 1, 20, 409, "i1", "b");
+    add(&h, HREC_ACCEPT, 1, 30, 409, "i2", "b")->resp_agent = dup("a");
+    add(&h, HREC_REJECT, 1, 40, 409, "i2", "b");
+    assert_int_equal(count(&h, "DUPLICATE_ACCEPT"), 2);
+    /* a refusal that named nobody is no accept to act on; the owner's own reject is its own */
+    add(&h, HREC_ACCEPT, 1, 10, 409, "i1", "b");
+    add(&h, HREC_ACT, 1, 20, 409, "i1", "b");
+    add(&h, HREC_ACCEPT, 0, 30, 200, "i2", "a")->resp_agent = dup("a");
+    add(&h, HREC_REJECT, 0, 40, 200, "i2", "a");
+    assert_int_equal(count(&h, "DUPLICATE_ACCEPT"), 0);
 }
 
 /* ACC-06: acting after an accept of an interaction that had already ended. */
@@ -205,6 +217,15 @@ static void test_injection_inj05(void **state)
     b->opid = a->opid;
     b->attempt = 1;
     assert_int_equal(count(&h, "LOST_CONTACT"), 1);
+    /* throttled, then refused for good (409 at capacity): the client was told, nothing is lost */
+    a = add(&h, HREC_INJECT, 0, 10, 429, NULL, NULL);
+    a->key = dup("k3");
+    b = add(&h, HREC_INJECT, 0, 30, 409, NULL, NULL);
+    b->opid = a->opid;
+    b->attempt = 1;
+    assert_int_equal(count(&h, "LOST_CONTACT"), 0);
+    add(&h, HREC_INJECT, 0, 10, 429, NULL, NULL)->key = dup("k4"); /* throttled, not retried */
+    assert_int_equal(count(&h, "LOST_CONTACT"), 1);
 }
 
 /* PRI-04: a priority raise acknowledged, the queue position unchanged (a FIFO queue). */
@@ -257,6 +278,13 @@ static void test_auth_cascade_auth05(void **state)
     add(&h, 0, 0, 30, 200, NULL, NULL)->token = 1;
     add(&h, 0, 1, 30, 200, NULL, NULL)->token = 1;
     assert_int_equal(count(&h, "AUTH_CASCADE"), 0);
+    /* a token-fetch storm: fetches refused with 429 */
+    t1 = add(&h, HREC_TOKEN, 0, 10, 200, "cx-integration", NULL);
+    t1->key = dup("#1");
+    t1->token = 1;
+    add(&h, HREC_TOKEN, 0, 20, 429, "cx-integration", NULL)->key = dup("#1");
+    add(&h, HREC_TOKEN, 0, 30, 429, "cx-integration", NULL)->key = dup("#1");
+    assert_int_equal(count(&h, "AUTH_CASCADE"), 2);
 }
 
 /* AGT-03: READY during a mandatory break is refused. */

@@ -234,7 +234,14 @@ static void test_SIM_04_invariants(void **state)
         "\"idempotencyKey\":null}");
     /* REJ-04: one agent's reject applied twice */
     add(&l, "DUPLICATE_REJECT", "{\"interactionId\":\"r1\",\"agentId\":\"a\"}");
+    /* REJ-02: a reason stored as Unknown; INJ-04: r2 lost two attributes, r3 one: two contacts */
+    add(&l, "UNKNOWN_DISPOSITION", "{\"interactionId\":\"r1\",\"given\":\"Nope\"}");
+    add(&l, "IGNORED_ATTRIBUTE", "{\"interactionId\":\"r2\",\"key\":\"x\"}");
+    add(&l, "TRUNCATED_ATTRIBUTE", "{\"interactionId\":\"r2\",\"key\":\"y\"}");
+    add(&l, "TRUNCATED_ATTRIBUTE", "{\"interactionId\":\"r3\",\"key\":\"y\"}");
     json_t *v = cxm_invariants(&l);
+    assert_int_equal(count(v, "UNKNOWN_DISPOSITION"), 1);
+    assert_int_equal(count(v, "ATTRIBUTE_LOSS"), 2);
     assert_int_equal(count(v, "DUAL_ATTACH"), 1);
     assert_int_equal(count(v, "DUPLICATE_CONTACT"), 3); /* order-1, c's k1, bk-1 keyless */
     json_t *dups = json_object_get(
@@ -250,7 +257,7 @@ static void test_SIM_04_invariants(void **state)
         json_object_get(json_object_get(json_object_get(v, "checks"), "DUAL_ATTACH"), "examples"),
         0);
     assert_string_equal(ST_STR(ex, "agentId"), "b");
-    assert_int_equal(json_integer_value(json_object_get(v, "entries")), 19);
+    assert_int_equal(json_integer_value(json_object_get(v, "entries")), 23);
     json_decref(v);
     cxm_ledger_close(&l);
 }

@@ -9,8 +9,9 @@
 
 #define MAX_EXAMPLES 5
 
-static const char *const check_names[] = {"DUAL_ATTACH",       "SILENT_DROP",      "PHANTOM_ACCEPT",
-                                          "DUPLICATE_CONTACT", "DUPLICATE_REJECT", "LOST_CONTACT"};
+static const char *const check_names[] = {
+    "DUAL_ATTACH",      "SILENT_DROP",  "PHANTOM_ACCEPT",      "DUPLICATE_CONTACT",
+    "DUPLICATE_REJECT", "LOST_CONTACT", "UNKNOWN_DISPOSITION", "ATTRIBUTE_LOSS"};
 enum {
     DUAL_ATTACH,
     SILENT_DROP,
@@ -18,12 +19,15 @@ enum {
     DUPLICATE_CONTACT,
     DUPLICATE_REJECT,
     LOST_CONTACT,
+    UNKNOWN_DISPOSITION,
+    ATTRIBUTE_LOSS,
     NCHECKS
 };
 
 struct track {
     char *attached; /* agent now attached, or NULL */
     int ever_attached;
+    int lost_attributes; /* ATTRIBUTE_LOSS already counted for it */
 };
 
 struct scan {
@@ -115,6 +119,11 @@ static void scan_entry(struct scan *sc, json_t *e)
         flag(sc, PHANTOM_ACCEPT, e);
     } else if (strcmp(type, "DUPLICATE_REJECT") == 0) {
         flag(sc, DUPLICATE_REJECT, e);
+    } else if (strcmp(type, "UNKNOWN_DISPOSITION") == 0) {
+        flag(sc, UNKNOWN_DISPOSITION, e);
+    } else if (strcmp(type, "IGNORED_ATTRIBUTE") == 0 || strcmp(type, "TRUNCATED_ATTRIBUTE") == 0) {
+        if (!t->lost_attributes++) /* once per contact, however many attributes it lost */
+            flag(sc, ATTRIBUTE_LOSS, e);
     } else if (strcmp(type, "CREATED") == 0) {
         char *key = contact_key(e);
         if (key && strmap_get(&sc->keys, key, NULL))

@@ -8,6 +8,10 @@
  *                     digest "businessKey") was created before
  *   LOST_CONTACT      an interaction that went Ended without ever being attached to an agent,
  *                     except when the customer hung up (cause admin_end)
+ *   UNKNOWN_DISPOSITION every UNKNOWN_DISPOSITION entry: a reject's reason stored as Unknown
+ *                     (REJ-02)
+ *   ATTRIBUTE_LOSS    a contact with an IGNORED_ATTRIBUTE or TRUNCATED_ATTRIBUTE entry, once
+ *                     per contact (INJ-04)
  * Result: {"entries":N,"checks":{NAME:{"count":N,"examples":[entry,...]}}}, at most 5 examples
  * each, in ledger order.
  */
