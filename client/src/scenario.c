@@ -22,6 +22,7 @@
 #include "jsonread.h"
 #include "slurp.h"
 #include "strmap.h"
+#include "thresholds.h"
 #include "units.h"
 #include "violations.h"
 
@@ -69,9 +70,6 @@ static const char *const backoff_names[] = {"linear", "exponential", NULL};
 static const char *const jitter_names[] = {"none", "full", NULL};
 static const char *const reserved_names[] = {"vu",   "iter", "uuid",  "shard", "env",
                                              "user", "vars", "setup", NULL};
-static const char *const metric_names[] = {"latency", "violations", "errors",
-                                           "offered", "requests",   NULL};
-static const char *const *const violation_names = violation_driver_names;
 
 /* ---- typed getters: each reads member KEY of object OBJ at PATH; absent means the default ---- */
 
@@ -87,27 +85,6 @@ static int get_bool(struct ctx *c, json_t *obj, const char *path, const char *ke
     return 0;
 }
 
-/* 1 if S is a decimal number D+ or D+.D+ (no sign, no exponent) and store it in *out. */
-static int parse_decimal(const char *s, double *out)
-{
-    const char *p = s;
-
-    if (*p < '0' || *p > '9')
-        return 0;
-    while (*p >= '0' && *p <= '9')
-        p++;
-    if (*p == '.') {
-        if (*++p < '0' || *p > '9')
-            return 0;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    if (*p || p - s > 30)
-        return 0;
-    *out = strtod(s, NULL);
-    return 1;
-}
-
 /* The duration V (a string such as "250ms") at PATH into *us; POSITIVE in FLAGS rejects zero. */
 static int duration_value(struct ctx *c, json_t *v, const char *path, int flags, int64_t *us)
 {
@@ -120,7 +97,7 @@ static int duration_value(struct ctx *c, json_t *v, const char *path, int flags,
                        "number has no unit)");
     if (!json_is_string(v))
         return jr_fail(&c->jr, path, 0, "expected a duration: %s", help);
-    if (parse_decimal(json_string_value(v), &d))
+    if (thresholds_decimal(json_string_value(v), &d))
         return jr_fail(&c->jr, path, 0,
                        "expected a duration with a unit (us, ms, s, m or h): \"%.40s\" "
                        "has none",
@@ -194,14 +171,6 @@ static int is_token(const char *s)
               strchr("!#$%&'*+-.^_`|~", *s)))
             return 0;
     return 1;
-}
-
-/* A rule ID: upper-case letters, a dash, two or more digits ("ACC-03", "GWS-02"). */
-static int is_rule_id(const char *s)
-{
-    size_t letters = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
-    return letters > 0 && s[letters] == '-' && strlen(s + letters + 1) >= 2 &&
-           strspn(s + letters + 1, "0123456789") == strlen(s + letters + 1);
 }
 
 /* Whether reference NAME can ever be set: 0, or -1 with the reason in MSG. */
@@ -766,7 +735,7 @@ static int parse_request(struct ctx *c, json_t *obj, const char *path, struct sc
         get_tpl(c, obj, path, "key", NONEMPTY, NULL, &r->key) ||
         jr_get_str(&c->jr, obj, path, "rule", NONEMPTY, NULL, &r->rule))
         return -1;
-    if (r->rule && !is_rule_id(r->rule))
+    if (r->rule && !thresholds_is_rule_id(r->rule))
         return jr_fail(&c->jr, jr_member_path(p, path, "rule"), 0,
                        "expected a rule ID of docs/rules.md, e.g. \"ACC-03\"");
     if (check_op(c, path, r, op) < 0)
@@ -1160,51 +1129,20 @@ static int parse_policy(struct ctx *c, json_t *obj, struct scn_policy *pol)
     return 0;
 }
 
-/* ---- thresholds ---- */
+/* ---- thresholds (the language is reports/src/thresholds.c's) ---- */
 
-static const char *const latency_stats[] = {"p", "avg", "min", "max", NULL};
-static const char *const count_stats[] = {"count", NULL};
-static const char *const error_stats[] = {"rate", "count", NULL};
-static const char *const offered_stats[] = {"achieved", NULL};
-static const char *const request_stats[] = {"count", "rate", NULL};
-static const char *const *const metric_stats[] = {latency_stats, count_stats, error_stats,
-                                                  offered_stats, request_stats};
-static const char *const metric_help[] = {
-    "p(N), avg, min or max (milliseconds), e.g. \"p(99)<300\"",
-    "count, e.g. \"count==0\"",
-    "rate (failed/all) or count, e.g. \"rate<0.01\"",
-    "achieved (achieved/offered starts), e.g. \"achieved>=0.99\"",
-    "count or rate (per second), e.g. \"count>=100\"",
-};
-
-/* Threshold key KEY at PATH: METRIC or METRIC{SELECTOR}. */
+/* Threshold key KEY at PATH: METRIC or METRIC{SELECTOR}, a latency tag one of the steps'. */
 static int threshold_key(struct ctx *c, const char *key, const char *path, enum scn_metric *m,
                          char **selector)
 {
-    const char *brace = strchr(key, '{');
-    size_t n = brace ? (size_t)(brace - key) : strlen(key), klen = strlen(key);
-    char metric[16], list[512];
-    int k;
-
-    snprintf(metric, sizeof metric, "%.*s", (int)(n < 15 ? n : 15), key);
-    if (n >= 15 || (k = jr_name_index(metric_names, metric)) < 0 ||
-        (brace && (klen < n + 3 || key[klen - 1] != '}')) ||
-        (brace && k != SCN_M_LATENCY && k != SCN_M_VIOLATION))
-        return jr_fail(&c->jr, path, 1,
-                       "expected latency, latency{TAG}, violations, violations{NAME}, errors, "
-                       "offered or requests");
-    *m = (enum scn_metric)k;
-    if (!(*selector = brace ? strndup(brace + 1, klen - n - 2) : strdup("")))
-        return jr_fail_oom(&c->jr, path);
-    if (!**selector)
-        return 0;
-    if (*m == SCN_M_LATENCY && scn_tag_index(c->s, *selector) < 0)
+    char why[1024];
+    enum th_metric tm;
+    if (thresholds_key(key, &tm, selector, why, sizeof why) < 0)
+        return *selector ? jr_fail_oom(&c->jr, path) : jr_fail(&c->jr, path, 1, "%s", why);
+    *m = (enum scn_metric)tm;
+    if (*m == SCN_M_LATENCY && **selector && scn_tag_index(c->s, *selector) < 0)
         return jr_fail(&c->jr, path, 1, "no request or poll step has the tag \"%.100s\"",
                        *selector);
-    if (*m == SCN_M_VIOLATION && jr_name_index(violation_names, *selector) < 0 &&
-        !is_rule_id(*selector))
-        return jr_fail(&c->jr, path, 1, "expected a rule ID such as ACC-03 or one of: %s",
-                       jr_join(list, sizeof list, violation_names));
     return 0;
 }
 
@@ -1212,57 +1150,15 @@ static int threshold_key(struct ctx *c, const char *key, const char *path, enum 
 static int threshold_cond(struct ctx *c, const char *text, const char *path,
                           struct scn_threshold *t)
 {
-    static const char *const cmps[] = {"<=", ">=", "==", "!=", "<", ">"};
-    static const enum scn_cmp cmp_of[] = {SCN_LE, SCN_GE, SCN_EQ, SCN_NE, SCN_LT, SCN_GT};
-    const char *p = text, *word;
-    char num[40];
-    size_t n;
-    int i;
-
-    while (*p == ' ')
-        p++;
-    for (word = p; *p >= 'a' && *p <= 'z'; p++)
-        ;
-    n = (size_t)(p - word);
-    if (n == 0 || n >= sizeof t->stat)
-        goto bad;
-    memcpy(t->stat, word, n);
-    t->stat[n] = '\0';
-    if (jr_name_index(metric_stats[t->metric], t->stat) < 0)
-        goto bad;
-    if (strcmp(t->stat, "p") == 0) {
-        const char *close = *p == '(' ? strchr(p, ')') : NULL;
-        if (!close || (size_t)(close - p - 1) >= sizeof num)
-            goto bad;
-        snprintf(num, sizeof num, "%.*s", (int)(close - p - 1), p + 1);
-        if (!parse_decimal(num, &t->pct) || !(t->pct > 0 && t->pct <= 100))
-            return jr_fail(&c->jr, path, 0, "expected a percentile p(N) with 0 < N <= 100");
-        p = close + 1;
-    }
-    while (*p == ' ')
-        p++;
-    for (i = 0; i < 6 && strncmp(p, cmps[i], strlen(cmps[i])) != 0; i++)
-        ;
-    if (i == 6)
-        goto bad;
-    t->cmp = cmp_of[i];
-    for (p += strlen(cmps[i]); *p == ' '; p++)
-        ;
-    n = strcspn(p, " ");
-    if (n == 0 || n >= sizeof num)
-        goto bad;
-    snprintf(num, sizeof num, "%.*s", (int)n, p);
-    if (!parse_decimal(num, &t->value))
-        goto bad;
-    for (p += n; *p == ' '; p++)
-        ;
-    if (*p)
-        goto bad;
+    char why[512];
+    struct th_cond tc;
+    if (thresholds_cond((enum th_metric)t->metric, text, &tc, why, sizeof why) < 0)
+        return jr_fail(&c->jr, path, 0, "%s", why);
+    memcpy(t->stat, tc.stat, sizeof t->stat);
+    t->pct = tc.pct;
+    t->cmp = (enum scn_cmp)tc.cmp;
+    t->value = tc.value;
     return 0;
-bad:
-    return jr_fail(&c->jr, path, 0,
-                   "expected STAT OP NUMBER with STAT %s and OP one of < <= > >= == !=",
-                   metric_help[t->metric]);
 }
 
 /* "thresholds": {KEY: [CONDITION, ...]} into s->thresholds, one per condition. Needs the
@@ -1331,7 +1227,7 @@ static int check_clock(struct ctx *c, const char *clock)
 
     if (!clock || strcmp(clock, "real") == 0 || strcmp(clock, "manual") == 0)
         return 0;
-    if (strncmp(clock, "scaled:", 7) == 0 && parse_decimal(clock + 7, &x) && x > 0)
+    if (strncmp(clock, "scaled:", 7) == 0 && thresholds_decimal(clock + 7, &x) && x > 0)
         return 0;
     return jr_fail(&c->jr, "clock", 0, "expected \"real\", \"manual\" or \"scaled:X\" with X > 0");
 }

@@ -18,6 +18,7 @@
 #include "cxerr.h"
 #include "hrec.h"
 #include "template.h"
+#include "thresholds.h"
 
 /* ---- load models ------------------------------------------------------------------------ */
 
@@ -172,15 +173,24 @@ struct scn_step {
 
 /* ---- thresholds ------------------------------------------------------------------------- */
 
-enum scn_metric {
-    SCN_M_LATENCY,   /* selector: a tag or "" for all; stat: p(N), avg, max, min */
-    SCN_M_VIOLATION, /* selector: a violation name or "" for all; stat: count */
-    SCN_M_ERRORS,    /* stat: rate (failed / all) or count */
-    SCN_M_ACHIEVED,  /* stat: ratio of achieved to offered starts */
-    SCN_M_REQUESTS,  /* stat: count or rate (per second) */
+enum scn_metric { /* the threshold language's (thresholds.h) */
+                  SCN_M_LATENCY =
+                      TH_LATENCY, /* selector: a tag or "" for all; stat: p(N), avg, max, min */
+                  SCN_M_VIOLATION =
+                      TH_VIOLATIONS, /* selector: a violation name or "" for all; stat: count */
+                  SCN_M_ERRORS = TH_ERRORS,     /* stat: rate (failed / all) or count */
+                  SCN_M_ACHIEVED = TH_OFFERED,  /* stat: ratio of achieved to offered starts */
+                  SCN_M_REQUESTS = TH_REQUESTS, /* stat: count or rate (per second) */
 };
 
-enum scn_cmp { SCN_LT, SCN_LE, SCN_GT, SCN_GE, SCN_EQ, SCN_NE };
+enum scn_cmp {
+    SCN_LT = TH_LT,
+    SCN_LE = TH_LE,
+    SCN_GT = TH_GT,
+    SCN_GE = TH_GE,
+    SCN_EQ = TH_EQ,
+    SCN_NE = TH_NE
+};
 
 struct scn_threshold {
     char *text; /* as written, e.g. "latency{accept}: p(99)<300" */

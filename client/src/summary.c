@@ -2,6 +2,9 @@
 #include "summary.h"
 
 #include <stdio.h>
+#include <string.h>
+
+#include "thresholds.h"
 
 static json_t *hist_stats(const struct cx_hist *lat, const struct cx_hist *raw, int64_t requests,
                           int64_t failed)
@@ -18,10 +21,6 @@ static json_t *hist_stats(const struct cx_hist *lat, const struct cx_hist *raw, 
                                   cx_hist_max(raw) / 1000.0));
     return o;
 }
-
-static const char *const metric_names[] = {"latency", "violations", "errors", "offered",
-                                           "requests"};
-static const char *const cmp_names[] = {"<", "<=", ">", ">=", "==", "!="};
 
 json_t *summary_build(const struct run_opts *o, const struct scenario *scn,
                       const struct run_shared *rs, const struct totals *t, double wall_s,
@@ -78,10 +77,10 @@ json_t *summary_build(const struct run_opts *o, const struct scenario *scn,
     json_t *th = json_array();
     for (size_t i = 0; i < scn->nthresholds; i++) {
         const struct scn_threshold *x = &scn->thresholds[i];
-        json_array_append_new(th, json_pack("{ss ss ss ss sf ss sf}", "text", x->text, "metric",
-                                            metric_names[x->metric], "selector",
-                                            x->selector ? x->selector : "", "stat", x->stat, "pct",
-                                            x->pct, "cmp", cmp_names[x->cmp], "value", x->value));
+        struct th_cond c = {.pct = x->pct, .cmp = (enum th_cmp)x->cmp, .value = x->value};
+        memcpy(c.stat, x->stat, sizeof c.stat);
+        json_array_append_new(
+            th, thresholds_entry(x->text, (enum th_metric)x->metric, x->selector, &c));
     }
     json_object_set_new(sum, "thresholds", th);
     return sum;
