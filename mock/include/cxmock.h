@@ -17,7 +17,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "cxerr.h"
+
+struct cxm_seen; /* mock/src/api/seen.h */
 
 struct cxm_options {
     const char *bind;        /* address to listen on, default "127.0.0.1" */
@@ -32,6 +36,10 @@ struct cxm_options {
     const char *admin_token; /* NULL: admin API from loopback only; else needs this bearer */
     size_t max_body;         /* request body cap in bytes; default 1 MiB */
     int request_timeout_ms;  /* civetweb request timeout; default 60000 */
+    /* Told of every public request with its answer (cxmock gate), under the mock's lock:
+     * everything borrowed for the call. NULL: nobody. */
+    void (*seen)(void *ctx, const struct cxm_seen *s);
+    void *seen_ctx;
 };
 
 struct cxm;
@@ -48,6 +56,16 @@ int cxm_start(struct cxm *m, struct cx_error *err);
 
 /* The port the server listens on (after cxm_start), or -1. */
 int cxm_port(const struct cxm *m);
+
+/* Wait until every effect acknowledged so far has applied (a real or scaled clock): the
+ * consistency delay, an evaluation cycle and a teardown, in mock time. */
+void cxm_settle(struct cxm *m);
+
+/* The mock's verdict on its ledger, as GET /__admin/violations answers it (a new reference). */
+json_t *cxm_violations(struct cxm *m);
+
+/* The tenant's first client id and secret (the documented test credentials). 0, or -1 if none. */
+int cxm_default_client(const struct cxm *m, const char **id, const char **secret);
 
 /* Stop serving, join the threads and free everything. NULL is a no-op. */
 void cxm_destroy(struct cxm *m);

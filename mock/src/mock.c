@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "invariants.h"
 #include "http.h"
 #include "tenant.h"
 #include "webhooks.h"
@@ -89,6 +90,8 @@ int cxm_create(const struct cxm_options *o, struct cxm **out, struct cx_error *e
     }
     m->api.state_extra = webhooks_state;
     m->api.state_extra_ctx = m->webhooks;
+    m->api.seen = o->seen;
+    m->api.seen_ctx = o->seen_ctx;
     *out = m;
     return 0;
 }
@@ -158,4 +161,39 @@ void cxm_destroy(struct cxm *m)
     cxm_api_free(&m->api);
     cxm_tenant_free(m->tenant);
     free(m);
+}
+
+void cxm_settle(struct cxm *m)
+{
+    const struct cxm_tenant *t = m->tenant;
+    int later =
+        t->evaluation_interval_ms > t->teardown_ms ? t->evaluation_interval_ms : t->teardown_ms;
+    pthread_mutex_lock(&m->api.lock);
+    int64_t until = cxm_clock_now(&m->api.sim.clock) + t->consistency_max_ms + later + 100;
+    for (;;) {
+        int64_t ns = cxm_clock_wall_ns_until(&m->api.sim.clock, until);
+        if (ns <= 0 || m->api.sim.clock.mode == CXM_CLOCK_MANUAL)
+            break;
+        struct timespec ts;
+        deadline_after_ns(&ts, ns < 50000000 ? ns : 50000000);
+        pthread_cond_timedwait(&m->api.delay_cond, &m->api.lock, &ts); /* the timer runs them */
+    }
+    pthread_mutex_unlock(&m->api.lock);
+}
+
+json_t *cxm_violations(struct cxm *m)
+{
+    pthread_mutex_lock(&m->api.lock);
+    json_t *v = cxm_invariants(&m->api.sim.ledger);
+    pthread_mutex_unlock(&m->api.lock);
+    return v;
+}
+
+int cxm_default_client(const struct cxm *m, const char **id, const char **secret)
+{
+    if (!m->tenant->nclients)
+        return -1;
+    *id = m->tenant->clients[0].id;
+    *secret = m->tenant->clients[0].secret;
+    return 0;
 }

@@ -114,6 +114,10 @@ void cxm_api_dispatch(struct cxm_api *a, const struct cxm_req *rq, struct cxm_re
         route->handler(a, &call);
     if (!rs->status && !rs->reset)
         cxm_respond(rs, 500, cxm_err("internal_error", "handler gave no response"));
+    if (a->seen && route->access == CXM_PUBLIC) {
+        struct cxm_seen seen = {a, rq, rs, route, pp.v, call.tok, t0, mono_ns()};
+        a->seen(a->seen_ctx, &seen);
+    }
     if (cxm_sched_next_due(&a->sim.sched) != due_before)
         cxm_api_kick_timer(a);
     a->sim.req[0] = '\0';

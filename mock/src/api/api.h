@@ -19,6 +19,7 @@
 
 #include "metrics.h"
 #include "request.h"
+#include "seen.h"
 #include "sim.h"
 
 /* What the layer needs to know of the mock's options. */
@@ -49,6 +50,9 @@ struct cxm_api {
     /* More of GET /__admin/state, from a layer above (the webhooks); may be NULL. */
     json_t *(*state_extra)(void *ctx);
     void *state_extra_ctx;
+    /* Told of every public request, with the lock held (seen.h); may be NULL. */
+    cxm_seen_fn *seen;
+    void *seen_ctx;
 };
 
 /* Build the simulation of tenant t (borrowed; must outlive the layer) and the lock around it.

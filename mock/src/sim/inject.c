@@ -193,7 +193,7 @@ static json_t *store_attributes(struct cxm_sim *s, const char *id, json_t *attrs
 /* The digest of a contact's request body with sorted keys: two POSTs of the same contact (a
  * retry) have the same one. It names the contact for DUPLICATE_CONTACT when the request had no
  * idempotency key (invariants.c, INJ-05). */
-static void business_key(json_t *body, char out[24])
+void cxm_business_key(json_t *body, char out[24])
 {
     char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
     uint64_t h = 1469598103934665603ULL;
@@ -362,7 +362,7 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
 
     char id[37], bk[24];
     cx_prng_uuid(&s->prng, id);
-    business_key(body, bk);
+    cxm_business_key(body, bk);
     long ix = cxm_model_add_interaction(&s->model, id, (unsigned)channel, NULL, q, s->now);
     if (ix < 0)
         return error(raw, 500, cxm_err("internal_error", "out of memory"));

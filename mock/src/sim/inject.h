@@ -22,6 +22,10 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
                json_t *body, char **raw);
 
 /* INJ-07 views (new references). */
+/* The digest of a contact's request body with sorted keys ("bk-" and 16 hex digits): two POSTs
+ * of the same contact have the same one; the ledger's CREATED names it (INJ-05). */
+void cxm_business_key(json_t *body, char out[24]);
+
 json_t *cxm_view_routing_queue(const struct cxm_sim *s, int q);
 json_t *cxm_view_attribute_schema(const struct cxm_sim *s);
 

@@ -1,0 +1,126 @@
+/* seen.c - see seen.h */
+#include "seen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api.h"
+#include "base64.h"
+#include "inject.h"
+#include "router.h"
+
+const char *cxm_seen_route(const struct cxm_seen *s, char *buf, size_t size)
+{
+    return cxm_route_name(cxm_route_index(s->route), buf, size);
+}
+
+size_t cxm_seen_route_index(const struct cxm_seen *s)
+{
+    return cxm_route_index(s->route);
+}
+
+const char *cxm_seen_subject(const struct cxm_seen *s)
+{
+    return s->params ? s->params[0] : NULL;
+}
+
+/* The client_id field of a form body (percent-decoded) into BUF, or NULL. */
+static const char *form_client(const struct cxm_req *rq, char *buf, size_t size)
+{
+    const char *b = rq->body, *end = b ? b + rq->body_len : NULL;
+    for (const char *p = b; p && p < end;) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *stop = amp ? amp : end;
+        if ((size_t)(stop - p) > 10 && memcmp(p, "client_id=", 10) == 0 &&
+            (size_t)(stop - p - 10) < size) {
+            cxm_url_decode(buf, p + 10, (size_t)(stop - p - 10), 1);
+            return buf;
+        }
+        p = amp ? amp + 1 : end;
+    }
+    return NULL;
+}
+
+/* The user of an "Authorization: Basic" header into BUF, or NULL. */
+static const char *basic_client(const struct cxm_req *rq, char *buf, size_t size)
+{
+    const char *a = rq->authorization;
+    if (!a || strncasecmp(a, "Basic ", 6) != 0)
+        return NULL;
+    const char *in = a + 6;
+    size_t len = strlen(in), n = 0;
+    uint8_t raw[512];
+    if (len / 4 * 3 + 2 > sizeof raw || cx_b64_decode(in, len, raw, &n) < 0)
+        return NULL;
+    const uint8_t *colon = memchr(raw, ':', n);
+    size_t user = colon ? (size_t)(colon - raw) : n;
+    if (user >= size)
+        return NULL;
+    memcpy(buf, raw, user);
+    buf[user] = '\0';
+    return buf;
+}
+
+const char *cxm_seen_client(const struct cxm_seen *s, char *buf, size_t size)
+{
+    const struct cxm_tenant *t = s->api->sim.tenant;
+    if (s->tok)
+        return t->clients[s->tok->client].id;
+    const struct cxm_token *got = NULL;
+    uint64_t serial = cxm_seen_issued_serial(s);
+    for (size_t i = 0; serial && i < s->api->sim.auth.n && !got; i++)
+        if (s->api->sim.auth.tokens[i].serial == serial)
+            got = &s->api->sim.auth.tokens[i];
+    if (got)
+        return t->clients[got->client].id;
+    const char *c = basic_client(s->rq, buf, size);
+    return c ? c : form_client(s->rq, buf, size);
+}
+
+const char *cxm_seen_token_agent(const struct cxm_seen *s)
+{
+    return s->tok && s->tok->agent >= 0 ? s->api->sim.model.agents[s->tok->agent].def->id : NULL;
+}
+
+uint64_t cxm_seen_bearer_serial(const struct cxm_seen *s)
+{
+    return s->tok ? s->tok->serial : 0;
+}
+
+uint64_t cxm_seen_issued_serial(const struct cxm_seen *s)
+{
+    const char *value = json_string_value(json_object_get(s->rs->json, "access_token"));
+    int64_t i;
+    if (!value || !strmap_get(&s->api->sim.auth.by_value, value, &i))
+        return 0;
+    return s->api->sim.auth.tokens[i].serial;
+}
+
+const char *cxm_seen_owner(const struct cxm_seen *s, const char *id)
+{
+    const struct cxm_model *m = &s->api->sim.model;
+    long ix = id ? cxm_model_interaction(m, id) : -1;
+    if (ix < 0)
+        return NULL;
+    const struct cxm_interaction *x = m->ix[ix];
+    int owner = x->pending_owner >= 0 ? x->pending_owner : x->agent;
+    return owner >= 0 ? m->agents[owner].def->id : NULL;
+}
+
+int64_t cxm_seen_retry_after_us(const struct cxm_seen *s)
+{
+    if (!s->rs->retry_after[0])
+        return -1;
+    double secs = strtod(s->rs->retry_after, NULL);
+    const struct cxm_clock *c = &s->api->sim.clock;
+    if (c->mode == CXM_CLOCK_SCALED && c->told == CXM_TOLD_MOCK)
+        secs /= c->scale;
+    return (int64_t)(secs * 1e6);
+}
+
+void cxm_seen_business_key(json_t *body, char out[24])
+{
+    cxm_business_key(body, out);
+}
