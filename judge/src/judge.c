@@ -9,7 +9,7 @@
 #include "checks.h"
 #include "reconcile.h"
 
-static int keep(struct judge_records *rs, struct hrec *r)
+int judge_records_keep(struct judge_records *rs, struct hrec *r)
 {
     if (rs->n == rs->cap) {
         size_t cap = rs->cap ? rs->cap * 2 : 1024;
@@ -50,7 +50,7 @@ int judge_read_history(struct judge_records *rs, const char *path, int64_t shift
         r.intended_us += shift_us;
         r.start_us += shift_us;
         r.end_us += shift_us;
-        if (keep(rs, &r) < 0) {
+        if (judge_records_keep(rs, &r) < 0) {
             hrec_free(&r);
             rc = cx_error_at(err, path, (int)lineno, 1, "", "out of memory");
             break;

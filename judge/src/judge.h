@@ -29,6 +29,10 @@ struct judge_records {
 int judge_read_history(struct judge_records *rs, const char *path, int64_t shift_us,
                        struct cx_error *err);
 
+/* Append *R (its strings now owned by RS). Returns 0, or -1 out of memory (R still the
+ * caller's). */
+int judge_records_keep(struct judge_records *rs, struct hrec *r);
+
 void judge_records_free(struct judge_records *rs);
 
 /* Fold the mock's /__admin/violations answer ANSWER into *ACC (a new object on the first call):

@@ -8,7 +8,7 @@
 #include "violations.h"
 
 /* A ledger entry as an example: what happened, to which interaction, caused by which request. */
-static json_t *ledger_example(const json_t *e)
+json_t *checks_ledger_example(const json_t *e)
 {
     const char *type = json_string_value(json_object_get(e, "type"));
     const char *id = json_string_value(json_object_get(e, "interactionId"));
@@ -55,7 +55,7 @@ json_t *checks_reconcile(json_t *v, const json_t *ledger)
             {
                 if (json_array_size(mex) >= CHECKS_EXAMPLES)
                     break;
-                json_array_append_new(mex, ledger_example(e));
+                json_array_append_new(mex, checks_ledger_example(e));
             }
         }
         if (lc != cc) {
@@ -68,4 +68,27 @@ json_t *checks_reconcile(json_t *v, const json_t *ledger)
         }
     }
     return diffs;
+}
+
+void checks_fold_mock_only(json_t *v, const json_t *ledger)
+{
+    const json_t *checks = json_object_get(ledger, "checks");
+    for (int i = 0; i < V_COUNT; i++) {
+        if (violation_table[i].seen_by & VS_DRIVER)
+            continue;
+        const char *name = violation_table[i].name;
+        const json_t *l = json_object_get(checks, name);
+        json_t *ex = json_array();
+        size_t k;
+        const json_t *e;
+        json_array_foreach(json_object_get(l, "examples"), k, e)
+        {
+            if (k < CHECKS_EXAMPLES)
+                json_array_append_new(ex, checks_ledger_example(e));
+        }
+        json_object_set_new(v, name,
+                            json_pack("{ss sI so}", "rule", violation_table[i].rule, "count",
+                                      json_integer_value(json_object_get(l, "count")), "examples",
+                                      ex));
+    }
 }

@@ -16,4 +16,13 @@
  * when they agree). */
 json_t *checks_reconcile(json_t *v, const json_t *ledger);
 
+/* Add to V the violations only the mock sees (VS_MOCK without VS_DRIVER: DUAL_ATTACH), with
+ * their counts and examples from LEDGER: for a judge with no client of its own (cxmock gate),
+ * they are the run's violations like any other. */
+void checks_fold_mock_only(json_t *v, const json_t *ledger);
+
+/* A ledger entry E as an example: what happened, to which interaction, caused by which request
+ * (a new object). */
+json_t *checks_ledger_example(const json_t *e);
+
 #endif

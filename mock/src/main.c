@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cxmock.h"
+#include "gate.h"
 #include "version.h"
 
 static void usage(FILE *f)
@@ -100,6 +101,8 @@ int main(int argc, char **argv)
         {"port-file", required_argument, NULL, 'P'},
         {NULL, 0, NULL, 0},
     };
+    if (argc > 1 && strcmp(argv[1], "gate") == 0)
+        return cxm_gate_main(argc - 1, argv + 1);
     struct cxm_options o;
     cxm_options_default(&o);
     o.admin_token = getenv("CXMOCK_ADMIN_TOKEN");

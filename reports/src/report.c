@@ -59,9 +59,15 @@ static void races_text(FILE *f, const json_t *races)
 int report_text(FILE *f, const json_t *s)
 {
     const json_t *req = json_object_get(s, "requests"), *it = json_object_get(s, "iterations");
-    fprintf(f, "scenario %s (%s) against %s, seed %.0f, %.0f threads%s%s\n",
-            str(s, "scenario", "?"), str(s, "file", "?"), str(s, "target", "?"), num(s, "seed"),
-            num(s, "threads"), json_object_get(s, "shard") ? ", shard " : "", str(s, "shard", ""));
+    const json_t *gate = json_object_get(s, "command"); /* a cxmock gate run */
+    if (gate)
+        fprintf(f, "%s, judged by cxmock gate (seed %.0f): the program %s\n",
+                str(s, "scenario", "?"), num(s, "seed"), str(gate, "text", "?"));
+    else
+        fprintf(f, "scenario %s (%s) against %s, seed %.0f, %.0f threads%s%s\n",
+                str(s, "scenario", "?"), str(s, "file", "?"), str(s, "target", "?"), num(s, "seed"),
+                num(s, "threads"), json_object_get(s, "shard") ? ", shard " : "",
+                str(s, "shard", ""));
     fprintf(f, "ran %.2f s wall", num(s, "wallSeconds"));
     if (num(s, "simSeconds") > 0 && fabs(num(s, "simSeconds") - num(s, "wallSeconds")) > 1e-3)
         fprintf(f, " (%.1f s on the mock's %s clock)", num(s, "simSeconds"), str(s, "clock", "?"));
@@ -73,16 +79,21 @@ int report_text(FILE *f, const json_t *s)
             num(req, "ratePerS"));
     if (num(req, "ratePerSimS") > 0 && fabs(num(req, "ratePerSimS") - num(req, "ratePerS")) > 1e-6)
         fprintf(f, " (%.3f per simulated s)", num(req, "ratePerSimS"));
-    fprintf(f,
-            "\niterations: %.0f offered, %.0f started, %.0f dropped (no virtual user free), "
-            "%.0f started late (>1 ms), %.0f completed\n",
-            num(it, "offered"), num(it, "started"), num(it, "dropped"), num(it, "late"),
-            num(it, "completed"));
+    if (gate)
+        fputs("\n", f);
+    else
+        fprintf(f,
+                "\niterations: %.0f offered, %.0f started, %.0f dropped (no virtual user free), "
+                "%.0f started late (>1 ms), %.0f completed\n",
+                num(it, "offered"), num(it, "started"), num(it, "dropped"), num(it, "late"),
+                num(it, "completed"));
     if (num(req, "throttled") > 0)
         fprintf(f, "client rate cap held back %.0f requests\n", num(req, "throttled"));
 
-    fprintf(f, "\nlatency (ms, from the intended start)     p50       p90       p99     p99.9  "
-               "     max   uncorrected p50/p99\n");
+    fprintf(f,
+            "\nlatency (ms, %s)     p50       p90       p99     p99.9  "
+            "     max   uncorrected p50/p99\n",
+            gate ? "the mock's handling" : "from the intended start");
     const json_t *lat = json_object_get(s, "latency");
     const char *tag;
     const json_t *ts;
