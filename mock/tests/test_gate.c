@@ -12,7 +12,9 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cxtest.h"
 
@@ -109,12 +111,81 @@ static void test_naive_example_fails_the_gate(void **state)
         free(text);
     }
     /* cxreport reads it as a run, and judges it again from the history to the same counts */
-    const char *argv[] = {getenv("CXREPORT_BIN"), "text", r.out, NULL};
+    const char *text[] = {getenv("CXREPORT_BIN"), "text", r.out, NULL};
     char *out = NULL;
-    assert_int_equal(cxt_run(argv, 60000, &out, NULL), 0);
+    assert_int_equal(cxt_run(text, 60000, &out, NULL), 0);
     assert_non_null(strstr(out, "DUPLICATE_ACCEPT (ACC-05)"));
     free(out);
+    const char *judge[] = {getenv("CXREPORT_BIN"), "judge", r.out, NULL};
+    assert_int_equal(cxt_run(judge, 60000, &out, NULL), 99);
+    if (!strstr(out, "judged again from history.jsonl: the violation counts recorded"))
+        fail_msg("re-judged differently:\n%s", out);
+    free(out);
     done(&r);
+}
+
+/* Two gates merged by cxreport: each had its own mock, so every count adds (no operation of one
+ * is taken for a retry of the other's). */
+static void test_two_gates_merge_exactly(void **state)
+{
+    (void)state;
+    struct run a, b;
+    gate(&a, (const char *[]){"--quiet", "--", "python3", example("naive.py"), NULL}, 120);
+    gate(&b, (const char *[]){"--quiet", "--", "python3", example("naive.py"), NULL}, 120);
+    assert_int_equal(a.rc, 99);
+    assert_int_equal(b.rc, 99);
+    struct run m = a;
+    snprintf(m.out, sizeof m.out, "%s/merged", a.dir);
+    const char *argv[] = {getenv("CXREPORT_BIN"), "merge", a.out, b.out, "--out", m.out, NULL};
+    assert_int_equal(cxt_run(argv, 60000, NULL, NULL), 99);
+    json_t *sa = summary(&a), *sb = summary(&b);
+    json_t *sm = summary(&m);
+    const char *name;
+    json_t *v;
+    json_object_foreach(json_object_get(sm, "violations"), name, v)
+    {
+        long long want = count(sa, name) + count(sb, name);
+        if (count(sm, name) != want)
+            fail_msg("%s: merged %lld, the two gates %lld", name, count(sm, name), want);
+    }
+    assert_true(count(sm, "DUPLICATE_CONTACT") == 2);
+    json_decref(sa);
+    json_decref(sb);
+    json_decref(sm);
+    done(&a);
+    done(&b);
+}
+
+static int exists(void *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+/* An interrupted gate stops COMMAND's process group, still judges what was seen, exits 3. */
+static void test_interrupt_stops_the_command(void **state)
+{
+    (void)state;
+    char dir[256], out[300];
+    assert_int_equal(cxt_tmpdir(dir, sizeof dir, "cxgate-int"), 0);
+    snprintf(out, sizeof out, "%s/out", dir);
+    const char *argv[] = {getenv("CXMOCK_BIN"), "gate", "--out", out, "--", "sleep", "60", NULL};
+    struct cxt_proc p;
+    struct cxt_stream o = {CXT_PIPE, NULL}, e = {CXT_PIPE, NULL};
+    assert_int_equal(cxt_spawn(&p, argv, o, e), 0);
+    char started[400];
+    snprintf(started, sizeof started, "%s/history.jsonl", out);
+    assert_true(cxt_wait_for(exists, started, 10000)); /* the gate is under way */
+    int rc = cxt_stop(&p, SIGINT, 30000);
+    struct run r = {.rc = rc};
+    snprintf(r.dir, sizeof r.dir, "%s", dir);
+    snprintf(r.out, sizeof r.out, "%s", out);
+    json_t *s = summary(&r);
+    assert_int_equal(rc, 3);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(s, "command"), "end")),
+                        "interrupted");
+    assert_true(json_real_value(json_object_get(json_object_get(s, "command"), "seconds")) < 30);
+    json_decref(s);
+    cxt_rmrf(dir);
 }
 
 /* The correct integration: exit 0, no violation, on the real and on a scaled clock. */
@@ -212,6 +283,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_naive_example_fails_the_gate),
         cmocka_unit_test(test_correct_example_passes_the_gate),
+        cmocka_unit_test(test_two_gates_merge_exactly),
+        cmocka_unit_test(test_interrupt_stops_the_command),
         cmocka_unit_test(test_command_failures_exit_3),
         cmocka_unit_test(test_usage_and_thresholds),
     };

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "judge.h"
+#include "reconcile.h"
 #include "report.h"
 #include "thresholds.h"
 
@@ -39,11 +40,12 @@ int rejudge_origins(struct rundir *const *runs, size_t n, int64_t *shift, int64_
     return 0;
 }
 
-/* Did every run go to one outside target (one mock, whose later verdicts hold the earlier)? */
+/* Did every run go to one outside target (one mock, whose later verdicts hold the earlier)?
+ * The embedded mock and a gate's are each run's own. */
 static int one_outside_mock(struct rundir *const *runs, size_t n)
 {
     const char *first = json_string_value(json_object_get(runs[0]->summary, "target"));
-    if (!first || strcmp(first, "embedded cxmock") == 0)
+    if (!first || strcmp(first, "embedded cxmock") == 0 || strcmp(first, "cxmock gate") == 0)
         return 0;
     for (size_t i = 1; i < n; i++) {
         const char *t = json_string_value(json_object_get(runs[i]->summary, "target"));
@@ -76,6 +78,8 @@ int rejudge_runs(struct rundir *const *runs, size_t n, json_t *summary, struct c
         cx_error_set(err, "out of memory judging %zu records", rs.n);
         goto done;
     }
+    if (mock && json_object_get(runs[0]->summary, "command")) /* gates: the mock's own count */
+        checks_fold_mock_only(v, mock);
     json_object_set_new(summary, "violations", v);
     json_object_del(summary, "reconciliation");
     json_object_del(summary, "mockViolations");

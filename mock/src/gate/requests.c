@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hrec.h"
 #include "router.h"
@@ -78,7 +79,7 @@ static void operation(struct gate_requests *g, struct hrec *r, const struct cxm_
                       const char *actor)
 {
     const struct cxm_req *rq = s->rq;
-    uint64_t h = fnv(1469598103934665603ULL, actor, strlen(actor));
+    uint64_t h = fnv(1469598103934665603ULL ^ g->nonce, actor, strlen(actor));
     if (r->op == HREC_INJECT && r->key) {
         h = fnv(h, r->key, strlen(r->key));
     } else {
@@ -87,7 +88,7 @@ static void operation(struct gate_requests *g, struct hrec *r, const struct cxm_
         h = fnv(h, rq->query ? rq->query : "", rq->query ? strlen(rq->query) : 0);
         h = fnv(h, rq->body ? rq->body : "", rq->body ? rq->body_len : 0);
     }
-    r->opid = h;
+    r->opid = h & (uint64_t)INT64_MAX; /* a history line holds a JSON integer: 63 bits */
     char id[24];
     int64_t seen = 0;
     snprintf(id, sizeof id, "%016llx", (unsigned long long)h);
@@ -229,6 +230,9 @@ int gate_requests_open(struct gate_requests *g, const char *path, int64_t t0_ns)
 {
     memset(g, 0, sizeof *g);
     g->t0_ns = t0_ns;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now); /* this run's operations are not another's */
+    g->nonce = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
     strmap_init(&g->actors);
     strmap_init(&g->attempts);
     if (cx_hist_new(&g->all) < 0)

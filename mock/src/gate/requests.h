@@ -38,6 +38,7 @@ struct gate_requests {
     FILE *history;    /* history.jsonl (owned) */
     int write_failed; /* a line could not be written: the run is not judged */
     int64_t t0_ns;    /* CLOCK_MONOTONIC at the gate's start */
+    uint64_t nonce;   /* mixed into every opid: two gates' operations never meet */
     struct judge_records kept;
     struct strmap actors;   /* actor -> vu */
     struct strmap attempts; /* opid (as text) -> attempts seen */
