@@ -27,6 +27,7 @@ static const char usage[] =
     "       cxreport merge RUN_DIR... --out DIR [--quiet]\n"
     "       cxreport diff BASELINE_DIR RUN_DIR [--tolerance 10%]\n"
     "       cxreport suite RUN_DIR... [--junit FILE] [--html FILE] [--title TEXT]\n"
+    "                      [--skip 'NAME: WHY']...\n"
     "       cxreport --help | --version\n"
     "\n"
     "Reads the run directories cxload writes (summary.json, junit.xml, latency.hlog,\n"
@@ -73,12 +74,13 @@ static const char usage[] =
     "  than it, a violation count is up at all, or a tag of the baseline is gone. max is\n"
     "  shown, not judged.\n"
     "\n"
-    "suite RUN_DIR... [--junit FILE] [--html FILE] [--title TEXT]\n"
+    "suite RUN_DIR... [--junit FILE] [--html FILE] [--title TEXT] [--skip 'NAME: WHY']...\n"
     "  judges many runs (a conformance suite: one run per scenario) together: prints one\n"
     "  line per run (PASS when every threshold of its scenario held) with the violations\n"
     "  found and their rule IDs; --junit writes one JUnit document with a testsuite per run;\n"
     "  --html writes an index page linking each run's report.html (written beside its\n"
-    "  summary). Exits 99 when a run failed.\n"
+    "  summary); --skip 'NAME: WHY' (repeatable) lists a scenario that was not run as a\n"
+    "  skipped test in the JUnit document. Exits 99 when a run failed.\n"
     "\n"
     "exit codes: 0 done (judge, merge: every threshold held; diff: no regression); 1 usage or\n"
     "bad input: a missing directory or file, a malformed summary.json (FILE:LINE:COLUMN: KEY:\n"
@@ -109,9 +111,13 @@ static int bad_input(const struct cx_error *e)
     return EXIT_USAGE;
 }
 
+#define MAX_SKIPPED 1024
+
 struct opts {
     const char *out, *tag, *tolerance, *junit, *html, *title;
     int quiet;
+    char *skipped[MAX_SKIPPED]; /* suite --skip */
+    int nskipped;
 };
 
 /* ---- render ------------------------------------------------------------------------------ */
@@ -258,8 +264,8 @@ static int suite(char **dirs, int n, const struct opts *o)
     if (n < 1)
         return bad_usage("suite: expected one or more RUN_DIRs");
     if (o->out || o->tag || o->tolerance || o->quiet)
-        return bad_usage("suite takes --junit, --html and --title");
-    struct suite_opts so = {o->junit, o->html, o->title};
+        return bad_usage("suite takes --junit, --html, --title and --skip");
+    struct suite_opts so = {o->junit, o->html, o->title, o->skipped, o->nskipped};
     struct cx_error err;
     int rc = suite_report(stdout, dirs, n, &so, &err);
     if (rc < 0)
@@ -273,12 +279,17 @@ static int suite(char **dirs, int n, const struct opts *o)
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"out", required_argument, 0, 'o'},       {"tag", required_argument, 0, 't'},
-        {"tolerance", required_argument, 0, 'T'}, {"quiet", no_argument, 0, 'q'},
-        {"junit", required_argument, 0, 'J'},     {"html", required_argument, 0, 'H'},
-        {"title", required_argument, 0, 'N'},     {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, 'V'},         {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"out", required_argument, 0, 'o'},
+                                             {"tag", required_argument, 0, 't'},
+                                             {"tolerance", required_argument, 0, 'T'},
+                                             {"quiet", no_argument, 0, 'q'},
+                                             {"junit", required_argument, 0, 'J'},
+                                             {"html", required_argument, 0, 'H'},
+                                             {"title", required_argument, 0, 'N'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {"skip", required_argument, 0, 'S'},
+                                             {"version", no_argument, 0, 'V'},
+                                             {0, 0, 0, 0}};
     if (argc < 2)
         return bad_usage(
             "expected a command: text, json, junit, hgrm, html, judge, merge, diff or suite");
@@ -327,6 +338,11 @@ int main(int argc, char **argv)
             break;
         case 'N':
             o.title = optarg;
+            break;
+        case 'S':
+            if (o.nskipped == MAX_SKIPPED)
+                return bad_usage("more than %d --skip", MAX_SKIPPED);
+            o.skipped[o.nskipped++] = optarg;
             break;
         case 'h':
             fputs(usage, stdout);

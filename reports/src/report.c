@@ -171,33 +171,99 @@ int report_text(FILE *f, const json_t *s)
     return ferror(f) ? -1 : 0;
 }
 
-/* Whether a threshold judges violation NAME (V): all violations, NAME itself, or a rule ID
- * that NAME, or one of its failed expectations, stands for. */
-static int judged(const json_t *th, const char *name, const json_t *v)
+/* Does threshold T count violation NAME (V)? The all-violations one, or one naming it or its
+ * rule. */
+static int covers(const json_t *t, const char *name, const json_t *v)
 {
+    const char *m = json_string_value(json_object_get(t, "metric"));
+    const char *sel = json_string_value(json_object_get(t, "selector"));
+    return m && strcmp(m, "violations") == 0 && sel &&
+           (!sel[0] || strcmp(sel, name) == 0 || strcmp(sel, str(v, "rule", "")) == 0 ||
+            json_object_get(json_object_get(v, "rules"), sel));
+}
+
+/* How violation NAME (V) stands with the thresholds TH: it fails the run (a failed threshold
+ * counts it, or it is fatal), a threshold that held counts it, or none names it. */
+enum standing { FAILS_RUN, WITHIN_THRESHOLDS, UNJUDGED };
+
+static enum standing standing_of(const json_t *th, const char *name, const json_t *v)
+{
+    int which = violation_find(name);
+    if (which >= 0 && (violation_table[which].seen_by & VS_FATAL))
+        return FAILS_RUN;
+    enum standing st = UNJUDGED;
     size_t i;
     const json_t *t;
     json_array_foreach(th, i, t)
     {
-        const char *m = json_string_value(json_object_get(t, "metric"));
-        const char *sel = json_string_value(json_object_get(t, "selector"));
-        if (m && strcmp(m, "violations") == 0 && sel &&
-            (!sel[0] || strcmp(sel, name) == 0 || strcmp(sel, str(v, "rule", "")) == 0 ||
-             json_object_get(json_object_get(v, "rules"), sel)))
-            return 1;
+        if (!covers(t, name, v))
+            continue;
+        if (!json_is_true(json_object_get(t, "ok")))
+            return FAILS_RUN;
+        st = WITHIN_THRESHOLDS;
     }
-    return 0;
+    return st;
 }
 
 int report_junit(FILE *f, const json_t *s)
 {
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
-    report_junit_suite(f, s, 0);
+    report_junit_suite(f, s);
     fprintf(f, "</testsuites>\n");
     return ferror(f) ? -1 : 0;
 }
 
-int report_junit_suite(FILE *f, const json_t *s, int verdict_only)
+/* <testcase classname="SCENARIO.KIND" name="NAME">: KIND is verdict, thresholds or violations,
+ * so one suite's tests do not merge with another's in a CI's test view. */
+static void testcase_open(FILE *f, const json_t *s, const char *kind, const char *name)
+{
+    fputs("  <testcase classname=\"", f);
+    esc_html(f, str(s, "scenario", "cxload"));
+    fprintf(f, ".%s\" name=\"", kind);
+    esc_html(f, name);
+    fputs("\">", f);
+}
+
+static void junit_threshold(FILE *f, const json_t *s, const json_t *t)
+{
+    testcase_open(f, s, "thresholds", str(t, "text", "?"));
+    if (!json_is_true(json_object_get(t, "ok"))) {
+        const json_t *a = json_object_get(t, "actual");
+        fprintf(f, "<failure message=\"");
+        esc_html(f, str(t, "text", "?"));
+        if (json_is_number(a))
+            fprintf(f, " (actual %g)", json_number_value(a));
+        else
+            fprintf(f, " (no such figure)");
+        fprintf(f, "\"/>");
+    }
+    fprintf(f, "</testcase>\n");
+}
+
+/* A violation fails exactly when it fails the run: a failed threshold counts it, or it is
+ * fatal. Found but allowed, or named by no threshold, it is told in system-out. */
+static void junit_violation(FILE *f, const json_t *s, const char *name, const json_t *v)
+{
+    char title[160];
+    snprintf(title, sizeof title, "%s (%s)", name, str(v, "rule", "?"));
+    testcase_open(f, s, "violations", title);
+    const json_t *ex = json_array_get(json_object_get(v, "examples"), 0);
+    enum standing st = standing_of(json_object_get(s, "thresholds"), name, v);
+    if (num(v, "count") > 0 && st == FAILS_RUN) {
+        fprintf(f, "<failure message=\"%.0f found\">", num(v, "count"));
+        esc_html(f, str(ex, "what", ""));
+        fprintf(f, "</failure>");
+    } else if (num(v, "count") > 0) {
+        fprintf(f, "<system-out>%.0f found (%s): ", num(v, "count"),
+                st == WITHIN_THRESHOLDS ? "within the thresholds"
+                                        : "no threshold names it: the run does not fail on it");
+        esc_html(f, str(ex, "what", ""));
+        fprintf(f, "</system-out>");
+    }
+    fprintf(f, "</testcase>\n");
+}
+
+int report_junit_suite(FILE *f, const json_t *s)
 {
     const json_t *th = json_object_get(s, "thresholds"), *vs = json_object_get(s, "violations");
     int tests = 0, failures = 0;
@@ -213,60 +279,24 @@ int report_junit_suite(FILE *f, const json_t *s, int verdict_only)
     json_object_foreach((json_t *)vs, name, v)
     {
         tests++;
-        failures += !verdict_only && num(v, "count") > 0 && !judged(th, name, v);
+        failures += num(v, "count") > 0 && standing_of(th, name, v) == FAILS_RUN;
     }
     const char *unjudged = str(s, "notJudged", NULL);
-    tests += unjudged != NULL;
-    failures += unjudged != NULL;
+    const char *command = str(s, "commandFailed", NULL); /* a cxmock gate's program */
+    tests += (unjudged != NULL) + (command != NULL);
+    failures += (unjudged != NULL) + (command != NULL);
     fprintf(f, "<testsuite name=\"");
     esc_html(f, str(s, "scenario", "cxload"));
     fprintf(f, "\" tests=\"%d\" failures=\"%d\" time=\"%.3f\">\n", tests, failures,
             num(s, "wallSeconds"));
-    if (unjudged) {
-        fputs("  <testcase classname=\"verdict\" name=\"judged\"><failure message=\"", f);
-        esc_html(f, unjudged);
+    if (unjudged || command) {
+        testcase_open(f, s, "verdict", unjudged ? "judged" : "the program ran");
+        fputs("<failure message=\"", f);
+        esc_html(f, unjudged ? unjudged : command);
         fputs("\"/></testcase>\n", f);
     }
-    json_array_foreach(th, i, t)
-    {
-        fprintf(f, "  <testcase classname=\"thresholds\" name=\"");
-        esc_html(f, str(t, "text", "?"));
-        fprintf(f, "\">");
-        if (!json_is_true(json_object_get(t, "ok"))) {
-            const json_t *a = json_object_get(t, "actual");
-            fprintf(f, "<failure message=\"");
-            esc_html(f, str(t, "text", "?"));
-            if (json_is_number(a))
-                fprintf(f, " (actual %g)", json_number_value(a));
-            else
-                fprintf(f, " (no such figure)");
-            fprintf(f, "\"/>");
-        }
-        fprintf(f, "</testcase>\n");
-    }
-    json_object_foreach((json_t *)vs, name, v)
-    {
-        fputs("  <testcase classname=\"violations\" name=\"", f);
-        esc_html(f, name);
-        fputs(" (", f);
-        esc_html(f, str(v, "rule", "?"));
-        fputs(")\">", f);
-        const json_t *ex = json_array_get(json_object_get(v, "examples"), 0);
-        if (num(v, "count") > 0 && !verdict_only && !judged(th, name, v)) {
-            fprintf(f, "<failure message=\"%.0f found\">", num(v, "count"));
-            esc_html(f, str(ex, "what", ""));
-            fprintf(f, "</failure>");
-        } else if (num(v, "count") > 0 && judged(th, name, v)) {
-            fprintf(f, "<system-out>%.0f found (judged by a threshold)</system-out>",
-                    num(v, "count"));
-        } else if (num(v, "count") > 0) {
-            fprintf(f,
-                    "<system-out>%.0f found (the scenario's thresholds decide): ", num(v, "count"));
-            esc_html(f, str(ex, "what", ""));
-            fprintf(f, "</system-out>");
-        }
-        fprintf(f, "</testcase>\n");
-    }
+    json_array_foreach(th, i, t) junit_threshold(f, s, t);
+    json_object_foreach((json_t *)vs, name, v) junit_violation(f, s, name, v);
     fprintf(f, "</testsuite>\n");
     return ferror(f) ? -1 : 0;
 }

@@ -27,13 +27,13 @@
  * first example, thresholds. Returns 0, or -1 if writing failed. */
 int report_text(FILE *f, const json_t *summary);
 
-/* JUnit XML: one test case per threshold and one per violation type (failed when its count is
- * above 0 and no threshold accepts it). Returns 0, or -1 if writing failed. */
+/* JUnit XML: one test case per threshold and one per violation type (report_junit_suite).
+ * Returns 0, or -1 if writing failed. */
 int report_junit(FILE *f, const json_t *summary);
 
-/* The <testsuite> element of report_junit alone, for a document of many runs. VERDICT_ONLY:
- * only the thresholds can fail (a suite's scenario is judged by its own thresholds; a
- * violation they do not name is listed, not failed). */
-int report_junit_suite(FILE *f, const json_t *summary, int verdict_only);
+/* The <testsuite> element of report_junit alone, for a document of many runs. Test cases are
+ * classed SCENARIO.verdict, SCENARIO.thresholds and SCENARIO.violations; a violation fails
+ * exactly when it fails the run (a failed threshold counts it, or it is fatal). */
+int report_junit_suite(FILE *f, const json_t *summary);
 
 #endif

@@ -100,7 +100,26 @@ static void text_table(FILE *f, struct rundir **runs, int n, int failed)
     fprintf(f, "\n%d scenario%s: %d passed, %d failed\n", n, n == 1 ? "" : "s", n - failed, failed);
 }
 
-static int junit(const char *path, struct rundir **runs, int n, const char *title)
+/* A scenario not run, "NAME" or "NAME: why", as a testsuite of one skipped test. */
+static void junit_skipped(FILE *f, const char *entry)
+{
+    const char *colon = strstr(entry, ": ");
+    size_t len = colon ? (size_t)(colon - entry) : strlen(entry);
+    char name[256];
+    snprintf(name, sizeof name, "%.*s", (int)(len < 255 ? len : 255), entry);
+    fputs("  <testsuite name=\"", f);
+    esc_html(f, name);
+    fputs("\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"1\">\n"
+          "    <testcase classname=\"",
+          f);
+    esc_html(f, name);
+    fputs(".verdict\" name=\"not run\"><skipped message=\"", f);
+    esc_html(f, colon ? colon + 2 : "not run");
+    fputs("\"/></testcase>\n  </testsuite>\n", f);
+}
+
+static int junit(const char *path, struct rundir **runs, int n, const struct suite_opts *o,
+                 const char *title)
 {
     FILE *f = fopen(path, "w");
     if (!f)
@@ -109,7 +128,9 @@ static int junit(const char *path, struct rundir **runs, int n, const char *titl
     esc_html(f, title);
     fprintf(f, "\">\n");
     for (int i = 0; i < n; i++)
-        report_junit_suite(f, runs[i]->summary, 1);
+        report_junit_suite(f, runs[i]->summary);
+    for (int i = 0; i < o->nskipped; i++)
+        junit_skipped(f, o->skipped[i]);
     fprintf(f, "</testsuites>\n");
     int bad = ferror(f);
     return fclose(f) == 0 && !bad ? 0 : -1;
@@ -221,7 +242,7 @@ int suite_report(FILE *out, char *const *dirs, int n, const struct suite_opts *o
     const char *title = o->title ? o->title : "conformance suite";
     if (rc == 0) {
         text_table(out, runs, n, failed);
-        if (o->junit && junit(o->junit, runs, n, title) != 0) {
+        if (o->junit && junit(o->junit, runs, n, o, title) != 0) {
             cx_error_set(err, "%s: %s", o->junit, strerror(errno));
             rc = -1;
         }

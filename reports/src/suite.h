@@ -14,10 +14,12 @@
 #include "cxerr.h"
 
 struct suite_opts {
-    const char *junit; /* write the JUnit document here (NULL: do not) */
-    const char *html;  /* write the HTML index here (NULL: do not); each run's report.html is
-                        * written beside its summary and linked relative to this file */
-    const char *title; /* heading of the HTML index and name of the JUnit document */
+    const char *junit;    /* write the JUnit document here (NULL: do not) */
+    const char *html;     /* write the HTML index here (NULL: do not); each run's report.html is
+                           * written beside its summary and linked relative to this file */
+    const char *title;    /* heading of the HTML index and name of the JUnit document */
+    char *const *skipped; /* scenarios not run ("NAME" or "NAME: why"), each a <skipped/> test */
+    int nskipped;
 };
 
 /* Judge the run directories DIRS[0..N) and write the table to OUT (and the files of O).

@@ -380,7 +380,7 @@ static void test_thresholds_judged_again(void **state)
     snprintf(path, sizeof path, "%s/merged/junit.xml", m.dir);
     char *junit = cxr_slurp(path);
     assert_non_null(junit);
-    assert_non_null(strstr(junit, "<testcase classname=\"thresholds\" name=\"violations{DUPLICATE_"
+    assert_non_null(strstr(junit, ".thresholds\" name=\"violations{DUPLICATE_"
                                   "ACCEPT}: count&lt;=1\"><failure message=\"violations{DUPLICATE_"
                                   "ACCEPT}: count&lt;=1 (actual 2)\"/></testcase>"));
     assert_non_null(strstr(junit, "name=\"requests: count&gt;=100\"></testcase>"));
