@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "extract.h"
+#include "hlog.h"
 #include "jsonread.h"
 #include "slurp.h"
 #include "strmap.h"
@@ -808,6 +809,24 @@ static int parse_barrier(struct ctx *c, json_t *v, const char *path, struct scn_
     return 0;
 }
 
+/* A new tag (tags[IDX], of the step at PATH) must not be logged under another's name in
+ * latency.hlog, where spaces and commas become '_' ("read queue" and "read_queue"). */
+static int tag_logged_apart(struct ctx *c, const char *path, size_t idx)
+{
+    const struct scenario *s = c->s;
+    char mine[256], other[256];
+    cx_hlog_tag(s->tags[idx], mine, sizeof mine);
+    for (size_t i = 0; i < idx; i++) {
+        cx_hlog_tag(s->tags[i], other, sizeof other);
+        if (strcmp(mine, other) == 0)
+            return jr_fail(&c->jr, path, 0,
+                           "tag \"%.100s\" and tag \"%.100s\" are both logged as \"%.100s\" in "
+                           "latency.hlog (spaces and commas become '_'): rename one",
+                           s->tags[idx], s->tags[i], mine);
+    }
+    return 0;
+}
+
 /* One step object V at PATH into ST. */
 static int parse_step(struct ctx *c, json_t *v, const char *path, struct scn_step *st)
 {
@@ -903,6 +922,8 @@ static int parse_step(struct ctx *c, json_t *v, const char *path, struct scn_ste
     if ((st->kind == SCN_REQUEST || st->kind == SCN_POLL) &&
         add_distinct(&s->tags, &s->ntags, st->tag, &idx) != 0)
         return jr_fail_oom(&c->jr, path);
+    if ((st->kind == SCN_REQUEST || st->kind == SCN_POLL) && idx + 1 == s->ntags)
+        return tag_logged_apart(c, path, idx);
     return 0;
 }
 
