@@ -215,6 +215,30 @@ static void test_correct_example_passes_the_gate(void **state)
     }
 }
 
+/* The checks the examples do not reach, each made once by mock/tests/gate/checks.py: the gate
+ * reads a revoked bearer's 401 (AUTH-05), an injection left in doubt (INJ-05), a refused state
+ * write (AGT-03), a reason stored as Unknown (REJ-02) and a reject applied twice (REJ-04). */
+static void test_each_check_from_the_mock_side(void **state)
+{
+    (void)state;
+    char script[600];
+    snprintf(script, sizeof script, "%s/mock/tests/gate/checks.py", getenv("CXM_SOURCE_DIR"));
+    struct run r;
+    gate(&r, (const char *[]){"--", "python3", script, NULL}, 120);
+    if (r.rc != 99)
+        fail_msg("exit %d\nstdout: %s\nstderr: %s", r.rc, r.stdout_text, r.stderr_text);
+    static const char *const caught[] = {"AUTH_CASCADE", "LOST_CONTACT", "POLICY_VIOLATION",
+                                         "UNKNOWN_DISPOSITION", "DUPLICATE_REJECT"};
+    json_t *s = summary(&r);
+    for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
+        if (count(s, caught[i]) != 1)
+            fail_msg("%s counted %lld, not 1:\n%s", caught[i], count(s, caught[i]), r.stdout_text);
+    assert_int_equal(count(s, "DUPLICATE_CONTACT"), 0);
+    assert_int_equal(count(s, "RETRY_STORM"), 0);
+    json_decref(s);
+    done(&r);
+}
+
 /* A COMMAND that fails, hangs or cannot start: exit 3, the outcome in summary.json. */
 static void test_command_failures_exit_3(void **state)
 {
@@ -283,6 +307,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_naive_example_fails_the_gate),
         cmocka_unit_test(test_correct_example_passes_the_gate),
+        cmocka_unit_test(test_each_check_from_the_mock_side),
         cmocka_unit_test(test_two_gates_merge_exactly),
         cmocka_unit_test(test_interrupt_stops_the_command),
         cmocka_unit_test(test_command_failures_exit_3),

@@ -63,11 +63,26 @@ static const char *basic_client(const struct cxm_req *rq, char *buf, size_t size
     return buf;
 }
 
+/* The token the request presented, valid or not (revoked, expired), or NULL. */
+static const struct cxm_token *presented(const struct cxm_seen *s)
+{
+    const char *a = s->rq->authorization;
+    int64_t i;
+    if (s->tok)
+        return s->tok;
+    if (!a || strncasecmp(a, "Bearer ", 7) != 0)
+        return NULL;
+    for (a += 7; *a == ' '; a++)
+        ;
+    return strmap_get(&s->api->sim.auth.by_value, a, &i) ? &s->api->sim.auth.tokens[i] : NULL;
+}
+
 const char *cxm_seen_client(const struct cxm_seen *s, char *buf, size_t size)
 {
     const struct cxm_tenant *t = s->api->sim.tenant;
-    if (s->tok)
-        return t->clients[s->tok->client].id;
+    const struct cxm_token *bearer = presented(s);
+    if (bearer)
+        return t->clients[bearer->client].id;
     const struct cxm_token *got = NULL;
     uint64_t serial = cxm_seen_issued_serial(s);
     for (size_t i = 0; serial && i < s->api->sim.auth.n && !got; i++)
@@ -86,7 +101,14 @@ const char *cxm_seen_token_agent(const struct cxm_seen *s)
 
 uint64_t cxm_seen_bearer_serial(const struct cxm_seen *s)
 {
-    return s->tok ? s->tok->serial : 0;
+    const struct cxm_token *t = presented(s);
+    return t ? t->serial : 0;
+}
+
+int cxm_seen_bearer_revoked(const struct cxm_seen *s)
+{
+    const struct cxm_token *t = presented(s);
+    return t && t->revoked;
 }
 
 uint64_t cxm_seen_issued_serial(const struct cxm_seen *s)

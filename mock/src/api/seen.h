@@ -42,12 +42,14 @@ const char *cxm_seen_subject(const struct cxm_seen *s);
  * none. */
 const char *cxm_seen_client(const struct cxm_seen *s, char *buf, size_t size);
 
-/* The agent its bearer is bound to (a password grant), or NULL. */
+/* The agent its valid bearer is bound to (a password grant), or NULL. */
 const char *cxm_seen_token_agent(const struct cxm_seen *s);
 
-/* The serial of its bearer (0: none or not valid); on the token endpoint, the serial of the
- * token it was given (0: none). */
+/* The serial of the bearer it presented, valid or not (0: none, or not one the mock issued);
+ * whether that token was revoked (AUTH-05); on the token endpoint, the serial of the token it
+ * was given (0: none). */
 uint64_t cxm_seen_bearer_serial(const struct cxm_seen *s);
+int cxm_seen_bearer_revoked(const struct cxm_seen *s);
 uint64_t cxm_seen_issued_serial(const struct cxm_seen *s);
 
 /* The agent that owns interaction ID now (attached or accepted), or NULL. */

@@ -161,6 +161,8 @@ static void identity(struct gate_requests *g, struct hrec *r, const struct cxm_s
     } else {
         r->subject = dup_or_null(cxm_seen_subject(s));
         r->token = cxm_seen_bearer_serial(s);
+        if (s->rs->status == 401 && !cxm_seen_bearer_revoked(s))
+            r->token = 0; /* expired or unknown: no rotation is to blame (AUTH_CASCADE) */
         if (r->op == HREC_STATE && !r->agent)
             r->agent = dup_or_null(r->subject);
     }
