@@ -4,23 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "report.h"
 #include "thresholds.h"
-
-static json_t *hist_stats(const struct cx_hist *lat, const struct cx_hist *raw, int64_t requests,
-                          int64_t failed)
-{
-    json_t *o = json_pack(
-        "{sI sI sf sf sf sf sf sf sf}", "count", (json_int_t)requests, "failed", (json_int_t)failed,
-        "min", cx_hist_min(lat) / 1000.0, "p50", cx_hist_percentile(lat, 50) / 1000.0, "p90",
-        cx_hist_percentile(lat, 90) / 1000.0, "p99", cx_hist_percentile(lat, 99) / 1000.0, "p99.9",
-        cx_hist_percentile(lat, 99.9) / 1000.0, "max", cx_hist_max(lat) / 1000.0, "mean",
-        cx_hist_mean(lat) / 1000.0);
-    json_object_set_new(o, "uncorrected",
-                        json_pack("{sf sf sf}", "p50", cx_hist_percentile(raw, 50) / 1000.0, "p99",
-                                  cx_hist_percentile(raw, 99) / 1000.0, "max",
-                                  cx_hist_max(raw) / 1000.0));
-    return o;
-}
 
 json_t *summary_build(const struct run_opts *o, const struct scenario *scn,
                       const struct run_shared *rs, const struct totals *t, double wall_s,
@@ -67,13 +52,14 @@ json_t *summary_build(const struct run_opts *o, const struct scenario *scn,
     json_t *tags = json_object();
     for (size_t i = 0; i < scn->ntags; i++)
         if (s->tags[i].requests)
-            json_object_set_new(
-                tags, scn->tags[i],
-                hist_stats(s->tags[i].lat, s->tags[i].raw, s->tags[i].requests, s->tags[i].failed));
-    json_object_set_new(sum, "latency",
-                        json_pack("{so so}", "all",
-                                  hist_stats(t->lat_all, t->raw_all, s->requests, s->failed),
-                                  "tags", tags));
+            json_object_set_new(tags, scn->tags[i],
+                                report_latency_stats(s->tags[i].lat, s->tags[i].raw,
+                                                     s->tags[i].requests, s->tags[i].failed));
+    json_object_set_new(
+        sum, "latency",
+        json_pack("{so so}", "all",
+                  report_latency_stats(t->lat_all, t->raw_all, s->requests, s->failed), "tags",
+                  tags));
     json_t *th = json_array();
     for (size_t i = 0; i < scn->nthresholds; i++) {
         const struct scn_threshold *x = &scn->thresholds[i];

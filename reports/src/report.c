@@ -56,6 +56,22 @@ static void races_text(FILE *f, const json_t *races)
     }
 }
 
+json_t *report_latency_stats(const struct cx_hist *lat, const struct cx_hist *raw, int64_t requests,
+                             int64_t failed)
+{
+    json_t *o = json_pack(
+        "{sI sI sf sf sf sf sf sf sf}", "count", (json_int_t)requests, "failed", (json_int_t)failed,
+        "min", cx_hist_min(lat) / 1000.0, "p50", cx_hist_percentile(lat, 50) / 1000.0, "p90",
+        cx_hist_percentile(lat, 90) / 1000.0, "p99", cx_hist_percentile(lat, 99) / 1000.0, "p99.9",
+        cx_hist_percentile(lat, 99.9) / 1000.0, "max", cx_hist_max(lat) / 1000.0, "mean",
+        cx_hist_mean(lat) / 1000.0);
+    json_object_set_new(o, "uncorrected",
+                        json_pack("{sf sf sf}", "p50", cx_hist_percentile(raw, 50) / 1000.0, "p99",
+                                  cx_hist_percentile(raw, 99) / 1000.0, "max",
+                                  cx_hist_max(raw) / 1000.0));
+    return o;
+}
+
 int report_text(FILE *f, const json_t *s)
 {
     const json_t *req = json_object_get(s, "requests"), *it = json_object_get(s, "iterations");

@@ -21,7 +21,16 @@
 #define REPORT_H
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include "hist.h"
+
+/* A latency STATS object of the summary (above) from the corrected histogram LAT and the
+ * uncorrected RAW (the same one where there is no correction), with COUNT requests and FAILED
+ * failures. */
+json_t *report_latency_stats(const struct cx_hist *lat, const struct cx_hist *raw, int64_t count,
+                             int64_t failed);
 
 /* The plain-text summary: run line, rates, latency per tag, statuses, violations with their
  * first example, thresholds. Returns 0, or -1 if writing failed. */

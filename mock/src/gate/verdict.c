@@ -15,21 +15,6 @@
 #include "rundir.h"
 #include "thresholds.h"
 
-static json_t *stats(const struct cx_hist *h, int64_t count, int64_t failed)
-{
-    json_t *o = json_pack(
-        "{sI sI sf sf sf sf sf sf sf}", "count", (json_int_t)count, "failed", (json_int_t)failed,
-        "min", cx_hist_min(h) / 1000.0, "p50", cx_hist_percentile(h, 50) / 1000.0, "p90",
-        cx_hist_percentile(h, 90) / 1000.0, "p99", cx_hist_percentile(h, 99) / 1000.0, "p99.9",
-        cx_hist_percentile(h, 99.9) / 1000.0, "max", cx_hist_max(h) / 1000.0, "mean",
-        cx_hist_mean(h) / 1000.0);
-    json_object_set_new(o, "uncorrected",
-                        json_pack("{sf sf sf}", "p50", cx_hist_percentile(h, 50) / 1000.0, "p99",
-                                  cx_hist_percentile(h, 99) / 1000.0, "max",
-                                  cx_hist_max(h) / 1000.0));
-    return o;
-}
-
 const struct cx_hist *gate_hist_for(void *ctx, const char *tag)
 {
     struct gate_requests *g = ctx;
@@ -78,10 +63,12 @@ static json_t *figures(struct gate_requests *g, const struct gate_run *run)
     for (size_t i = 0; i < GATE_ROUTES && cxm_route_name(i, name, sizeof name); i++)
         if (g->routes[i].count)
             json_object_set_new(tags, name,
-                                stats(g->routes[i].lat, g->routes[i].count, g->routes[i].failed));
-    json_object_set_new(
-        s, "latency",
-        json_pack("{so so}", "all", stats(g->all, g->count, g->failed), "tags", tags));
+                                report_latency_stats(g->routes[i].lat, g->routes[i].lat,
+                                                     g->routes[i].count, g->routes[i].failed));
+    json_object_set_new(s, "latency",
+                        json_pack("{so so}", "all",
+                                  report_latency_stats(g->all, g->all, g->count, g->failed), "tags",
+                                  tags));
     return s;
 }
 
