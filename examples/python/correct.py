@@ -81,4 +81,4 @@ else:
 for i in range(10):
     status, answer = patient("GET", f"/api/v2/routing/contacts/{call_id}", tok=app)
     time.sleep(0.05)
-print("polled the contact 10 times:", status)
+print("polled the contact 10 times; the last answer:", status)

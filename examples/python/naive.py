@@ -67,4 +67,4 @@ for i in range(140):
         if status != 429:
             break
         status, answer, _ = call("GET", f"/api/v2/routing/contacts/{call_id}", token=app)
-print("polled the contact 140 times:", answer.get("status"))
+print("polled the contact 140 times; the last answer:", status)

@@ -105,6 +105,8 @@ static void check_acts(struct ctx *c, struct hrec *r, size_t n)
     for (size_t i = 0; i < n; i++) {
         if ((r[i].op != HREC_ACT && r[i].op != HREC_REJECT) || !r[i].subject)
             continue;
+        if (r[i].op == HREC_REJECT && r[i].outcome == OUT_OK)
+            continue; /* the platform took it: the interaction was offered to this agent again */
         if (c->l[i].accept < 0)
             continue;
         const struct hrec *acc = &r[c->l[i].accept];
@@ -270,18 +272,37 @@ static void check_retry_storm(struct ctx *c, struct hrec *r, size_t n)
     }
 }
 
+/* A token-fetch storm: a fetch refused with 429 after STORM_FETCHES or more fetches by the same
+ * user for the same auth source in the STORM_WINDOW_S seconds before it. One refused login
+ * after other traffic spent the tenant's window is not a storm. */
+#define STORM_FETCHES  2
+#define STORM_WINDOW_S 10
+
+static int fetches_before(const struct hrec *r, size_t i)
+{
+    int n = 0;
+    for (size_t j = i;
+         j-- > 0 && n < STORM_FETCHES && r[i].end_us - r[j].end_us <= STORM_WINDOW_S * 1000000LL;)
+        n += r[j].op == HREC_TOKEN && r[j].vu == r[i].vu && same(r[j].subject, r[i].subject);
+    return n;
+}
+
 /* A 401 on a token of a client id for which someone else fetched a newer token meanwhile; and a
- * token-fetch storm: a fetch answered 429. */
+ * token-fetch storm. */
 static void check_auth_cascade(struct ctx *c, struct hrec *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (r[i].op == HREC_TOKEN && r[i].status == 429) {
-            char what[512];
-            snprintf(what, sizeof what,
-                     "token fetch for auth source %s refused (429): tokens fetched faster than "
-                     "the token endpoint allows (a fetch per request, or every worker at once)",
-                     r[i].subject ? r[i].subject : "?");
-            flag(c, V_AUTH_CASCADE, &r[i], what);
+            int before = fetches_before(r, i);
+            if (before >= STORM_FETCHES) {
+                char what[512];
+                snprintf(what, sizeof what,
+                         "token fetch for auth source %s refused (429) after %d or more "
+                         "fetches for it in the %d s before: a token-fetch storm (a fetch per "
+                         "request, or every worker at once)",
+                         r[i].subject ? r[i].subject : "?", before, STORM_WINDOW_S);
+                flag(c, V_AUTH_CASCADE, &r[i], what);
+            }
             continue;
         }
         if (r[i].status != 401 || !r[i].token)

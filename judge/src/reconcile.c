@@ -46,6 +46,7 @@ json_t *checks_reconcile(json_t *v, const json_t *ledger)
         json_int_t cc = json_integer_value(json_object_get(mine, "count"));
         json_object_set_new(mine, "ledger", json_integer(lc));
         if (lc > cc) {
+            json_object_set_new(mine, "client", json_integer(cc)); /* what the checks saw */
             json_object_set_new(mine, "count", json_integer(lc));
             const json_t *ex = json_object_get(l, "examples");
             json_t *mex = json_object_get(mine, "examples");
@@ -70,25 +71,65 @@ json_t *checks_reconcile(json_t *v, const json_t *ledger)
     return diffs;
 }
 
-void checks_fold_mock_only(json_t *v, const json_t *ledger)
+/* Violation NAME of V set to the ledger's count L, with L's examples. */
+static void take_ledger(json_t *v, const char *name, const char *rule, const json_t *l)
+{
+    json_t *ex = json_array();
+    size_t k;
+    const json_t *e;
+    json_array_foreach(json_object_get(l, "examples"), k, e)
+    {
+        if (k < CHECKS_EXAMPLES)
+            json_array_append_new(ex, checks_ledger_example(e));
+    }
+    json_int_t count = json_integer_value(json_object_get(l, "count"));
+    json_object_set_new(
+        v, name,
+        json_pack("{ss sI sI so}", "rule", rule, "count", count, "ledger", count, "examples", ex));
+}
+
+/* MINE back to the checks' own count and examples, where the ledger's had raised it. */
+static void client_count(json_t *mine)
+{
+    const json_t *cc = json_object_get(mine, "client");
+    if (!cc)
+        return;
+    json_object_set(mine, "count", (json_t *)cc);
+    json_t *ex = json_object_get(mine, "examples"), *kept = json_array();
+    size_t k;
+    json_t *e;
+    json_array_foreach(ex, k, e)
+    {
+        if (!json_object_get(e, "ledger"))
+            json_array_append(kept, e);
+    }
+    json_object_set_new(mine, "examples", kept);
+    json_object_del(mine, "client");
+}
+
+void checks_judge_as_platform(json_t *v, const json_t *ledger)
 {
     const json_t *checks = json_object_get(ledger, "checks");
     for (int i = 0; i < V_COUNT; i++) {
-        if (violation_table[i].seen_by & VS_DRIVER)
+        const struct violation_info *vi = &violation_table[i];
+        const json_t *l = json_object_get(checks, vi->name);
+        json_t *mine = json_object_get(v, vi->name);
+        if (!l)
             continue;
-        const char *name = violation_table[i].name;
-        const json_t *l = json_object_get(checks, name);
-        json_t *ex = json_array();
-        size_t k;
-        const json_t *e;
-        json_array_foreach(json_object_get(l, "examples"), k, e)
-        {
-            if (k < CHECKS_EXAMPLES)
-                json_array_append_new(ex, checks_ledger_example(e));
+        if (!(vi->seen_by & VS_DRIVER)) { /* the mock's own: DUAL_ATTACH */
+            take_ledger(v, vi->name, vi->rule, l);
+            continue;
         }
-        json_object_set_new(v, name,
-                            json_pack("{ss sI so}", "rule", violation_table[i].rule, "count",
-                                      json_integer_value(json_object_get(l, "count")), "examples",
-                                      ex));
+        if (!(vi->seen_by & VS_RECONCILED) || !mine)
+            continue;
+        if (i == V_PHANTOM_ACCEPT) { /* a phantom accept is the platform's race; acting on it is
+                                      * the client's mistake: the checks' count stands */
+            client_count(mine);
+            continue;
+        }
+        /* ground truth both ways: a retry that never reached the handler is no duplicate */
+        if (json_integer_value(json_object_get(mine, "count")) !=
+            json_integer_value(json_object_get(l, "count")))
+            take_ledger(v, vi->name, vi->rule, l);
     }
 }

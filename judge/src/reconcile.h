@@ -16,10 +16,12 @@
  * when they agree). */
 json_t *checks_reconcile(json_t *v, const json_t *ledger);
 
-/* Add to V the violations only the mock sees (VS_MOCK without VS_DRIVER: DUAL_ATTACH), with
- * their counts and examples from LEDGER: for a judge with no client of its own (cxmock gate),
- * they are the run's violations like any other. */
-void checks_fold_mock_only(json_t *v, const json_t *ledger);
+/* For a judge that stands where the platform stands (cxmock gate: every request went to this
+ * mock), the ledger's verdict LEDGER is ground truth both ways: each reconciled violation of V
+ * gets the ledger's count and examples where the two differ (a retry whose first attempt never
+ * reached the handler is no duplicate), and the violations only the mock sees (DUAL_ATTACH)
+ * are added. Call after checks_reconcile. */
+void checks_judge_as_platform(json_t *v, const json_t *ledger);
 
 /* A ledger entry E as an example: what happened, to which interaction, caused by which request
  * (a new object). */

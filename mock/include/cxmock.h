@@ -58,8 +58,9 @@ int cxm_start(struct cxm *m, struct cx_error *err);
 int cxm_port(const struct cxm *m);
 
 /* Wait until every effect acknowledged so far has applied (a real or scaled clock): the
- * consistency delay, an evaluation cycle and a teardown, in mock time. */
-void cxm_settle(struct cxm *m);
+ * consistency delay, an evaluation cycle and a teardown, in mock time; or until STOP (if not
+ * NULL, asked every 50 ms) says to stop waiting. */
+void cxm_settle(struct cxm *m, int (*stop)(void));
 
 /* The mock's verdict on its ledger, as GET /__admin/violations answers it (a new reference). */
 json_t *cxm_violations(struct cxm *m);

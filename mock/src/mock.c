@@ -163,7 +163,7 @@ void cxm_destroy(struct cxm *m)
     free(m);
 }
 
-void cxm_settle(struct cxm *m)
+void cxm_settle(struct cxm *m, int (*stop)(void))
 {
     const struct cxm_tenant *t = m->tenant;
     int later =
@@ -172,7 +172,7 @@ void cxm_settle(struct cxm *m)
     int64_t until = cxm_clock_now(&m->api.sim.clock) + t->consistency_max_ms + later + 100;
     for (;;) {
         int64_t ns = cxm_clock_wall_ns_until(&m->api.sim.clock, until);
-        if (ns <= 0 || m->api.sim.clock.mode == CXM_CLOCK_MANUAL)
+        if (ns <= 0 || m->api.sim.clock.mode == CXM_CLOCK_MANUAL || (stop && stop()))
             break;
         struct timespec ts;
         deadline_after_ns(&ts, ns < 50000000 ? ns : 50000000);

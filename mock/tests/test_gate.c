@@ -239,6 +239,67 @@ static void test_each_check_from_the_mock_side(void **state)
     done(&r);
 }
 
+/* A correct program doing what a careless judge could misread (mock/tests/gate/careful.py, on a
+ * tenant that takes either idempotency header, INJ-05): routes without an id, a lost accept and
+ * a later decline of the same call offered again (ACC-05), a 429 waited out to its exact
+ * retryAfterMs (RATE-01), a reject resent after a reset the mock never saw (REJ-04), and two
+ * contacts with their own Idempotency-Key each. Nothing is a violation. */
+static void test_careful_program_passes(void **state)
+{
+    (void)state;
+    char dir[256], tenant[300], script[600], src[600];
+    assert_int_equal(cxt_tmpdir(dir, sizeof dir, "cxgate-t"), 0);
+    snprintf(src, sizeof src, "%s/mock/tenants/default.json", getenv("CXM_SOURCE_DIR"));
+    json_t *t = json_load_file(src, 0, NULL);
+    assert_non_null(t);
+    json_object_set_new(t, "idempotencyHeaders", json_string("either"));
+    snprintf(tenant, sizeof tenant, "%s/either.json", dir);
+    assert_int_equal(json_dump_file(t, tenant, 0), 0);
+    json_decref(t);
+    snprintf(script, sizeof script, "%s/mock/tests/gate/careful.py", getenv("CXM_SOURCE_DIR"));
+    struct run r;
+    gate(
+        &r,
+        (const char *[]){"--tenant", tenant, "--clock", "scaled:60", "--", "python3", script, NULL},
+        120);
+    if (r.rc != 0)
+        fail_msg("exit %d\nstdout: %s\nstderr: %s", r.rc, r.stdout_text, r.stderr_text);
+    done(&r);
+    cxt_rmrf(dir);
+}
+
+/* What COMMAND inherits: not the history's file descriptor; the terminal, when the gate has it
+ * (a program that sets it is not stopped by SIGTTOU); and an ignored SIGCHLD inherited by the
+ * gate does not hide COMMAND's end. */
+static void test_what_the_command_inherits(void **state)
+{
+    (void)state;
+    struct run r;
+    gate(&r,
+         (const char *[]){"--", "sh", "-c",
+                          "for f in /proc/$$/fd/*; do readlink \"$f\"; done | grep -q history "
+                          "&& exit 1; exit 0",
+                          NULL},
+         60);
+    if (r.rc != 0)
+        fail_msg("COMMAND holds the history open: exit %d\n%s", r.rc, r.stderr_text);
+    done(&r);
+
+    char dir[256], line[1200];
+    assert_int_equal(cxt_tmpdir(dir, sizeof dir, "cxgate-tty"), 0);
+    snprintf(line, sizeof line, "%s gate --out %s/out --timeout 20s -- stty sane",
+             getenv("CXMOCK_BIN"), dir);
+    const char *tty[] = {"/usr/bin/script", "-qec", line, "/dev/null", NULL};
+    assert_int_equal(cxt_run(tty, 60000, NULL, NULL), 0);
+    snprintf(line, sizeof line, "trap '' CHLD; exec %s gate --out %s/out2 --timeout 20s -- true",
+             getenv("CXMOCK_BIN"), dir);
+    const char *ign[] = {"/bin/sh", "-c", line, NULL};
+    int64_t t0 = cxt_now_ms();
+    assert_int_equal(cxt_run(ign, 60000, NULL, NULL), 0);
+    assert_true(cxt_now_ms() - t0 < cxt_scaled_ms(15000)); /* not the 20 s timeout */
+    cxt_rmrf(dir);
+}
+
 /* A COMMAND that fails, hangs or cannot start: exit 3, the outcome in summary.json. */
 static void test_command_failures_exit_3(void **state)
 {
@@ -308,6 +369,8 @@ int main(void)
         cmocka_unit_test(test_naive_example_fails_the_gate),
         cmocka_unit_test(test_correct_example_passes_the_gate),
         cmocka_unit_test(test_each_check_from_the_mock_side),
+        cmocka_unit_test(test_careful_program_passes),
+        cmocka_unit_test(test_what_the_command_inherits),
         cmocka_unit_test(test_two_gates_merge_exactly),
         cmocka_unit_test(test_interrupt_stops_the_command),
         cmocka_unit_test(test_command_failures_exit_3),

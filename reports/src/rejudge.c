@@ -79,7 +79,7 @@ int rejudge_runs(struct rundir *const *runs, size_t n, json_t *summary, struct c
         goto done;
     }
     if (mock && json_object_get(runs[0]->summary, "command")) /* gates: the mock's own count */
-        checks_fold_mock_only(v, mock);
+        checks_judge_as_platform(v, mock);
     json_object_set_new(summary, "violations", v);
     json_object_del(summary, "reconciliation");
     json_object_del(summary, "mockViolations");

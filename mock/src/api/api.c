@@ -93,7 +93,7 @@ static void unrouted(struct cxm_api *a, const struct cxm_req *rq, const char *al
 void cxm_api_dispatch(struct cxm_api *a, const struct cxm_req *rq, struct cxm_resp *rs)
 {
     memset(rs, 0, sizeof *rs);
-    struct cxm_params pp;
+    struct cxm_params pp = {0};
     char allow[64];
     const struct cxm_route *route = cxm_route_find(rq, &pp, allow, sizeof allow);
     if (!route) {
@@ -115,7 +115,7 @@ void cxm_api_dispatch(struct cxm_api *a, const struct cxm_req *rq, struct cxm_re
     if (!rs->status && !rs->reset)
         cxm_respond(rs, 500, cxm_err("internal_error", "handler gave no response"));
     if (a->seen && route->access == CXM_PUBLIC) {
-        struct cxm_seen seen = {a, rq, rs, route, pp.v, call.tok, t0, mono_ns()};
+        struct cxm_seen seen = {a, rq, rs, route, pp.v, pp.n, call.tok, t0, mono_ns()};
         a->seen(a->seen_ctx, &seen);
     }
     if (cxm_sched_next_due(&a->sim.sched) != due_before)

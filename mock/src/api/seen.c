@@ -23,24 +23,30 @@ size_t cxm_seen_route_index(const struct cxm_seen *s)
 
 const char *cxm_seen_subject(const struct cxm_seen *s)
 {
-    return s->params ? s->params[0] : NULL;
+    return s->nparams > 0 ? s->params[0] : NULL;
 }
 
-/* The client_id field of a form body (percent-decoded) into BUF, or NULL. */
-static const char *form_client(const struct cxm_req *rq, char *buf, size_t size)
+/* Field NAME of a form body (percent-decoded) into BUF, or NULL. */
+static const char *form_field(const struct cxm_req *rq, const char *name, char *buf, size_t size)
 {
     const char *b = rq->body, *end = b ? b + rq->body_len : NULL;
+    size_t nlen = strlen(name);
     for (const char *p = b; p && p < end;) {
         const char *amp = memchr(p, '&', (size_t)(end - p));
         const char *stop = amp ? amp : end;
-        if ((size_t)(stop - p) > 10 && memcmp(p, "client_id=", 10) == 0 &&
-            (size_t)(stop - p - 10) < size) {
-            cxm_url_decode(buf, p + 10, (size_t)(stop - p - 10), 1);
+        if ((size_t)(stop - p) > nlen && memcmp(p, name, nlen) == 0 && p[nlen] == '=' &&
+            (size_t)(stop - p - nlen - 1) < size) {
+            cxm_url_decode(buf, p + nlen + 1, (size_t)(stop - p - nlen - 1), 1);
             return buf;
         }
         p = amp ? amp + 1 : end;
     }
     return NULL;
+}
+
+const char *cxm_seen_username(const struct cxm_seen *s, char *buf, size_t size)
+{
+    return form_field(s->rq, "username", buf, size);
 }
 
 /* The user of an "Authorization: Basic" header into BUF, or NULL. */
@@ -91,7 +97,7 @@ const char *cxm_seen_client(const struct cxm_seen *s, char *buf, size_t size)
     if (got)
         return t->clients[got->client].id;
     const char *c = basic_client(s->rq, buf, size);
-    return c ? c : form_client(s->rq, buf, size);
+    return c ? c : form_field(s->rq, "client_id", buf, size);
 }
 
 const char *cxm_seen_token_agent(const struct cxm_seen *s)
@@ -131,15 +137,36 @@ const char *cxm_seen_owner(const struct cxm_seen *s, const char *id)
     return owner >= 0 ? m->agents[owner].def->id : NULL;
 }
 
+const char *cxm_seen_state(const struct cxm_seen *s, const char *id)
+{
+    const struct cxm_model *m = &s->api->sim.model;
+    long ix = id ? cxm_model_interaction(m, id) : -1;
+    return ix < 0 ? NULL : cxm_istate_name(m->ix[ix]->state);
+}
+
 int64_t cxm_seen_retry_after_us(const struct cxm_seen *s)
 {
-    if (!s->rs->retry_after[0])
+    const json_t *ms = json_object_get(s->rs->json, "retryAfterMs");
+    double secs;
+    if (json_is_integer(ms))
+        secs = (double)json_integer_value(ms) / 1000.0;
+    else if (s->rs->retry_after[0])
+        secs = strtod(s->rs->retry_after, NULL);
+    else
         return -1;
-    double secs = strtod(s->rs->retry_after, NULL);
     const struct cxm_clock *c = &s->api->sim.clock;
     if (c->mode == CXM_CLOCK_SCALED && c->told == CXM_TOLD_MOCK)
         secs /= c->scale;
     return (int64_t)(secs * 1e6);
+}
+
+const char *cxm_seen_inject_key(const struct cxm_seen *s)
+{
+    if (s->rq->x_idempotency_key && *s->rq->x_idempotency_key)
+        return s->rq->x_idempotency_key;
+    if (s->api->sim.tenant->idempotency_either && s->rq->idempotency_key && *s->rq->idempotency_key)
+        return s->rq->idempotency_key;
+    return NULL;
 }
 
 void cxm_seen_business_key(json_t *body, char out[24])

@@ -24,6 +24,7 @@ struct cxm_seen {
     const struct cxm_resp *rs;
     const struct cxm_route *route;
     char *const *params;         /* the route's path parameters, percent-decoded */
+    int nparams;                 /* how many it has */
     const struct cxm_token *tok; /* the bearer it carried, when valid; else NULL */
     int64_t start_ns, end_ns;    /* CLOCK_MONOTONIC: handling began, the answer was ready */
 };
@@ -42,6 +43,9 @@ const char *cxm_seen_subject(const struct cxm_seen *s);
  * none. */
 const char *cxm_seen_client(const struct cxm_seen *s, char *buf, size_t size);
 
+/* On the token endpoint, the username of a password grant into BUF, or NULL. */
+const char *cxm_seen_username(const struct cxm_seen *s, char *buf, size_t size);
+
 /* The agent its valid bearer is bound to (a password grant), or NULL. */
 const char *cxm_seen_token_agent(const struct cxm_seen *s);
 
@@ -55,8 +59,17 @@ uint64_t cxm_seen_issued_serial(const struct cxm_seen *s);
 /* The agent that owns interaction ID now (attached or accepted), or NULL. */
 const char *cxm_seen_owner(const struct cxm_seen *s, const char *id);
 
-/* The Retry-After the answer told, in wall microseconds (SIM-06), or -1 if none. */
+/* The state interaction ID is in now (the mock's ground truth: "Timeout" for an accept that
+ * came too late), or NULL. */
+const char *cxm_seen_state(const struct cxm_seen *s, const char *id);
+
+/* The wait a 429 or 503 told, in wall microseconds (SIM-06): its exact retryAfterMs when the
+ * body has one, else the Retry-After header (whole seconds, rounded up); -1 if none. */
 int64_t cxm_seen_retry_after_us(const struct cxm_seen *s);
+
+/* The idempotency key an injection is known by: X-Idempotency-Key, or Idempotency-Key when
+ * the tenant takes either (INJ-05); NULL if none. */
+const char *cxm_seen_inject_key(const struct cxm_seen *s);
 
 /* The business key of an injection body: the digest the ledger's CREATED names (INJ-05). */
 void cxm_seen_business_key(json_t *body, char out[24]);

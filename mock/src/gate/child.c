@@ -5,12 +5,16 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 static double now_s(void)
 {
@@ -31,25 +35,85 @@ void gate_child_block(void)
 {
     sigset_t s;
     waited_set(&s);
+    signal(SIGCHLD, SIG_DFL); /* an inherited SIG_IGN would reap the child behind our back */
     pthread_sigmask(SIG_BLOCK, &s, NULL);
 }
 
-/* In the child: its own group, the signals back, the environment, then exec; on failure errno
- * goes up the pipe. */
-static void exec_child(char *const *argv, char *const *env, int report)
+int gate_child_interrupted(void)
 {
-    sigset_t s;
-    waited_set(&s);
-    setpgid(0, 0);
-    signal(SIGPIPE, SIG_DFL);
-    pthread_sigmask(SIG_UNBLOCK, &s, NULL);
-    for (size_t i = 0; env[i]; i++)
-        putenv(env[i]);
-    execvp(argv[0], argv);
-    int err = errno;
-    ssize_t w = write(report, &err, sizeof err);
-    (void)w;
-    _exit(127);
+    sigset_t pending;
+    return sigpending(&pending) == 0 &&
+           (sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1);
+}
+
+/* Our environment with ENV's entries added (replacing the same names): a new array of borrowed
+ * strings, built before the child starts (nothing is allocated between fork and exec). */
+static char **child_env(char *const *env)
+{
+    size_t n = 0, k = 0, extra = 0;
+    while (environ[n])
+        n++;
+    while (env[extra])
+        extra++;
+    char **out = calloc(n + extra + 1, sizeof *out);
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        int replaced = 0;
+        for (size_t j = 0; j < extra && !replaced; j++) {
+            size_t name = strcspn(env[j], "=");
+            replaced = strncmp(environ[i], env[j], name + 1) == 0;
+        }
+        if (!replaced)
+            out[k++] = environ[i];
+    }
+    for (size_t j = 0; j < extra; j++)
+        out[k++] = env[j];
+    return out;
+}
+
+/* Start ARGV in a process group of its own, with every signal as it should be for a new
+ * program (none blocked, the stop signals at their defaults). The pid, or -1 with errno. */
+static pid_t spawn(char *const *argv, char **envp)
+{
+    posix_spawnattr_t a;
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    int sigs[] = {SIGINT, SIGTERM, SIGQUIT, SIGPIPE, SIGCHLD, SIGTTIN, SIGTTOU, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaddset(&defaults, sigs[i]);
+    pid_t pid = -1;
+    int rc = posix_spawnattr_init(&a);
+    if (rc == 0) {
+        posix_spawnattr_setflags(&a, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                         POSIX_SPAWN_SETSIGDEF);
+        posix_spawnattr_setpgroup(&a, 0);
+        posix_spawnattr_setsigmask(&a, &none);
+        posix_spawnattr_setsigdefault(&a, &defaults);
+        rc = posix_spawnp(&pid, argv[0], NULL, &a, argv, envp);
+        posix_spawnattr_destroy(&a);
+    }
+    if (rc != 0) {
+        errno = rc;
+        return -1;
+    }
+    return pid;
+}
+
+/* The terminal, when the gate has it in the foreground, goes to the child's group (a program
+ * that reads its terminal would otherwise stop on SIGTTIN), and comes back after. */
+static int give_terminal(pid_t to)
+{
+    if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp())
+        return 0;
+    sigset_t ttou, old;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    pthread_sigmask(SIG_BLOCK, &ttou, &old);
+    int given = tcsetpgrp(STDIN_FILENO, to) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return given;
 }
 
 /* Wait for one of the signals until DEADLINE (monotonic s; 0: none). The signal, or 0 at the
@@ -72,83 +136,63 @@ static int wait_signal(double deadline)
             return sig;
         if (errno != EAGAIN && errno != EINTR)
             return 0;
-        if (errno == EAGAIN && deadline > 0 && now_s() >= deadline)
-            return 0;
     }
 }
 
-/* Reap PID if it ended: 1 with its status, else 0. */
-static int reaped(pid_t pid, int *status)
+/* Has PID ended? Not reaped (WNOWAIT): while it is a zombie its process group id cannot be
+ * another's, so what it left in the group can still be killed safely. */
+static int ended(pid_t pid)
 {
-    return waitpid(pid, status, WNOHANG) == pid;
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
+        return errno == ECHILD;
+    return info.si_pid == pid;
 }
 
 /* Stop the group: SIGTERM, then SIGKILL after GRACE_S if the leader is still there. */
-static void stop_group(pid_t pid, double grace_s, int *status)
+static void stop_group(pid_t pid, double grace_s)
 {
     kill(-pid, SIGTERM);
     double until = now_s() + grace_s;
-    while (!reaped(pid, status)) {
-        if (wait_signal(until) == 0 && !reaped(pid, status)) {
+    while (!ended(pid))
+        if (wait_signal(until) == 0 && !ended(pid)) {
             kill(-pid, SIGKILL);
-            waitpid(pid, status, 0);
             return;
         }
-    }
-}
-
-static int started(pid_t pid, int report, struct gate_child *c)
-{
-    int err = 0;
-    ssize_t n;
-    while ((n = read(report, &err, sizeof err)) < 0 && errno == EINTR)
-        ;
-    close(report);
-    if (n != (ssize_t)sizeof err)
-        return 1;
-    int status;
-    waitpid(pid, &status, 0);
-    c->end = GATE_CHILD_NOT_RUN;
-    snprintf(c->why, sizeof c->why, "%s", strerror(err));
-    return 0;
 }
 
 void gate_child_run(char *const *argv, char *const *env, double timeout_s, double grace_s,
                     struct gate_child *c)
 {
     memset(c, 0, sizeof *c);
-    int pipefd[2];
     double t0 = now_s();
-    if (pipe2(pipefd, O_CLOEXEC) < 0) {
-        c->end = GATE_CHILD_NOT_RUN;
-        snprintf(c->why, sizeof c->why, "pipe: %s", strerror(errno));
-        return;
-    }
-    pid_t pid = fork();
-    if (pid == 0)
-        exec_child(argv, env, pipefd[1]);
-    close(pipefd[1]);
+    char **envp = child_env(env);
+    pid_t pid = envp ? spawn(argv, envp) : -1;
+    int err = errno;
+    free(envp);
     if (pid < 0) {
-        close(pipefd[0]);
         c->end = GATE_CHILD_NOT_RUN;
-        snprintf(c->why, sizeof c->why, "fork: %s", strerror(errno));
+        snprintf(c->why, sizeof c->why, "%s", strerror(envp ? err : ENOMEM));
         return;
     }
-    setpgid(pid, pid); /* also here: no window in which a signal to the group misses it */
-    if (!started(pid, pipefd[0], c))
-        return;
-    int status = 0;
+    int terminal = give_terminal(pid);
     double deadline = timeout_s > 0 ? t0 + timeout_s : 0;
     c->end = GATE_CHILD_EXITED;
-    while (!reaped(pid, &status)) {
+    while (!ended(pid)) {
         int sig = wait_signal(deadline);
         if (sig == SIGCHLD)
             continue;
         c->end = sig ? GATE_CHILD_INTERRUPTED : GATE_CHILD_TIMED_OUT;
-        stop_group(pid, grace_s, &status);
+        stop_group(pid, grace_s);
         break;
     }
-    kill(-pid, SIGKILL); /* what it left behind in its group */
+    kill(-pid, SIGKILL); /* what it left behind in its group, before the leader is reaped */
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (terminal)
+        give_terminal(getpgrp());
     c->seconds = now_s() - t0;
     if (c->end == GATE_CHILD_EXITED && WIFSIGNALED(status)) {
         c->end = GATE_CHILD_SIGNALLED;
@@ -165,7 +209,7 @@ const char *gate_child_describe(const struct gate_child *c, char *buf, size_t si
         snprintf(buf, size, "exited with status %d", c->code);
         break;
     case GATE_CHILD_SIGNALLED:
-        snprintf(buf, size, "killed by signal %d (%s)", c->code, strsignal(c->code));
+        snprintf(buf, size, "was killed by signal %d (%s)", c->code, strsignal(c->code));
         break;
     case GATE_CHILD_TIMED_OUT:
         snprintf(buf, size, "timed out after %.1f s and was stopped", c->seconds);

@@ -26,13 +26,19 @@ struct gate_child {
     char why[256];
 };
 
-/* Block the signals gate_child_run waits for, in this thread and those it starts later. */
+/* Block the signals gate_child_run waits for, in this thread and those it starts later (and
+ * SIGCHLD back at its default, whatever was inherited). */
 void gate_child_block(void);
+
+/* 1 if a SIGINT or SIGTERM is pending (the gate asked to stop after COMMAND ended). */
+int gate_child_interrupted(void);
 
 /* Run ARGV (NULL-terminated; searched in PATH) with ENV ("NAME=VALUE" strings, NULL-terminated)
  * added to the environment, for at most TIMEOUT_S seconds (<= 0: no limit); the outcome in *c.
- * A program still running after the stop signal gets SIGKILL GRACE_S seconds later; whatever
- * else is left in its process group is killed when it ends. */
+ * It runs in a process group of its own (given the terminal while it runs, if the gate has
+ * it), with no signal blocked and the stop signals at their defaults. A program still running
+ * after the stop signal gets SIGKILL GRACE_S seconds later; whatever else is left in its
+ * process group is killed when it ends. */
 void gate_child_run(char *const *argv, char *const *env, double timeout_s, double grace_s,
                     struct gate_child *c);
 

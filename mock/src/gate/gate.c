@@ -143,8 +143,7 @@ static int parse_args(int argc, char **argv, struct gate_opts *o)
             break;
         case 'w':
             if (parse_duration(optarg, &o->timeout_s) < 0)
-                return bad_usage("bad value '%s' for --timeout: expected 90s, 5m, 500ms...",
-                                 optarg);
+                return bad_usage("bad --timeout (expected 90s, 5m, 500ms...):", optarg);
             break;
         default:
             return bad_usage("unknown option", NULL);
@@ -249,7 +248,7 @@ static int gate(struct gate_opts *o, struct gate_run *run, struct cx_error *err)
         int64_t t0 = mono_ns();
         run_command(m, o, run);
         if (run->child.end != GATE_CHILD_INTERRUPTED)
-            cxm_settle(m);
+            cxm_settle(m, gate_child_interrupted); /* a Ctrl-C now: judge what is there */
         run->wall_s = (double)(mono_ns() - t0) / 1e9;
         run->mock = cxm_violations(m);
     }

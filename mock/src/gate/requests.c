@@ -101,9 +101,9 @@ static void operation(struct gate_requests *g, struct hrec *r, const struct cxm_
  * as the mock's DUPLICATE_CONTACT names it (invariants.c). */
 static char *contact_key(const struct cxm_seen *s, json_t *body, const char *client)
 {
-    const char *idem = s->rq->x_idempotency_key;
+    const char *idem = cxm_seen_inject_key(s);
     char bk[24], *key = NULL;
-    if (idem && *idem) {
+    if (idem) {
         if (asprintf(&key, "key:%s:%s", client ? client : "", idem) < 0)
             key = NULL;
         return key;
@@ -120,6 +120,8 @@ static void answer(struct hrec *r, const struct cxm_seen *s, const char *route, 
         strcmp(route, "POST /api/v2/me/interactions/{}") == 0) /* GWS: owned by another */
         r->resp_agent = dup_or_null(cxm_seen_owner(s, r->subject));
     r->resp_state = dup_or_null(json_string_value(json_object_get(b, "state")));
+    if (r->op == HREC_ACCEPT && !r->resp_state) /* what it accepted, as the platform knows it */
+        r->resp_state = dup_or_null(cxm_seen_state(s, r->subject));
     const char *id = json_string_value(json_object_get(b, "contactId"));
     r->resp_id = dup_or_null(id ? id : json_string_value(json_object_get(b, "id")));
     const json_t *p = json_object_get(b, "priority");
@@ -153,10 +155,14 @@ static void identity(struct gate_requests *g, struct hrec *r, const struct cxm_s
     char cbuf[256], digest[HREC_DIGEST];
     const char *client = cxm_seen_client(s, cbuf, sizeof cbuf);
     r->agent = dup_or_null(r->op == HREC_TOKEN ? NULL : agent_of(s, body));
-    if (r->op == HREC_TOKEN) {
+    if (r->op == HREC_TOKEN) { /* key: the client (rotation); subject: who logs in */
+        char ubuf[256], *who = NULL;
+        const char *user = cxm_seen_username(s, ubuf, sizeof ubuf);
         hrec_digest(client ? client : "", digest);
         r->key = strdup(digest);
-        r->subject = dup_or_null(client);
+        if (user && asprintf(&who, "%s/%s", client ? client : "?", user) < 0)
+            who = NULL;
+        r->subject = who ? who : dup_or_null(client);
         r->token = cxm_seen_issued_serial(s);
     } else {
         r->subject = dup_or_null(cxm_seen_subject(s));
@@ -239,7 +245,7 @@ int gate_requests_open(struct gate_requests *g, const char *path, int64_t t0_ns)
     strmap_init(&g->attempts);
     if (cx_hist_new(&g->all) < 0)
         return -1;
-    g->history = fopen(path, "w");
+    g->history = fopen(path, "we"); /* not COMMAND's to write */
     return g->history ? 0 : -1;
 }
 

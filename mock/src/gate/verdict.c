@@ -146,7 +146,7 @@ json_t *gate_verdict(struct gate_requests *g, const struct gate_run *run, const 
         cx_error_set(err, "out of memory judging the run");
         return NULL;
     }
-    checks_fold_mock_only(v, run->mock);
+    checks_judge_as_platform(v, run->mock);
     json_object_set_new(s, "historyFormat", json_integer(GATE_HISTORY_FORMAT));
     json_object_set_new(s, "steps", steps);
     json_object_set_new(s, "command", command(run));
