@@ -1,5 +1,6 @@
 /* test_routing.c - routing injection and in-flight priority on the manual clock, no sockets:
- * INJ-01 ... INJ-07, PRI-01 ... PRI-06, and the RATE-01 routing trap. */
+ * INJ-01 ... INJ-07, PRI-01 ... PRI-06, the RATE-01 routing trap, and what routing leaves
+ * behind after any sequence of events (ACC-04, Q-01). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -801,6 +802,125 @@ static void test_RATE_01_121st_routing_call(void **state)
                      201);
 }
 
+/* What a full routing pass guarantees, checked against the model after each event: no waiting
+ * member (Queued, no accept pending) has a free agent that could ring for it; every queue's
+ * members are in its order, each marked a member once; the count of members on their last
+ * ring is right (Q-01). */
+static void assert_routed(const struct cxm_api *m)
+{
+    const struct cxm_model *md = &m->sim.model;
+    size_t members = 0;
+    for (size_t q = 0; q < md->nqueues; q++) {
+        const struct cxm_queue *queue = &md->queues[q];
+        size_t last = 0;
+        for (size_t i = 0; i < queue->nmembers; i++) {
+            long ix = queue->members[i];
+            const struct cxm_interaction *x = md->ix[ix];
+            assert_true(x->in_queue);
+            assert_int_equal(x->queue, (int)q);
+            assert_int_equal(cxm_queue_position(md, (int)q, ix), i + 1);
+            last += x->ring_count >= queue->def->max_rings;
+            if (x->state != CXM_IS_QUEUED || x->pending_owner >= 0)
+                continue;
+            for (size_t a = 0; a < md->nagents; a++) {
+                const struct cxm_agent *ag = &md->agents[a];
+                if (ag->state == CXM_AGENT_READY && ag->ringing < 0 && ag->active == 0 &&
+                    cxm_agent_has_channel(ag, x->channel) && cxm_agent_serves(ag, queue) &&
+                    !cxm_rejected_by(x, (int)a))
+                    fail_msg("%s waits in %s while %s is free to ring for it", x->id,
+                             queue->def->id, ag->def->id);
+            }
+        }
+        assert_int_equal(queue->at_last_ring, last);
+        members += queue->nmembers;
+    }
+    size_t flagged = 0;
+    for (size_t i = 0; i < md->nix; i++)
+        flagged += md->ix[i]->in_queue;
+    assert_int_equal(flagged, members);
+}
+
+/* ACC-04, Q-01: 3000 random events (contacts in every queue and channel, accepts, rejects back
+ * or away, agents going READY and NOT_READY, hang-ups, time passing) leave routing as a full
+ * pass would after each one, whichever members it looked at. */
+static void test_ACC_04_no_member_left_routable(void **state)
+{
+    struct cxm_api *m = *state;
+    static const char *const queues[] = {"q-fifo", "q-priority", "q-overflow", "q-spanish"};
+    static const char *const channels[] = {"voice", "chat", "email", "sms"};
+    static const char *const agents[] = {"agent-voice-1", "agent-voice-2", "agent-digital-1",
+                                         "agent-digital-2", "agent-away"};
+    static const char *const emails[] = {"ada@example.test", "bob@example.test", "cyd@example.test",
+                                         "dee@example.test"};
+    static const char *const passwords[] = {"ada-pass", "bob-pass", "cyd-pass", "dee-pass"};
+    char ids[64][40];
+    int nids = 0;
+    unsigned seed = 7;
+    for (int step = 0; step < 3000; step++) {
+        int op = rand_r(&seed) % 10, who = rand_r(&seed) % 5;
+        char path[160], body[200];
+        const char *id = nids ? ids[rand_r(&seed) % nids] : NULL;
+        const char *agent = agents[who];
+        if (op <= 1 || !id) {
+            const char *made =
+                st_create(m, 0, channels[rand_r(&seed) % 4], queues[rand_r(&seed) % 4], NULL);
+            if (made)
+                snprintf(ids[nids < 64 ? nids++ : rand_r(&seed) % 64], sizeof ids[0], "%s", made);
+        } else if (op <= 4) {
+            const struct cxm_model *md = &m->sim.model;
+            const char *channel = "voice";
+            for (size_t k = 0, from = (size_t)rand_r(&seed); k < md->nix; k++) {
+                const struct cxm_interaction *x = md->ix[(from + k) % md->nix];
+                if (x->nringing > 0) { /* mostly one that rings, by an agent it rings */
+                    id = x->id;
+                    agent = md->agents[x->ringing[rand_r(&seed) % x->nringing]].def->id;
+                    channel = cxm_channel_name(x->channel);
+                    break;
+                }
+            }
+            snprintf(path, sizeof path, "/api/v2/interactions/%s/%s", id,
+                     op <= 3 ? "accept" : "reject");
+            if (op <= 3)
+                snprintf(body, sizeof body, "{\"agentId\":\"%s\",\"channelType\":\"%s\"}", agent,
+                         channel);
+            else
+                snprintf(body, sizeof body, "{\"agentId\":\"%s\"%s}", agent,
+                         rand_r(&seed) % 2 ? ",\"returnToQueue\":true" : "");
+            st_call(m, "POST", path, cc(m), body);
+        } else if (op == 5) {
+            snprintf(path, sizeof path, "/api/v2/users/%s/state", agent);
+            st_call(m, "POST", path, cc(m),
+                    rand_r(&seed) % 3 ? "{\"state\":\"READY\"}" : "{\"state\":\"NOT_READY\"}");
+        } else if (op == 6) {
+            snprintf(path, sizeof path, "/__admin/interactions/%s/end", id);
+            st_call(m, "POST", path, NULL, NULL);
+        } else if (op == 7) { /* an owner completes what it handles */
+            const struct cxm_model *md = &m->sim.model;
+            for (size_t k = 0, from = (size_t)rand_r(&seed); k < md->nix; k++) {
+                const struct cxm_interaction *x = md->ix[(from + k) % md->nix];
+                if (x->state == CXM_IS_ACTIVE && x->agent >= 0 && x->agent < 4) {
+                    snprintf(path, sizeof path, "/api/v2/me/interactions/%s", x->id);
+                    st_call(m, "POST", path,
+                            st_agent(m, 1 + x->agent, emails[x->agent], passwords[x->agent]),
+                            "{\"operationName\":\"Complete\"}");
+                    break;
+                }
+            }
+        } else {
+            st_advance(m, rand_r(&seed) % 5 ? rand_r(&seed) % 4000 : 25000); /* past rings */
+        }
+        assert_routed(m);
+    }
+    /* the events did what they stand for: rings, attaches, requeues, ring timeouts */
+    int rings = st_ledger_count(m, "RINGING", NULL, NULL),
+        attaches = st_ledger_count(m, "ATTACH", NULL, NULL),
+        requeued = st_ledger_count(m, "REJECT", NULL, NULL),
+        expired = st_ledger_count(m, "RING_EXPIRED", NULL, NULL);
+    print_message("# %d rings, %d attaches, %d rejects, %d ring timeouts\n", rings, attaches,
+                  requeued, expired);
+    assert_true(rings > 300 && attaches > 100 && requeued > 50 && expired > 20);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -828,6 +948,7 @@ int main(void)
         T(test_PRI_04_scales_meet),
         T(test_PRI_06_assigned_between_get_and_patch),
         T(test_RATE_01_121st_routing_call),
+        T(test_ACC_04_no_member_left_routable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

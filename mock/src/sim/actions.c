@@ -214,7 +214,7 @@ static void apply_accept(struct cxm_sim *s, const struct cxm_event *ev)
         return;
     }
     cxm_stop_ringing(s, p->ix);
-    cxm_queue_leave(&s->model.queues[x->queue], p->ix);
+    cxm_queue_leave(&s->model, x->queue, p->ix);
     x->agent = p->agent;
     s->model.agents[p->agent].active++;
     cxm_note_answered(s, p->ix);
@@ -346,7 +346,7 @@ static void apply_reject(struct cxm_sim *s, const struct cxm_event *ev)
     cxm_stop_ringing(s, p->ix);
     int q = x->queue;
     if (p->reject == CXM_REJECT_END) {
-        cxm_queue_leave(&s->model.queues[q], p->ix);
+        cxm_queue_leave(&s->model, q, p->ix);
         cxm_set_state(s, p->ix, CXM_IS_ENDED, "reject");
     } else if (p->reject == CXM_REJECT_PRESENT) { /* GWS-04: to another agent, overflow or not */
         cxm_enqueue(s, p->ix, q, "reject_present");
@@ -354,7 +354,7 @@ static void apply_reject(struct cxm_sim *s, const struct cxm_event *ev)
         cxm_enqueue(s, p->ix, q, "reject_requeue");
     } else if (s->model.queues[q].def->overflow_action == CXM_OVERFLOW_DROP) {
         /* REJ-03: 200 was given; the interaction vanishes without an error or an event. */
-        cxm_queue_leave(&s->model.queues[q], p->ix);
+        cxm_queue_leave(&s->model, q, p->ix);
         x->dropped = true;
         cxm_note_abandoned(s, p->ix);
         cxm_sim_record(s, "SILENT_DROP",
@@ -427,7 +427,7 @@ int cxm_admin_end_interaction(struct cxm_sim *s, const char *id, json_t **out)
     } else if (x->state == CXM_IS_QUEUED || x->state == CXM_IS_RINGING) {
         cxm_note_abandoned(s, ix); /* the customer hung up while waiting */
         cxm_stop_ringing(s, ix);
-        cxm_queue_leave(&s->model.queues[x->queue], ix);
+        cxm_queue_leave(&s->model, x->queue, ix);
     }
     cxm_set_state(s, ix, CXM_IS_ENDED, "admin_end");
     cxm_route(s);

@@ -59,8 +59,10 @@ void cxm_model_free(struct cxm_model *m)
     for (size_t i = 0; i < m->nix; i++)
         free_interaction(m->ix[i]);
     free(m->ix);
-    for (size_t i = 0; i < m->nqueues; i++)
-        free(m->queues[i].members);
+    for (size_t i = 0; i < m->nqueues; i++) {
+        free(m->queues[i].buf);
+        free(m->queues[i].recheck);
+    }
     free(m->queues);
     free(m->agents);
     strmap_free(&m->ix_by_id);
@@ -149,46 +151,128 @@ static int before(const struct cxm_model *m, const struct cxm_queue *q, long a, 
     }
 }
 
+/* The members live in buf[head, head + nmembers), members == buf + head: a member leaves the
+ * front (the usual case: routing takes the head) or joins the back (FIFO, an equal or lower
+ * priority) without moving the others, and a member elsewhere moves the shorter side. */
+static int room(struct cxm_queue *q, int front)
+{
+    if (front ? q->head > 0 : q->head + q->nmembers < q->capmembers)
+        return 0;
+    size_t cap = q->capmembers;
+    if (cap < 16 || q->nmembers + 1 > cap / 2)
+        cap = cap < 16 ? 32 : cap * 2; /* grow; else only re-centre */
+    long *buf = malloc(cap * sizeof *buf);
+    if (!buf)
+        return -1;
+    size_t head = (cap - q->nmembers) / 2;
+    if (q->nmembers)
+        memcpy(buf + head, q->members, q->nmembers * sizeof *buf);
+    free(q->buf);
+    q->buf = buf;
+    q->head = head;
+    q->capmembers = cap;
+    q->members = buf + head;
+    return 0;
+}
+
+/* Where IX goes among Q's members (or is): the first member it does not come after. */
+static size_t lower_bound(const struct cxm_model *m, const struct cxm_queue *q, long ix)
+{
+    size_t lo = 0, hi = q->nmembers;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (q->members[mid] != ix && before(m, q, q->members[mid], ix))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 int cxm_queue_join(struct cxm_model *m, int qi, long ix)
 {
     struct cxm_queue *q = &m->queues[qi];
-    for (size_t i = 0; i < q->nmembers; i++)
-        if (q->members[i] == ix)
-            return 0;
-    if (q->nmembers == q->capmembers) {
-        size_t cap = q->capmembers ? q->capmembers * 2 : 16;
-        long *mem = realloc(q->members, cap * sizeof *mem);
-        if (!mem)
-            return -1;
-        q->members = mem;
-        q->capmembers = cap;
+    struct cxm_interaction *x = m->ix[ix];
+    if (x->in_queue)
+        return 0;
+    size_t at = lower_bound(m, q, ix);
+    int front = at < q->nmembers / 2; /* the shorter side moves */
+    if (room(q, front) < 0)
+        return -1;
+    if (front) {
+        q->head--;
+        q->members--;
+        memmove(q->members, q->members + 1, at * sizeof(long));
+    } else {
+        memmove(&q->members[at + 1], &q->members[at], (q->nmembers - at) * sizeof(long));
     }
-    size_t at = q->nmembers;
-    while (at > 0 && before(m, q, ix, q->members[at - 1]))
-        at--;
-    memmove(&q->members[at + 1], &q->members[at], (q->nmembers - at) * sizeof(long));
     q->members[at] = ix;
     q->nmembers++;
+    x->in_queue = true;
+    cxm_queue_recheck(m, ix);
+    if (x->ring_count >= q->def->max_rings)
+        q->at_last_ring++;
     return 0;
 }
 
-size_t cxm_queue_position(const struct cxm_queue *q, long ix)
+void cxm_queue_recheck(struct cxm_model *m, long ix)
 {
-    for (size_t i = 0; i < q->nmembers; i++)
-        if (q->members[i] == ix)
-            return i + 1;
-    return 0;
-}
-
-void cxm_queue_leave(struct cxm_queue *q, long ix)
-{
-    for (size_t i = 0; i < q->nmembers; i++) {
-        if (q->members[i] == ix) {
-            memmove(&q->members[i], &q->members[i + 1], (q->nmembers - i - 1) * sizeof(long));
-            q->nmembers--;
+    struct cxm_interaction *x = m->ix[ix];
+    struct cxm_queue *q = &m->queues[x->queue];
+    if (x->recheck || !q->settled)
+        return; /* listed already, or the next pass looks at every member anyway */
+    if (q->nrecheck == q->caprecheck) {
+        size_t cap = q->caprecheck ? q->caprecheck * 2 : 16;
+        long *r = realloc(q->recheck, cap * sizeof *r);
+        if (!r) {
+            q->settled = false; /* a full pass instead */
             return;
         }
+        q->recheck = r;
+        q->caprecheck = cap;
     }
+    q->recheck[q->nrecheck++] = ix;
+    x->recheck = true;
+}
+
+/* IX's index among Q's members, or -1. */
+static long index_of(const struct cxm_model *m, const struct cxm_queue *q, long ix)
+{
+    if (!m->ix[ix]->in_queue)
+        return -1;
+    size_t at = lower_bound(m, q, ix);
+    if (at < q->nmembers && q->members[at] == ix)
+        return (long)at;
+    for (size_t i = 0; i < q->nmembers; i++) /* never reached while the order holds */
+        if (q->members[i] == ix)
+            return (long)i;
+    return -1;
+}
+
+size_t cxm_queue_position(const struct cxm_model *m, int qi, long ix)
+{
+    long at = index_of(m, &m->queues[qi], ix);
+    return at < 0 ? 0 : (size_t)at + 1;
+}
+
+void cxm_queue_leave(struct cxm_model *m, int qi, long ix)
+{
+    struct cxm_queue *q = &m->queues[qi];
+    long at = index_of(m, q, ix);
+    if (at < 0)
+        return;
+    size_t i = (size_t)at;
+    if (i < q->nmembers / 2) { /* the front side moves up */
+        memmove(q->members + 1, q->members, i * sizeof(long));
+        q->members++;
+        q->head++;
+    } else {
+        memmove(&q->members[i], &q->members[i + 1], (q->nmembers - i - 1) * sizeof(long));
+    }
+    q->nmembers--;
+    m->ix[ix]->in_queue = false;
+    if (m->ix[ix]->ring_count >= q->def->max_rings)
+        q->at_last_ring--;
 }
 
 const char *cxm_istate_name(enum cxm_istate s)

@@ -43,8 +43,19 @@ struct cxm_agent {
 struct cxm_queue {
     const struct cxm_queue_def *def;
     int forced;    /* -1: status computed; 0: forced Normal; 1: forced Overflow */
-    long *members; /* waiting interactions (Queued or Ringing), in arrival order */
-    size_t nmembers, capmembers;
+    long *members; /* waiting interactions (Queued or Ringing), in the queue's order; a window
+                    * of buf (model.c), so members[i] for i < nmembers is all a reader needs */
+    size_t nmembers;
+    long *buf;
+    size_t head, capmembers;
+    size_t at_last_ring; /* members whose ring count reached the queue's maxRings */
+    /* What routing (routing.c) knows of it: after a pass that left free agents unused, the
+     * digest of the free agents that serve it ("settled"), and the members that may have
+     * become routable since (joined, or back to Queued), each once. */
+    bool settled;
+    uint64_t settled_agents;
+    long *recheck;
+    size_t nrecheck, caprecheck;
     /* Outcomes for the queue's thresholds (INJ-06): */
     uint64_t answered, answered_in_sl, abandoned;
     double forced_abandon_rate, forced_service_level; /* < 0: computed */
@@ -90,6 +101,8 @@ struct cxm_interaction {
     json_t *draft;              /* email: the reply drafted by PUT {subject, body}, or NULL */
     enum cxm_rstatus rstatus;   /* how it ended, for routingStatus (PRI-01) */
     bool dropped;               /* silently dropped: gone from the public API (REJ-03) */
+    bool in_queue;              /* one of its queue's members (Queued or Ringing) */
+    bool recheck;               /* in its queue's recheck list */
 };
 
 struct cxm_model {
@@ -123,9 +136,12 @@ long cxm_model_add_interaction(struct cxm_model *m, const char *id, unsigned cha
  * first. FIFO and LIFO ignore priority, so a re-evaluation never moves a contact there
  * (PRI-04). join inserts in place; -1 if out of memory. */
 int cxm_queue_join(struct cxm_model *m, int q, long ix);
-void cxm_queue_leave(struct cxm_queue *q, long ix);
+/* Tell routing that member IX of its queue may be routable again (it joined, or is Queued
+ * again): the next pass looks at it even if nothing else changed. */
+void cxm_queue_recheck(struct cxm_model *m, long ix);
+void cxm_queue_leave(struct cxm_model *m, int q, long ix);
 /* 1-based position of ix in queue q, or 0 if not a member (PRI-01 queuePosition). */
-size_t cxm_queue_position(const struct cxm_queue *q, long ix);
+size_t cxm_queue_position(const struct cxm_model *m, int q, long ix);
 
 const char *cxm_istate_name(enum cxm_istate s);
 /* PRI-01 routingStatus: queued, waiting, assigned, connected, wrapped, closed, abandoned, failed.

@@ -46,7 +46,7 @@ int cxm_routing_contact(struct cxm_sim *s, const char *id, int with_position, js
     if (x->ignored_attributes && json_object_size(x->ignored_attributes))
         json_object_set(*out, "ignoredAttributes", x->ignored_attributes);
     if (with_position) {
-        size_t pos = cxm_queue_position(&s->model.queues[x->queue], ix);
+        size_t pos = cxm_queue_position(&s->model, x->queue, ix);
         json_object_set_new(
             *out, "queuePosition",
             json_pack("{so}", "position", pos ? json_integer((json_int_t)pos) : json_null()));
@@ -184,19 +184,19 @@ static void reevaluate(struct cxm_sim *s, long ix, int to, int rank, int from, i
 {
     struct cxm_interaction *x = s->model.ix[ix];
     struct cxm_queue *q = &s->model.queues[x->queue];
-    size_t before = cxm_queue_position(q, ix);
+    size_t before = cxm_queue_position(&s->model, x->queue, ix);
+    cxm_queue_leave(&s->model, x->queue, ix); /* by its old place in the order */
     x->priority = to;
     x->rank = rank;
     x->sort_seq = s->model.next_order++; /* behind its equals (PRI-05) */
-    cxm_queue_leave(q, ix);
     cxm_queue_join(&s->model, x->queue, ix);
-    cxm_sim_record(s, "REEVALUATION",
-                   json_pack("{ss si si si sI sI sb sb}", "interactionId", x->id, "priority", to,
-                             "rank", rank, "previousPriority", from, "positionBefore",
-                             (json_int_t)before, "positionAfter",
-                             (json_int_t)cxm_queue_position(q, ix), "sortingIgnoresPriority",
-                             q->def->sorting == CXM_SORT_FIFO || q->def->sorting == CXM_SORT_LIFO,
-                             "reconciled", reconciled));
+    cxm_sim_record(
+        s, "REEVALUATION",
+        json_pack("{ss si si si sI sI sb sb}", "interactionId", x->id, "priority", to, "rank", rank,
+                  "previousPriority", from, "positionBefore", (json_int_t)before, "positionAfter",
+                  (json_int_t)cxm_queue_position(&s->model, x->queue, ix), "sortingIgnoresPriority",
+                  q->def->sorting == CXM_SORT_FIFO || q->def->sorting == CXM_SORT_LIFO,
+                  "reconciled", reconciled));
 }
 
 /* The cycle weighs each contact's PATCHes of the window in order, one re-evaluation each. A

@@ -26,6 +26,8 @@ void cxm_set_state(struct cxm_sim *s, long ix, enum cxm_istate to, const char *c
         return;
     enum cxm_istate from = x->state;
     x->state = to;
+    if (to == CXM_IS_QUEUED && x->in_queue)
+        cxm_queue_recheck(&s->model, ix); /* routable again */
     const char *agent = x->agent >= 0 ? s->model.agents[x->agent].def->id : NULL;
     cxm_sim_record(s, "STATE",
                    json_pack("{ss ss ss so ss}", "interactionId", x->id, "from",
@@ -58,19 +60,18 @@ static int ring(struct cxm_sim *s, long ix)
             return 0;
     }
     x->nringing = 0;
-    json_t *names = json_array();
-    for (size_t a = 0; a < s->model.nagents; a++) {
-        if (!eligible(s, x, (int)a))
-            continue;
-        x->ringing[x->nringing++] = (int)a;
-        s->model.agents[a].ringing = ix;
-        json_array_append_new(names, json_string(s->model.agents[a].def->id));
-    }
-    if (x->nringing == 0) {
-        json_decref(names);
+    for (size_t a = 0; a < s->model.nagents; a++)
+        if (eligible(s, x, (int)a))
+            x->ringing[x->nringing++] = (int)a;
+    if (x->nringing == 0)
         return 0;
+    json_t *names = json_array();
+    for (int i = 0; i < x->nringing; i++) {
+        s->model.agents[x->ringing[i]].ringing = ix;
+        json_array_append_new(names, json_string(s->model.agents[x->ringing[i]].def->id));
     }
-    x->ring_count++;
+    if (++x->ring_count == s->model.queues[x->queue].def->max_rings && x->in_queue)
+        s->model.queues[x->queue].at_last_ring++; /* its ring budget is spent now */
     int64_t due = s->now + (int64_t)s->model.queues[x->queue].def->ring_seconds * 1000;
     x->ring_timer = cxm_sched_add(&s->sched, due, &ring_expired_event, ix, NULL);
     cxm_sim_record(s, "RINGING",
@@ -80,29 +81,105 @@ static int ring(struct cxm_sim *s, long ix)
     return x->nringing;
 }
 
-static int any_agent_free(const struct cxm_sim *s)
+static int agent_free(const struct cxm_agent *ag)
 {
+    return ag->state == CXM_AGENT_READY && ag->ringing < 0 && ag->active == 0;
+}
+
+/* A digest of the free agents that serve QUEUE (0: none). Who is free and whom they serve is
+ * all of an agent that decides whether it can ring for a member. */
+static uint64_t free_agents(const struct cxm_sim *s, const struct cxm_queue *queue)
+{
+    uint64_t h = 0;
     for (size_t a = 0; a < s->model.nagents; a++) {
         const struct cxm_agent *ag = &s->model.agents[a];
-        if (ag->state == CXM_AGENT_READY && ag->ringing < 0 && ag->active == 0)
-            return 1;
+        if (agent_free(ag) && cxm_agent_serves(ag, queue))
+            h = (h ^ (a + 1)) * 1099511628211ULL + 1;
     }
+    return h;
+}
+
+static void clear_recheck(struct cxm_sim *s, struct cxm_queue *queue)
+{
+    for (size_t i = 0; i < queue->nrecheck; i++)
+        s->model.ix[queue->recheck[i]]->recheck = false;
+    queue->nrecheck = 0;
+}
+
+/* Ring for member IX if it waits: Queued, no accept pending. */
+static void offer(struct cxm_sim *s, long ix)
+{
+    struct cxm_interaction *x = s->model.ix[ix];
+    if (x->state == CXM_IS_QUEUED && x->pending_owner < 0)
+        ring(s, ix);
+}
+
+static int by_queue_order(const void *a, const void *b)
+{
+    const long *x = a, *y = b;
+    return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* The listed members that may have become routable, in the queue's order (so the first in
+ * line is offered first, as a full pass would). */
+static void offer_rechecked(struct cxm_sim *s, int q)
+{
+    struct cxm_queue *queue = &s->model.queues[q];
+    size_t n = 0;
+    long(*order)[2] = malloc((queue->nrecheck ? queue->nrecheck : 1) * sizeof *order);
+    if (!order) {
+        for (size_t i = 0; i < queue->nmembers; i++) /* out of memory: every member */
+            offer(s, queue->members[i]);
+        return;
+    }
+    for (size_t i = 0; i < queue->nrecheck; i++) {
+        long ix = queue->recheck[i];
+        const struct cxm_interaction *x = s->model.ix[ix];
+        if (x->in_queue && x->queue == q) {
+            order[n][0] = (long)cxm_queue_position(&s->model, q, ix);
+            order[n++][1] = ix;
+        }
+    }
+    qsort(order, n, sizeof *order, by_queue_order);
+    for (size_t i = 0; i < n && free_agents(s, queue); i++)
+        offer(s, order[i][1]);
+    free(order);
+}
+
+/* Route queue Q: offer its waiting members, in order, to the free agents that serve it. A
+ * queue whose free agents are the same as after its last pass, which left them unused, needs
+ * only the members that changed since; any other needs every member, until its free agents
+ * are gone. Either way it rings what the full pass would ring, in the same order. */
+static void route_queue(struct cxm_sim *s, int q)
+{
+    struct cxm_queue *queue = &s->model.queues[q];
+    uint64_t agents = free_agents(s, queue);
+    if (agents && queue->settled && queue->settled_agents == agents) {
+        offer_rechecked(s, q);
+    } else if (agents) {
+        for (size_t i = 0; i < queue->nmembers; i++) {
+            offer(s, queue->members[i]);
+            if (!free_agents(s, queue))
+                break;
+        }
+    }
+    clear_recheck(s, queue);
+    queue->settled = true;
+    queue->settled_agents = free_agents(s, queue);
+}
+
+static int any_agent_free(const struct cxm_sim *s)
+{
+    for (size_t a = 0; a < s->model.nagents; a++)
+        if (agent_free(&s->model.agents[a]))
+            return 1;
     return 0;
 }
 
 void cxm_route(struct cxm_sim *s)
 {
-    for (size_t q = 0; q < s->model.nqueues; q++) {
-        struct cxm_queue *queue = &s->model.queues[q];
-        for (size_t i = 0; i < queue->nmembers; i++) {
-            if (!any_agent_free(s))
-                return;
-            long ix = queue->members[i];
-            struct cxm_interaction *x = s->model.ix[ix];
-            if (x->state == CXM_IS_QUEUED && x->pending_owner < 0)
-                ring(s, ix);
-        }
-    }
+    for (size_t q = 0; q < s->model.nqueues && any_agent_free(s); q++)
+        route_queue(s, (int)q);
 }
 
 void cxm_enqueue(struct cxm_sim *s, long ix, int q, const char *cause)
@@ -110,8 +187,9 @@ void cxm_enqueue(struct cxm_sim *s, long ix, int q, const char *cause)
     struct cxm_interaction *x = s->model.ix[ix];
     cxm_stop_ringing(s, ix);
     if (x->queue != q)
-        cxm_queue_leave(&s->model.queues[x->queue], ix);
+        cxm_queue_leave(&s->model, x->queue, ix);
     x->queue = q;
+    cxm_queue_leave(&s->model, q, ix); /* a new ring cycle: it joins again, by its order */
     x->max_rings = s->model.queues[q].def->max_rings;
     x->ring_count = 0;
     x->queued_at = s->now;
@@ -150,7 +228,7 @@ static void ring_expired(struct cxm_sim *s, const struct cxm_event *ev)
                    json_pack("{ss si si}", "interactionId", x->id, "ring", x->ring_count,
                              "maxRings", x->max_rings));
     if (x->ring_count >= x->max_rings) {
-        cxm_queue_leave(&s->model.queues[x->queue], ix);
+        cxm_queue_leave(&s->model, x->queue, ix);
         cxm_note_abandoned(s, ix);
         cxm_set_state(s, ix, CXM_IS_TIMEOUT, "ring_timeout");
         cxm_sched_add(&s->sched, s->now + s->tenant->teardown_ms, &teardown_event, ix, NULL);
@@ -206,11 +284,8 @@ int cxm_queue_overflowing(const struct cxm_sim *s, int q)
         return 1;
     if (d->max_wait_seconds > 0 && oldest_wait_ms(s, q) >= (int64_t)d->max_wait_seconds * 1000)
         return 1;
-    if (s->tenant->overflow_on_last_ring) /* 000 §3: "exceeds its maxWait or maxRings" */
-        for (size_t i = 0; i < queue->nmembers; i++)
-            if (s->model.ix[queue->members[i]]->ring_count >= d->max_rings)
-                return 1; /* a member on its last ring: the ring budget is spent */
-    return 0;
+    /* 000 §3: "exceeds its maxWait or maxRings": a member on its last ring */
+    return s->tenant->overflow_on_last_ring && queue->at_last_ring > 0;
 }
 
 json_t *cxm_view_queue(const struct cxm_sim *s, int q)

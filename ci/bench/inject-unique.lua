@@ -1,0 +1,23 @@
+-- ci/bench-mock's injection row: every request a routing injection into q-fifo with an
+-- idempotency key of its own (so every one creates a contact and stores its key), authenticated
+-- with TOKEN. The queue only deepens: with four agents, all but a few contacts wait.
+local token = os.getenv("TOKEN")
+local counter = 0
+
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+end
+
+function init(args)
+  n = 0
+  auth = "Bearer " .. token
+  body = '{"channel":"voice","queueId":"q-fifo","attributes":{"string:externalSource":"bench"}}'
+end
+
+function request()
+  n = n + 1
+  return wrk.format("POST", "/api/v2/routing/contacts",
+                    {["Authorization"] = auth, ["Content-Type"] = "application/json",
+                     ["X-Idempotency-Key"] = "u-" .. tid .. "-" .. n}, body)
+end
