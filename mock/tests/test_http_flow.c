@@ -2065,6 +2065,47 @@ static void test_CLI_help_exits_0(void **state)
  * Admin controls: clock, faults, queue and agent changes.
  * ===================================================================================== */
 
+/* DESIGN (admin API): /__admin/state is paged: ?limit=N interactions from ?after=K in creation
+ * order, "next" the following page's cursor (null at the end), "interactionsTotal" all of
+ * them; each queue lists its first N members while "depth" counts every one; a bad page is
+ * 400. */
+static void test_ADMIN_state_is_paged(void **state)
+{
+    struct fx *f = *state;
+    struct cxh_http *h = &f->mock.http;
+    char id[64];
+    for (int i = 0; i < 5; i++)
+        create(f, "voice", "q-fifo", id, sizeof id);
+    const struct cxh_resp *r = cxh_call(h, "GET", "/__admin/state?limit=2", NULL, NULL);
+    CXH_ASSERT_STATUS(r, 200);
+    assert_int_equal(json_array_size(json_object_get(r->json, "interactions")), 2);
+    CXH_ASSERT_INT(r->json, "next", 2);
+    CXH_ASSERT_INT(r->json, "interactionsTotal", 5);
+    const json_t *queues = json_object_get(r->json, "queues");
+    for (size_t q = 0; q < json_array_size(queues); q++) {
+        const json_t *v = json_array_get(queues, q);
+        if (strcmp(json_string_value(json_object_get(v, "id")), "q-fifo") == 0) {
+            assert_int_equal(json_integer_value(json_object_get(v, "depth")), 5);
+            assert_int_equal(json_array_size(json_object_get(v, "members")), 2);
+        }
+    }
+    r = cxh_call(h, "GET", "/__admin/state?after=4&limit=2", NULL, NULL);
+    CXH_ASSERT_STATUS(r, 200);
+    assert_int_equal(json_array_size(json_object_get(r->json, "interactions")), 1);
+    assert_true(json_is_null(json_object_get(r->json, "next")));
+    CXH_ASSERT_STR(json_array_get(json_object_get(r->json, "interactions"), 0), "id", id);
+    r = cxh_call(h, "GET", "/__admin/state", NULL, NULL);
+    assert_int_equal(json_array_size(json_object_get(r->json, "interactions")), 5);
+    static const char *const bad[] = {"?limit=0", "?limit=100001", "?after=-1", "?after=x"};
+    for (size_t i = 0; i < 4; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/__admin/state%s", bad[i]);
+        r = cxh_call(h, "GET", path, NULL, NULL);
+        CXH_ASSERT_STATUS(r, 400);
+        CXH_ASSERT_STR(r->json, "error", "validation_error");
+    }
+}
+
 /* SIM-01: the manual clock moves only by advanceMs; scale is refused on it; bad bodies are
  * 400. */
 static void test_SIM_01_manual_clock(void **state)
@@ -2202,6 +2243,7 @@ int main(void)
         T(test_CLI_bad_tenant_exits_1_with_location, setup_none),
         T(test_CLI_help_exits_0, setup_none),
         T(test_SIM_01_manual_clock, setup_manual),
+        T(test_ADMIN_state_is_paged, setup_manual),
         T(test_FLT_01_admin_faults, setup_manual),
         T(test_Q_01_AGT_04_admin_queue_and_agent, setup_manual),
     };

@@ -47,23 +47,41 @@ static json_t *clock_view(const struct cxm_sim *s)
     return json_pack("{ss sI ss}", "mode", mode, "now", (json_int_t)s->now, "nowIso", iso);
 }
 
-void cxm_admin_state(struct cxm_api *api, struct cxm_call *c)
+static int uint_param(const struct cxm_req *rq, const char *name, unsigned long long def,
+                      unsigned long long *out)
 {
-    struct cxm_resp *rs = c->rs;
-    struct cxm_sim *s = &api->sim;
-    json_t *agents = json_array(), *queues = json_array(), *ix = json_array();
-    for (size_t a = 0; a < s->model.nagents; a++)
-        json_array_append_new(agents, cxm_view_agent(&s->model, &s->model.agents[a]));
+    char buf[32];
+    *out = def;
+    if (!cxm_query_param(rq, name, buf, sizeof buf))
+        return 0;
+    char *end;
+    errno = 0;
+    *out = strtoull(buf, &end, 10);
+    return (!*buf || *end || errno || buf[0] == '-') ? -1 : 0;
+}
+
+#define STATE_LIMIT 1000 /* interactions (and queue members) per page by default */
+
+/* The queues, each with its first LIMIT member ids ("members"; "depth" counts them all). */
+static json_t *queues_view(const struct cxm_sim *s, size_t limit)
+{
+    json_t *queues = json_array();
     for (size_t q = 0; q < s->model.nqueues; q++) {
-        json_t *v = cxm_view_queue(s, (int)q);
-        json_t *members = json_array();
-        for (size_t i = 0; i < s->model.queues[q].nmembers; i++)
-            json_array_append_new(members,
-                                  json_string(s->model.ix[s->model.queues[q].members[i]]->id));
+        const struct cxm_queue *queue = &s->model.queues[q];
+        json_t *v = cxm_view_queue(s, (int)q), *members = json_array();
+        for (size_t i = 0; i < queue->nmembers && i < limit; i++)
+            json_array_append_new(members, json_string(s->model.ix[queue->members[i]]->id));
         json_object_set_new(v, "members", members);
         json_array_append_new(queues, v);
     }
-    for (size_t i = 0; i < s->model.nix; i++) {
+    return queues;
+}
+
+/* Interactions [after, after + limit) in creation order, as the admin sees them. */
+static json_t *interactions_view(const struct cxm_sim *s, size_t after, size_t limit)
+{
+    json_t *ix = json_array();
+    for (size_t i = after; i < s->model.nix && i - after < limit; i++) {
         const struct cxm_interaction *x = s->model.ix[i];
         json_t *v = cxm_view_interaction(&s->model, x);
         json_object_set_new(v, "dropped", json_boolean(x->dropped));
@@ -73,11 +91,36 @@ void cxm_admin_state(struct cxm_api *api, struct cxm_call *c)
                                 : json_null());
         json_array_append_new(ix, v);
     }
-    json_t *state =
-        json_pack("{ss sI so so so so sI sI sI}", "tenant", s->tenant->name, "seed",
-                  (json_int_t)s->seed, "clock", clock_view(s), "agents", agents, "queues", queues,
-                  "interactions", ix, "scheduled", (json_int_t)s->sched.n, "ledgerEntries",
-                  (json_int_t)s->ledger.n, "eventCursor", (json_int_t)cxm_events_last(&s->events));
+    return ix;
+}
+
+/* GET /__admin/state[?after=N&limit=M]: a page of at most M interactions (default 1000) from
+ * the Nth, "next" the cursor of the following page (null at the end), the total in
+ * "interactionsTotal"; each queue's first M members. Built under the lock, so bounded. */
+void cxm_admin_state(struct cxm_api *api, struct cxm_call *c)
+{
+    struct cxm_resp *rs = c->rs;
+    struct cxm_sim *s = &api->sim;
+    unsigned long long after, limit;
+    if (uint_param(c->rq, "after", 0, &after) < 0 ||
+        uint_param(c->rq, "limit", STATE_LIMIT, &limit) < 0 || limit == 0 || limit > 100000) {
+        cxm_respond(rs, 400,
+                    cxm_err("validation_error", "after must be an integer >= 0, limit 1..100000"));
+        return;
+    }
+    json_t *agents = json_array();
+    for (size_t a = 0; a < s->model.nagents; a++)
+        json_array_append_new(agents, cxm_view_agent(&s->model, &s->model.agents[a]));
+    size_t end = after + limit < s->model.nix ? (size_t)(after + limit) : s->model.nix;
+    json_t *state = json_pack(
+        "{ss sI so so so so sI so sI sI sI}", "tenant", s->tenant->name, "seed",
+        (json_int_t)s->seed, "clock", clock_view(s), "agents", agents, "queues",
+        queues_view(s, (size_t)limit), "interactions",
+        interactions_view(s, after < s->model.nix ? (size_t)after : s->model.nix, (size_t)limit),
+        "interactionsTotal", (json_int_t)s->model.nix, "next",
+        end < s->model.nix ? json_integer((json_int_t)end) : json_null(), "scheduled",
+        (json_int_t)s->sched.n, "ledgerEntries", (json_int_t)s->ledger.n, "eventCursor",
+        (json_int_t)cxm_events_last(&s->events));
     if (api->state_extra)
         json_object_update_missing_new(state, api->state_extra(api->state_extra_ctx));
     cxm_respond(rs, 200, state);
@@ -176,19 +219,6 @@ void cxm_admin_clock(struct cxm_api *api, struct cxm_call *c)
         cxm_respond(rs, 200, clock_view(s));
     }
     json_decref(body);
-}
-
-static int uint_param(const struct cxm_req *rq, const char *name, unsigned long long def,
-                      unsigned long long *out)
-{
-    char buf[32];
-    *out = def;
-    if (!cxm_query_param(rq, name, buf, sizeof buf))
-        return 0;
-    char *end;
-    errno = 0;
-    *out = strtoull(buf, &end, 10);
-    return (!*buf || *end || errno || buf[0] == '-') ? -1 : 0;
 }
 
 void cxm_admin_ledger(struct cxm_api *api, struct cxm_call *c)
