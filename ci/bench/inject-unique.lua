@@ -3,6 +3,8 @@
 -- with TOKEN. The queue only deepens: with four agents, all but a few contacts wait.
 local token = os.getenv("TOKEN")
 local counter = 0
+-- keys unique across runs too (ci/bench-mock runs wrk again on one mock to deepen its queue)
+local run = os.getenv("RUN") or tostring(os.time())
 
 function setup(thread)
   thread:set("tid", counter)
@@ -19,5 +21,5 @@ function request()
   n = n + 1
   return wrk.format("POST", "/api/v2/routing/contacts",
                     {["Authorization"] = auth, ["Content-Type"] = "application/json",
-                     ["X-Idempotency-Key"] = "u-" .. tid .. "-" .. n}, body)
+                     ["X-Idempotency-Key"] = "u-" .. run .. "-" .. tid .. "-" .. n}, body)
 end
