@@ -24,6 +24,19 @@ json_t *checks_ledger_example(const json_t *e)
     return x;
 }
 
+/* The examples of the mock's check L into INTO, as examples, up to CHECKS_EXAMPLES in all. */
+static void add_ledger_examples(json_t *into, const json_t *l)
+{
+    size_t k;
+    const json_t *e;
+    json_array_foreach(json_object_get(l, "examples"), k, e)
+    {
+        if (json_array_size(into) >= CHECKS_EXAMPLES)
+            break;
+        json_array_append_new(into, checks_ledger_example(e));
+    }
+}
+
 json_t *checks_reconcile(json_t *v, const json_t *ledger)
 {
     /* The mock's SIM-04 counts that are ground truth for the driver's of the same name
@@ -48,16 +61,7 @@ json_t *checks_reconcile(json_t *v, const json_t *ledger)
         if (lc > cc) {
             json_object_set_new(mine, "client", json_integer(cc)); /* what the checks saw */
             json_object_set_new(mine, "count", json_integer(lc));
-            const json_t *ex = json_object_get(l, "examples");
-            json_t *mex = json_object_get(mine, "examples");
-            size_t k;
-            const json_t *e;
-            json_array_foreach(ex, k, e)
-            {
-                if (json_array_size(mex) >= CHECKS_EXAMPLES)
-                    break;
-                json_array_append_new(mex, checks_ledger_example(e));
-            }
+            add_ledger_examples(json_object_get(mine, "examples"), l);
         }
         if (lc != cc) {
             char text[512];
@@ -75,13 +79,7 @@ json_t *checks_reconcile(json_t *v, const json_t *ledger)
 static void take_ledger(json_t *v, const char *name, const char *rule, const json_t *l)
 {
     json_t *ex = json_array();
-    size_t k;
-    const json_t *e;
-    json_array_foreach(json_object_get(l, "examples"), k, e)
-    {
-        if (k < CHECKS_EXAMPLES)
-            json_array_append_new(ex, checks_ledger_example(e));
-    }
+    add_ledger_examples(ex, l);
     json_int_t count = json_integer_value(json_object_get(l, "count"));
     json_object_set_new(
         v, name,

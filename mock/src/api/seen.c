@@ -69,6 +69,15 @@ static const char *basic_client(const struct cxm_req *rq, char *buf, size_t size
     return buf;
 }
 
+/* On the token endpoint, the token the answer gave, or NULL. */
+static const struct cxm_token *issued(const struct cxm_seen *s)
+{
+    const char *value = json_string_value(json_object_get(s->rs->json, "access_token"));
+    int64_t i;
+    return value && strmap_get(&s->api->sim.auth.by_value, value, &i) ? &s->api->sim.auth.tokens[i]
+                                                                      : NULL;
+}
+
 /* The token the request presented, valid or not (revoked, expired), or NULL. */
 static const struct cxm_token *presented(const struct cxm_seen *s)
 {
@@ -89,11 +98,7 @@ const char *cxm_seen_client(const struct cxm_seen *s, char *buf, size_t size)
     const struct cxm_token *bearer = presented(s);
     if (bearer)
         return t->clients[bearer->client].id;
-    const struct cxm_token *got = NULL;
-    uint64_t serial = cxm_seen_issued_serial(s);
-    for (size_t i = 0; serial && i < s->api->sim.auth.n && !got; i++)
-        if (s->api->sim.auth.tokens[i].serial == serial)
-            got = &s->api->sim.auth.tokens[i];
+    const struct cxm_token *got = issued(s);
     if (got)
         return t->clients[got->client].id;
     const char *c = basic_client(s->rq, buf, size);
@@ -119,11 +124,8 @@ int cxm_seen_bearer_revoked(const struct cxm_seen *s)
 
 uint64_t cxm_seen_issued_serial(const struct cxm_seen *s)
 {
-    const char *value = json_string_value(json_object_get(s->rs->json, "access_token"));
-    int64_t i;
-    if (!value || !strmap_get(&s->api->sim.auth.by_value, value, &i))
-        return 0;
-    return s->api->sim.auth.tokens[i].serial;
+    const struct cxm_token *t = issued(s);
+    return t ? t->serial : 0;
 }
 
 const char *cxm_seen_owner(const struct cxm_seen *s, const char *id)

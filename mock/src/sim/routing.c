@@ -106,44 +106,43 @@ static void clear_recheck(struct cxm_sim *s, struct cxm_queue *queue)
     queue->nrecheck = 0;
 }
 
-/* Ring for member IX if it waits: Queued, no accept pending. */
-static void offer(struct cxm_sim *s, long ix)
+/* Ring for member IX if it waits: Queued, no accept pending. Returns how many agents rang. */
+static int offer(struct cxm_sim *s, long ix)
 {
     struct cxm_interaction *x = s->model.ix[ix];
-    if (x->state == CXM_IS_QUEUED && x->pending_owner < 0)
-        ring(s, ix);
+    return x->state == CXM_IS_QUEUED && x->pending_owner < 0 ? ring(s, ix) : 0;
 }
 
-static int by_queue_order(const void *a, const void *b)
+static int by_queue_order(const void *a, const void *b, void *model)
 {
-    const long *x = a, *y = b;
-    return x[0] < y[0] ? -1 : x[0] > y[0];
+    const struct cxm_model *m = model;
+    long x = *(const long *)a, y = *(const long *)b;
+    size_t px = cxm_queue_position(m, m->ix[x]->queue, x);
+    size_t py = cxm_queue_position(m, m->ix[y]->queue, y);
+    return px < py ? -1 : px > py;
 }
 
 /* The listed members that may have become routable, in the queue's order (so the first in
- * line is offered first, as a full pass would). */
+ * line is offered first, as a full pass would). The list is sorted in place: it is cleared
+ * after the pass. */
 static void offer_rechecked(struct cxm_sim *s, int q)
 {
     struct cxm_queue *queue = &s->model.queues[q];
     size_t n = 0;
-    long(*order)[2] = malloc((queue->nrecheck ? queue->nrecheck : 1) * sizeof *order);
-    if (!order) {
-        for (size_t i = 0; i < queue->nmembers; i++) /* out of memory: every member */
-            offer(s, queue->members[i]);
-        return;
-    }
-    for (size_t i = 0; i < queue->nrecheck; i++) {
+    for (size_t i = 0; i < queue->nrecheck; i++) { /* those still waiting in this queue */
         long ix = queue->recheck[i];
         const struct cxm_interaction *x = s->model.ix[ix];
-        if (x->in_queue && x->queue == q) {
-            order[n][0] = (long)cxm_queue_position(&s->model, q, ix);
-            order[n++][1] = ix;
-        }
+        if (x->in_queue && x->queue == q)
+            queue->recheck[n++] = ix;
+        else
+            s->model.ix[ix]->recheck = false;
     }
-    qsort(order, n, sizeof *order, by_queue_order);
-    for (size_t i = 0; i < n && free_agents(s, queue); i++)
-        offer(s, order[i][1]);
-    free(order);
+    queue->nrecheck = n;
+    if (n > 1)
+        qsort_r(queue->recheck, n, sizeof *queue->recheck, by_queue_order, &s->model);
+    for (size_t i = 0; i < n; i++)
+        if (offer(s, queue->recheck[i]) && !free_agents(s, queue))
+            break;
 }
 
 /* Route queue Q: offer its waiting members, in order, to the free agents that serve it. A
@@ -157,11 +156,9 @@ static void route_queue(struct cxm_sim *s, int q)
     if (agents && queue->settled && queue->settled_agents == agents) {
         offer_rechecked(s, q);
     } else if (agents) {
-        for (size_t i = 0; i < queue->nmembers; i++) {
-            offer(s, queue->members[i]);
-            if (!free_agents(s, queue))
-                break;
-        }
+        for (size_t i = 0; i < queue->nmembers; i++)
+            if (offer(s, queue->members[i]) && !free_agents(s, queue))
+                break; /* its free agents are gone: asked only when one rang */
     }
     clear_recheck(s, queue);
     queue->settled = true;
