@@ -177,6 +177,8 @@ void gate_child_run(char *const *argv, char *const *env, double timeout_s, doubl
         return;
     }
     int terminal = give_terminal(pid);
+    if (terminal) /* it may have touched the terminal first and been stopped (SIGTTOU): go on */
+        kill(-pid, SIGCONT);
     double deadline = timeout_s > 0 ? t0 + timeout_s : 0;
     c->end = GATE_CHILD_EXITED;
     while (!ended(pid)) {
