@@ -104,6 +104,7 @@ void cxm_api_dispatch(struct cxm_api *a, const struct cxm_req *rq, struct cxm_re
         return;
     int64_t t0 = mono_ns();
     pthread_mutex_lock(&a->lock);
+    int64_t t_locked = mono_ns();
     int64_t due_before = cxm_sched_next_due(&a->sim.sched);
     cxm_sim_begin_request(&a->sim);
     snprintf(rs->request_id, sizeof rs->request_id, "%s", a->sim.req);
@@ -122,8 +123,14 @@ void cxm_api_dispatch(struct cxm_api *a, const struct cxm_req *rq, struct cxm_re
         cxm_api_kick_timer(a);
     a->sim.req[0] = '\0';
     cxm_metrics_count(&a->metrics, (int)cxm_route_index(route), rs->reset ? 0 : rs->status);
-    cxm_metrics_latency(&a->metrics, (double)(mono_ns() - t0) / 1e9);
+    int64_t t_done = mono_ns();
+    cxm_metrics_latency(&a->metrics, (double)(t_done - t0) / 1e9);
+    a->metrics.lock_wait_s += (double)(t_locked - t0) / 1e9;
+    a->metrics.lock_held_s += (double)(t_done - t_locked) / 1e9;
+    uint64_t entries = a->sim.ledger.added;
     pthread_mutex_unlock(&a->lock);
+    /* Written before answered (SIM-03), outside the lock: concurrent requests share a write. */
+    cxm_ledger_sync(&a->sim.ledger, entries);
 }
 
 void cxm_call_body(struct cxm_api *a, struct cxm_call *c, cxm_body_op *op)

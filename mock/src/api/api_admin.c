@@ -225,7 +225,7 @@ void cxm_admin_ledger(struct cxm_api *api, struct cxm_call *c)
 {
     const struct cxm_req *rq = c->rq;
     struct cxm_resp *rs = c->rs;
-    const struct cxm_ledger *l = &api->sim.ledger;
+    struct cxm_ledger *l = &api->sim.ledger;
     unsigned long long after, limit;
     if (uint_param(rq, "after", 0, &after) < 0 || uint_param(rq, "limit", 10000, &limit) < 0 ||
         limit == 0 || limit > 100000) {
@@ -238,9 +238,16 @@ void cxm_admin_ledger(struct cxm_api *api, struct cxm_call *c)
     cx_buf_adds(&out, "{\"entries\":[");
     unsigned long long seq = after, n = 0;
     for (; seq < l->n && n < limit; seq++, n++) {
+        const char *line = cxm_ledger_get(l, seq + 1);
+        if (!line) {
+            cx_buf_free(&out);
+            cxm_respond(rs, 500,
+                        cxm_err("internal_error", "ledger entry %llu cannot be read", seq + 1));
+            return;
+        }
         if (n)
             cx_buf_adds(&out, ",");
-        cx_buf_adds(&out, l->lines[seq]);
+        cx_buf_adds(&out, line);
     }
     cx_buf_addf(&out, "],\"next\":%llu,\"total\":%zu}", seq, l->n);
     rs->raw = cx_buf_take(&out);
@@ -347,6 +354,15 @@ void cxm_admin_metrics(struct cxm_api *api, struct cxm_call *c)
     }
     cx_buf_addf(&b, "cxmock_handler_seconds_sum %.6f\ncxmock_handler_seconds_count %llu\n",
                 mt->latency_sum_s, (unsigned long long)mt->latency_count);
+    cx_buf_addf(&b,
+                "# HELP cxmock_lock_wait_seconds_total Time requests waited for the mock's lock.\n"
+                "# TYPE cxmock_lock_wait_seconds_total counter\n"
+                "cxmock_lock_wait_seconds_total %.6f\n"
+                "# HELP cxmock_lock_held_seconds_total Time requests held it (near 1 s a second: "
+                "the mock is the bottleneck).\n"
+                "# TYPE cxmock_lock_held_seconds_total counter\n"
+                "cxmock_lock_held_seconds_total %.6f\n",
+                mt->lock_wait_s, mt->lock_held_s);
     c->rs->raw = cx_buf_take(&b);
     c->rs->status = c->rs->raw ? 200 : 500;
     c->rs->content_type = "text/plain; version=0.0.4";

@@ -28,6 +28,9 @@ struct cxm_metrics {
     uint64_t latency_buckets[CXM_LATENCY_BUCKETS]; /* handler time, cumulative at render */
     uint64_t latency_count;
     double latency_sum_s;
+    /* The mock's one lock (api.h): time requests waited for it and held it. When held time
+     * per second nears 1, the mock, not its client, sets the pace. */
+    double lock_wait_s, lock_held_s;
 };
 
 extern const double cxm_latency_bounds_s[CXM_LATENCY_BUCKETS]; /* last is +Inf */

@@ -144,7 +144,7 @@ static void scan_entry(struct scan *sc, json_t *e)
     }
 }
 
-json_t *cxm_invariants(const struct cxm_ledger *l)
+json_t *cxm_invariants(struct cxm_ledger *l)
 {
     struct scan sc;
     memset(&sc, 0, sizeof sc);
@@ -155,8 +155,9 @@ json_t *cxm_invariants(const struct cxm_ledger *l)
         sc.checks[i] = json_pack("{si s[]}", "count", 0, "examples");
         json_object_set_new(checks, check_names[i], sc.checks[i]);
     }
-    for (size_t i = 0; i < l->n; i++) {
-        json_t *e = json_loads(l->lines[i], 0, NULL);
+    for (size_t seq = 1; seq <= l->n; seq++) {
+        const char *line = cxm_ledger_get(l, seq);
+        json_t *e = line ? json_loads(line, 0, NULL) : NULL;
         if (e)
             scan_entry(&sc, e);
         json_decref(e);

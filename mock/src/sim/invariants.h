@@ -22,6 +22,6 @@
 
 #include "ledger.h"
 
-json_t *cxm_invariants(const struct cxm_ledger *l);
+json_t *cxm_invariants(struct cxm_ledger *l);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,23 +15,38 @@ int cxm_ledger_open(struct cxm_ledger *l, const char *path, struct cx_error *err
 {
     memset(l, 0, sizeof *l);
     l->fd = -1;
-    if (!path)
-        return 0;
-    l->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (l->fd < 0) {
+    if (path && (l->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
         cx_error_at(err, path, -1, -1, "", "%s", strerror(errno));
         return -1;
     }
+    if (cxm_lstore_open(&l->store, NULL) < 0) {
+        if (l->fd >= 0)
+            close(l->fd);
+        return cx_error_set(err, "out of memory");
+    }
+    pthread_mutex_init(&l->out_lock, NULL);
+    pthread_mutex_init(&l->flush_lock, NULL);
+    cx_buf_init(&l->pending);
     return 0;
 }
 
-static void drop_lines(struct cxm_ledger *l)
+void cxm_ledger_close(struct cxm_ledger *l)
 {
-    for (size_t i = 0; i < l->n; i++)
-        free(l->lines[i]);
-    free(l->lines);
-    l->lines = NULL;
-    l->n = l->cap = 0;
+    cxm_ledger_sync(l, l->added);
+    cxm_lstore_close(&l->store);
+    cx_buf_free(&l->pending);
+    for (size_t i = 0; i < l->ntypes; i++)
+        free(l->types[i]);
+    free(l->types);
+    free(l->type_counts);
+    l->types = NULL;
+    l->type_counts = NULL;
+    l->ntypes = 0;
+    if (l->fd >= 0)
+        close(l->fd);
+    l->fd = -1;
+    pthread_mutex_destroy(&l->out_lock);
+    pthread_mutex_destroy(&l->flush_lock);
 }
 
 static void count_type(struct cxm_ledger *l, const char *type)
@@ -56,54 +72,56 @@ static void count_type(struct cxm_ledger *l, const char *type)
     l->type_counts[l->ntypes++] = 1;
 }
 
-void cxm_ledger_close(struct cxm_ledger *l)
+/* Append the whole batch to the file, retrying short writes. */
+static void write_file(struct cxm_ledger *l, const char *p, size_t len)
 {
-    drop_lines(l);
-    for (size_t i = 0; i < l->ntypes; i++)
-        free(l->types[i]);
-    free(l->types);
-    free(l->type_counts);
-    l->types = NULL;
-    l->type_counts = NULL;
-    l->ntypes = 0;
-    if (l->fd >= 0)
-        close(l->fd);
-    l->fd = -1;
-}
-
-static void write_line(struct cxm_ledger *l, const char *line)
-{
-    if (l->fd < 0)
-        return;
-    size_t len = strlen(line);
-    /* One write per line (with its newline) so a crash never leaves half a line behind a
-     * complete one; a short write is retried. */
-    char *withnl = malloc(len + 1);
-    if (!withnl) {
-        l->write_errors++;
-        return;
-    }
-    memcpy(withnl, line, len);
-    withnl[len] = '\n';
-    size_t off = 0;
-    while (off < len + 1) {
-        ssize_t w = write(l->fd, withnl + off, len + 1 - off);
+    while (l->fd >= 0 && len > 0) {
+        ssize_t w = write(l->fd, p, len);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            if (l->write_errors++ == 0)
+            if (__atomic_fetch_add(&l->write_errors, 1, __ATOMIC_RELAXED) == 0)
                 fprintf(stderr, "cxmock: ledger write failed: %s\n", strerror(errno));
-            break;
+            return;
         }
-        off += (size_t)w;
+        p += w;
+        len -= (size_t)w;
     }
-    free(withnl);
 }
 
-static char *render(uint64_t seq, int64_t t, const char *type, const char *req, json_t *fields)
+void cxm_ledger_sync(struct cxm_ledger *l, uint64_t upto)
 {
-    char at[32];
-    cxm_time_iso(t, at);
+    if (__atomic_load_n(&l->written, __ATOMIC_ACQUIRE) >= upto)
+        return;
+    pthread_mutex_lock(&l->flush_lock);
+    if (l->written < upto) {
+        pthread_mutex_lock(&l->out_lock);
+        struct cx_buf batch = l->pending;
+        size_t lines = l->pending_lines;
+        uint64_t last = l->added;
+        cx_buf_init(&l->pending);
+        l->pending_lines = 0;
+        pthread_mutex_unlock(&l->out_lock);
+        if (batch.len) {
+            if (cxm_lstore_append(&l->store, batch.data, batch.len, lines) < 0 &&
+                __atomic_fetch_add(&l->write_errors, 1, __ATOMIC_RELAXED) == 0)
+                fprintf(stderr, "cxmock: ledger store: out of memory\n");
+            write_file(l, batch.data, batch.len);
+        }
+        cx_buf_free(&batch);
+        __atomic_store_n(&l->written, last, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&l->flush_lock);
+}
+
+#define DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+
+static const char *const fixed_keys[] = {"seq", "t", "at", "type", "req"};
+
+/* The entry built as one object: fields whose keys collide with a fixed key take its place. */
+static char *render_tree(uint64_t seq, int64_t t, const char *at, const char *type, const char *req,
+                         json_t *fields)
+{
     json_t *o = json_object();
     json_object_set_new(o, "seq", json_integer((json_int_t)seq));
     json_object_set_new(o, "t", json_integer(t));
@@ -112,47 +130,108 @@ static char *render(uint64_t seq, int64_t t, const char *type, const char *req, 
     json_object_set_new(o, "req", req ? json_string(req) : json_null());
     if (fields)
         json_object_update(o, fields);
-    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    char *s = json_dumps(o, DUMP_FLAGS);
     json_decref(o);
     return s;
+}
+
+/* Printable ASCII that JSON needs no escape for: type names and request ids. */
+static int plain(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
+            return 0;
+    return 1;
+}
+
+/* The entry as one line with its newline: the fixed keys printed, then the fields' members
+ * (the hot path builds no object for the fixed keys). */
+static char *render(uint64_t seq, int64_t t, const char *type, const char *req, json_t *fields)
+{
+    char at[32];
+    cxm_time_iso(t, at);
+    int collide = !plain(type) || !plain(req);
+    for (size_t i = 0; fields && i < sizeof fixed_keys / sizeof *fixed_keys; i++)
+        collide |= json_object_get(fields, fixed_keys[i]) != NULL;
+    char *body = collide                              ? render_tree(seq, t, at, type, req, fields)
+                 : fields && json_object_size(fields) ? json_dumps(fields, DUMP_FLAGS)
+                                                      : NULL;
+    if ((collide || (fields && json_object_size(fields))) && !body)
+        return NULL;
+    struct cx_buf b;
+    cx_buf_init(&b);
+    if (collide) {
+        cx_buf_adds(&b, body);
+    } else {
+        cx_buf_addf(&b,
+                    "{\"seq\":%" PRIu64 ",\"t\":%" PRId64 ",\"at\":\"%s\",\"type\":\"%s\",\"req\":",
+                    seq, t, at, type);
+        if (req)
+            cx_buf_addf(&b, "\"%s\"", req);
+        else
+            cx_buf_adds(&b, "null");
+        if (body) { /* its members, after its opening brace */
+            cx_buf_adds(&b, ",");
+            cx_buf_adds(&b, body + 1);
+        } else {
+            cx_buf_adds(&b, "}");
+        }
+    }
+    cx_buf_adds(&b, "\n");
+    free(body);
+    return cx_buf_take(&b);
+}
+
+static int add_line(struct cxm_ledger *l, char *line)
+{
+    pthread_mutex_lock(&l->out_lock);
+    cx_buf_adds(&l->pending, line);
+    int ok = !l->pending.oom;
+    if (ok) {
+        l->pending_lines++;
+        l->added++;
+    }
+    pthread_mutex_unlock(&l->out_lock);
+    free(line);
+    return ok ? 0 : -1;
 }
 
 uint64_t cxm_ledger_add(struct cxm_ledger *l, int64_t t, const char *type, const char *req,
                         json_t *fields)
 {
     uint64_t seq = 0;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 1024;
-        char **lines = realloc(l->lines, cap * sizeof *lines);
-        if (!lines)
-            goto out;
-        l->lines = lines;
-        l->cap = cap;
+    char *line = render(l->n + 1, t, type, req, fields);
+    if (line && add_line(l, line) == 0) {
+        seq = ++l->n;
+        count_type(l, type);
     }
-    char *s = render(l->n + 1, t, type, req, fields);
-    if (!s)
-        goto out;
-    write_line(l, s);
-    l->lines[l->n++] = s;
-    count_type(l, type);
-    seq = l->n;
-out:
     json_decref(fields);
     return seq;
 }
 
 void cxm_ledger_reset(struct cxm_ledger *l, int64_t t, uint64_t seed)
 {
-    drop_lines(l);
+    cxm_ledger_sync(l, l->added);
+    pthread_mutex_lock(&l->flush_lock);
+    cxm_lstore_clear(&l->store);
+    pthread_mutex_unlock(&l->flush_lock);
+    l->n = 0;
     json_t *fields = json_pack("{sI}", "seed", (json_int_t)seed);
     char *s = render(0, t, "RESET", NULL, fields);
     json_decref(fields);
-    if (s)
-        write_line(l, s);
+    if (s) { /* to the file only: the store holds this run's entries */
+        pthread_mutex_lock(&l->flush_lock);
+        write_file(l, s, strlen(s));
+        pthread_mutex_unlock(&l->flush_lock);
+    }
     free(s);
 }
 
-const char *cxm_ledger_get(const struct cxm_ledger *l, uint64_t seq)
+const char *cxm_ledger_get(struct cxm_ledger *l, uint64_t seq)
 {
-    return seq >= 1 && seq <= l->n ? l->lines[seq - 1] : NULL;
+    cxm_ledger_sync(l, l->added);
+    pthread_mutex_lock(&l->flush_lock);
+    const char *line = seq >= 1 && seq <= l->n ? cxm_lstore_get(&l->store, seq) : NULL;
+    pthread_mutex_unlock(&l->flush_lock);
+    return line;
 }
