@@ -31,17 +31,17 @@ void strmap_free(struct strmap *m)
     strmap_init(m);
 }
 
-/* Slot holding key, or -1. */
-static long find(const struct strmap *m, const char *key)
+/* Slot holding key (of hash h), or -1. */
+static long find(const struct strmap *m, const char *key, uint64_t h)
 {
     if (!m->cap)
         return -1;
     size_t mask = m->cap - 1;
-    for (size_t i = hash(key) & mask;; i = (i + 1) & mask) {
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
         const char *k = m->slots[i].key;
         if (!k)
             return -1;
-        if (k != STRMAP_TOMB && strcmp(k, key) == 0)
+        if (k != STRMAP_TOMB && m->slots[i].hash == h && strcmp(k, key) == 0)
             return (long)i;
     }
 }
@@ -58,7 +58,7 @@ static int grow(struct strmap *m)
         char *k = m->slots[i].key;
         if (!k || k == STRMAP_TOMB)
             continue;
-        size_t j = hash(k) & (cap - 1);
+        size_t j = m->slots[i].hash & (cap - 1);
         while (slots[j].key)
             j = (j + 1) & (cap - 1);
         slots[j] = m->slots[i];
@@ -72,7 +72,8 @@ static int grow(struct strmap *m)
 
 int strmap_put(struct strmap *m, const char *key, int64_t value)
 {
-    long at = find(m, key);
+    uint64_t h = hash(key);
+    long at = find(m, key, h);
     if (at >= 0) {
         m->slots[at].value = value;
         return 0;
@@ -82,20 +83,19 @@ int strmap_put(struct strmap *m, const char *key, int64_t value)
     char *copy = strdup(key);
     if (!copy)
         return -1;
-    size_t mask = m->cap - 1, i = hash(key) & mask;
+    size_t mask = m->cap - 1, i = h & mask;
     while (m->slots[i].key && m->slots[i].key != STRMAP_TOMB)
         i = (i + 1) & mask;
     if (!m->slots[i].key)
         m->used++;
-    m->slots[i].key = copy;
-    m->slots[i].value = value;
+    m->slots[i] = (struct strmap_slot){copy, value, h};
     m->count++;
     return 0;
 }
 
 int strmap_get(const struct strmap *m, const char *key, int64_t *value)
 {
-    long at = find(m, key);
+    long at = find(m, key, hash(key));
     if (at < 0)
         return 0;
     if (value)
@@ -105,7 +105,7 @@ int strmap_get(const struct strmap *m, const char *key, int64_t *value)
 
 int strmap_del(struct strmap *m, const char *key)
 {
-    long at = find(m, key);
+    long at = find(m, key, hash(key));
     if (at < 0)
         return 0;
     free(m->slots[at].key);

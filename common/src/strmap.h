@@ -11,6 +11,7 @@
 struct strmap_slot {
     char *key; /* NULL = empty; STRMAP_TOMB = deleted */
     int64_t value;
+    uint64_t hash; /* of key: probes compare it before the key, growing never rehashes */
 };
 
 struct strmap {
