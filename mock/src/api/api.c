@@ -90,6 +90,9 @@ static void unrouted(struct cxm_api *a, const struct cxm_req *rq, const char *al
     pthread_mutex_unlock(&a->lock);
 }
 
+static void dispatch(struct cxm_api *a, const struct cxm_route *route, struct cxm_params *pp,
+                     const struct cxm_req *rq, struct cxm_resp *rs);
+
 void cxm_api_dispatch(struct cxm_api *a, const struct cxm_req *rq, struct cxm_resp *rs)
 {
     memset(rs, 0, sizeof *rs);
@@ -102,13 +105,23 @@ void cxm_api_dispatch(struct cxm_api *a, const struct cxm_req *rq, struct cxm_re
     }
     if (route->access == CXM_ADMIN && !cxm_pipeline_admin(a, rq, rs))
         return;
+    /* What needs no state (the body parsed, its digest) is worked out before the lock. */
+    struct cxm_req prepared = *rq;
+    cxm_req_prepare(&prepared, route->flags & CXM_ROUTE_BUSINESS_KEY);
+    dispatch(a, route, &pp, &prepared, rs);
+    cxm_req_release(&prepared);
+}
+
+static void dispatch(struct cxm_api *a, const struct cxm_route *route, struct cxm_params *pp,
+                     const struct cxm_req *rq, struct cxm_resp *rs)
+{
     int64_t t0 = mono_ns();
     pthread_mutex_lock(&a->lock);
     int64_t t_locked = mono_ns();
     int64_t due_before = cxm_sched_next_due(&a->sim.sched);
     cxm_sim_begin_request(&a->sim);
     snprintf(rs->request_id, sizeof rs->request_id, "%s", a->sim.req);
-    struct cxm_call call = {rq, pp.v, NULL, rs};
+    struct cxm_call call = {rq, pp->v, NULL, rs};
     if (route->access == CXM_PUBLIC)
         cxm_pipeline_public(a, route, &call);
     else
@@ -116,7 +129,7 @@ void cxm_api_dispatch(struct cxm_api *a, const struct cxm_req *rq, struct cxm_re
     if (!rs->status && !rs->reset)
         cxm_respond(rs, 500, cxm_err("internal_error", "handler gave no response"));
     if (a->seen && route->access == CXM_PUBLIC) {
-        struct cxm_seen seen = {a, rq, rs, route, pp.v, pp.n, call.tok, t0, mono_ns()};
+        struct cxm_seen seen = {a, rq, rs, route, pp->v, pp->n, call.tok, t0, mono_ns()};
         a->seen(a->seen_ctx, &seen);
     }
     if (cxm_sched_next_due(&a->sim.sched) != due_before)

@@ -43,7 +43,8 @@ void cxm_api_inject(struct cxm_api *api, struct cxm_call *c)
     const char *key =
         idempotency_key(api, "POST /api/v2/routing/contacts", c->rq->x_idempotency_key,
                         c->rq->idempotency_key, "Idempotency-Key");
-    int status = cxm_inject(&api->sim, c->tok, key, body, &raw);
+    int status = cxm_inject(&api->sim, c->tok, key, body,
+                            c->rq->business_key[0] ? c->rq->business_key : NULL, &raw);
     json_decref(body);
     respond_raw(c, status, raw);
 }

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "inject.h"
 #include "sim.h"
 
 static int hexval(char c)
@@ -79,24 +81,65 @@ static int json_depth(const char *s, size_t n, int max)
     return deepest;
 }
 
-json_t *cxm_req_json(const struct cxm_req *rq, struct cxm_resp *rs)
+/* The body parsed (new reference), or NULL with the 400 body in *error. */
+static json_t *parse_body(const struct cxm_req *rq, json_t **error)
 {
+    *error = NULL;
     if (rq->body_len == 0)
         return json_object();
     /* jansson parses recursively, on a civetweb worker's small stack: refuse deep nesting
      * before it can overflow. */
     if (json_depth(rq->body, rq->body_len, CXM_MAX_JSON_DEPTH) > CXM_MAX_JSON_DEPTH) {
-        cxm_respond(
-            rs, 400,
-            cxm_err("invalid_json", "nested deeper than %d arrays or objects", CXM_MAX_JSON_DEPTH));
+        *error =
+            cxm_err("invalid_json", "nested deeper than %d arrays or objects", CXM_MAX_JSON_DEPTH);
         return NULL;
     }
     json_error_t e;
     json_t *v = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &e);
     if (!v)
-        cxm_respond(rs, 400,
-                    json_pack("{ss ss si si}", "error", "invalid_json", "detail", e.text, "line",
-                              e.line, "column", e.column));
+        *error = json_pack("{ss ss si si}", "error", "invalid_json", "detail", e.text, "line",
+                           e.line, "column", e.column);
+    return v;
+}
+
+void cxm_req_prepare(struct cxm_req *rq, bool business_key)
+{
+    static const char form[] = "application/x-www-form-urlencoded";
+    if (rq->body_state != CXM_BODY_UNREAD || rq->body_len == 0 ||
+        (rq->content_type && strncasecmp(rq->content_type, form, sizeof form - 1) == 0))
+        return;
+    json_t *error;
+    rq->parsed = parse_body(rq, &error);
+    rq->body_state = rq->parsed ? CXM_BODY_PARSED : CXM_BODY_INVALID;
+    if (!rq->parsed)
+        rq->parsed = error;
+    if (business_key && rq->body_state == CXM_BODY_PARSED)
+        cxm_business_key(rq->parsed, rq->business_key);
+}
+
+void cxm_req_release(struct cxm_req *rq)
+{
+    json_decref(rq->parsed);
+    rq->parsed = NULL;
+    rq->body_state = CXM_BODY_UNREAD;
+}
+
+json_t *cxm_req_json(const struct cxm_req *rq, struct cxm_resp *rs)
+{
+    json_t *error = NULL, *v;
+    switch (rq->body_state) {
+    case CXM_BODY_PARSED:
+        return json_incref(rq->parsed);
+    case CXM_BODY_INVALID:
+        error = json_deep_copy(rq->parsed);
+        v = NULL;
+        break;
+    default:
+        v = parse_body(rq, &error);
+        break;
+    }
+    if (!v)
+        cxm_respond(rs, 400, error);
     return v;
 }
 

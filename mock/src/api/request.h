@@ -25,6 +25,15 @@ struct cxm_req {
     const char *body;              /* may be NULL when body_len is 0; not NUL-terminated */
     size_t body_len;
     bool loopback; /* the peer is on a loopback address */
+    /* Worked out by cxm_req_prepare before the lock is taken; a request built by hand (tests)
+     * leaves them zero and gets them worked out when asked for. */
+    enum cxm_body_state {
+        CXM_BODY_UNREAD,  /* not parsed yet */
+        CXM_BODY_PARSED,  /* parsed: the JSON body */
+        CXM_BODY_INVALID, /* not JSON: the 400 body saying why */
+    } body_state;
+    json_t *parsed;        /* CXM_BODY_PARSED, CXM_BODY_INVALID (owned: cxm_req_release) */
+    char business_key[24]; /* the body's digest (INJ-05), "" unless asked for */
 };
 
 struct cxm_resp {
@@ -42,6 +51,11 @@ struct cxm_resp {
     int64_t delay_ms; /* answer only after this many wall-clock ms */
     bool reset;       /* answer nothing: reset the connection */
 };
+
+/* Parse a JSON body (not a form) and, if asked, its business key: the work on a request that
+ * needs no state, done outside the lock. */
+void cxm_req_prepare(struct cxm_req *rq, bool business_key);
+void cxm_req_release(struct cxm_req *rq);
 
 /* Release the body of rs. */
 void cxm_resp_free(struct cxm_resp *rs);

@@ -13,7 +13,10 @@
 #include "handlers.h"
 
 enum cxm_access { CXM_PUBLIC, CXM_ADMIN };
-enum { CXM_ROUTE_STATE_WRITE = 1 }; /* counts against the tenant's agent-state window */
+enum {
+    CXM_ROUTE_STATE_WRITE = 1,  /* counts against the tenant's agent-state window */
+    CXM_ROUTE_BUSINESS_KEY = 2, /* its body's business key is worked out before the lock */
+};
 
 struct cxm_route {
     const char *method;

@@ -1,5 +1,6 @@
 /* inject.c - see inject.h */
 #include "inject.h"
+#include "jsonw.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,7 +305,7 @@ static void admit(struct cxm_sim *s, long ix, int q, int full)
 }
 
 int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idempotency_key,
-               json_t *body, char **raw)
+               json_t *body, const char *business_key, char **raw)
 {
     static const char *const allowed[] = {"type",       "channel",    "queueId", "skillIds",
                                           "priority",   "from",       "to",      "callbackNumber",
@@ -362,7 +363,10 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
 
     char id[37], bk[24];
     cx_prng_uuid(&s->prng, id);
-    cxm_business_key(body, bk);
+    if (business_key)
+        snprintf(bk, sizeof bk, "%s", business_key);
+    else
+        cxm_business_key(body, bk);
     long ix = cxm_model_add_interaction(&s->model, id, (unsigned)channel, NULL, q, s->now);
     if (ix < 0)
         return error(raw, 500, cxm_err("internal_error", "out of memory"));

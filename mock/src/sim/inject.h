@@ -17,9 +17,10 @@
 #include "auth.h"
 #include "sim.h"
 
-/* INJ-01 ... INJ-06. Returns the status; *raw gets the body text (malloc'd). */
+/* INJ-01 ... INJ-06. business_key: the body's (cxm_business_key), or NULL to work it out.
+ * Returns the status; *raw gets the body text (malloc'd). */
 int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idempotency_key,
-               json_t *body, char **raw);
+               json_t *body, const char *business_key, char **raw);
 
 /* INJ-07 views (new references). */
 /* The digest of a contact's request body with sorted keys ("bk-" and 16 hex digits): two POSTs
