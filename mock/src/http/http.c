@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "jsonw.h"
 #include "api.h"
 
 struct cxm_http {
@@ -139,9 +140,7 @@ static void send_response(struct mg_connection *c, const struct cxm_resp *rs, bo
     char *dumped = NULL;
     const char *body = rs->raw;
     if (!body) {
-        dumped = rs->json ? json_dumps(rs->json,
-                                       JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
-                          : NULL;
+        dumped = rs->json ? cx_json_dumps(rs->json) : NULL;
         body = dumped ? dumped : "";
     }
     int bodiless = rs->status == 204 || rs->status == 304;

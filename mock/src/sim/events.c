@@ -1,5 +1,6 @@
 /* events.c - see events.h */
 #include "events.h"
+#include "jsonw.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@ uint64_t cxm_events_add(struct cxm_events *e, const char *type, json_t *payload)
     json_object_set_new(o, "type", json_string(type));
     json_object_update(o, payload);
     json_decref(payload);
-    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    char *text = cx_json_dumps(o);
     char *t = strdup(type);
     json_decref(o);
     if (!text || !t) {

@@ -12,7 +12,7 @@
 
 static char *dump(json_t *v)
 {
-    char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    char *s = cx_json_dumps(v);
     json_decref(v);
     return s;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "jsonw.h"
 
 int cxm_ledger_open(struct cxm_ledger *l, const char *path, struct cx_error *err)
 {
@@ -145,7 +146,7 @@ static int plain(const char *s)
 }
 
 /* The entry as one line with its newline: the fixed keys printed, then the fields' members
- * (the hot path builds no object for the fixed keys). */
+ * (the hot path builds no object and calls no json_dumps). */
 static char *render(uint64_t seq, int64_t t, const char *type, const char *req, json_t *fields)
 {
     char at[32];
@@ -153,16 +154,9 @@ static char *render(uint64_t seq, int64_t t, const char *type, const char *req, 
     int collide = !plain(type) || !plain(req);
     for (size_t i = 0; fields && i < sizeof fixed_keys / sizeof *fixed_keys; i++)
         collide |= json_object_get(fields, fixed_keys[i]) != NULL;
-    char *body = collide                              ? render_tree(seq, t, at, type, req, fields)
-                 : fields && json_object_size(fields) ? json_dumps(fields, DUMP_FLAGS)
-                                                      : NULL;
-    if ((collide || (fields && json_object_size(fields))) && !body)
-        return NULL;
     struct cx_buf b;
     cx_buf_init(&b);
-    if (collide) {
-        cx_buf_adds(&b, body);
-    } else {
+    if (!collide) {
         cx_buf_addf(&b,
                     "{\"seq\":%" PRIu64 ",\"t\":%" PRId64 ",\"at\":\"%s\",\"type\":\"%s\",\"req\":",
                     seq, t, at, type);
@@ -170,15 +164,28 @@ static char *render(uint64_t seq, int64_t t, const char *type, const char *req, 
             cx_buf_addf(&b, "\"%s\"", req);
         else
             cx_buf_adds(&b, "null");
-        if (body) { /* its members, after its opening brace */
-            cx_buf_adds(&b, ",");
-            cx_buf_adds(&b, body + 1);
-        } else {
+        if (!fields || !json_object_size(fields)) {
             cx_buf_adds(&b, "}");
+        } else { /* the fields' members, after their opening brace */
+            cx_buf_adds(&b, ",");
+            size_t open = b.len;
+            if (cx_json_append(&b, fields) < 0) {
+                collide = 1; /* what the fast writer declines: all by jansson */
+            } else if (!b.oom) {
+                memmove(b.data + open, b.data + open + 1, b.len - open - 1); /* its '{' */
+                b.data[--b.len] = '\0';
+            }
         }
     }
+    if (collide) {
+        b.len = 0;
+        char *body = render_tree(seq, t, at, type, req, fields);
+        if (!body)
+            b.oom = 1;
+        cx_buf_adds(&b, body ? body : "");
+        free(body);
+    }
     cx_buf_adds(&b, "\n");
-    free(body);
     return cx_buf_take(&b);
 }
 

@@ -1,5 +1,6 @@
 /* priority.c - see priority.h */
 #include "priority.h"
+#include "jsonw.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@ static const struct cxm_event_type evaluation_event = {"evaluation cycle", evalu
 
 static char *dump(json_t *v)
 {
-    char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    char *text = cx_json_dumps(v);
     json_decref(v);
     return text;
 }
