@@ -1,9 +1,10 @@
 /* events.c - see events.h */
 #include "events.h"
-#include "jsonw.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "jsonw.h"
 
 int cxm_events_init(struct cxm_events *e, size_t retention)
 {

@@ -1,11 +1,11 @@
 /* inject.c - see inject.h */
 #include "inject.h"
-#include "jsonw.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "routing.h"
 
 #define MAX_KEY_LEN 255
@@ -149,7 +149,7 @@ static int check_attribute_keys(json_t *attrs, char **raw)
 static json_t *store_attributes(struct cxm_sim *s, const char *id, json_t *attrs, json_t **ignored)
 {
     json_t *out = json_object();
-    *ignored = json_object();
+    *ignored = NULL; /* made for the first key ignored: most contacts have none */
     const char *key;
     json_t *v;
     json_object_foreach(attrs, key, v)
@@ -161,6 +161,8 @@ static json_t *store_attributes(struct cxm_sim *s, const char *id, json_t *attrs
         if (!def) {
             cxm_sim_record(s, "IGNORED_ATTRIBUTE",
                            json_pack("{ss ss}", "interactionId", id, "key", key));
+            if (!*ignored)
+                *ignored = json_object();
             json_object_set(*ignored, key, v);
             continue;
         }
@@ -187,6 +189,10 @@ static json_t *store_attributes(struct cxm_sim *s, const char *id, json_t *attrs
         } else {
             json_object_set(out, key, v);
         }
+    }
+    if (json_object_size(out) == 0) {
+        json_decref(out);
+        return cxm_empty_object();
     }
     return out;
 }
@@ -372,10 +378,13 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
         return error(raw, 500, cxm_err("internal_error", "out of memory"));
     struct cxm_interaction *x = s->model.ix[ix];
     x->priority = x->rank = prio_v ? (int)json_integer_value(prio_v) : 0;
-    x->contact = json_object();
-    for (int i = 0; i < 5; i++)
-        if ((v = json_object_get(body, strings[i])))
-            json_object_set(x->contact, strings[i], v);
+    for (int i = 0; i < 5; i++) { /* no object for a contact with none of them */
+        if (!(v = json_object_get(body, strings[i])))
+            continue;
+        if (!x->contact)
+            x->contact = json_object();
+        json_object_set(x->contact, strings[i], v);
+    }
     cxm_sim_record(s, "CREATED",
                    json_pack("{ss ss ss si ss ss ss so}", "interactionId", id, "channel",
                              cxm_channel_name((unsigned)channel), "queueId", queue->def->id,
@@ -383,7 +392,8 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
                              s->tenant->clients[tok->client].id, "businessKey", bk,
                              "idempotencyKey",
                              idempotency_key ? json_string(idempotency_key) : json_null()));
-    x->attributes = attrs ? store_attributes(s, id, attrs, &x->ignored_attributes) : json_object();
+    x->attributes =
+        attrs ? store_attributes(s, id, attrs, &x->ignored_attributes) : cxm_empty_object();
 
     char created[32];
     cxm_time_iso(x->created, created);

@@ -2,6 +2,7 @@
 #include "model.h"
 
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,8 +38,23 @@ int cxm_model_init(struct cxm_model *m, const struct cxm_tenant *t)
     return 0;
 }
 
+static json_t *empty_object;
+static pthread_once_t empty_once = PTHREAD_ONCE_INIT;
+
+static void make_empty_object(void)
+{
+    empty_object = json_object();
+}
+
+json_t *cxm_empty_object(void)
+{
+    pthread_once(&empty_once, make_empty_object);
+    return json_incref(empty_object);
+}
+
 static void free_interaction(struct cxm_interaction *x)
 {
+    free(x->pending);
     free(x->external_id);
     free(x->ringing);
     free(x->rejected_by);

@@ -89,12 +89,15 @@ struct cxm_interaction {
     int rank;          /* that priority on one scale, 0-999: routing orders by this (PRI-04) */
     uint64_t sort_seq; /* place among equal priorities (Priority and Custom queues); a
                         * re-evaluation moves it to the back */
-    int pending[CXM_PATCHES_PER_CYCLE]; /* priorities PATCHed since the last evaluation
-                                         * cycle, in order: each re-evaluates once there */
+    int *pending;      /* priorities PATCHed since the last evaluation cycle, in order: each
+                        * re-evaluates once there (CXM_PATCHES_PER_CYCLE slots, made at the first) */
     int npending;
-    json_t *contact;            /* injected fields: type, from, to, callbackNumber, wrapUpCode */
-    json_t *attributes;         /* as stored after the schema (INJ-04) */
-    json_t *ignored_attributes; /* unregistered keys: accepted, kept, ignored by routing */
+    json_t *contact;    /* injected fields: type, from, to, callbackNumber, wrapUpCode (or NULL:
+                         * none) */
+    json_t *attributes; /* as stored after the schema (INJ-04); NULL: none (an admin-made
+                         * interaction); never changed once stored (empty: a shared {}) */
+    json_t *ignored_attributes; /* unregistered keys: accepted, kept, ignored by routing; NULL:
+                                 * none */
     json_t *user_data;          /* GWS-02 UpdateUserData / AttachUserData / DeleteUserData */
     char *workbin;              /* parked by PlaceInWorkbin, or NULL */
     json_t *transcript;         /* chat, SMS: messages sent by PUT, or NULL (GWS-01) */
@@ -116,6 +119,10 @@ struct cxm_model {
     struct strmap ix_by_id;
     uint64_t next_order;
 };
+
+/* The one empty object every contact without attributes shares (a new reference; jansson's
+ * reference counts are atomic). Never modify it. */
+json_t *cxm_empty_object(void);
 
 /* Build the model of a tenant as its fixture describes it. Returns 0, or -1 if out of memory. */
 int cxm_model_init(struct cxm_model *m, const struct cxm_tenant *t);

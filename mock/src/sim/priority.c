@@ -1,11 +1,11 @@
 /* priority.c - see priority.h */
 #include "priority.h"
-#include "jsonw.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "routing.h"
 
 static void evaluation_cycle(struct cxm_sim *s, const struct cxm_event *ev);
@@ -168,6 +168,10 @@ int cxm_patch_priority(struct cxm_sim *s, const struct cxm_token *tok, const cha
     }
     if (patch_rank(s, want) == x->rank && x->npending == 0)
         return finish(s, key, 204, raw); /* same value: nothing to do */
+    if (!x->pending && !(x->pending = calloc(CXM_PATCHES_PER_CYCLE, sizeof *x->pending))) {
+        *raw = dump(cxm_err("internal_error", "out of memory"));
+        return 500;
+    }
     if (x->npending < CXM_PATCHES_PER_CYCLE)
         x->pending[x->npending++] = want;
     cxm_sim_record(
