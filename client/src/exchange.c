@@ -15,14 +15,11 @@ int exchange_init(struct exchange *x)
     cx_buf_init(&x->req_body);
     cx_buf_init(&x->resp_body);
     cx_buf_init(&x->resp_headers);
-    x->easy = curl_easy_init();
-    return x->easy ? 0 : -1;
+    return 0;
 }
 
 void exchange_free(struct exchange *x)
 {
-    if (x->easy)
-        curl_easy_cleanup(x->easy);
     curl_slist_free_all(x->headers);
     cx_buf_free(&x->req_body);
     cx_buf_free(&x->resp_body);

@@ -1,9 +1,11 @@
-/* exchange.h - one HTTP exchange on a virtual user's easy handle: the request's headers and
- * body going out, the answer's status, headers and body coming back.
+/* exchange.h - one HTTP exchange of a virtual user: the request's headers and body going out,
+ * the answer's status, headers and body coming back.
  *
  * Each virtual user owns one exchange and reuses it for every request it makes (its step's
  * requests, token fetches, clock advances): exchange_reset prepares it for the next one. The
- * answer's body is parsed as JSON at most once, when something asks for it.
+ * easy handle is not the exchange's: its worker's pool (pool.h) lends one for each transfer
+ * (conn.h), and the answer stays in the exchange after the handle went back, for the steps
+ * that read it later. The answer's body is parsed as JSON at most once, when something asks.
  */
 #ifndef EXCHANGE_H
 #define EXCHANGE_H
@@ -16,7 +18,7 @@
 struct loop;
 
 struct exchange {
-    CURL *easy;
+    CURL *easy; /* lent by the pool for the transfer on the wire, else NULL */
     struct curl_slist *headers;
     struct cx_buf req_body, resp_body, resp_headers; /* headers as "Name: value\r\n" lines */
     char errbuf[CURL_ERROR_SIZE];
@@ -25,12 +27,13 @@ struct exchange {
     int json_parsed; /* json is what the body parses to (NULL: not JSON) */
 };
 
-/* 0, or -1 out of memory (exchange_free is still safe). */
+/* An exchange with no handle and no answer. 0, or -1 out of memory (exchange_free is still
+ * safe). */
 int exchange_init(struct exchange *x);
 void exchange_free(struct exchange *x);
 
-/* Ready for a new request on loop L: the handle reset with our callbacks and OWNER as its
- * CURLOPT_PRIVATE, the last answer forgotten. LOOPBACK: never through a proxy. */
+/* Ready for a new request on loop L (x->easy set: lent): the handle reset with our callbacks and
+ * OWNER as its CURLOPT_PRIVATE, the last answer forgotten. LOOPBACK: never through a proxy. */
 void exchange_reset(struct exchange *x, struct loop *l, void *owner, int loopback);
 
 /* Add a request header line "Name: value". */

@@ -190,7 +190,7 @@ void loop_cancel(struct loop *l, CURL *e)
 
 /* ---- set-up and waiting ------------------------------------------------------------------ */
 
-int loop_init(struct loop *l, int wake_fd, size_t max_timers, long max_connects,
+int loop_init(struct loop *l, int wake_fd, size_t max_timers, long connections,
               void (*done)(void *ctx, CURL *easy, CURLcode cc), void *ctx)
 {
     memset(l, 0, sizeof *l);
@@ -217,7 +217,8 @@ int loop_init(struct loop *l, int wake_fd, size_t max_timers, long max_connects,
     curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l);
     curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l);
-    curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, max_connects);
+    curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, connections);
+    curl_multi_setopt(l->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, connections);
     return 0;
 }
 

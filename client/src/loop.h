@@ -35,9 +35,10 @@ struct loop {
     void *ctx;
 };
 
-/* Set up L for at most MAX_TIMERS armed timers, caching at most MAX_CONNECTS connections, with
- * WAKE_FD (an eventfd, owned by the caller) in the set. Returns 0, or -1 (then loop_free). */
-int loop_init(struct loop *l, int wake_fd, size_t max_timers, long max_connects,
+/* Set up L for at most MAX_TIMERS armed timers and at most CONNECTIONS connections open at
+ * once, all kept alive in curl's cache between transfers, with WAKE_FD (an eventfd, owned by
+ * the caller) in the set. Returns 0, or -1 (then loop_free). */
+int loop_init(struct loop *l, int wake_fd, size_t max_timers, long connections,
               void (*done)(void *ctx, CURL *easy, CURLcode cc), void *ctx);
 
 /* Close the cached connections and free. Safe after a failed loop_init. */

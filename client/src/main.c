@@ -9,6 +9,7 @@
 
 #include "explore.h"
 #include "run.h"
+#include "scenario.h"
 #include "units.h"
 #include "version.h"
 #include "violations.h"
@@ -29,6 +30,11 @@ static const char usage[] =
     "  --target URL       base URL of the tenant or mock (default: an embedded cxmock on a free\n"
     "                     loopback port, with the scenario's tenant, clock and the seed)\n"
     "  --threads N        worker threads, each a libcurl multi loop (default 2)\n"
+    "  --connections N    connections to the target at most, all threads together (default\n"
+    "                     the scenario's \"connections\", else 64 per thread; at most one per\n"
+    "                     virtual user). A virtual user that finds none free waits in line:\n"
+    "                     the wait is in its latency and counted. The embedded mock gets a\n"
+    "                     worker thread per connection\n"
     "  --out DIR          result directory (default cxload-out)\n"
     "  --seed N           seed of the embedded mock and of the driver's draws (default: the\n"
     "                     scenario's, else 1)\n"
@@ -55,7 +61,9 @@ static const char usage[] =
     "scenario (JSON; full reference in client/SCENARIO.md):\n"
     "  {\"name\": \"...\", \"clock\": \"real\"|\"manual\"|\"scaled:60\", \"tenant\": "
     "\"fixture.json\",\n"
-    "   \"seed\": 1, \"vars\": {...}, \"users\": [{\"agent\": \"agent-voice-1\"}, ...],\n"
+    "   \"seed\": 1, \"connections\": 128, \"vars\": {...}, \"users\": [{\"agent\": "
+    "\"agent-voice-1\"},\n"
+    "   ...],\n"
     "   \"load\": {\"model\": \"closed\", \"vus\": 10, \"iterations\": 5 | \"duration\": \"30s\"}\n"
     "          | {\"model\": \"open\", \"rate\": \"200/s\", \"duration\": \"1m\", \"spacing\": "
     "\"poisson\"}\n"
@@ -158,6 +166,11 @@ static int take_option(int c, char *arg, char **argv, struct run_opts *o)
         o->threads = (int)strtol(arg, &end, 10);
         if (*end || o->threads < 1 || o->threads > 256)
             return bad("--threads: expected 1..256, got \"%s\"", arg);
+        return -1;
+    case 'C':
+        o->connections = (int)strtol(arg, &end, 10);
+        if (*end || o->connections < 1 || o->connections > SCN_MAX_CONNECTIONS)
+            return bad("--connections: expected 1..%d, got \"%s\"", SCN_MAX_CONNECTIONS, arg);
         return -1;
     case 'o':
         o->out = arg;
@@ -269,6 +282,7 @@ int main(int argc, char **argv)
 {
     static const struct option longs[] = {{"target", required_argument, 0, 't'},
                                           {"threads", required_argument, 0, 'n'},
+                                          {"connections", required_argument, 0, 'C'},
                                           {"out", required_argument, 0, 'o'},
                                           {"seed", required_argument, 0, 's'},
                                           {"shard", required_argument, 0, 'S'},

@@ -216,6 +216,41 @@ int plan_settle(const struct run_opts *o, struct plan *p, struct cx_error *err)
     return 0;
 }
 
+/* This process's share of N among the run's shards (as the users are shared). */
+static int shard_share(const struct run_opts *o, int n)
+{
+    int nshards = o->nshards > 1 ? o->nshards : 1, shard = nshards > 1 ? o->shard : 0;
+    return n / nshards + (shard < n % nshards);
+}
+
+/* The shard's share of the connections asked for (at least 1), or 0 if none were. */
+static int asked_connections(const struct run_opts *o, const struct plan *p)
+{
+    int asked = o->connections > 0 ? o->connections : p->scn->connections;
+    int n = asked > 0 ? shard_share(o, asked) : 0;
+    return asked > 0 && n < 1 ? 1 : n;
+}
+
+int plan_threads(const struct run_opts *o, const struct plan *p)
+{
+    int threads = o->threads > 0 ? o->threads : 2;
+    int vus = shard_share(o, p->scn->load.vus), asked = asked_connections(o, p);
+    if (vus < threads)
+        threads = vus > 0 ? vus : 1;
+    if (asked > 0 && asked < threads)
+        threads = asked;
+    return threads;
+}
+
+int plan_connections(const struct run_opts *o, const struct plan *p)
+{
+    int asked = asked_connections(o, p), vus = shard_share(o, p->scn->load.vus);
+    int n = asked > 0 ? asked : PLAN_CONNECTIONS_PER_THREAD * plan_threads(o, p);
+    if (n > vus)
+        n = vus;
+    return n > 0 ? n : 1;
+}
+
 void plan_free(struct plan *p)
 {
     json_decref(p->env);

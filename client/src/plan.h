@@ -34,6 +34,20 @@ int plan_shape(const struct run_opts *o, struct plan *p, struct cx_error *err);
  * set, and pick the seed. Returns 0, or -1 with why in err. */
 int plan_settle(const struct run_opts *o, struct plan *p, struct cx_error *err);
 
+/* Connections per worker thread when neither --connections nor the scenario says. */
+#define PLAN_CONNECTIONS_PER_THREAD 64
+
+/* The worker threads this process runs: --threads (default 2), but no more than its shard's
+ * virtual users or its connections (a thread with neither could send nothing). After
+ * plan_shape. */
+int plan_threads(const struct run_opts *o, const struct plan *p);
+
+/* The connections this process may hold open to the target, all its threads together: its
+ * shard's share of --connections or the scenario's "connections", else
+ * PLAN_CONNECTIONS_PER_THREAD per thread; at least 1, at most one per virtual user (a user
+ * holds one only while its request is on the wire). After plan_shape. */
+int plan_connections(const struct run_opts *o, const struct plan *p);
+
 void plan_free(struct plan *p);
 
 #endif

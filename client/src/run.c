@@ -124,7 +124,6 @@ static int share(struct run *r)
     rs->target = r->target.url;
     rs->loopback = r->target.loopback;
     rs->env = r->plan.env;
-    rs->nthreads = o->threads > 0 ? o->threads : 2;
     rs->tscale = 1;
     if (scn->clock && strncmp(scn->clock, "scaled:", 7) == 0)
         rs->tscale = atof(scn->clock + 7);
@@ -135,9 +134,8 @@ static int share(struct run *r)
     rs->shard = o->nshards > 1 ? o->shard : 0;
     rs->nshards = o->nshards > 1 ? o->nshards : 1;
     rs->drain_us = o->drain_us > 0 ? o->drain_us : 5000000;
-    int vus = scn->load.vus / rs->nshards + (rs->shard < scn->load.vus % rs->nshards);
-    if (vus < rs->nthreads) /* a thread with no virtual user could start nothing */
-        rs->nthreads = vus > 0 ? vus : 1;
+    rs->nthreads = plan_threads(o, &r->plan);
+    rs->connections = plan_connections(o, &r->plan);
     rs->barriers = calloc(scn->nbarriers + 1, sizeof *rs->barriers);
     rs->tokens = calloc(scn->nauths + 1, sizeof *rs->tokens);
     rs->wake_fds = calloc((size_t)rs->nthreads, sizeof *rs->wake_fds);

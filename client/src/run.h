@@ -28,14 +28,15 @@ struct run_opts {
     const char *out;    /* result directory */
     const char *env_file;
     int threads;
-    int64_t seed; /* -1: the scenario's, else 1 */
+    int connections; /* --connections: the run's pool, 0 = the scenario's or the default */
+    int64_t seed;    /* -1: the scenario's, else 1 */
     int shard, nshards;
     int64_t duration_us; /* overrides, 0 = the scenario's */
     double rate;
     int vus;
     double rate_cap;
     int quiet;
-    int silent; /* nothing on stdout (explore prints its own table) */
+    int silent;       /* nothing on stdout (explore prints its own table) */
     int ledger_check; /* -1: on for the embedded mock only */
     int64_t drain_us;
     int validate_only;

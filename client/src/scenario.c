@@ -1270,9 +1270,9 @@ static char *resolve_path(const char *name, const char *tenant)
  * that name them, auth before the steps that use it, steps before the thresholds on their tags. */
 static int parse_root(struct ctx *c, json_t *root)
 {
-    static const char *const keys[] = {"name",   "description", "clock", "clientTime", "tenant",
-                                       "seed",   "vars",        "users", "load",       "auth",
-                                       "policy", "setup",       "steps", "thresholds", NULL};
+    static const char *const keys[] = {
+        "name",  "description", "clock", "clientTime", "tenant", "seed",  "connections", "vars",
+        "users", "load",        "auth",  "policy",     "setup",  "steps", "thresholds",  NULL};
     static const char *const client_times[] = {"wall", "mock", NULL};
     int client_time;
     struct scenario *s = c->s;
@@ -1297,6 +1297,8 @@ static int parse_root(struct ctx *c, json_t *root)
             return jr_fail_oom(&c->jr, "tenant");
     }
     if (jr_get_int64(&c->jr, root, "", "seed", 0, -1, 0, INT64_MAX, &s->seed) ||
+        jr_get_int(&c->jr, root, "", "connections", 0, 0, 1, SCN_MAX_CONNECTIONS,
+                   &s->connections) ||
         jr_get_container(&c->jr, root, "", "vars", 0, JSON_OBJECT, &vars) ||
         jr_get_container(&c->jr, root, "", "users", 0, JSON_ARRAY, &users) ||
         jr_get_container(&c->jr, root, "", "load", REQUIRED, JSON_OBJECT, &load) ||

@@ -202,6 +202,9 @@ struct scn_threshold {
     double value; /* latency in ms */
 };
 
+/* The most connections a scenario or --connections may ask for. */
+#define SCN_MAX_CONNECTIONS 65536
+
 /* ---- the scenario ------------------------------------------------------------------------ */
 
 struct scn_user {
@@ -220,6 +223,8 @@ struct scenario {
                                        * told the same */
     char *tenant;     /* fixture path for the embedded mock, resolved against the file's folder */
     int64_t seed;     /* -1 = not given */
+    int connections;  /* connections to the target at most, the whole run's (shared among its
+                       * shards and threads); 0 = not given (64 per worker thread) */
     json_t *vars;     /* object: ${vars.NAME} */
     json_t *env_refs; /* object: every NAME of ${env.NAME} the scenario uses (values: true) */
     struct scn_user *users;

@@ -42,6 +42,7 @@ struct run_shared {
     json_t *env;        /* object: ${env.NAME} */
     json_t *setup;      /* object: ${setup.NAME} (values extracted by the setup steps) */
     int nthreads;
+    int connections;    /* to the target at most, all threads: each has its share (pool.h) */
     int64_t t0_us;      /* the run's start, monotonic µs: the origin of every record's times */
     int64_t load_t0_us; /* the load's start (after the setup steps): its schedule's origin */
     double tscale;      /* scaled clock: scenario times run this many times faster */

@@ -11,6 +11,8 @@ int stats_init(struct stats *s, size_t ntags)
     if (!s->tags)
         return -1;
     s->ntags = ntags;
+    if (cx_hist_new(&s->conn_wait) < 0)
+        return -1;
     for (size_t i = 0; i < ntags; i++)
         if (cx_hist_new(&s->tags[i].lat) < 0 || cx_hist_new(&s->tags[i].raw) < 0)
             return -1;
@@ -24,13 +26,16 @@ void stats_free(struct stats *s)
         cx_hist_free(s->tags[i].raw);
     }
     free(s->tags);
+    cx_hist_free(s->conn_wait);
     memset(s, 0, sizeof *s);
 }
 
 void stats_clear(struct stats *s)
 {
     struct tag_stats *tags = s->tags;
+    struct cx_hist *conn_wait = s->conn_wait;
     size_t n = s->ntags;
+    cx_hist_reset(conn_wait);
     for (size_t i = 0; i < n; i++) {
         cx_hist_reset(tags[i].lat);
         cx_hist_reset(tags[i].raw);
@@ -39,6 +44,7 @@ void stats_clear(struct stats *s)
     memset(s, 0, sizeof *s);
     s->tags = tags;
     s->ntags = n;
+    s->conn_wait = conn_wait;
 }
 
 int stats_add(struct stats *dst, const struct stats *src)
@@ -52,6 +58,7 @@ int stats_add(struct stats *dst, const struct stats *src)
         dst->tags[i].failed += src->tags[i].failed;
         dst->tags[i].indeterminate += src->tags[i].indeterminate;
     }
+    cx_hist_add(dst->conn_wait, src->conn_wait);
     for (int i = 0; i < STATS_MAX_STATUS; i++)
         dst->status[i] += src->status[i];
 #define ADD(f) dst->f += src->f
@@ -70,6 +77,7 @@ int stats_add(struct stats *dst, const struct stats *src)
     ADD(late);
     ADD(iterations);
     ADD(expect_failed);
+    ADD(conn_waits);
 #undef ADD
     return 0;
 }

@@ -24,11 +24,13 @@ struct tag_stats {
 struct stats {
     size_t ntags;
     struct tag_stats *tags;
+    struct cx_hist *conn_wait; /* each wait for a free connection that ended with one (pool.h) */
     int64_t status[STATS_MAX_STATUS];
     int64_t requests, failed, indeterminate, timeouts, transport_errors, retries;
     int64_t token_fetches, reauth_401, throttled; /* throttled: waits for the client rate cap */
     int64_t offered, started, dropped, late;      /* iteration starts */
     int64_t iterations, expect_failed;
+    int64_t conn_waits; /* transfers (requests, token fetches, advances) that waited in line */
 };
 
 /* Allocate the per-tag histograms. 0, or -1 on ENOMEM (then stats_free is still safe). */

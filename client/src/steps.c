@@ -8,6 +8,7 @@
 
 #include "barrier.h"
 #include "cond.h"
+#include "conn.h"
 #include "extract.h"
 #include "policy.h"
 #include "prng.h"
@@ -23,7 +24,8 @@
 static void run_steps(struct vu *v);
 static void send_attempt(struct vu *v, int have_slot);
 static void send_again(struct vu *v);
-static void advance_step(struct vu *v, const struct scn_step *st);
+static void advance_step(struct vu *v);
+static void advance_send(struct vu *v);
 static void end_iteration(struct vu *v);
 enum where;
 static void go_idle(struct vu *v, enum where w);
@@ -79,6 +81,7 @@ static void finish_step(struct vu *v)
 static void fail_unsent(struct vu *v, CURLcode cc, const char *why)
 {
     int64_t now = mono_us();
+    conn_give_back(v); /* if it took one: nothing goes on the wire */
     v->sent_us = now;
     struct attempt_end e = {now, 0, cc, 0, 0, why, -1};
     record_attempt(v, &e);
@@ -126,12 +129,14 @@ static void add_headers(struct vu *v, const char *token)
     curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
 }
 
-/* Put v's attempt on the wire with TOKEN (or none). */
+/* Put v's attempt on the wire with TOKEN (or none), on the connection send_attempt took. */
 static void put_on_wire(struct vu *v, const char *token)
 {
     struct wstate *ws = v->ws;
     const struct scn_request *rq = &v->op.step->req;
     struct exchange *x = &v->x;
+    if (!conn_take(v, CONN_SEND_SLOTTED)) /* it holds one: this only guards */
+        return;
     exchange_reset(x, &ws->loop, v, ws->rs->loopback);
     struct cx_buf url;
     cx_buf_init(&url);
@@ -156,16 +161,20 @@ static void put_on_wire(struct vu *v, const char *token)
     loop_start(&ws->loop, x->easy);
 }
 
-/* Send the current attempt of v's operation, after its rate-cap slot (unless HAVE_SLOT: taken
- * already) and its token. Every request to the target takes a slot, a token fetch too (it goes
- * in this one's place, and this one takes the next slot). */
+/* Send the current attempt of v's operation: on a connection of the pool (v waits in line for
+ * one), then after its rate-cap slot (unless HAVE_SLOT: taken already) and with its token.
+ * Every request to the target takes a slot, a token fetch too (it goes in this one's place, on
+ * its connection, and this one takes the next slot). The connection comes first, so a request
+ * goes at its slot, never later than it with others bunched behind. */
 static void send_attempt(struct vu *v, int have_slot)
 {
     struct wstate *ws = v->ws;
     const struct scn_request *rq = &v->op.step->req;
-    int64_t now = mono_us();
     const char *token = NULL;
     v->token_serial = 0;
+    if (!conn_take(v, have_slot ? CONN_SEND_SLOTTED : CONN_SEND))
+        return;
+    int64_t now = mono_us();
     if (ws->cap.gap_us > 0 && !have_slot) {
         int64_t slot = ratecap_take(&ws->cap, now);
         if (slot > now) {
@@ -174,7 +183,11 @@ static void send_attempt(struct vu *v, int have_slot)
             return;
         }
     }
-    if (rq->auth && tokens_get(v, rq->auth, now, &token, &v->token_serial) != TOKEN_READY)
+    enum token_get got =
+        rq->auth ? tokens_get(v, rq->auth, now, &token, &v->token_serial) : TOKEN_READY;
+    if (got == TOKEN_WAIT)
+        conn_give_back(v); /* not held idle while another user fetches */
+    if (got != TOKEN_READY)
         return; /* fetching it (VU_FETCHING_TOKEN) or waiting for it (VU_WAIT_TOKEN) */
     put_on_wire(v, token);
 }
@@ -381,6 +394,7 @@ void steps_transfer_done(struct vu *v, CURLcode cc)
     if (cc == CURLE_OK)
         curl_easy_getinfo(v->x.easy, CURLINFO_RESPONSE_CODE, &code);
     v->x.status = (int)code;
+    conn_give_back(v); /* the answer is in v's exchange: the next in line may go */
     switch (v->state) {
     case VU_ADVANCING:
         advanced(v);
@@ -512,7 +526,7 @@ static void do_pending(struct vu *v)
         send_again(v);
         break;
     case ACT_ADVANCE:
-        advance_step(v, v->step);
+        advance_step(v);
         break;
     case ACT_ARRIVE:
         barrier_step(v, v->step);
@@ -599,12 +613,21 @@ void steps_drain_begins(struct wstate *ws)
 
 /* ---- the step machine ------------------------------------------------------------------- */
 
-/* A manual-clock advance (SIM-01): POST /__admin/clock on v's exchange, in v's turn. */
-static void advance_step(struct vu *v, const struct scn_step *st)
+/* v's step is a manual-clock advance (SIM-01): in v's turn. */
+static void advance_step(struct vu *v)
+{
+    if (my_turn(v, ACT_ADVANCE))
+        advance_send(v);
+}
+
+/* POST /__admin/clock {"advanceMs"} of v's advance step on v's exchange, when it holds a
+ * connection. */
+static void advance_send(struct vu *v)
 {
     struct wstate *ws = v->ws;
     struct exchange *x = &v->x;
-    if (!my_turn(v, ACT_ADVANCE))
+    const struct scn_step *st = v->step;
+    if (!conn_take(v, CONN_ADVANCE))
         return;
     exchange_reset(x, &ws->loop, v, ws->rs->loopback);
     char url[1024];
@@ -667,7 +690,7 @@ static void run_steps(struct vu *v)
             continue;
         }
         case SCN_ADVANCE:
-            advance_step(v, st);
+            advance_step(v);
             return;
         case SCN_END:
             v->depth = 0;
@@ -737,6 +760,7 @@ static void end_iteration_at(struct vu *v, enum where w)
 {
     struct wstate *ws = v->ws;
     loop_timer_cancel(&ws->loop, &v->timer);
+    conn_give_back(v); /* one it was given and did not use */
     v->iters_done++;
     if (!ws->setup)
         ws_stats(ws)->iterations++;
@@ -768,12 +792,37 @@ static void send_again(struct vu *v)
         send_attempt(v, 0);
 }
 
+/* v's turn in line came with a connection: it goes on with what waited for one. A request's
+ * attempt drains as one waiting for its rate-cap slot does; a token fetch or an advance goes on
+ * as if on the wire already. */
+static void conn_turn(struct vu *v)
+{
+    struct wstate *ws = v->ws;
+    conn_granted(v);
+    switch (v->conn_for) {
+    case CONN_SEND:
+    case CONN_SEND_SLOTTED:
+        if (ws->phase == WS_DRAINING && (atomic_load(&ws->rs->stop) || v->op.attempt == 0))
+            end_iteration(v);
+        else
+            send_attempt(v, v->conn_for == CONN_SEND_SLOTTED);
+        break;
+    case CONN_TOKEN:
+        tokens_fetch_granted(v);
+        break;
+    case CONN_ADVANCE:
+        advance_send(v);
+        break;
+    }
+}
+
 void steps_timer(struct vu *v)
 {
     struct wstate *ws = v->ws;
     enum vu_state was = v->state;
     v->state = VU_RUNNING;
-    if (ws->phase == WS_DRAINING && was != VU_WAIT_SEND && was != VU_WAIT_SLOT) {
+    if (ws->phase == WS_DRAINING && was != VU_WAIT_SEND && was != VU_WAIT_SLOT &&
+        was != VU_WAIT_CONN) {
         if (was == VU_AT_BARRIER)
             unlink_barrier_waiter(v);
         end_iteration(v);
@@ -796,6 +845,9 @@ void steps_timer(struct vu *v)
         v->state = VU_AT_BARRIER;
         barrier_deadline(v);
         break;
+    case VU_WAIT_CONN:
+        conn_turn(v);
+        break;
     default:
         break;
     }
@@ -803,9 +855,15 @@ void steps_timer(struct vu *v)
 
 void steps_abandon(struct vu *v)
 {
+    if (v->state == VU_WAIT_CONN) {
+        conn_forget(v); /* never sent: nothing to record, as for a rate-cap slot not reached */
+        v->state = VU_IDLE;
+        return;
+    }
     if (v->state != VU_SENDING && v->state != VU_FETCHING_TOKEN && v->state != VU_ADVANCING)
         return;
     loop_cancel(&v->ws->loop, v->x.easy);
+    conn_give_back(v);
     if (v->state == VU_SENDING) {
         struct attempt_end e = {mono_us(), 0, CURLE_ABORTED_BY_CALLBACK, 1, 0, NULL, -1};
         record_attempt(v, &e);

@@ -7,6 +7,15 @@
 #include "report.h"
 #include "thresholds.h"
 
+/* The run's connections to the target: the pool's size, the waits for a free one. */
+static json_t *connections(const struct run_shared *rs, const struct stats *s)
+{
+    const struct cx_hist *w = s->conn_wait;
+    return json_pack("{si sI s{sf sf sf}}", "limit", rs->connections, "waits",
+                     (json_int_t)s->conn_waits, "waitMs", "p50", cx_hist_percentile(w, 50) / 1000.0,
+                     "p99", cx_hist_percentile(w, 99) / 1000.0, "max", cx_hist_max(w) / 1000.0);
+}
+
 json_t *summary_build(const struct run_opts *o, const struct scenario *scn,
                       const struct run_shared *rs, const struct totals *t, double wall_s,
                       time_t started)
@@ -49,6 +58,7 @@ json_t *summary_build(const struct run_opts *o, const struct scenario *scn,
                         json_pack("{sI sI sI sI sI}", "offered", (json_int_t)s->offered, "started",
                                   (json_int_t)s->started, "dropped", (json_int_t)s->dropped, "late",
                                   (json_int_t)s->late, "completed", (json_int_t)s->iterations));
+    json_object_set_new(sum, "connections", connections(rs, s));
     json_t *tags = json_object();
     for (size_t i = 0; i < scn->ntags; i++)
         if (s->tags[i].requests)

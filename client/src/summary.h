@@ -1,7 +1,7 @@
 /* summary.h - summary.json's figures of a finished run: what ran where, requests by outcome
- * and status, iterations, latency per tag (corrected, and uncorrected beside it), the
- * thresholds as written. The run adds the time series, the steps, the violations and the
- * verdict. */
+ * and status, iterations, the connections and the waits for one, latency per tag (corrected,
+ * and uncorrected beside it), the thresholds as written. The run adds the time series, the steps,
+ * the violations and the verdict. */
 #ifndef SUMMARY_H
 #define SUMMARY_H
 

@@ -120,10 +120,14 @@ static int outside(struct target *t, const char *url, const struct scenario *scn
     return 0;
 }
 
-/* The embedded mock: the scenario's tenant and clock, the plan's seed, a free loopback port;
- * its ledger written to OUT/ledger.jsonl (a fresh file: the run's own ground truth). */
-static int embedded(struct target *t, const struct plan *p, const char *out, struct cx_error *err)
+/* The embedded mock: the scenario's tenant and clock, the plan's seed, a free loopback port, a
+ * worker thread for each connection the run may open and TARGET_SPARE_WORKERS more (civetweb
+ * holds a worker per kept-alive connection); its ledger written to OUT/ledger.jsonl (a fresh
+ * file: the run's own ground truth). */
+static int embedded(struct target *t, const struct run_opts *o, const struct plan *p,
+                    struct cx_error *err)
 {
+    const char *out = o->out;
     struct cxm_options mo;
     cxm_options_default(&mo);
     mo.port = 0;
@@ -137,7 +141,7 @@ static int embedded(struct target *t, const struct plan *p, const char *out, str
     mo.clock = p->scn->clock ? p->scn->clock : "real";
     mo.client_time = /* what this run's retries and token refreshes assume */
         p->scn->client_time == SCN_TIME_MOCK ? "mock" : "wall";
-    mo.threads = 64 + p->scn->load.vus; /* one civetweb worker per open connection */
+    mo.threads = plan_connections(o, p) + TARGET_SPARE_WORKERS;
     if (cxm_create(&mo, &t->mock, err) < 0 || cxm_start(t->mock, err) < 0)
         return -1;
     snprintf(t->url, sizeof t->url, "http://127.0.0.1:%d", cxm_port(t->mock));
@@ -148,7 +152,7 @@ int target_open(struct target *t, const struct run_opts *o, const struct plan *p
                 struct cx_error *err)
 {
     memset(t, 0, sizeof *t);
-    if (o->target ? outside(t, o->target, p->scn, err) < 0 : embedded(t, p, o->out, err) < 0)
+    if (o->target ? outside(t, o->target, p->scn, err) < 0 : embedded(t, o, p, err) < 0)
         return EXIT_USAGE;
     t->loopback = target_is_loopback(t->url);
     if (reachable(t->url, err) < 0)

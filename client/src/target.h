@@ -16,6 +16,10 @@
 
 struct cxm;
 
+/* The embedded mock's worker threads beyond one per connection of the run: for the answer
+ * check, the ledger and metrics reads and the setup's connection. */
+#define TARGET_SPARE_WORKERS 8
+
 struct target {
     struct cxm *mock; /* the embedded mock, or NULL */
     char url[1024];   /* base URL, no trailing slash */

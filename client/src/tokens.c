@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn.h"
 #include "record.h"
 #include "vars.h"
 #include "wstate.h"
@@ -62,11 +63,15 @@ void shared_token_free(struct shared_token *st)
     }
 }
 
-/* Start fetching a token of source A on v's exchange. */
+/* Start fetching a token of source A on v's exchange, on the connection it holds (the request's,
+ * taken before its token was asked for); one without waits in line, still the one fetching,
+ * and tokens_fetch_granted goes on. */
 static void fetch(struct vu *v, const struct scn_auth *a)
 {
     struct wstate *ws = v->ws;
     struct exchange *x = &v->x;
+    if (!conn_take(v, CONN_TOKEN))
+        return;
     exchange_reset(x, &ws->loop, v, ws->rs->loopback);
     char *path = vars_expand(v, a->token_path), *id = vars_expand(v, a->client_id),
          *secret = vars_expand(v, a->client_secret);
@@ -105,6 +110,13 @@ static void fetch(struct vu *v, const struct scn_auth *a)
     v->state = VU_FETCHING_TOKEN;
     v->sent_us = mono_us();
     loop_start(&ws->loop, x->easy);
+}
+
+void tokens_fetch_granted(struct vu *v)
+{
+    struct token_slot *t;
+    const struct scn_auth *a = source(v, v->op.step->req.auth, &t);
+    fetch(v, a);
 }
 
 /* The run-wide token of source A: the current one, or a fetch by v, or a wait. */

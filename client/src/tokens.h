@@ -36,13 +36,18 @@ void shared_token_free(struct shared_token *st);
 
 enum token_get {
     TOKEN_READY,    /* *value and *serial are the token to send */
-    TOKEN_FETCHING, /* v's exchange now fetches it (state VU_FETCHING_TOKEN) */
+    TOKEN_FETCHING, /* v fetches it (VU_FETCHING_TOKEN; VU_WAIT_CONN first if no connection
+                     * is free) */
     TOKEN_WAIT,     /* someone else fetches it: v waits (state VU_WAIT_TOKEN) */
 };
 
 /* The token of source AUTH for v's attempt at NOW. */
 enum token_get tokens_get(struct vu *v, const char *auth, int64_t now, const char **value,
                           uint64_t *serial);
+
+/* v took on a token fetch and waited in line for a connection: it has one now (conn.h), and
+ * the fetch goes on the wire. */
+void tokens_fetch_granted(struct vu *v);
 
 #define TOKEN_MAX_TTL_S 315360000 /* ten years: a longer expires_in is taken as this */
 

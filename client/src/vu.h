@@ -4,7 +4,9 @@
  * A user runs its iteration's steps until one has to wait; what it waits for is its state, so
  * a timer that fires or a transfer that finishes needs no guessing about what it was for. The
  * current logical operation (a request or poll step, across its retries and poll tries) is
- * struct op; the request on the wire is the user's exchange.
+ * struct op; the request on the wire is the user's exchange. A user is not a connection: it
+ * borrows one of its worker's (pool.h, conn.h) for each transfer and waits in line when none
+ * is free.
  */
 #ifndef VU_H
 #define VU_H
@@ -15,6 +17,7 @@
 #include "buf.h"
 #include "exchange.h"
 #include "loop.h"
+#include "pool.h"
 #include "scenario.h"
 
 enum vu_state {
@@ -22,13 +25,23 @@ enum vu_state {
     VU_RUNNING,        /* running its steps now */
     VU_WAIT_STEP,      /* a timer: think time or a barrier's release instant, then the next step */
     VU_WAIT_SEND,      /* a timer: a retry's backoff or a poll's interval, then the next attempt */
-    VU_WAIT_SLOT,      /* a timer: the rate cap's slot (taken), then the attempt */
+    VU_WAIT_SLOT,      /* a timer: the rate cap's slot (taken), then the attempt (on the
+                        * connection it holds, if it does) */
     VU_WAIT_TOKEN,     /* another user fetches the token this attempt needs (its slot taken) */
     VU_AT_BARRIER,     /* waiting for a barrier to fill; the timer is its deadline */
     VU_SENDING,        /* the step's request in flight */
     VU_FETCHING_TOKEN, /* a token fetch in flight, for the step's request */
     VU_ADVANCING,      /* a manual-clock advance in flight (not part of the measured load) */
     VU_WAIT_TURN,      /* manual clock: its next action waits for its turn (turns.h) */
+    VU_WAIT_CONN,      /* in line for a free connection (pool.h); the timer: its turn came */
+};
+
+/* What a user in line for a connection goes on with when it gets one (conn.h). */
+enum vu_conn_for {
+    CONN_SEND,         /* the attempt: its rate-cap slot, its token, then on the wire */
+    CONN_SEND_SLOTTED, /* the same, its slot taken already */
+    CONN_TOKEN,        /* the token fetch it took on */
+    CONN_ADVANCE,      /* the manual clock's advance */
 };
 
 /* What a user waiting for its turn does when it comes (turns.h: the actions the mock sees). */
@@ -76,10 +89,12 @@ struct vu {
     int64_t iter, iters_done;
     enum vu_state state;
     struct loop_timer timer;
-    struct vu *next_waiter; /* in a token's or a barrier's list of waiting users */
-    struct exchange x;
-    json_t *vars;       /* extracted this iteration */
-    const json_t *user; /* its row of the scenario's users, or NULL */
+    struct vu *next_waiter;    /* in a token's or a barrier's list of waiting users */
+    struct exchange x;         /* its easy handle lent by the pool only while on the wire */
+    struct pool_wait conn;     /* its place in line for a connection (VU_WAIT_CONN) */
+    enum vu_conn_for conn_for; /* VU_WAIT_CONN: what it goes on with */
+    json_t *vars;              /* extracted this iteration */
+    const json_t *user;        /* its row of the scenario's users, or NULL */
     struct frame stack[SCN_MAX_DEPTH];
     int depth;
     const struct scn_step *step; /* the step being run */

@@ -182,6 +182,7 @@ static void wstate_free(struct wstate *ws)
         return;
     for (int i = 0; ws->vus && i < ws->nvus; i++)
         vu_free(&ws->vus[i], ws->scn->nauths);
+    pool_free(&ws->pool); /* every easy handle: the users' transfers are out of the multi */
     loop_free(&ws->loop); /* closes the cached connections: on_close reads reg */
     for (size_t j = 0; ws->tokens && j < ws->scn->nauths; j++)
         token_slot_free(&ws->tokens[j]);
@@ -221,10 +222,21 @@ static int vu_init(struct wstate *ws, int i, int index)
     v->tokens = calloc(scn->nauths + 1, sizeof *v->tokens);
     if (scn->nusers)
         v->user = scn->users[(size_t)v->index % scn->nusers].vars;
-    if (exchange_init(&v->x) < 0 || !v->vars || !v->tokens)
+    exchange_init(&v->x);
+    if (!v->vars || !v->tokens)
         return -1;
     ws->idle[i] = v; /* the lowest index is taken first */
     return 0;
+}
+
+/* This worker's connections to the target: its share of the run's, no more than its MINE
+ * users (each holds one at most), at least one (the setup's user: one). */
+static int my_connections(const struct wstate *ws, int mine)
+{
+    int n = ws->setup ? 1 : share(ws->rs->connections, ws->w->index, ws->rs->nthreads);
+    if (n > mine)
+        n = mine;
+    return n > 0 ? n : 1;
 }
 
 /* The users of this worker: its share of the run's, numbered shard, then thread, then
@@ -241,12 +253,13 @@ static int make_users(struct wstate *ws)
         base += share(l->vus, s, rs->nshards);
     for (int t = 0; t < index && !setup; t++)
         base += share(total, t, rs->nthreads);
+    int conns = my_connections(ws, mine);
     ws->nvus = mine;
     ws->vus = calloc((size_t)(mine ? mine : 1), sizeof *ws->vus);
     ws->idle_cap = mine ? mine : 1;
     ws->idle = calloc((size_t)ws->idle_cap, sizeof *ws->idle);
-    if (!ws->vus || !ws->idle ||
-        loop_init(&ws->loop, ws->w->wake_fd, (size_t)ws->idle_cap, (long)(mine + 8), transfer_done,
+    if (!ws->vus || !ws->idle || pool_init(&ws->pool, conns) < 0 ||
+        loop_init(&ws->loop, ws->w->wake_fd, (size_t)ws->idle_cap, ws->pool.size, transfer_done,
                   ws) < 0)
         return -1;
     for (int i = 0; i < mine; i++)

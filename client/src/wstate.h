@@ -9,6 +9,7 @@
 
 #include "loop.h"
 #include "pacing.h"
+#include "pool.h"
 #include "ratecap.h"
 #include "vu.h"
 #include "shared.h"
@@ -25,6 +26,7 @@ struct wstate {
     struct run_shared *rs;
     const struct scenario *scn;
     struct loop loop;
+    struct pool pool; /* its connections to the target: its share of the run's (pool.h) */
     struct vu *vus;
     int nvus;
     int setup; /* this worker runs the setup steps once, with one user */

@@ -67,6 +67,7 @@ static void check_minimal(const struct scenario *s)
     assert_null(s->clock);
     assert_null(s->tenant);
     assert_int_equal(s->seed, -1);
+    assert_int_equal(s->connections, 0); /* not given: 64 per worker thread (plan.h) */
     assert_int_equal(json_object_size(s->vars), 0);
     assert_int_equal(s->nusers, 0);
     assert_int_equal(s->load.model, SCN_CLOSED);
@@ -224,6 +225,7 @@ static void check_everything(const struct scenario *s)
     assert_string_equal(s->description, "every key of the format at least once");
     assert_string_equal(s->tenant, "good/../fixtures/tenant.json");
     assert_int_equal(s->seed, 0);
+    assert_int_equal(s->connections, 24);
     assert_int_equal(json_integer_value(json_object_get(s->vars, "n")), 3);
     /* ramping */
     assert_int_equal(s->load.model, SCN_RAMPING);

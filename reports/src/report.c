@@ -72,6 +72,20 @@ json_t *report_latency_stats(const struct cx_hist *lat, const struct cx_hist *ra
     return o;
 }
 
+/* cxload's connections to the target (summary.json's "connections"), if it has them. */
+static void connections_text(FILE *f, const json_t *c)
+{
+    if (!c)
+        return;
+    const json_t *w = json_object_get(c, "waitMs");
+    fprintf(f, "connections: %.0f at most; %.0f transfers waited for a free one", num(c, "limit"),
+            num(c, "waits"));
+    if (num(c, "waits") > 0)
+        fprintf(f, " (p50 %.2f ms, p99 %.2f ms, max %.2f ms: inside their latency)", num(w, "p50"),
+                num(w, "p99"), num(w, "max"));
+    fputc('\n', f);
+}
+
 int report_text(FILE *f, const json_t *s)
 {
     const json_t *req = json_object_get(s, "requests"), *it = json_object_get(s, "iterations");
@@ -105,6 +119,7 @@ int report_text(FILE *f, const json_t *s)
                 num(it, "completed"));
     if (num(req, "throttled") > 0)
         fprintf(f, "client rate cap held back %.0f requests\n", num(req, "throttled"));
+    connections_text(f, json_object_get(s, "connections"));
 
     fprintf(f,
             "\nlatency (ms, %s)     p50       p90       p99     p99.9  "

@@ -1,0 +1,282 @@
+/* test_connections.c - virtual users are not connections: integration tests of cxload's
+ * connection pool against real processes on loopback.
+ *
+ * The target is a cxmock started in this process on a port the kernel picks (or cxload's
+ * embedded one), with as many worker threads as each test needs: civetweb serves each
+ * kept-alive connection on one worker, so a mock with W workers tells, in its /metrics, whether
+ * more than W connections were ever open at once. Nothing here times performance: the
+ * assertions are counts, bounds and what the run says. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cxltest.h"
+#include "cxmock.h"
+#include "cxtest.h"
+
+/* A cxmock of THREADS workers on a free loopback port; its base URL into URL. */
+static struct cxm *mock_of(int threads, char *url, size_t size)
+{
+    struct cxm_options mo;
+    cxm_options_default(&mo);
+    mo.port = 0;
+    mo.threads = threads;
+    struct cxm *mock = NULL;
+    struct cx_error err;
+    assert_int_equal(cxm_create(&mo, &mock, &err), 0);
+    assert_int_equal(cxm_start(mock, &err), 0);
+    snprintf(url, size, "http://127.0.0.1:%d", cxm_port(mock));
+    return mock;
+}
+
+struct text {
+    char text[8192];
+    size_t len;
+};
+
+static size_t keep(char *p, size_t size, size_t n, void *ud)
+{
+    struct text *b = ud;
+    size_t k = size * n;
+    if (b->len + k >= sizeof b->text)
+        k = sizeof b->text - 1 - b->len;
+    memcpy(b->text + b->len, p, k);
+    b->len += k;
+    b->text[b->len] = '\0';
+    return size * n;
+}
+
+/* Sample NAME of URL's /metrics, or -1. */
+static long metric(const char *url, const char *name)
+{
+    struct text b = {.len = 0};
+    char u[256];
+    snprintf(u, sizeof u, "%s/metrics", url);
+    CURL *e = curl_easy_init();
+    curl_easy_setopt(e, CURLOPT_URL, u);
+    curl_easy_setopt(e, CURLOPT_PROXY, "");
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, keep);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 5000L);
+    CURLcode cc = curl_easy_perform(e);
+    curl_easy_cleanup(e);
+    char want[128];
+    snprintf(want, sizeof want, "\n%s ", name);
+    const char *at = cc == CURLE_OK ? strstr(b.text, want) : NULL;
+    return at ? atol(at + strlen(want)) : -1;
+}
+
+static const json_t *get2(const json_t *o, const char *a, const char *b)
+{
+    return json_object_get(json_object_get(o, a), b);
+}
+
+/* While a run goes: the most workers the mock saw busy at once, until its summary exists. */
+struct watch {
+    const char *url;
+    char summary[400];
+    long most_busy;
+};
+
+static int watch_busy(void *arg)
+{
+    struct watch *w = arg;
+    long busy = metric(w->url, "cxmock_workers_busy");
+    if (busy > w->most_busy)
+        w->most_busy = busy;
+    struct stat st;
+    return stat(w->summary, &st) == 0;
+}
+
+/* (a) 40 users, 4 connections (2 per thread), no think time: the run makes its requests, users
+ * wait in line and the waits are counted; the mock (8 workers) never saw more than the pool
+ * open at once (plus the one this test reads /metrics on, and one closing). */
+static void test_more_users_than_connections(void **state)
+{
+    char url[64], sc[512];
+    struct cxm *mock = mock_of(8, url, sizeof url);
+    cxl_path_of(sc, sizeof sc, "client/tests/fixtures/pool.json");
+    struct proc p;
+    cxl_start(&p, (const char *[]){"run", sc, "--target", url, "--threads", "2", "--connections",
+                                   "4", "--out", "@OUT", "--quiet", NULL});
+    struct watch w = {.url = url, .most_busy = 0};
+    snprintf(w.summary, sizeof w.summary, "%s/out/summary.json", p.dir);
+    assert_true(cxt_wait_for(watch_busy, &w, 60000));
+    assert_int_equal(cxl_finish(&p, 60), 0);
+    json_t *s = cxl_summary(&p);
+    assert_true(cxl_num(s, "requests", "count") >= 40); /* every user at least once */
+    assert_int_equal(cxl_num(s, "requests", "failed"), 0);
+    assert_int_equal(cxl_num(s, "connections", "limit"), 4);
+    assert_true(cxl_num(s, "connections", "waits") >= 36); /* the first 36 users, at least */
+    assert_true(cxl_num(get2(s, "connections", "waitMs"), "max", NULL) > 0);
+    assert_true(w.most_busy <= 4 + 2);
+    /* the wait is inside the corrected latency: from the intended start, not the send */
+    const json_t *h = json_object_get(get2(s, "latency", "tags"), "health");
+    assert_true(cxl_num(h, "max", NULL) >= cxl_num(h, "uncorrected", "max"));
+    json_decref(s);
+    cxl_cleanup(&p);
+    cxm_destroy(mock);
+}
+
+/* The summary of a run of VUS users and CONNS (NULL: the default) connections. */
+static void embedded_run(const char *vus, const char *conns, json_t **summary)
+{
+    char sc[512];
+    cxl_path_of(sc, sizeof sc, "client/tests/fixtures/pool.json");
+    const char *args[16] = {"run",   sc,      "--vus", vus,      "--duration",
+                            "200ms", "--out", "@OUT",  "--quiet"};
+    int n = 9;
+    if (conns) {
+        args[n++] = "--connections";
+        args[n++] = conns;
+    }
+    args[n] = NULL;
+    struct proc p;
+    assert_int_equal(cxl_run(&p, args, 60), 0);
+    *summary = cxl_summary(&p);
+    cxl_cleanup(&p);
+}
+
+/* (c) The connections of a run against the embedded mock: 300 users on 2 threads make 128 by
+ * default, no more than asked, no more than the users. */
+static void test_embedded_mock_sized_to_the_pool(void **state)
+{
+    static const struct {
+        const char *vus, *conns;
+        int limit;
+    } cases[] = {
+        {"300", NULL, 128}, /* 64 per worker thread */
+        {"300", "10", 10},  /* as asked */
+        {"5", NULL, 5},     /* no more than the users */
+        {"5", "50", 5},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *s;
+        embedded_run(cases[i].vus, cases[i].conns, &s);
+        assert_int_equal(cxl_num(s, "connections", "limit"), cases[i].limit);
+        json_decref(s);
+    }
+}
+
+/* What a run of scenario REL with extra arguments EXTRA decided, as text: its exit code and the
+ * violations it found (those counted at all: how many times a naive client's 401s cascade
+ * depends on how its users' requests interleave, on any clock but the manual one). */
+static char *verdict(const char *rel, const char *const *extra, double *waits)
+{
+    char sc[512];
+    cxl_path_of(sc, sizeof sc, rel);
+    const char *args[24] = {"run", sc, "--out", "@OUT", "--quiet"};
+    int n = 5;
+    for (int i = 0; extra[i]; i++)
+        args[n++] = extra[i];
+    args[n] = NULL;
+    struct proc p;
+    int rc = cxl_run(&p, args, 120);
+    json_t *s = cxl_summary(&p);
+    char found[1024] = "";
+    const char *name;
+    json_t *x;
+    json_object_foreach(json_object_get(s, "violations"), name, x)
+    {
+        if (cxl_num(x, "count", NULL) > 0 && strlen(found) + strlen(name) + 2 < sizeof found)
+            strcat(strcat(found, " "), name);
+    }
+    char *out = NULL;
+    assert_true(asprintf(&out, "exit %d, found:%s", rc, found) > 0);
+    *waits = cxl_num(s, "connections", "waits");
+    json_decref(s);
+    cxl_cleanup(&p);
+    return out;
+}
+
+/* One connection for every user gives the same verdicts: requests and token fetches (per
+ * worker and per user) wait in line for it and go on; on the manual clock the users take turns
+ * and never wait. */
+static void test_one_connection_same_verdicts(void **state)
+{
+    static const struct {
+        const char *rel;
+        int waits; /* with one connection, users wait for it */
+    } cases[] = {
+        {"scenarios/accept-race/naive.json", 0},
+        {"scenarios/accept-race/correct.json", 0},
+        {"scenarios/token-per-worker/naive.json", 1},
+        {"scenarios/token-per-worker/correct.json", 1},
+        {"scenarios/token-rotation/naive.json", 1},
+        {"scenarios/token-rotation/correct.json", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double w_wide, w_one;
+        char *wide = verdict(cases[i].rel, (const char *[]){"--threads", "1", NULL}, &w_wide);
+        char *one = verdict(cases[i].rel,
+                            (const char *[]){"--threads", "1", "--connections", "1", NULL}, &w_one);
+        if (strcmp(wide, one) != 0)
+            fail_msg("%s: a connection per user: %s; one connection: %s", cases[i].rel, wide, one);
+        assert_int_equal(w_wide, 0); /* as many connections as users: nobody waits */
+        assert_int_equal(w_one > 0, cases[i].waits);
+        free(wide);
+        free(one);
+    }
+}
+
+/* Manual-clock advances wait in line too: an open load (no turns) whose arrivals each advance
+ * the clock, then read, on one connection. Every iteration started advanced the clock, and
+ * nothing failed. */
+static void test_advances_wait_in_line(void **state)
+{
+    char sc[512];
+    cxl_path_of(sc, sizeof sc, "client/tests/fixtures/advance-open.json");
+    struct proc p;
+    assert_int_equal(cxl_run(&p,
+                             (const char *[]){"run", sc, "--threads", "1", "--connections", "1",
+                                              "--out", "@OUT", "--quiet", NULL},
+                             60),
+                     0);
+    json_t *s = cxl_summary(&p);
+    assert_true(cxl_num(s, "connections", "waits") > 0);
+    assert_int_equal(cxl_num(s, "requests", "failed"), 0);
+    char *h = cxl_slurp(&p, "out/history.jsonl");
+    int advances = 0;
+    for (char *at = h; (at = strstr(at, "\"op\":\"advance\",\"outcome\":\"ok\"")); at++)
+        advances++;
+    assert_int_equal(advances, cxl_num(s, "iterations", "started"));
+    free(h);
+    json_decref(s);
+    cxl_cleanup(&p);
+}
+
+/* --connections takes 1..65536; anything else is refused before anything runs. */
+static void test_connections_flag_checked(void **state)
+{
+    char sc[512];
+    cxl_path_of(sc, sizeof sc, "client/tests/fixtures/pool.json");
+    static const char *const bad[] = {"0", "-3", "12x", "65537"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cxl_run_says((const char *[]){"run", sc, "--connections", bad[i], NULL}, 1, "stderr",
+                     "--connections: expected 1..65536");
+    cxl_run_says((const char *[]){"--help", NULL}, 0, "stdout", "--connections N");
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_more_users_than_connections),
+        cmocka_unit_test(test_embedded_mock_sized_to_the_pool),
+        cmocka_unit_test(test_one_connection_same_verdicts),
+        cmocka_unit_test(test_advances_wait_in_line),
+        cmocka_unit_test(test_connections_flag_checked),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}
