@@ -26,6 +26,7 @@
 #include "loop.h"
 #include "plan.h"
 #include "report.h"
+#include "saturation.h"
 #include "summary.h"
 #include "target.h"
 #include "tokens.h"
@@ -48,6 +49,7 @@ struct run {
     int rc; /* the exit code so far */
     struct plan plan;
     struct target target;
+    struct saturation sat; /* the target's workers before and after, for the warnings */
     struct run_shared rs;
     struct worker setup;
     int setup_inited;
@@ -334,6 +336,7 @@ static int execute(struct run *r)
     if (started == 0)
         watch_workers(r);
     stop_workers(r);
+    saturation_after(&r->sat, &r->target);
     if (started < 0 && r->nworkers < r->rs.nthreads)
         return -1;
     if (r->rs.turns && r->turns.error.text[0]) /* an --order that fit no generation */
@@ -423,6 +426,7 @@ static json_t *verdict_summary(struct run *r)
     if (r->rs.turns)
         json_object_set(s, "races", r->turns.log);
     json_object_set(s, "violations", r->violations);
+    saturation_summarize(s, &r->sat, &r->rs, &r->col.t.all);
     if (r->mock) {
         json_object_set(s, "reconciliation", r->reconciliation);
         json_object_set(s, "mockViolations", r->mock);
@@ -464,6 +468,7 @@ static void write_results(struct run *r)
     }
     if (o->silent)
         return;
+    saturation_print_warnings(stderr, r->summary);
     if (!o->quiet || r->rc != EXIT_HELD)
         report_text(stdout, r->summary);
     printf("results in %s/ (summary.json, junit.xml, latency.hlog, history.jsonl%s)\n", o->out,
@@ -513,6 +518,9 @@ int run_scenario(const struct run_opts *o)
         int t = open_out_dir(&r);
         if (t == EXIT_HELD) /* the embedded mock writes its ledger there */
             t = target_open(&r.target, o, &r.plan, &r.err);
+        if (t == EXIT_HELD) /* a mock: how its workers stand before the load */
+            saturation_before(&r.sat, &r.target,
+                              !o->target || r.target.loopback || o->ledger_check == 1);
         if (t != EXIT_HELD)
             r.rc = t;
         else if (execute(&r) == 0 && judge(&r) == 0)

@@ -11,7 +11,7 @@ int stats_init(struct stats *s, size_t ntags)
     if (!s->tags)
         return -1;
     s->ntags = ntags;
-    if (cx_hist_new(&s->conn_wait) < 0)
+    if (cx_hist_new(&s->conn_wait) < 0 || cx_hist_new(&s->lag) < 0)
         return -1;
     for (size_t i = 0; i < ntags; i++)
         if (cx_hist_new(&s->tags[i].lat) < 0 || cx_hist_new(&s->tags[i].raw) < 0)
@@ -27,15 +27,17 @@ void stats_free(struct stats *s)
     }
     free(s->tags);
     cx_hist_free(s->conn_wait);
+    cx_hist_free(s->lag);
     memset(s, 0, sizeof *s);
 }
 
 void stats_clear(struct stats *s)
 {
     struct tag_stats *tags = s->tags;
-    struct cx_hist *conn_wait = s->conn_wait;
+    struct cx_hist *conn_wait = s->conn_wait, *lag = s->lag;
     size_t n = s->ntags;
     cx_hist_reset(conn_wait);
+    cx_hist_reset(lag);
     for (size_t i = 0; i < n; i++) {
         cx_hist_reset(tags[i].lat);
         cx_hist_reset(tags[i].raw);
@@ -45,6 +47,7 @@ void stats_clear(struct stats *s)
     s->tags = tags;
     s->ntags = n;
     s->conn_wait = conn_wait;
+    s->lag = lag;
 }
 
 int stats_add(struct stats *dst, const struct stats *src)
@@ -59,6 +62,7 @@ int stats_add(struct stats *dst, const struct stats *src)
         dst->tags[i].indeterminate += src->tags[i].indeterminate;
     }
     cx_hist_add(dst->conn_wait, src->conn_wait);
+    cx_hist_add(dst->lag, src->lag);
     for (int i = 0; i < STATS_MAX_STATUS; i++)
         dst->status[i] += src->status[i];
 #define ADD(f) dst->f += src->f
@@ -78,6 +82,7 @@ int stats_add(struct stats *dst, const struct stats *src)
     ADD(iterations);
     ADD(expect_failed);
     ADD(conn_waits);
+    ADD(lag_over);
 #undef ADD
     return 0;
 }

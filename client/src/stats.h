@@ -25,12 +25,14 @@ struct stats {
     size_t ntags;
     struct tag_stats *tags;
     struct cx_hist *conn_wait; /* each wait for a free connection that ended with one (pool.h) */
+    struct cx_hist *lag;       /* the loop's lateness starting what was due: timers, arrivals */
     int64_t status[STATS_MAX_STATUS];
     int64_t requests, failed, indeterminate, timeouts, transport_errors, retries;
     int64_t token_fetches, reauth_401, throttled; /* throttled: waits for the client rate cap */
     int64_t offered, started, dropped, late;      /* iteration starts */
     int64_t iterations, expect_failed;
     int64_t conn_waits; /* transfers (requests, token fetches, advances) that waited in line */
+    int64_t lag_over;   /* starts the loop made more than SAT_LAG_BOUND_US late (saturation.h) */
 };
 
 /* Allocate the per-tag histograms. 0, or -1 on ENOMEM (then stats_free is still safe). */

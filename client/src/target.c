@@ -68,29 +68,35 @@ static int reachable(const char *target, struct cx_error *err)
     return -1;
 }
 
-/* GET TARGET/__admin/violations, or NULL. */
-static json_t *fetch_verdict(const char *target)
+/* GET TARGET PATH: the body of a 200 (malloc'd, NUL-terminated, its length in *LEN), or NULL. */
+static char *get_200(const struct target *t, const char *path, size_t *len)
 {
     CURL *e = curl_easy_init();
     if (!e)
         return NULL;
     char *data = NULL, url[2048];
-    size_t len = 0;
-    snprintf(url, sizeof url, "%s/__admin/violations", target);
+    snprintf(url, sizeof url, "%s%s", t->url, path);
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 10000L);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    if (t->loopback)
+        curl_easy_setopt(e, CURLOPT_PROXY, "");
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, (curl_write_callback)NULL);
-    FILE *mem = open_memstream(&data, &len);
+    FILE *mem = open_memstream(&data, len);
+    if (!mem) {
+        curl_easy_cleanup(e);
+        return NULL;
+    }
     curl_easy_setopt(e, CURLOPT_WRITEDATA, mem);
     CURLcode cc = curl_easy_perform(e);
     long code = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
     curl_easy_cleanup(e);
     fclose(mem);
-    json_t *j = cc == CURLE_OK && code == 200 && data ? json_loadb(data, len, 0, NULL) : NULL;
+    if (cc == CURLE_OK && code == 200 && data)
+        return data;
     free(data);
-    return j;
+    return NULL;
 }
 
 /* An outside target: loopback, or with a rate cap and a real clock. */
@@ -162,7 +168,43 @@ int target_open(struct target *t, const struct run_opts *o, const struct plan *p
 
 json_t *target_mock_verdict(const struct target *t)
 {
-    return fetch_verdict(t->url);
+    size_t len = 0;
+    char *data = get_200(t, "/__admin/violations", &len);
+    json_t *j = data ? json_loadb(data, len, 0, NULL) : NULL;
+    free(data);
+    return j;
+}
+
+/* The value of the Prometheus sample NAME (no labels) in TEXT, into *out. 0, or -1 if absent. */
+static int sample(const char *text, const char *name, long *out)
+{
+    size_t n = strlen(name);
+    for (const char *p = text; p;) {
+        if (strncmp(p, name, n) == 0 && p[n] == ' ') {
+            char *end;
+            double v = strtod(p + n + 1, &end);
+            if (end == p + n + 1)
+                return -1;
+            *out = (long)v;
+            return 0;
+        }
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    return -1;
+}
+
+int target_mock_workers(const struct target *t, struct target_workers *w)
+{
+    size_t len = 0;
+    char *text = get_200(t, "/metrics", &len);
+    int rc = text && sample(text, "cxmock_workers", &w->workers) == 0 &&
+                     sample(text, "cxmock_workers_saturated_total", &w->saturated) == 0
+                 ? 0
+                 : -1;
+    free(text);
+    return rc;
 }
 
 void target_close(struct target *t)

@@ -34,6 +34,17 @@ int target_open(struct target *t, const struct run_opts *o, const struct plan *p
 /* The mock's verdict on its ledger (GET /__admin/violations), or NULL if it did not answer. */
 json_t *target_mock_verdict(const struct target *t);
 
+/* A cxmock's worker accounting (its /metrics): civetweb serves each kept-alive connection on
+ * one worker thread, so once every worker holds one, further connections wait unseen. */
+struct target_workers {
+    long workers;   /* its HTTP worker threads (cxmock --threads) */
+    long saturated; /* connections it saw opened while every worker was busy, since it started */
+};
+
+/* GET /metrics of T into *w. 0, or -1 if it did not answer with a cxmock's worker metrics (not
+ * a cxmock, or unreachable). */
+int target_mock_workers(const struct target *t, struct target_workers *w);
+
 /* Stop the embedded mock, if any. */
 void target_close(struct target *t);
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "prng.h"
+#include "saturation.h"
 #include "steps.h"
 #include "tokens.h"
 #include "wstate.h"
@@ -43,10 +44,19 @@ static void user_free(struct wstate *ws, struct vu *v)
     ws->idle[(ws->idle_head + ws->nidle++) % ws->idle_cap] = v;
 }
 
+/* The loop starts something that was due at DUE (a timer, an arrival): how late it is. */
+static void note_lag(struct wstate *ws, int64_t due, int64_t now)
+{
+    struct stats *s = ws_stats(ws);
+    cx_hist_record(s->lag, now - due);
+    s->lag_over += now - due > SAT_LAG_BOUND_US;
+}
+
 static void do_arrivals(struct wstate *ws, int64_t now)
 {
     while (ws->next_arrival >= 0 && ws->next_arrival <= now && ws->phase == WS_LOAD) {
         ws_stats(ws)->offered++;
+        note_lag(ws, ws->next_arrival, now);
         if (ws->nidle) {
             struct vu *v = ws->idle[ws->idle_head];
             ws->idle_head = (ws->idle_head + 1) % ws->idle_cap;
@@ -77,8 +87,10 @@ static void transfer_done(void *ctx, CURL *easy, CURLcode cc)
 static void fire_timers(struct wstate *ws, int64_t now)
 {
     struct loop_timer *t;
-    while ((t = loop_timer_due(&ws->loop, now)))
+    while ((t = loop_timer_due(&ws->loop, now))) {
+        note_lag(ws, t->at, mono_us());
         steps_timer((struct vu *)((char *)t - offsetof(struct vu, timer)));
+    }
 }
 
 /* Answer the main thread's request to swap statistics buffers (worker_flip). */

@@ -99,7 +99,8 @@ static int watch_busy(void *arg)
 
 /* (a) 40 users, 4 connections (2 per thread), no think time: the run makes its requests, users
  * wait in line and the waits are counted; the mock (8 workers) never saw more than the pool
- * open at once (plus the one this test reads /metrics on, and one closing). */
+ * open at once (plus the one this test reads /metrics on, and one closing), and no connection
+ * of the run found every worker busy. */
 static void test_more_users_than_connections(void **state)
 {
     char url[64], sc[512];
@@ -118,16 +119,59 @@ static void test_more_users_than_connections(void **state)
     assert_int_equal(cxl_num(s, "connections", "limit"), 4);
     assert_true(cxl_num(s, "connections", "waits") >= 36); /* the first 36 users, at least */
     assert_true(cxl_num(get2(s, "connections", "waitMs"), "max", NULL) > 0);
+    const json_t *target = get2(s, "saturation", "target");
+    assert_int_equal(cxl_num(target, "workers", NULL), 8);
+    assert_int_equal(cxl_num(target, "saturatedConnections", NULL), 0);
     assert_true(w.most_busy <= 4 + 2);
+    const json_t *driver = get2(s, "saturation", "driver");
+    assert_true(cxl_num(driver, "starts", NULL) > 0); /* a user's turn at a connection, say */
+    assert_true(json_is_boolean(json_object_get(driver, "fellBehind")));
     /* the wait is inside the corrected latency: from the intended start, not the send */
     const json_t *h = json_object_get(get2(s, "latency", "tags"), "health");
     assert_true(cxl_num(h, "max", NULL) >= cxl_num(h, "uncorrected", "max"));
     json_decref(s);
     cxl_cleanup(&p);
+    /* the same run with a connection per user: the mock's 8 workers are all taken */
+    cxl_start(&p, (const char *[]){"run", sc, "--target", url, "--vus", "12", "--connections", "12",
+                                   "--duration", "300ms", "--out", "@OUT", "--quiet", NULL});
+    cxl_finish(&p, 60);
+    s = cxl_summary(&p);
+    assert_true(cxl_num(get2(s, "saturation", "target"), "saturatedConnections", NULL) >= 1);
+    json_decref(s);
+    cxl_cleanup(&p);
     cxm_destroy(mock);
 }
 
-/* The summary of a run of VUS users and CONNS (NULL: the default) connections. */
+/* (b) A mock of 2 workers and a run of 6 connections: the target held connections waiting for a
+ * worker, and the run says so on stderr, in the text report and in summary.json. */
+static void test_saturated_target_warns(void **state)
+{
+    char url[64], sc[512];
+    struct cxm *mock = mock_of(2, url, sizeof url);
+    cxl_path_of(sc, sizeof sc, "client/tests/fixtures/pool.json");
+    struct proc p;
+    cxl_start(&p, (const char *[]){"run", sc, "--target", url, "--vus", "12", "--connections", "6",
+                                   "--threads", "1", "--drain", "2s", "--out", "@OUT", NULL});
+    cxl_finish(&p, 60);
+    json_t *s = cxl_summary(&p);
+    const json_t *target = get2(s, "saturation", "target");
+    assert_int_equal(cxl_num(target, "workers", NULL), 2);
+    assert_true(cxl_num(target, "saturatedConnections", NULL) >= 1);
+    const char *w = json_string_value(json_array_get(json_object_get(s, "warnings"), 0));
+    assert_non_null(w);
+    assert_non_null(strstr(w, "the target held connections waiting for a worker"));
+    assert_non_null(strstr(w, "cxmock --threads, at least 7"));
+    json_decref(s);
+    char *err = cxl_slurp(&p, "stderr"), *out = cxl_slurp(&p, "stdout");
+    assert_non_null(strstr(err, "cxload: warning: the target held connections waiting"));
+    assert_non_null(strstr(out, "warnings:\n  the target held connections waiting"));
+    free(err);
+    free(out);
+    cxl_cleanup(&p);
+    cxm_destroy(mock);
+}
+
+/* The embedded mock's workers of a run of VUS users and CONNS (NULL: the default) connections. */
 static void embedded_run(const char *vus, const char *conns, json_t **summary)
 {
     char sc[512];
@@ -143,11 +187,14 @@ static void embedded_run(const char *vus, const char *conns, json_t **summary)
     struct proc p;
     assert_int_equal(cxl_run(&p, args, 60), 0);
     *summary = cxl_summary(&p);
+    char *err = cxl_slurp(&p, "stderr");
+    assert_null(strstr(err, "the target held connections")); /* it has a worker for each */
+    free(err);
     cxl_cleanup(&p);
 }
 
-/* (c) The connections of a run against the embedded mock: 300 users on 2 threads make 128 by
- * default, no more than asked, no more than the users. */
+/* (c) The embedded mock gets a worker per connection of the run (and 8 more), not one per
+ * virtual user: 300 users on 2 threads make 128 connections by default. */
 static void test_embedded_mock_sized_to_the_pool(void **state)
 {
     static const struct {
@@ -163,6 +210,9 @@ static void test_embedded_mock_sized_to_the_pool(void **state)
         json_t *s;
         embedded_run(cases[i].vus, cases[i].conns, &s);
         assert_int_equal(cxl_num(s, "connections", "limit"), cases[i].limit);
+        const json_t *target = get2(s, "saturation", "target");
+        assert_int_equal(cxl_num(target, "workers", NULL), cases[i].limit + 8);
+        assert_int_equal(cxl_num(target, "saturatedConnections", NULL), 0);
         json_decref(s);
     }
 }
@@ -271,6 +321,7 @@ int main(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_more_users_than_connections),
+        cmocka_unit_test(test_saturated_target_warns),
         cmocka_unit_test(test_embedded_mock_sized_to_the_pool),
         cmocka_unit_test(test_one_connection_same_verdicts),
         cmocka_unit_test(test_advances_wait_in_line),

@@ -86,6 +86,17 @@ static void connections_text(FILE *f, const json_t *c)
     fputc('\n', f);
 }
 
+/* What says the figures are not the target API's alone (summary.json's "warnings"). */
+static void warnings_text(FILE *f, const json_t *warnings)
+{
+    size_t i;
+    const json_t *w;
+    if (!json_array_size(warnings))
+        return;
+    fprintf(f, "\nwarnings:\n");
+    json_array_foreach(warnings, i, w) fprintf(f, "  %s\n", json_string_value(w));
+}
+
 int report_text(FILE *f, const json_t *s)
 {
     const json_t *req = json_object_get(s, "requests"), *it = json_object_get(s, "iterations");
@@ -192,6 +203,7 @@ int report_text(FILE *f, const json_t *s)
             fputc('\n', f);
         }
     }
+    warnings_text(f, json_object_get(s, "warnings"));
     if (json_object_get(s, "notJudged"))
         fprintf(f, "\nresult: NOT JUDGED (exit %.0f): %s\n", num(s, "exitCode"),
                 str(s, "notJudged", "?"));
