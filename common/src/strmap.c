@@ -22,13 +22,21 @@ void strmap_init(struct strmap *m)
     memset(m, 0, sizeof *m);
 }
 
+void strmap_init_borrowed(struct strmap *m)
+{
+    strmap_init(m);
+    m->borrowed = 1;
+}
+
 void strmap_free(struct strmap *m)
 {
-    for (size_t i = 0; i < m->cap; i++)
+    for (size_t i = 0; i < m->cap && !m->borrowed; i++)
         if (m->slots[i].key && m->slots[i].key != STRMAP_TOMB)
             free(m->slots[i].key);
     free(m->slots);
+    int borrowed = m->borrowed;
     strmap_init(m);
+    m->borrowed = borrowed;
 }
 
 /* Slot holding key (of hash h), or -1. */
@@ -80,7 +88,7 @@ int strmap_put(struct strmap *m, const char *key, int64_t value)
     }
     if ((m->used + 1) * 4 > m->cap * 3 && grow(m) < 0)
         return -1;
-    char *copy = strdup(key);
+    char *copy = m->borrowed ? (char *)(uintptr_t)key : strdup(key);
     if (!copy)
         return -1;
     size_t mask = m->cap - 1, i = h & mask;
@@ -108,7 +116,8 @@ int strmap_del(struct strmap *m, const char *key)
     long at = find(m, key, hash(key));
     if (at < 0)
         return 0;
-    free(m->slots[at].key);
+    if (!m->borrowed)
+        free(m->slots[at].key);
     m->slots[at].key = STRMAP_TOMB;
     m->count--;
     return 1;

@@ -1,6 +1,9 @@
 /* strmap.h - a string-keyed hash map to integer values (open addressing, linear probing).
  *
- * Used for id -> index lookups (interactions, tokens). Keys are copied. Not thread-safe.
+ * Used for id -> index lookups (interactions, tokens). Keys are copied, or, in a map made by
+ * strmap_init_borrowed, borrowed: the caller keeps each key alive, unchanged, until it is
+ * deleted or the map freed (a key that lives in the value it names need not be stored twice).
+ * Not thread-safe.
  */
 #ifndef STRMAP_H
 #define STRMAP_H
@@ -19,9 +22,11 @@ struct strmap {
     size_t cap;   /* power of two, or 0 */
     size_t count; /* live keys */
     size_t used;  /* live + tombstones */
+    int borrowed; /* keys are the caller's, not copies */
 };
 
 void strmap_init(struct strmap *m);
+void strmap_init_borrowed(struct strmap *m);
 void strmap_free(struct strmap *m);
 
 /* Insert or replace. Returns 0, or -1 if out of memory (the map is unchanged). */

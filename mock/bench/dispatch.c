@@ -1,8 +1,9 @@
 /* dispatch.c - the mock's request path with no sockets, for profiling and for ci/bench-mock's
  * "work under the lock" line: N unique-key injections into q-fifo of a tenant fixture, each
- * through cxm_api_dispatch exactly as the HTTP layer calls it, on one thread. Prints the
- * microseconds per request spent holding the mock's lock (the part no number of worker threads
- * can overlap) and the mock's bytes per contact.
+ * through cxm_api_dispatch exactly as the HTTP layer calls it, on one thread: N without a key,
+ * then N with a unique X-Idempotency-Key each. Prints the microseconds per request spent
+ * holding the mock's lock (the part no number of worker threads can overlap), the mock's
+ * bytes per contact and, from the difference, per stored key.
  *
  *     cxmock-dispatch TENANT.json [N] [LEDGER.jsonl]
  */
@@ -44,6 +45,28 @@ static int call(struct cxm_api *a, struct cxm_req *rq, char **token)
     return status;
 }
 
+/* n injections into q-fifo, each with a unique X-Idempotency-Key (prefix key) or none. */
+static long inject_n(struct cxm_api *a, const char *bearer, long n, const char *key)
+{
+    const char *body = "{\"channel\":\"voice\",\"queueId\":\"q-fifo\","
+                       "\"attributes\":{\"string:externalSource\":\"bench\"}}";
+    long created = 0;
+    for (long i = 0; i < n; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "%s-%ld", key ? key : "", i);
+        struct cxm_req rq = {.method = "POST",
+                             .path = "/api/v2/routing/contacts",
+                             .authorization = bearer,
+                             .content_type = "application/json",
+                             .x_idempotency_key = key ? k : NULL,
+                             .body = body,
+                             .body_len = strlen(body),
+                             .loopback = true};
+        created += call(a, &rq, NULL) == 201;
+    }
+    return created;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
@@ -72,27 +95,22 @@ int main(int argc, char **argv)
         fprintf(stderr, "cxmock-dispatch: no token (the fixture needs client bench)\n");
         return 1;
     }
-    const char *body = "{\"channel\":\"voice\",\"queueId\":\"q-fifo\","
-                       "\"attributes\":{\"string:externalSource\":\"bench\"}}";
-    long rss0 = rss_kb(), created = 0;
-    for (long i = 0; i < n; i++) {
-        char key[32];
-        snprintf(key, sizeof key, "k-%ld", i);
-        struct cxm_req rq = {.method = "POST",
-                             .path = "/api/v2/routing/contacts",
-                             .authorization = bearer,
-                             .content_type = "application/json",
-                             .x_idempotency_key = key,
-                             .body = body,
-                             .body_len = strlen(body),
-                             .loopback = true};
-        created += call(&a, &rq, NULL) == 201;
-    }
-    printf("%ld injections, %ld created: %.2f us held per request, %ld bytes per contact\n", n,
-           created, a.metrics.lock_held_s / (double)n * 1e6,
-           created ? (rss_kb() - rss0) * 1024 / created : 0);
+    long rss0 = rss_kb();
+    double held0 = a.metrics.lock_held_s;
+    long bare = inject_n(&a, bearer, n, NULL);
+    long rss1 = rss_kb();
+    double held1 = a.metrics.lock_held_s;
+    long keyed = inject_n(&a, bearer, n, "k");
+    long rss2 = rss_kb();
+    printf("%ld injections without a key: %.2f us held per request, %ld bytes per contact\n", n,
+           (held1 - held0) / (double)n * 1e6, bare ? (rss1 - rss0) * 1024 / bare : 0);
+    printf("%ld injections with a unique key: %.2f us held per request, %ld bytes per contact, "
+           "%ld of them the key's\n",
+           n, (a.metrics.lock_held_s - held1) / (double)n * 1e6,
+           keyed ? (rss2 - rss1) * 1024 / keyed : 0,
+           keyed && bare ? (rss2 - rss1) * 1024 / keyed - (rss1 - rss0) * 1024 / bare : 0);
     free(bearer);
     cxm_api_free(&a);
     cxm_tenant_free(t);
-    return created == n ? 0 : 1;
+    return bare == n && keyed == n ? 0 : 1;
 }

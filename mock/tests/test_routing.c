@@ -304,6 +304,34 @@ static void test_INJ_05_idempotency_keys(void **state)
     assert_int_equal(st_ledger_count(m, "CREATED", NULL, NULL), 4);
 }
 
+/* INJ-05: the replay is the first answer byte for byte even after the contact changed: the
+ * store keeps no text for an injection's 201 and rebuilds it from the contact as it was queued
+ * (its priority then, not the one a PATCH gave it since). */
+static void test_INJ_05_replay_is_the_first_answer_after_a_patch(void **state)
+{
+    struct cxm_api *m = *state;
+    const char *body = "{\"channel\":\"chat\",\"queueId\":\"q-priority\",\"priority\":3}";
+    struct st_res *r = inject(m, "order-17", body);
+    assert_int_equal(r->status, 201);
+    char *first = json_dumps(r->body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char id[40];
+    snprintf(id, sizeof id, "%s", ST_STR(r->body, "id"));
+    assert_int_equal(patch(m, id, NULL, "{\"priority\":9}")->status, 200);
+    st_advance(m, 60 * 1000); /* the evaluation cycle applies it */
+    char path[128];
+    snprintf(path, sizeof path, "/api/v2/routing/contacts/%s", id);
+    r = st_call(m, "GET", path, cc(m), NULL);
+    assert_int_equal(r->status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r->body, "priority")), 9);
+    r = inject(m, "order-17", body);
+    assert_int_equal(r->status, 201);
+    char *again = json_dumps(r->body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    assert_string_equal(again, first);
+    assert_int_equal(json_integer_value(json_object_get(r->body, "priority")), 3);
+    free(first);
+    free(again);
+}
+
 static void test_INJ_05_bounded_store(void **state)
 {
     struct cxm_api *m = st_new(
@@ -930,6 +958,7 @@ int main(void)
         T(test_INJ_03_priority_range),
         T(test_INJ_04_attribute_schema),
         T(test_INJ_05_idempotency_keys),
+        T(test_INJ_05_replay_is_the_first_answer_after_a_patch),
         T(test_INJ_05_PRI_05_each_endpoint_its_header),
         T(test_INJ_05_bounded_store),
         T(test_INJ_06_capacity_and_thresholds),

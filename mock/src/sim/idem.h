@@ -6,6 +6,10 @@
  * are freed as soon as any call sees them. As every key lives the same ttl, the oldest stored
  * is always the first to expire, so a FIFO list is the whole index of ages. Callers namespace
  * their keys (client id, endpoint) so keys of different clients never meet.
+ *
+ * A million keys must fit in 200 MB: an entry is one allocation (the index borrows its key),
+ * and an answer its caller can rebuild exactly from the state (an injection's 201 from its
+ * contact) is stored as a reference to that state instead of as text.
  */
 #ifndef IDEM_H
 #define IDEM_H
@@ -15,12 +19,20 @@
 
 #include "strmap.h"
 
+/* What the caller rebuilds the answer from (cxm_idem_put_ref): an interaction and two numbers
+ * of its state when it was answered. */
+struct cxm_idem_ref {
+    long ix; /* -1: the entry holds its body */
+    int a, b;
+};
+
 struct cxm_idem_entry {
     struct cxm_idem_entry *next; /* newer */
     int64_t expires;
     int status;
-    char *body;
-    char key[]; /* NUL-terminated */
+    struct cxm_idem_ref ref;
+    const char *body; /* ref.ix < 0: the body (in this allocation), else NULL */
+    char key[];       /* NUL-terminated */
 };
 
 struct cxm_idem {
@@ -40,5 +52,8 @@ const struct cxm_idem_entry *cxm_idem_get(struct cxm_idem *s, const char *key, i
 
 /* Store the first response for key (not present). Returns 0, or -1 if out of memory. */
 int cxm_idem_put(struct cxm_idem *s, const char *key, int status, const char *body, int64_t now);
+/* The same for a response the caller rebuilds from ref (byte for byte, as it first sent it). */
+int cxm_idem_put_ref(struct cxm_idem *s, const char *key, int status, struct cxm_idem_ref ref,
+                     int64_t now);
 
 #endif

@@ -310,6 +310,31 @@ static void admit(struct cxm_sim *s, long ix, int q, int full)
     }
 }
 
+/* The 201 of an injection: the contact as it was queued (queue q, priority p). */
+static char *created_body(struct cxm_sim *s, const struct cxm_interaction *x, int q, int p)
+{
+    char created[32];
+    cxm_time_iso(x->created, created);
+    return dump(json_pack("{ss ss ss si ss}", "id", x->id, "status", "queued", "queueId",
+                          s->model.queues[q].def->id, "priority", p, "createdTime", created));
+}
+
+/* INJ-05: a repeated key gets the first answer again, byte for byte. */
+static int replay(struct cxm_sim *s, const struct cxm_token *tok, const struct cxm_idem_entry *e,
+                  char **raw)
+{
+    if (e->ref.ix < 0) { /* stored as text */
+        *raw = strdup(e->body);
+        return e->status;
+    }
+    const struct cxm_interaction *x = s->model.ix[e->ref.ix];
+    cxm_sim_record(s, "IDEMPOTENT_REPLAY",
+                   json_pack("{ss ss}", "clientId", s->tenant->clients[tok->client].id,
+                             "interactionId", x->id));
+    *raw = created_body(s, x, e->ref.a, e->ref.b);
+    return e->status;
+}
+
 int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idempotency_key,
                json_t *body, const char *business_key, char **raw)
 {
@@ -325,15 +350,8 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
         snprintf(scoped, sizeof scoped, "inject\037%s\037%s", s->tenant->clients[tok->client].id,
                  idempotency_key);
         const struct cxm_idem_entry *e = cxm_idem_get(&s->idem, scoped, s->now);
-        if (e) {
-            json_t *prior = json_loads(e->body, 0, NULL);
-            cxm_sim_record(s, "IDEMPOTENT_REPLAY",
-                           json_pack("{ss sO}", "clientId", s->tenant->clients[tok->client].id,
-                                     "interactionId", json_object_get(prior, "id")));
-            json_decref(prior);
-            *raw = strdup(e->body);
-            return e->status;
-        }
+        if (e)
+            return replay(s, tok, e, raw);
     }
     json_t *v, *bad = NULL;
     if (cxm_check_fields(body, allowed, &bad) < 0)
@@ -395,12 +413,9 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
     x->attributes =
         attrs ? store_attributes(s, id, attrs, &x->ignored_attributes) : cxm_empty_object();
 
-    char created[32];
-    cxm_time_iso(x->created, created);
-    *raw = dump(json_pack("{ss ss ss si ss}", "id", id, "status", "queued", "queueId",
-                          queue->def->id, "priority", x->priority, "createdTime", created));
-    if (idempotency_key && *raw)
-        cxm_idem_put(&s->idem, scoped, 201, *raw, s->now);
+    *raw = created_body(s, x, q, x->priority);
+    if (idempotency_key && *raw) /* rebuilt from the contact on a replay: no text stored */
+        cxm_idem_put_ref(&s->idem, scoped, 201, (struct cxm_idem_ref){ix, q, x->priority}, s->now);
 
     admit(s, ix, q, full);
     return 201;

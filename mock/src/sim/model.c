@@ -13,7 +13,7 @@ int cxm_model_init(struct cxm_model *m, const struct cxm_tenant *t)
 {
     memset(m, 0, sizeof *m);
     m->tenant = t;
-    strmap_init(&m->ix_by_id);
+    strmap_init_borrowed(&m->ix_by_id); /* keys: the interactions' own ids */
     m->agents = calloc(t->nagents ? t->nagents : 1, sizeof *m->agents);
     m->queues = calloc(t->nqueues ? t->nqueues : 1, sizeof *m->queues);
     if (!m->agents || !m->queues) {
@@ -132,12 +132,12 @@ long cxm_model_add_interaction(struct cxm_model *m, const char *id, unsigned cha
     x->rejected_by = calloc(m->nagents / 8 + 1, 1);
     x->external_id = external_id ? strdup(external_id) : NULL;
     long index = (long)m->nix;
+    snprintf(x->id, sizeof x->id, "%s", id);
     if (!x->rejected_by || (external_id && !x->external_id) ||
-        strmap_put(&m->ix_by_id, id, index) < 0) {
+        strmap_put(&m->ix_by_id, x->id, index) < 0) {
         free_interaction(x);
         return -1;
     }
-    snprintf(x->id, sizeof x->id, "%s", id);
     x->channel = channel;
     x->queue = queue;
     x->state = CXM_IS_QUEUED;
