@@ -35,7 +35,7 @@ static json_t *random_value(struct cx_prng *r, int depth)
     case 1:
         return json_boolean(cx_prng_range(r, 0, 1));
     case 2:
-        return json_integer((json_int_t)cx_prng_next(r) - (json_int_t)(UINT64_MAX / 2));
+        return json_integer((json_int_t)(cx_prng_next(r) >> 1) * (cx_prng_range(r, 0, 1) ? 1 : -1));
     case 3:
         return json_string(strings[cx_prng_range(r, 0, 8)]);
     case 4:
