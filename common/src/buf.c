@@ -36,6 +36,11 @@ static int reserve(struct cx_buf *b, size_t extra)
     return 0;
 }
 
+void cx_buf_reserve(struct cx_buf *b, size_t n)
+{
+    reserve(b, n);
+}
+
 void cx_buf_add(struct cx_buf *b, const char *s, size_t n)
 {
     if (reserve(b, n) < 0)

@@ -16,6 +16,8 @@ struct cx_buf {
 
 void cx_buf_init(struct cx_buf *b);
 void cx_buf_free(struct cx_buf *b);
+/* Make room for n more bytes now (one allocation for a text of known size). */
+void cx_buf_reserve(struct cx_buf *b, size_t n);
 void cx_buf_add(struct cx_buf *b, const char *s, size_t n);
 void cx_buf_adds(struct cx_buf *b, const char *s);
 void cx_buf_addf(struct cx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -34,6 +34,37 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* SIM-01: the mock clock's ISO-8601 text is gmtime's, whether its second was formatted just
+ * before (the per-thread cache) or not: across second, day and year boundaries, back in time,
+ * and before 1970. */
+static void test_SIM_01_iso_time_text(void **state)
+{
+    (void)state;
+    static const int64_t ms[] = {1767225599998LL,
+                                 1767225599999LL,
+                                 1767225600000LL,
+                                 1767225600001LL,
+                                 1767225600999LL,
+                                 1767225601000LL,
+                                 1767225600500LL,
+                                 0,
+                                 999,
+                                 1000,
+                                 1767225600001LL,
+                                 253402300799999LL,
+                                 -1000};
+    for (size_t i = 0; i < sizeof ms / sizeof *ms; i++) {
+        char got[32], want[32];
+        cxm_time_iso(ms[i], got);
+        time_t s = (time_t)(ms[i] / 1000);
+        struct tm tm;
+        gmtime_r(&s, &tm);
+        size_t n = strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(want + n, sizeof want - n, ".%03dZ", (int)(ms[i] % 1000));
+        assert_string_equal(got, want);
+    }
+}
+
 /* SIM-01: one clock, three modes. Manual moves only when told; scaled runs X times faster;
  * the admin API refuses what a mode cannot do. */
 static void test_SIM_01_clock_modes(void **state)
@@ -378,6 +409,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_SIM_01_clock_modes),
+        cmocka_unit_test(test_SIM_01_iso_time_text),
         cmocka_unit_test(test_SIM_01_scheduler_order),
         cmocka_unit_test(test_SIM_02_same_seed_same_ledger),
         cmocka_unit_test(test_SIM_03_ledger),

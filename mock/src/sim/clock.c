@@ -139,9 +139,28 @@ void cxm_clock_describe(const struct cxm_clock *c, char *buf, unsigned long size
 
 void cxm_time_iso(int64_t ms, char out[32])
 {
+    /* Every ledger line and most answers carry one: the date and time of the last second
+     * formatted are kept per thread, so most calls only print the milliseconds. */
+    static __thread int64_t last_s = -1;
+    static __thread char last[20];
     time_t s = (time_t)(ms / 1000);
+    if (ms >= 0 && (int64_t)s == last_s) {
+        memcpy(out, last, 19);
+        int f = (int)(ms % 1000);
+        out[19] = '.';
+        out[20] = (char)('0' + f / 100);
+        out[21] = (char)('0' + f / 10 % 10);
+        out[22] = (char)('0' + f % 10);
+        out[23] = 'Z';
+        out[24] = '\0';
+        return;
+    }
     struct tm tm;
     gmtime_r(&s, &tm);
     size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
+    if (ms >= 0 && n == 19) {
+        memcpy(last, out, 19);
+        last_s = (int64_t)s;
+    }
 }

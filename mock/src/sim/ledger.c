@@ -156,6 +156,7 @@ static char *render(uint64_t seq, int64_t t, const char *type, const char *req, 
         collide |= json_object_get(fields, fixed_keys[i]) != NULL;
     struct cx_buf b;
     cx_buf_init(&b);
+    cx_buf_reserve(&b, 511); /* most lines fit */
     if (!collide) {
         cx_buf_addf(&b,
                     "{\"seq\":%" PRIu64 ",\"t\":%" PRId64 ",\"at\":\"%s\",\"type\":\"%s\",\"req\":",
