@@ -173,6 +173,38 @@ static int orders_fit(const struct run_opts *o, const struct scenario *scn, stru
     return 0;
 }
 
+/* A barrier's users go at once only if each thread has a connection for every one of them it
+ * may hold (its users, at most the barrier's count): with fewer, the pool would send them one
+ * after another and the race would silently not happen. (Users taking turns on the manual
+ * clock, a closed load, send one at a time anyway: the mock's clock orders the race.) 0, or -1
+ * with why. */
+static int barriers_have_connections(const struct run_opts *o, const struct plan *p,
+                                     struct cx_error *err)
+{
+    const struct scenario *scn = p->scn;
+    if (scn->clock && strcmp(scn->clock, "manual") == 0 && scn->load.model == SCN_CLOSED)
+        return 0;
+    int conns = plan_connections(o, p), threads = plan_threads(o, p);
+    int vus = p->scn->load.vus / (o->nshards > 1 ? o->nshards : 1);
+    for (size_t i = 0; i < scn->nbarriers; i++) {
+        for (int t = 0; t < threads; t++) {
+            int mine = vus / threads + (t < vus % threads);
+            int have = conns / threads + (t < conns % threads);
+            int need = scn->barrier_counts[i] < mine ? scn->barrier_counts[i] : mine;
+            if (have < need)
+                return cx_error_set(
+                    err,
+                    "%s: barrier \"%s\" releases %d virtual users at once, but with %d "
+                    "connections on %d threads a thread has %d for %d of them, so they would "
+                    "go one after another and the race would not happen: give connections at "
+                    "least %d (--connections)",
+                    scn->path, scn->barriers[i], scn->barrier_counts[i], conns, threads, have, need,
+                    need * threads);
+        }
+    }
+    return 0;
+}
+
 int plan_shape(const struct run_opts *o, struct plan *p, struct cx_error *err)
 {
     struct scenario *scn = p->scn;
@@ -182,7 +214,8 @@ int plan_shape(const struct run_opts *o, struct plan *p, struct cx_error *err)
         return -1;
     }
     apply_overrides(o, scn);
-    if (barriers_can_fill(o, scn, err) < 0 || orders_fit(o, scn, err) < 0)
+    if (barriers_can_fill(o, scn, err) < 0 || orders_fit(o, scn, err) < 0 ||
+        barriers_have_connections(o, p, err) < 0)
         return -1;
     if (scn->nbarriers && scn->clock && strcmp(scn->clock, "manual") == 0 &&
         scn->load.model != SCN_CLOSED)

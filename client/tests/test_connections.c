@@ -316,6 +316,23 @@ static void test_connections_flag_checked(void **state)
     cxl_run_says((const char *[]){"--help", NULL}, 0, "stdout", "--connections N");
 }
 
+/* A barrier on the real clock releases its users at once only with a connection for each: with
+ * fewer the run is refused before it starts, naming the barrier and what it needs (a race that
+ * silently did not happen would pass). Enough connections: it runs. On the manual clock the
+ * users take turns, and one connection is enough (test_one_connection_same_verdicts). */
+static void test_barrier_needs_a_connection_per_user(void **state)
+{
+    (void)state;
+    char sc[512];
+    cxl_path_of(sc, sizeof sc, "client/tests/fixtures/barrier-real.json");
+    cxl_run_says((const char *[]){"run", sc, "--threads", "1", "--connections", "2", NULL}, 1,
+                 "stderr", "barrier \"together\" releases 3 virtual users at once");
+    cxl_run_says((const char *[]){"run", sc, "--threads", "2", "--connections", "2", NULL}, 1,
+                 "stderr", "give connections at least 4");
+    cxl_run_says((const char *[]){"run", sc, "--threads", "1", "--connections", "3", NULL}, 0,
+                 "stdout", "results in");
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -326,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_one_connection_same_verdicts),
         cmocka_unit_test(test_advances_wait_in_line),
         cmocka_unit_test(test_connections_flag_checked),
+        cmocka_unit_test(test_barrier_needs_a_connection_per_user),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
