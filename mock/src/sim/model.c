@@ -195,6 +195,10 @@ static int room(struct cxm_queue *q, int front)
 static size_t lower_bound(const struct cxm_model *m, const struct cxm_queue *q, long ix)
 {
     size_t lo = 0, hi = q->nmembers;
+    /* Most joins are at the back (FIFO, or a priority no higher than the last's): one look at
+     * the last member, not twenty cache misses across a queue a million deep. */
+    if (hi > 0 && q->members[hi - 1] != ix && before(m, q, q->members[hi - 1], ix))
+        return hi;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (q->members[mid] != ix && before(m, q, q->members[mid], ix))
