@@ -29,8 +29,7 @@ void conn_give_back(struct vu *v)
     struct wstate *ws = v->ws;
     if (!v->x.easy)
         return;
-    struct pool_wait *w = pool_give(&ws->pool, v->x.easy);
-    v->x.easy = NULL;
+    struct pool_wait *w = pool_give(&ws->pool, exchange_release(&v->x));
     if (w)
         loop_timer_set(&ws->loop, &owner_of(w)->timer, mono_us());
 }

@@ -47,9 +47,9 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     return size * n;
 }
 
-void exchange_reset(struct exchange *x, struct loop *l, void *owner, int loopback)
+/* Forget the last answer. */
+static void forget_answer(struct exchange *x)
 {
-    curl_easy_reset(x->easy);
     curl_slist_free_all(x->headers);
     x->headers = NULL;
     x->resp_body.len = 0;
@@ -62,6 +62,12 @@ void exchange_reset(struct exchange *x, struct loop *l, void *owner, int loopbac
     x->json = NULL;
     x->json_parsed = 0;
     x->status = 0;
+    x->errbuf[0] = '\0';
+}
+
+/* The options every transfer of ours has: our callbacks into x, OWNER, no signals, no Nagle. */
+static void set_ours(struct exchange *x, struct loop *l, void *owner, int loopback)
+{
     curl_easy_setopt(x->easy, CURLOPT_PRIVATE, owner);
     curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
@@ -73,7 +79,38 @@ void exchange_reset(struct exchange *x, struct loop *l, void *owner, int loopbac
     loop_easy(l, x->easy);
     if (loopback)
         curl_easy_setopt(x->easy, CURLOPT_PROXY, ""); /* never through a proxy to loopback */
-    x->errbuf[0] = '\0';
+}
+
+void exchange_reset(struct exchange *x, struct loop *l, void *owner, int loopback)
+{
+    curl_easy_reset(x->easy);
+    x->reset_after = 1; /* what it sets (credentials, a copied body) must not reach a request */
+    forget_answer(x);
+    set_ours(x, l, owner, loopback);
+}
+
+void exchange_prepare(struct exchange *x, struct loop *l, void *owner, int loopback)
+{
+    forget_answer(x);
+    set_ours(x, l, owner, loopback);
+    /* What a request sets that the last one on this handle may have set otherwise: a body
+     * (POSTFIELDS NULL also drops a copied one), a method, no body expected, headers. */
+    curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE, -1L);
+    curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, (char *)NULL);
+    curl_easy_setopt(x->easy, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, (char *)NULL);
+    curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
+}
+
+CURL *exchange_release(struct exchange *x)
+{
+    CURL *e = x->easy;
+    x->easy = NULL;
+    if (e && x->reset_after) {
+        curl_easy_reset(e);
+        x->reset_after = 0;
+    }
+    return e;
 }
 
 void exchange_header_add(struct exchange *x, const char *line)

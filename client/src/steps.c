@@ -137,7 +137,7 @@ static void put_on_wire(struct vu *v, const char *token)
     struct exchange *x = &v->x;
     if (!conn_take(v, CONN_SEND_SLOTTED)) /* it holds one: this only guards */
         return;
-    exchange_reset(x, &ws->loop, v, ws->rs->loopback);
+    exchange_prepare(x, &ws->loop, v, ws->rs->loopback);
     struct cx_buf url;
     cx_buf_init(&url);
     cx_buf_adds(&url, ws->rs->target);
@@ -150,7 +150,8 @@ static void put_on_wire(struct vu *v, const char *token)
     }
     curl_easy_setopt(x->easy, CURLOPT_URL, url.data);
     cx_buf_free(&url);
-    curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, rq->method);
+    if (strcmp(rq->method, "GET") != 0) /* a GET is exchange_prepare's */
+        curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, rq->method);
     if (strcmp(rq->method, "HEAD") == 0)
         curl_easy_setopt(x->easy, CURLOPT_NOBODY, 1L);
     add_headers(v, token);
