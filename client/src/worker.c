@@ -100,6 +100,7 @@ static void check_flip(struct worker *w)
     if (req != atomic_load(&w->flip_done)) {
         atomic_store(&w->active, !atomic_load(&w->active));
         atomic_store(&w->flip_done, req);
+        history_flush(&w->hist); /* an interval's lines reach the file as its figures do */
     }
 }
 

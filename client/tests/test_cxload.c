@@ -205,22 +205,65 @@ static int file_grew(void *path)
     return stat(path, &st) == 0 && st.st_size > 0;
 }
 
-static void test_interrupt_writes_results(void **state)
+/* Every line of HISTORY is a JSON object ending in a newline: how many. */
+static long history_lines(const char *history)
+{
+    long n = 0;
+    for (const char *at = history; *at; n++) {
+        const char *nl = strchr(at, '\n');
+        assert_non_null(nl); /* no line cut short */
+        json_error_t e;
+        json_t *o = json_loadb(at, (size_t)(nl - at), 0, &e);
+        if (!json_is_object(o))
+            fail_msg("history line %ld: %s", n + 1, e.text);
+        json_decref(o);
+        at = nl + 1;
+    }
+    return n;
+}
+
+/* Interrupt the run of SCENARIO once its history file has grown: it exits 0, says it was
+ * interrupted, and history.jsonl holds a line for every request it counted (the lines are
+ * batched: none may be lost). Returns the summary. */
+static json_t *interrupted_run(struct proc *p, const char *scenario, const char *threads)
 {
     char sc[512];
-    cxl_path_of(sc, sizeof sc, "client/tests/fixtures/long.json");
-    struct proc p;
-    cxl_start(&p, (const char *[]){"run", sc, "--out", "@OUT", "--quiet", NULL});
+    cxl_path_of(sc, sizeof sc, scenario);
+    cxl_start(p,
+              (const char *[]){"run", sc, "--threads", threads, "--out", "@OUT", "--quiet", NULL});
     /* wait until the run has made requests: its history file grows */
     char hist[400];
-    snprintf(hist, sizeof hist, "%s/out/history.0.jsonl", p.dir);
+    snprintf(hist, sizeof hist, "%s/out/history.0.jsonl", p->dir);
     assert_true(cxt_wait_for(file_grew, hist, 30000));
-    kill(p.child.pid, SIGINT);
-    assert_int_equal(cxl_finish(&p, 30), 0);
-    json_t *s = cxl_summary(&p);
+    kill(p->child.pid, SIGINT);
+    assert_int_equal(cxl_finish(p, 30), 0);
+    json_t *s = cxl_summary(p);
     assert_true(json_is_true(json_object_get(s, "interrupted")));
     assert_true(cxl_num(s, "requests", "count") > 0);
     assert_true(cxl_num(s, "wallSeconds", NULL) < 50); /* the scenario asks for 60 s */
+    char *h = cxl_slurp(p, "out/history.jsonl");
+    assert_non_null(h);
+    assert_int_equal(history_lines(h), (long)cxl_num(s, "requests", "count"));
+    free(h);
+    return s;
+}
+
+/* Back to back on 2 threads: more lines than a history buffer holds, each worker's flushed. */
+static void test_interrupt_keeps_every_line(void **state)
+{
+    (void)state;
+    struct proc p;
+    json_t *s = interrupted_run(&p, "client/tests/fixtures/long-closed.json", "2");
+    assert_true(cxl_num(s, "requests", "count") > 2000);
+    json_decref(s);
+    cxl_cleanup(&p);
+}
+
+static void test_interrupt_writes_results(void **state)
+{
+    (void)state;
+    struct proc p;
+    json_t *s = interrupted_run(&p, "client/tests/fixtures/long.json", "1");
     json_decref(s);
     const char *files[] = {"out/junit.xml", "out/latency.hlog", "out/history.jsonl"};
     for (int i = 0; i < 3; i++) {
@@ -615,6 +658,7 @@ int main(void)
         cmocka_unit_test(test_co_correction_against_a_stall),
         cmocka_unit_test(test_failed_threshold_exits_99),
         cmocka_unit_test(test_interrupt_writes_results),
+        cmocka_unit_test(test_interrupt_keeps_every_line),
         cmocka_unit_test(test_secrets_never_written),
         cmocka_unit_test(test_ids_unique_per_run_against_a_target),
         cmocka_unit_test(test_rate_cap_holds_for_token_fetches),
