@@ -116,6 +116,7 @@ static void *timer_main(void *arg)
     pthread_mutex_lock(&a->lock);
     while (!a->stopping) {
         cxm_sim_run_due(&a->sim);
+        cxm_sim_compact(&a->sim);
         cxm_ledger_sync(&a->sim.ledger, a->sim.ledger.added); /* what the timers did, written */
         int64_t next = cxm_sched_next_due(&a->sim.sched);
         int64_t wait_ns = next == INT64_MAX ? -1 : cxm_clock_wall_ns_until(&a->sim.clock, next);

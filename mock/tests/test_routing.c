@@ -864,16 +864,15 @@ static void assert_routed(const struct cxm_api *m)
     }
     size_t flagged = 0;
     for (size_t i = 0; i < md->nix; i++)
-        flagged += md->ix[i]->in_queue;
+        flagged += md->ix[i] && md->ix[i]->in_queue; /* NULL: forgotten (SIM-07) */
     assert_int_equal(flagged, members);
 }
 
 /* ACC-04, Q-01: 3000 random events (contacts in every queue and channel, accepts, rejects back
  * or away, agents going READY and NOT_READY, hang-ups, time passing) leave routing as a full
  * pass would after each one, whichever members it looked at. */
-static void test_ACC_04_no_member_left_routable(void **state)
+static void random_walk(struct cxm_api *m)
 {
-    struct cxm_api *m = *state;
     static const char *const queues[] = {"q-fifo", "q-priority", "q-overflow", "q-spanish"};
     static const char *const channels[] = {"voice", "chat", "email", "sms"};
     static const char *const agents[] = {"agent-voice-1", "agent-voice-2", "agent-digital-1",
@@ -899,7 +898,7 @@ static void test_ACC_04_no_member_left_routable(void **state)
             const char *channel = "voice";
             for (size_t k = 0, from = (size_t)rand_r(&seed); k < md->nix; k++) {
                 const struct cxm_interaction *x = md->ix[(from + k) % md->nix];
-                if (x->nringing > 0) { /* mostly one that rings, by an agent it rings */
+                if (x && x->nringing > 0) { /* mostly one that rings, by an agent it rings */
                     id = x->id;
                     agent = md->agents[x->ringing[rand_r(&seed) % x->nringing]].def->id;
                     channel = cxm_channel_name(x->channel);
@@ -926,7 +925,7 @@ static void test_ACC_04_no_member_left_routable(void **state)
             const struct cxm_model *md = &m->sim.model;
             for (size_t k = 0, from = (size_t)rand_r(&seed); k < md->nix; k++) {
                 const struct cxm_interaction *x = md->ix[(from + k) % md->nix];
-                if (x->state == CXM_IS_ACTIVE && x->agent >= 0 && x->agent < 4) {
+                if (x && x->state == CXM_IS_ACTIVE && x->agent >= 0 && x->agent < 4) {
                     snprintf(path, sizeof path, "/api/v2/me/interactions/%s", x->id);
                     st_call(m, "POST", path,
                             st_agent(m, 1 + x->agent, emails[x->agent], passwords[x->agent]),
@@ -947,6 +946,30 @@ static void test_ACC_04_no_member_left_routable(void **state)
     print_message("# %d rings, %d attaches, %d rejects, %d ring timeouts\n", rings, attaches,
                   requeued, expired);
     assert_true(rings > 300 && attaches > 100 && requeued > 50 && expired > 20);
+}
+
+static void test_ACC_04_no_member_left_routable(void **state)
+{
+    random_walk(*state);
+}
+
+/* SIM-07: the same walk on a tenant that keeps only 3 ended interactions: forgetting the rest
+ * as they end, between any two events, leaves routing whole and every stale timer harmless. */
+static void test_ACC_04_SIM_07_walk_forgetting_ended(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/mock/tenants/default.json", getenv("CXM_SOURCE_DIR"));
+    json_t *t = json_load_file(path, 0, NULL);
+    assert_non_null(t);
+    json_object_set_new(t, "endedRetention", json_integer(3));
+    char *fixture = json_dumps(t, 0);
+    json_decref(t);
+    struct cxm_api *m = st_new(fixture, 1);
+    free(fixture);
+    random_walk(m);
+    assert_true(m->sim.model.forgotten > 50);
+    st_free(m);
 }
 
 int main(void)
@@ -978,6 +1001,7 @@ int main(void)
         T(test_PRI_06_assigned_between_get_and_patch),
         T(test_RATE_01_121st_routing_call),
         T(test_ACC_04_no_member_left_routable),
+        cmocka_unit_test(test_ACC_04_SIM_07_walk_forgetting_ended),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,6 +34,122 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The default tenant with endedRetention N (a new string). */
+static char *retaining(int n)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/mock/tenants/default.json", getenv("CXM_SOURCE_DIR"));
+    json_t *t = json_load_file(path, 0, NULL);
+    assert_non_null(t);
+    json_object_set_new(t, "endedRetention", json_integer(n));
+    char *text = json_dumps(t, 0);
+    json_decref(t);
+    return text;
+}
+
+static int status_of(struct cxm_api *m, const char *id)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v2/interactions/%s", id);
+    return st_call(m, "GET", path, st_bearer(m), NULL)->status;
+}
+
+static void end_now(struct cxm_api *m, const char *id)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/__admin/interactions/%s/end", id);
+    assert_int_equal(st_call(m, "POST", path, NULL, NULL)->status, 200);
+}
+
+static long metric(struct cxm_api *m, const char *name)
+{
+    struct cxm_resp rs;
+    struct cxm_req rq = {.method = "GET", .path = "/metrics", .loopback = true};
+    cxm_api_dispatch(m, &rq, &rs);
+    const char *at = rs.raw ? strstr(rs.raw, name) : NULL;
+    long v = -1;
+    while (at && (at == rs.raw || at[-1] != '\n'))
+        at = strstr(at + 1, name);
+    if (at)
+        v = strtol(at + strlen(name) + 1, NULL, 10);
+    cxm_resp_free(&rs);
+    return v;
+}
+
+/* SIM-07: memory stays bounded: past endedRetention ended interactions the oldest are
+ * forgotten (404, counted in /metrics) while the ledger and its checks keep all of them, and
+ * one an acknowledged accept still has to reach is kept until it has (PHANTOM_ACCEPT). */
+static void test_SIM_07_ended_interactions_forgotten_past_retention(void **state)
+{
+    (void)state;
+    char *fixture = retaining(2);
+    struct cxm_api *m = st_new(fixture, 1);
+    free(fixture);
+    char ids[6][40];
+    for (int i = 0; i < 4; i++) {
+        snprintf(ids[i], sizeof ids[i], "%s", st_create(m, 0, "voice", "q-fifo", NULL));
+        end_now(m, ids[i]);
+    }
+    assert_int_equal(status_of(m, ids[0]), 404); /* forgotten at this request's start */
+    assert_int_equal(status_of(m, ids[1]), 404);
+    assert_int_equal(status_of(m, ids[2]), 200);
+    assert_int_equal(status_of(m, ids[3]), 200);
+    assert_int_equal(metric(m, "cxmock_interactions_forgotten_total"), 2);
+    assert_int_equal(metric(m, "cxmock_interactions"), 2);
+    assert_int_equal(st_ledger_count(m, "CREATED", ids[0], NULL), 1); /* the ledger keeps all */
+    assert_int_equal(st_ledger_count(m, "STATE", NULL, NULL) >= 4, 1);
+
+    /* An accept acknowledged after the end applies later: the contact is kept until it has. */
+    snprintf(ids[4], sizeof ids[4], "%s", st_create(m, 0, "voice", "q-fifo", NULL));
+    end_now(m, ids[4]);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v2/interactions/%s/accept", ids[4]);
+    assert_int_equal(
+        st_call(m, "POST", path, st_bearer(m), "{\"agentId\":\"agent-voice-1\"}")->status, 200);
+    for (int i = 0; i < 3; i++) /* three more end: ids[4] is past the retention */
+        end_now(m, st_create(m, 0, "voice", "q-fifo", NULL));
+    assert_int_equal(status_of(m, ids[4]), 200); /* its accept is still on the way */
+    st_advance(m, 10000);                        /* the accept applies: a phantom */
+    assert_int_equal(st_violations(m, "PHANTOM_ACCEPT"), 1);
+    assert_int_equal(status_of(m, ids[4]), 404); /* and now it is forgotten */
+    st_free(m);
+}
+
+/* SIM-07, INJ-05: a key outlives its forgotten contact: the replay is still the first 201. */
+static void test_SIM_07_replay_of_a_forgotten_contact(void **state)
+{
+    (void)state;
+    char *fixture = retaining(1);
+    struct cxm_api *m = st_new(fixture, 1);
+    free(fixture);
+    const char *body = "{\"channel\":\"chat\",\"queueId\":\"q-priority\",\"priority\":4}";
+    const char *auth = st_client(m, 0, "cx-integration", "cx-integration-secret");
+    struct cxm_req rq = {.method = "POST",
+                         .path = "/api/v2/routing/contacts",
+                         .authorization = auth,
+                         .content_type = "application/json",
+                         .x_idempotency_key = "k-forgotten",
+                         .body = body,
+                         .body_len = strlen(body),
+                         .loopback = true};
+    struct st_res *r = st_request(m, &rq);
+    assert_int_equal(r->status, 201);
+    char *first = json_dumps(r->body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char id[40];
+    snprintf(id, sizeof id, "%s", ST_STR(r->body, "id"));
+    end_now(m, id);
+    end_now(m, st_create(m, 1, "voice", "q-fifo", NULL));
+    assert_int_equal(status_of(m, id), 404);
+    r = st_request(m, &rq);
+    assert_int_equal(r->status, 201);
+    char *again = json_dumps(r->body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    assert_string_equal(again, first);
+    assert_int_equal(st_ledger_count(m, "CREATED", NULL, NULL), 2); /* no second contact */
+    free(first);
+    free(again);
+    st_free(m);
+}
+
 /* SIM-01: the mock clock's ISO-8601 text is gmtime's, whether its second was formatted just
  * before (the per-thread cache) or not: across second, day and year boundaries, back in time,
  * and before 1970. */
@@ -410,6 +526,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_SIM_01_clock_modes),
         cmocka_unit_test(test_SIM_01_iso_time_text),
+        cmocka_unit_test(test_SIM_07_ended_interactions_forgotten_past_retention),
+        cmocka_unit_test(test_SIM_07_replay_of_a_forgotten_contact),
         cmocka_unit_test(test_SIM_01_scheduler_order),
         cmocka_unit_test(test_SIM_02_same_seed_same_ledger),
         cmocka_unit_test(test_SIM_03_ledger),

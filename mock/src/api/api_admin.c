@@ -83,6 +83,10 @@ static json_t *interactions_view(const struct cxm_sim *s, size_t after, size_t l
     json_t *ix = json_array();
     for (size_t i = after; i < s->model.nix && i - after < limit; i++) {
         const struct cxm_interaction *x = s->model.ix[i];
+        if (!x) { /* forgotten (endedRetention): its place, so pages keep their size */
+            json_array_append_new(ix, json_pack("{sI sb}", "index", (json_int_t)i, "forgotten", 1));
+            continue;
+        }
         json_t *v = cxm_view_interaction(&s->model, x);
         json_object_set_new(v, "dropped", json_boolean(x->dropped));
         json_object_set_new(v, "pendingOwner",
@@ -329,6 +333,15 @@ void cxm_admin_metrics(struct cxm_api *api, struct cxm_call *c)
                 "# TYPE cxmock_idempotency_evicted_total counter\n"
                 "cxmock_idempotency_evicted_total %llu\n",
                 s->idem.n, (unsigned long long)s->idem.evicted);
+    cx_buf_addf(&b,
+                "# HELP cxmock_interactions Interactions held in memory, live and ended.\n"
+                "# TYPE cxmock_interactions gauge\ncxmock_interactions %llu\n"
+                "# HELP cxmock_interactions_forgotten_total Ended interactions forgotten past "
+                "the fixture's endedRetention (the ledger keeps them).\n"
+                "# TYPE cxmock_interactions_forgotten_total counter\n"
+                "cxmock_interactions_forgotten_total %llu\n",
+                (unsigned long long)(s->model.nix - s->model.forgotten),
+                (unsigned long long)s->model.forgotten);
     cx_buf_addf(&b,
                 "# HELP cxmock_workers HTTP worker threads (--threads).\n"
                 "# TYPE cxmock_workers gauge\ncxmock_workers %d\n"

@@ -400,7 +400,8 @@ static void apply_operation(struct cxm_sim *s, const struct cxm_event *ev)
     case OP_GET_WORKBIN_CONTENT: {
         json_t *ids = json_array();
         for (size_t i = 0; i < s->model.nix; i++)
-            if (s->model.ix[i]->workbin && strcmp(s->model.ix[i]->workbin, p->text) == 0)
+            if (s->model.ix[i] && s->model.ix[i]->workbin &&
+                strcmp(s->model.ix[i]->workbin, p->text) == 0)
                 json_array_append_new(ids, json_string(s->model.ix[i]->id));
         cxm_sim_emit(s, "workbin.content",
                      json_pack("{ss ss so ss}", "workbin", p->text, "agentId", who, "interactions",
@@ -436,7 +437,7 @@ int cxm_gws_list_all(struct cxm_sim *s, json_t **out)
     json_t *a = json_array();
     for (size_t i = 0; i < s->model.nix; i++) {
         const struct cxm_interaction *x = s->model.ix[i];
-        if (!x->dropped && x->state != CXM_IS_ENDED)
+        if (x && !x->dropped && x->state != CXM_IS_ENDED)
             json_array_append_new(a, cxm_view_interaction(&s->model, x));
     }
     *out = json_pack("{si so}", "statusCode", 0, "interactions", a);
@@ -454,7 +455,7 @@ int cxm_gws_list_mine(struct cxm_sim *s, const struct cxm_token *tok, int full, 
     json_t *a = json_array();
     for (size_t i = 0; i < s->model.nix; i++) {
         const struct cxm_interaction *x = s->model.ix[i];
-        if (x->dropped || owner_of(x) != tok->agent)
+        if (!x || x->dropped || owner_of(x) != tok->agent) /* forgotten: ended long ago */
             continue;
         if (full) {
             json_array_append_new(a, cxm_view_interaction(&s->model, x));

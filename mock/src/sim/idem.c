@@ -83,7 +83,7 @@ static int put(struct cxm_idem *s, const char *key, int status, const char *body
 
 int cxm_idem_put(struct cxm_idem *s, const char *key, int status, const char *body, int64_t now)
 {
-    return put(s, key, status, body ? body : "", (struct cxm_idem_ref){-1, 0, 0}, now);
+    return put(s, key, status, body ? body : "", (struct cxm_idem_ref){0, 0, 0, ""}, now);
 }
 
 int cxm_idem_put_ref(struct cxm_idem *s, const char *key, int status, struct cxm_idem_ref ref,

@@ -8,8 +8,9 @@
  * their keys (client id, endpoint) so keys of different clients never meet.
  *
  * A million keys must fit in 200 MB: an entry is one allocation (the index borrows its key),
- * and an answer its caller can rebuild exactly from the state (an injection's 201 from its
- * contact) is stored as a reference to that state instead of as text.
+ * and an answer its caller can rebuild exactly from a few values (an injection's 201 from its
+ * contact's id, creation time, queue and priority) is stored as those values, not as text. They
+ * are copies: the contact may be forgotten (model.h) before its key expires.
  */
 #ifndef IDEM_H
 #define IDEM_H
@@ -19,11 +20,11 @@
 
 #include "strmap.h"
 
-/* What the caller rebuilds the answer from (cxm_idem_put_ref): an interaction and two numbers
- * of its state when it was answered. */
+/* What the caller rebuilds the answer from (cxm_idem_put_ref). */
 struct cxm_idem_ref {
-    long ix; /* -1: the entry holds its body */
+    int64_t t;
     int a, b;
+    char id[37];
 };
 
 struct cxm_idem_entry {
@@ -31,7 +32,7 @@ struct cxm_idem_entry {
     int64_t expires;
     int status;
     struct cxm_idem_ref ref;
-    const char *body; /* ref.ix < 0: the body (in this allocation), else NULL */
+    const char *body; /* the body (in this allocation), or NULL: rebuilt from ref */
     char key[];       /* NUL-terminated */
 };
 

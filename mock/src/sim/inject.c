@@ -310,12 +310,12 @@ static void admit(struct cxm_sim *s, long ix, int q, int full)
     }
 }
 
-/* The 201 of an injection: the contact as it was queued (queue q, priority p). */
-static char *created_body(struct cxm_sim *s, const struct cxm_interaction *x, int q, int p)
+/* The 201 of an injection: contact ID, created at T, as it was queued (queue q, priority p). */
+static char *created_body(struct cxm_sim *s, const char *id, int64_t t, int q, int p)
 {
     char created[32];
-    cxm_time_iso(x->created, created);
-    return dump(json_pack("{ss ss ss si ss}", "id", x->id, "status", "queued", "queueId",
+    cxm_time_iso(t, created);
+    return dump(json_pack("{ss ss ss si ss}", "id", id, "status", "queued", "queueId",
                           s->model.queues[q].def->id, "priority", p, "createdTime", created));
 }
 
@@ -323,15 +323,14 @@ static char *created_body(struct cxm_sim *s, const struct cxm_interaction *x, in
 static int replay(struct cxm_sim *s, const struct cxm_token *tok, const struct cxm_idem_entry *e,
                   char **raw)
 {
-    if (e->ref.ix < 0) { /* stored as text */
+    if (e->body) { /* stored as text */
         *raw = strdup(e->body);
         return e->status;
     }
-    const struct cxm_interaction *x = s->model.ix[e->ref.ix];
     cxm_sim_record(s, "IDEMPOTENT_REPLAY",
                    json_pack("{ss ss}", "clientId", s->tenant->clients[tok->client].id,
-                             "interactionId", x->id));
-    *raw = created_body(s, x, e->ref.a, e->ref.b);
+                             "interactionId", e->ref.id));
+    *raw = created_body(s, e->ref.id, e->ref.t, e->ref.a, e->ref.b);
     return e->status;
 }
 
@@ -413,9 +412,12 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
     x->attributes =
         attrs ? store_attributes(s, id, attrs, &x->ignored_attributes) : cxm_empty_object();
 
-    *raw = created_body(s, x, q, x->priority);
-    if (idempotency_key && *raw) /* rebuilt from the contact on a replay: no text stored */
-        cxm_idem_put_ref(&s->idem, scoped, 201, (struct cxm_idem_ref){ix, q, x->priority}, s->now);
+    *raw = created_body(s, x->id, x->created, q, x->priority);
+    if (idempotency_key && *raw) { /* rebuilt on a replay: no text stored */
+        struct cxm_idem_ref ref = {x->created, q, x->priority, ""};
+        memcpy(ref.id, x->id, sizeof ref.id);
+        cxm_idem_put_ref(&s->idem, scoped, 201, ref, s->now);
+    }
 
     admit(s, ix, q, full);
     return 201;

@@ -73,8 +73,10 @@ static void free_interaction(struct cxm_interaction *x)
 void cxm_model_free(struct cxm_model *m)
 {
     for (size_t i = 0; i < m->nix; i++)
-        free_interaction(m->ix[i]);
+        if (m->ix[i])
+            free_interaction(m->ix[i]);
     free(m->ix);
+    free(m->ended);
     for (size_t i = 0; i < m->nqueues; i++) {
         free(m->queues[i].buf);
         free(m->queues[i].recheck);
@@ -83,6 +85,61 @@ void cxm_model_free(struct cxm_model *m)
     free(m->agents);
     strmap_free(&m->ix_by_id);
     memset(m, 0, sizeof *m);
+}
+
+int cxm_model_ended(struct cxm_model *m, long ix)
+{
+    if (m->nended == m->capended) { /* grow the ring, oldest first again */
+        size_t cap = m->capended ? m->capended * 2 : 256;
+        long *r = malloc(cap * sizeof *r);
+        if (!r)
+            return -1;
+        for (size_t i = 0; i < m->nended; i++)
+            r[i] = m->ended[(m->ended_head + i) % m->capended];
+        free(m->ended);
+        m->ended = r;
+        m->ended_head = 0;
+        m->capended = cap;
+    }
+    m->ended[(m->ended_head + m->nended++) % m->capended] = ix;
+    return 0;
+}
+
+/* Nothing can still touch it (cxm_model_ended's list). */
+static bool forgettable(const struct cxm_interaction *x, int64_t now)
+{
+    return x->state == CXM_IS_ENDED && !x->in_queue && x->ring_timer == 0 && x->npending == 0 &&
+           x->apply_after <= now;
+}
+
+static void unlist_recheck(struct cxm_model *m, long ix)
+{
+    struct cxm_queue *q = &m->queues[m->ix[ix]->queue];
+    size_t n = 0;
+    for (size_t i = 0; i < q->nrecheck; i++)
+        if (q->recheck[i] != ix)
+            q->recheck[n++] = q->recheck[i];
+    q->nrecheck = n;
+}
+
+void cxm_model_forget_ended(struct cxm_model *m, size_t keep, int64_t now)
+{
+    while (m->nended > keep) {
+        long ix = m->ended[m->ended_head];
+        struct cxm_interaction *x = m->ix[ix];
+        if (x && x->state == CXM_IS_ENDED && !forgettable(x, now))
+            return; /* the oldest is still settling: later */
+        m->ended_head = (m->ended_head + 1) % m->capended;
+        m->nended--;
+        if (!x || x->state != CXM_IS_ENDED)
+            continue; /* forgotten already, or live again: listed anew when it ends */
+        if (x->recheck)
+            unlist_recheck(m, ix);
+        strmap_del(&m->ix_by_id, x->id); /* before the id it borrows is freed */
+        free_interaction(x);
+        m->ix[ix] = NULL;
+        m->forgotten++;
+    }
 }
 
 int cxm_model_agent(const struct cxm_model *m, const char *id)

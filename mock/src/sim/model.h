@@ -114,10 +114,15 @@ struct cxm_model {
     size_t nagents;
     struct cxm_queue *queues;
     size_t nqueues;
-    struct cxm_interaction **ix;
+    struct cxm_interaction **ix; /* by index, in creation order; NULL: forgotten */
     size_t nix, capix;
     struct strmap ix_by_id;
     uint64_t next_order;
+    /* Ended interactions in the order they ended (a ring), the oldest forgotten first once
+     * more than the fixture's endedRetention have ended (cxm_model_forget_ended). */
+    long *ended;
+    size_t ended_head, nended, capended;
+    uint64_t forgotten;
 };
 
 /* The one empty object every contact without attributes shares (a new reference; jansson's
@@ -131,12 +136,23 @@ void cxm_model_free(struct cxm_model *m);
 int cxm_model_agent(const struct cxm_model *m, const char *id);             /* index or -1 */
 int cxm_model_agent_by_email(const struct cxm_model *m, const char *email); /* index or -1 */
 int cxm_model_queue(const struct cxm_model *m, const char *id);             /* index or -1 */
-/* Interaction by id, or -1; dropped ones are found too (the caller decides what shows). */
+/* Interaction by id, or -1; dropped ones are found too (the caller decides what shows);
+ * forgotten ones are not. */
 long cxm_model_interaction(const struct cxm_model *m, const char *id);
 
 /* Add a new Queued interaction (not yet in its queue's members). Returns its index, or -1. */
 long cxm_model_add_interaction(struct cxm_model *m, const char *id, unsigned channel,
                                const char *external_id, int queue, int64_t now);
+
+/* Memory stays bounded under hours of traffic: interaction IX has just ended, and once more
+ * than `keep` (endedRetention) have, the oldest ended are forgotten: freed, their index NULL,
+ * their id unknown to the API (404). Only what nothing can still touch is forgotten: Ended,
+ * in no queue, no ring timer, no PATCH waiting for its cycle, no write scheduled after now
+ * (an accept acknowledged before the end still applies, and its PHANTOM_ACCEPT is recorded).
+ * The ledger keeps every entry; the checks read the ledger. Call where no interaction pointer
+ * is held (cxm_sim_compact). Returns -1 if out of memory (nothing is forgotten then). */
+int cxm_model_ended(struct cxm_model *m, long ix);
+void cxm_model_forget_ended(struct cxm_model *m, size_t keep, int64_t now);
 
 /* Queue membership: waiting interactions in routing order. Priority and Custom queues order by
  * priority (highest first), then sort_seq; FIFO by arrival (order); LIFO by arrival, newest

@@ -214,7 +214,7 @@ static void evaluation_cycle(struct cxm_sim *s, const struct cxm_event *ev)
     s->evaluation_due = 0;
     for (size_t ix = 0; ix < s->model.nix; ix++) {
         struct cxm_interaction *x = s->model.ix[ix];
-        if (x->npending == 0)
+        if (!x || x->npending == 0) /* forgotten, or nothing PATCHed */
             continue;
         int from = x->priority, from_rank = x->rank, n = x->npending;
         x->npending = 0;

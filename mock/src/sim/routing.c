@@ -26,6 +26,8 @@ void cxm_set_state(struct cxm_sim *s, long ix, enum cxm_istate to, const char *c
         return;
     enum cxm_istate from = x->state;
     x->state = to;
+    if (to == CXM_IS_ENDED)
+        cxm_model_ended(&s->model, ix); /* forgotten once enough have ended after it */
     if (to == CXM_IS_QUEUED && x->in_queue)
         cxm_queue_recheck(&s->model, ix); /* routable again */
     const char *agent = x->agent >= 0 ? s->model.agents[x->agent].def->id : NULL;
@@ -218,8 +220,8 @@ static void ring_expired(struct cxm_sim *s, const struct cxm_event *ev)
 {
     long ix = (long)ev->arg;
     struct cxm_interaction *x = s->model.ix[ix];
-    if (x->ring_timer != ev->id || x->state != CXM_IS_RINGING)
-        return; /* answered, rejected or re-rung since: a stale timer */
+    if (!x || x->ring_timer != ev->id || x->state != CXM_IS_RINGING)
+        return; /* answered, rejected, re-rung or ended and forgotten since: a stale timer */
     cxm_stop_ringing(s, ix);
     cxm_sim_record(s, "RING_EXPIRED",
                    json_pack("{ss si si}", "interactionId", x->id, "ring", x->ring_count,
@@ -255,7 +257,7 @@ void cxm_note_abandoned(struct cxm_sim *s, long ix)
 static void teardown(struct cxm_sim *s, const struct cxm_event *ev)
 {
     long ix = (long)ev->arg;
-    if (s->model.ix[ix]->state == CXM_IS_TIMEOUT)
+    if (s->model.ix[ix] && s->model.ix[ix]->state == CXM_IS_TIMEOUT)
         cxm_set_state(s, ix, CXM_IS_ENDED, "teardown");
 }
 

@@ -144,9 +144,15 @@ int cxm_sim_run_due(struct cxm_sim *s)
     return n;
 }
 
+void cxm_sim_compact(struct cxm_sim *s)
+{
+    cxm_model_forget_ended(&s->model, (size_t)s->tenant->ended_retention, s->now);
+}
+
 void cxm_sim_begin_request(struct cxm_sim *s)
 {
     cxm_sim_run_due(s);
+    cxm_sim_compact(s);
     snprintf(s->req, sizeof s->req, "r%llu", (unsigned long long)s->next_request++);
 }
 

@@ -81,6 +81,10 @@ void cxm_sim_free(struct cxm_sim *s);
  * requests after a reset give a fresh mock's ledger; a real or scaled clock keeps running. */
 int cxm_sim_reset(struct cxm_sim *s, uint64_t seed);
 
+/* Forget the ended interactions past the fixture's endedRetention (model.h); at the start of
+ * each request and after the timers ran, where no interaction pointer is held. */
+void cxm_sim_compact(struct cxm_sim *s);
+
 /* Start handling a request: run every event due by the clock, set now, and take the next
  * request id into s->req. */
 void cxm_sim_begin_request(struct cxm_sim *s);

@@ -457,6 +457,7 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
                                        "teardownMs",
                                        "eventRetention",
                                        "idempotencyMaxKeys",
+                                       "endedRetention",
                                        "scopeAliases",
                                        "clients",
                                        "agents",
@@ -493,7 +494,9 @@ static int parse_root(struct ctx *c, json_t *root, struct cxm_tenant *t)
         jr_get_int(&c->jr, root, "", "eventRetention", OPTIONAL, 100000, 1, INT_MAX,
                    &t->event_retention) ||
         jr_get_int(&c->jr, root, "", "idempotencyMaxKeys", OPTIONAL, 1000000, 1, INT_MAX,
-                   &t->idempotency_max_keys))
+                   &t->idempotency_max_keys) ||
+        jr_get_int(&c->jr, root, "", "endedRetention", OPTIONAL, 1000000, 1, INT_MAX,
+                   &t->ended_retention))
         return -1;
     t->patch_assigned_ignore = patch == 1;
     t->idempotency_either = idem_headers == 1;

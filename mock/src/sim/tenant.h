@@ -143,6 +143,7 @@ struct cxm_tenant {
     int teardown_ms;            /* "teardownMs": Timeout -> Ended, default 1000 */
     int event_retention;        /* "eventRetention": events kept for long poll, default 100000 */
     int idempotency_max_keys;   /* "idempotencyMaxKeys": bound of the key store, default 1000000 */
+    int ended_retention; /* "endedRetention": ended interactions kept, default 1000000 (model.h) */
 
     struct cxm_scope_alias *aliases; /* "scopeAliases" */
     size_t naliases;
