@@ -100,6 +100,8 @@ void exchange_prepare(struct exchange *x, struct loop *l, void *owner, int loopb
     curl_easy_setopt(x->easy, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, (char *)NULL);
     curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
+    curl_easy_setopt(x->easy, CURLOPT_CURLU,
+                     (CURLU *)NULL); /* the caller's URL, not a parsed one */
 }
 
 CURL *exchange_release(struct exchange *x)

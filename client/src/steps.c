@@ -148,7 +148,10 @@ static void put_on_wire(struct vu *v, const char *token)
         free(missing);
         return;
     }
-    curl_easy_setopt(x->easy, CURLOPT_URL, url.data);
+    curl_easy_setopt(x->easy, CURLOPT_URL, url.data); /* what the transfer reports as its URL */
+    if (tpl_is_constant(rq->path)) /* parsed once (urlcache.h); else libcurl parses the text */
+        curl_easy_setopt(x->easy, CURLOPT_CURLU,
+                         urlcache_get(&ws->urls, (size_t)ws_step_index(ws, v->op.step), url.data));
     cx_buf_free(&url);
     if (strcmp(rq->method, "GET") != 0) /* a GET is exchange_prepare's */
         curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, rq->method);

@@ -195,8 +195,9 @@ static void wstate_free(struct wstate *ws)
         return;
     for (int i = 0; ws->vus && i < ws->nvus; i++)
         vu_free(&ws->vus[i], ws->scn->nauths);
-    pool_free(&ws->pool); /* every easy handle: the users' transfers are out of the multi */
-    loop_free(&ws->loop); /* closes the cached connections: on_close reads reg */
+    pool_free(&ws->pool);     /* every easy handle: the users' transfers are out of the multi */
+    loop_free(&ws->loop);     /* closes the cached connections: on_close reads reg */
+    urlcache_free(&ws->urls); /* no handle refers to them any more */
     for (size_t j = 0; ws->tokens && j < ws->scn->nauths; j++)
         token_slot_free(&ws->tokens[j]);
     free(ws->tokens);
@@ -312,6 +313,10 @@ static struct wstate *wstate_new(struct worker *w, int setup)
     }
     flatten(ws, scn->setup, scn->nsetup);
     flatten(ws, scn->steps, scn->nsteps);
+    if (urlcache_init(&ws->urls, ws->nflat) < 0) {
+        wstate_free(ws);
+        return NULL;
+    }
     ratecap_init(&ws->cap, scn->policy.rate_cap, rs->nthreads * rs->nshards, rs->tscale);
     return ws;
 }

@@ -11,6 +11,7 @@
 #include "pacing.h"
 #include "pool.h"
 #include "ratecap.h"
+#include "urlcache.h"
 #include "vu.h"
 #include "shared.h"
 
@@ -53,6 +54,7 @@ struct wstate {
     uint64_t opseq, tokseq;
     const struct scn_step **flat; /* every step, for history's step index */
     size_t nflat;
+    struct urlcache urls; /* the URLs of steps with a constant path, parsed once, by step index */
     /* A user's iterations are over and it is free for the next arrival (open loads). */
     void (*user_free)(struct wstate *ws, struct vu *v);
 };
@@ -61,6 +63,15 @@ struct wstate {
 static inline struct stats *ws_stats(struct wstate *ws)
 {
     return &ws->w->buf[atomic_load_explicit(&ws->w->active, memory_order_relaxed)];
+}
+
+/* S's index among ws->flat (history's step index), or -1. */
+static inline int ws_step_index(const struct wstate *ws, const struct scn_step *s)
+{
+    for (size_t i = 0; i < ws->nflat; i++)
+        if (ws->flat[i] == s)
+            return (int)i;
+    return -1;
 }
 
 /* A monotonic time as µs from the run's start. */
