@@ -9,14 +9,6 @@
 #include "vars.h"
 #include "wstate.h"
 
-static int step_index(const struct wstate *ws, const struct scn_step *s)
-{
-    for (size_t i = 0; i < ws->nflat; i++)
-        if (ws->flat[i] == s)
-            return (int)i;
-    return -1;
-}
-
 static char *json_str_dup(const json_t *o, const char *k)
 {
     const json_t *x = o ? json_object_get(o, k) : NULL;
@@ -72,6 +64,24 @@ static void count(struct vu *v, const struct attempt_end *e, enum outcome oc)
     }
     if (!e->ok && e->why)
         s->expect_failed++;
+}
+
+/* "METHOD /path" as sent (one allocation), or NULL if the path does not expand. */
+static char *method_and_path(struct vu *v, const struct scn_request *rq)
+{
+    if (!rq->path)
+        return NULL;
+    struct cx_buf b;
+    cx_buf_init(&b);
+    cx_buf_adds(&b, rq->method);
+    cx_buf_add(&b, " ", 1);
+    char *missing = NULL;
+    if (tpl_expand(rq->path, vars_lookup, v, &b, &missing) < 0) {
+        free(missing);
+        cx_buf_free(&b);
+        return NULL;
+    }
+    return cx_buf_take(&b);
 }
 
 /* What the checks read from the operation and its answer (histories keep it for records that
@@ -165,7 +175,7 @@ void record_attempt(struct vu *v, const struct attempt_end *e)
     hrec_init(&r);
     r.thread = ws->w->index;
     r.vu = v->index;
-    r.step = step_index(ws, st);
+    r.step = ws_step_index(ws, st);
     r.iter = v->iter;
     r.opid = v->op.opid;
     r.attempt = v->op.attempt;
@@ -184,12 +194,8 @@ void record_attempt(struct vu *v, const struct attempt_end *e)
     if (rid)
         snprintf(r.request_id, sizeof r.request_id, "%s", rid);
     int keep = hrec_matters(&r);
-    if (keep || ws->w->hist.f) {
-        char *path = vars_expand(v, rq->path);
-        if (path && asprintf(&r.path, "%s %s", rq->method, path) < 0)
-            r.path = NULL;
-        free(path);
-    }
+    if (keep || ws->w->hist.f)
+        r.path = method_and_path(v, rq);
     if (keep) {
         r.why = r.expect_failed ? strdup(e->why) : NULL;
         r.rule = rq->rule ? strdup(rq->rule) : NULL;
@@ -235,7 +241,7 @@ static void control_record(struct vu *v, struct hrec *r, enum hrec_op op, int64_
     hrec_init(r);
     r->thread = ws->w->index;
     r->vu = v->index;
-    r->step = step_index(ws, v->step);
+    r->step = ws_step_index(ws, v->step);
     r->iter = v->iter;
     r->op = op;
     r->setup = ws->setup;
