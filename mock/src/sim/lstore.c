@@ -44,9 +44,12 @@ static void free_lines(struct cxm_lstore *s)
         for (size_t i = 0; i < s->n; i++)
             free(s->lines[i]);
     free(s->lines);
-    free(s->end);
+    free(s->len);
+    free(s->base);
     s->lines = NULL;
-    s->end = NULL;
+    s->len = NULL;
+    s->base = NULL;
+    s->total = 0;
     s->n = s->cap = 0;
 }
 
@@ -78,10 +81,14 @@ static int reserve(struct cxm_lstore *s, size_t more)
     while (cap < s->n + more)
         cap *= 2;
     if (s->kind == CXM_LSTORE_FILE) {
-        uint64_t *end = realloc(s->end, cap * sizeof *end);
-        if (!end)
+        uint32_t *len = realloc(s->len, cap * sizeof *len);
+        if (len)
+            s->len = len;
+        uint64_t *base = realloc(s->base, (cap / 64 + 1) * sizeof *base);
+        if (base)
+            s->base = base;
+        if (!len || !base)
             return -1;
-        s->end = end;
     } else {
         char **lines = realloc(s->lines, cap * sizeof *lines);
         if (!lines)
@@ -109,7 +116,16 @@ static int append_memory(struct cxm_lstore *s, const char *batch, size_t len, si
 
 static uint64_t file_end(const struct cxm_lstore *s)
 {
-    return s->n ? s->end[s->n - 1] : 0;
+    return s->total;
+}
+
+/* Where line i + 1 starts: the offset of its block's first line and the lengths after it. */
+static uint64_t line_start(const struct cxm_lstore *s, size_t i)
+{
+    uint64_t at = s->base[i / 64];
+    for (size_t j = i / 64 * 64; j < i; j++)
+        at += s->len[j];
+    return at;
 }
 
 static int write_all(int fd, const char *p, size_t len, uint64_t off)
@@ -163,8 +179,11 @@ int cxm_lstore_append(struct cxm_lstore *s, const char *batch, size_t len, size_
     for (const char *p = batch, *stop = batch + len; p < stop;) {
         const char *nl = memchr(p, '\n', (size_t)(stop - p));
         size_t l = nl ? (size_t)(nl - p) + 1 : (size_t)(stop - p);
+        if (s->n % 64 == 0)
+            s->base[s->n / 64] = off;
+        s->len[s->n++] = (uint32_t)l;
         off += l;
-        s->end[s->n++] = off;
+        s->total = off;
         p += l;
     }
     return 0;
@@ -200,7 +219,7 @@ const char *cxm_lstore_get(struct cxm_lstore *s, uint64_t seq)
         return NULL;
     if (s->kind == CXM_LSTORE_MEMORY)
         return s->lines[seq - 1];
-    uint64_t start = seq > 1 ? s->end[seq - 2] : 0, len = s->end[seq - 1] - start;
+    uint64_t start = line_start(s, (size_t)(seq - 1)), len = s->len[seq - 1];
     char *line = len ? from_file(s, start, len) : NULL;
     if (!line)
         return NULL;

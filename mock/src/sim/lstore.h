@@ -3,11 +3,11 @@
  *
  * A million contacts make a million lines of about 400 bytes; held in memory they would be
  * most of the mock's footprint. So lines go to an unlinked file in TMPDIR (or /tmp) and memory
- * holds one 8-byte offset per line. Where no such file can be made, or a write to it fails,
- * the store holds the lines in memory instead (CXM_LSTORE_MEMORY), copying back what the file
- * held, so a line is never lost to a full disk. Appends come in batches (the ledger's group
- * commit, ledger.c); reads verify that the line they find starts with its own seq.
- * Not thread-safe: the ledger serialises appends, and reads happen under the mock's lock after
+ * holds about 4 bytes per line: its length, and the offset of every 64th. Where no such file can be
+ * made, or a write to it fails, the store holds the lines in memory instead (CXM_LSTORE_MEMORY),
+ * copying back what the file held, so a line is never lost to a full disk. Appends come in batches
+ * (the ledger's group commit, ledger.c); reads verify that the line they find starts with its own
+ * seq. Not thread-safe: the ledger serialises appends, and reads happen under the mock's lock after
  * the batches before them were appended.
  */
 #ifndef LSTORE_H
@@ -23,11 +23,13 @@ enum cxm_lstore_kind {
 
 struct cxm_lstore {
     enum cxm_lstore_kind kind;
-    int fd;        /* CXM_LSTORE_FILE: the unlinked file */
-    uint64_t *end; /* CXM_LSTORE_FILE: end[i] = offset just past line i + 1's newline */
-    char **lines;  /* CXM_LSTORE_MEMORY: lines[i] = line i + 1, without newline */
-    size_t n, cap; /* lines stored */
-    char *scratch; /* CXM_LSTORE_FILE: bytes read ahead, from window_off */
+    int fd;         /* CXM_LSTORE_FILE: the unlinked file */
+    uint32_t *len;  /* CXM_LSTORE_FILE: len[i]: line i + 1's bytes, newline included */
+    uint64_t *base; /* CXM_LSTORE_FILE: base[k]: the offset of line 64 k + 1 */
+    uint64_t total; /* CXM_LSTORE_FILE: bytes in the file */
+    char **lines;   /* CXM_LSTORE_MEMORY: lines[i] = line i + 1, without newline */
+    size_t n, cap;  /* lines stored */
+    char *scratch;  /* CXM_LSTORE_FILE: bytes read ahead, from window_off */
     uint64_t scratch_cap, window_off, window_len;
     unsigned long fallbacks; /* switches from file to memory (a write failed) */
 };
