@@ -35,13 +35,26 @@ static void puts_(struct out *o, const char *s)
     put(o, s, strlen(s));
 }
 
-/* V in decimal, as printf's %llu. */
+/* V in decimal, as printf's %llu: two digits a division. */
 static void put_u(struct out *o, unsigned long long v)
 {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                "31323334353637383940414243444546474849505152535455565758596061"
+                                "62636465666768697071727374757677787980818283848586878889909192"
+                                "93949596979899";
     char d[24], *p = d + sizeof d;
-    do
-        *--p = (char)('0' + v % 10);
-    while (v /= 10);
+    while (v >= 100) {
+        const char *two = pairs + 2 * (v % 100);
+        v /= 100;
+        *--p = two[1];
+        *--p = two[0];
+    }
+    if (v >= 10) {
+        *--p = pairs[2 * v + 1];
+        *--p = pairs[2 * v];
+    } else {
+        *--p = (char)('0' + v);
+    }
     put(o, p, (size_t)(d + sizeof d - p));
 }
 
