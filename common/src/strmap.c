@@ -4,9 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char tomb_marker;
-#define STRMAP_TOMB (&tomb_marker)
-
 static uint64_t hash(const char *s)
 {
     uint64_t h = 1469598103934665603ULL; /* FNV-1a */
@@ -31,8 +28,7 @@ void strmap_init_borrowed(struct strmap *m)
 void strmap_free(struct strmap *m)
 {
     for (size_t i = 0; i < m->cap && !m->borrowed; i++)
-        if (m->slots[i].key && m->slots[i].key != STRMAP_TOMB)
-            free(m->slots[i].key);
+        free(m->slots[i].key);
     free(m->slots);
     int borrowed = m->borrowed;
     strmap_init(m);
@@ -49,7 +45,7 @@ static long find(const struct strmap *m, const char *key, uint64_t h)
         const char *k = m->slots[i].key;
         if (!k)
             return -1;
-        if (k != STRMAP_TOMB && m->slots[i].hash == h && strcmp(k, key) == 0)
+        if (m->slots[i].hash == h && strcmp(k, key) == 0)
             return (long)i;
     }
 }
@@ -64,7 +60,7 @@ static int grow(struct strmap *m)
         return -1;
     for (size_t i = 0; i < m->cap; i++) {
         char *k = m->slots[i].key;
-        if (!k || k == STRMAP_TOMB)
+        if (!k)
             continue;
         size_t j = m->slots[i].hash & (cap - 1);
         while (slots[j].key)
@@ -74,7 +70,6 @@ static int grow(struct strmap *m)
     free(m->slots);
     m->slots = slots;
     m->cap = cap;
-    m->used = m->count;
     return 0;
 }
 
@@ -86,16 +81,14 @@ int strmap_put(struct strmap *m, const char *key, int64_t value)
         m->slots[at].value = value;
         return 0;
     }
-    if ((m->used + 1) * 4 > m->cap * 3 && grow(m) < 0)
+    if ((m->count + 1) * 4 > m->cap * 3 && grow(m) < 0)
         return -1;
     char *copy = m->borrowed ? (char *)(uintptr_t)key : strdup(key);
     if (!copy)
         return -1;
     size_t mask = m->cap - 1, i = h & mask;
-    while (m->slots[i].key && m->slots[i].key != STRMAP_TOMB)
+    while (m->slots[i].key)
         i = (i + 1) & mask;
-    if (!m->slots[i].key)
-        m->used++;
     m->slots[i] = (struct strmap_slot){copy, value, h};
     m->count++;
     return 0;
@@ -111,6 +104,9 @@ int strmap_get(const struct strmap *m, const char *key, int64_t *value)
     return 1;
 }
 
+/* Remove by shifting back the entries after it that may move (linear probing's deletion
+ * without tombstones): a map that keys come and go through keeps its size and never fills up
+ * with dead slots that force a rehash. */
 int strmap_del(struct strmap *m, const char *key)
 {
     long at = find(m, key, hash(key));
@@ -118,7 +114,16 @@ int strmap_del(struct strmap *m, const char *key)
         return 0;
     if (!m->borrowed)
         free(m->slots[at].key);
-    m->slots[at].key = STRMAP_TOMB;
+    size_t mask = m->cap - 1, hole = (size_t)at;
+    for (size_t j = (hole + 1) & mask; m->slots[j].key; j = (j + 1) & mask) {
+        size_t home = m->slots[j].hash & mask;
+        int movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
+        if (movable) {
+            m->slots[hole] = m->slots[j];
+            hole = j;
+        }
+    }
+    m->slots[hole].key = NULL;
     m->count--;
     return 1;
 }

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 struct strmap_slot {
-    char *key; /* NULL = empty; STRMAP_TOMB = deleted */
+    char *key; /* NULL = empty */
     int64_t value;
     uint64_t hash; /* of key: probes compare it before the key, growing never rehashes */
 };
@@ -20,8 +20,7 @@ struct strmap_slot {
 struct strmap {
     struct strmap_slot *slots;
     size_t cap;   /* power of two, or 0 */
-    size_t count; /* live keys */
-    size_t used;  /* live + tombstones */
+    size_t count; /* keys */
     int borrowed; /* keys are the caller's, not copies */
 };
 
