@@ -153,7 +153,7 @@ static void put_on_wire(struct vu *v, const char *token)
         curl_easy_setopt(x->easy, CURLOPT_CURLU,
                          urlcache_get(&ws->urls, (size_t)ws_step_index(ws, v->op.step), url.data));
     cx_buf_free(&url);
-    if (strcmp(rq->method, "GET") != 0) /* a GET is exchange_prepare's */
+    if (strcmp(rq->method, "GET") != 0 || v->op.json) /* a GET without a body: prepared */
         curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, rq->method);
     if (strcmp(rq->method, "HEAD") == 0)
         curl_easy_setopt(x->easy, CURLOPT_NOBODY, 1L);

@@ -333,6 +333,34 @@ static void test_barrier_needs_a_connection_per_user(void **state)
                  "stdout", "results in");
 }
 
+/* One easy handle carries every method in turn: a POST with a body, a HEAD, a DELETE and a GET
+ * after each (the handle is set up again per request, not reset): each goes with its own method
+ * and body and reads its own answer, so every expectation holds (a GET that went as a POST gets
+ * 405; one that kept the HEAD's no-body reads no JSON). */
+static void test_one_handle_every_method(void **state)
+{
+    (void)state;
+    char sc[512];
+    cxl_path_of(sc, sizeof sc, "client/tests/fixtures/methods-one-handle.json");
+    struct proc p;
+    assert_int_equal(cxl_run(&p, (const char *[]){"run", sc, "--out", "@OUT", "--quiet", NULL}, 60),
+                     0);
+    json_t *s = cxl_summary(&p);
+    assert_int_equal((int)cxl_num(s, "requests", "count"), 36);
+    assert_int_equal((int)cxl_num(s, "requests", "ok"), 36);
+    assert_int_equal((int)cxl_violations(s, "EXPECT_FAILED"), 0);
+    assert_int_equal((int)cxl_num(s, "connections", "limit"), 1);
+    json_decref(s);
+    char *h = cxl_slurp(&p, "out/history.jsonl");
+    assert_non_null(h);
+    int gets = 0;
+    for (const char *at = h; (at = strstr(at, "\"request\":\"GET /__admin/health\",")); at++)
+        gets++;
+    assert_int_equal(gets, 18);
+    free(h);
+    cxl_cleanup(&p);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -344,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_advances_wait_in_line),
         cmocka_unit_test(test_connections_flag_checked),
         cmocka_unit_test(test_barrier_needs_a_connection_per_user),
+        cmocka_unit_test(test_one_handle_every_method),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
