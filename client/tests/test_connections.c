@@ -19,24 +19,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cxlmock.h"
 #include "cxltest.h"
 #include "cxmock.h"
 #include "cxtest.h"
-
-/* A cxmock of THREADS workers on a free loopback port; its base URL into URL. */
-static struct cxm *mock_of(int threads, char *url, size_t size)
-{
-    struct cxm_options mo;
-    cxm_options_default(&mo);
-    mo.port = 0;
-    mo.threads = threads;
-    struct cxm *mock = NULL;
-    struct cx_error err;
-    assert_int_equal(cxm_create(&mo, &mock, &err), 0);
-    assert_int_equal(cxm_start(mock, &err), 0);
-    snprintf(url, size, "http://127.0.0.1:%d", cxm_port(mock));
-    return mock;
-}
 
 struct text {
     char text[8192];
@@ -104,7 +90,7 @@ static int watch_busy(void *arg)
 static void test_more_users_than_connections(void **state)
 {
     char url[64], sc[512];
-    struct cxm *mock = mock_of(8, url, sizeof url);
+    struct cxm *mock = cxl_mock(8, NULL, url, sizeof url);
     cxl_path_of(sc, sizeof sc, "client/tests/fixtures/pool.json");
     struct proc p;
     cxl_start(&p, (const char *[]){"run", sc, "--target", url, "--threads", "2", "--connections",
@@ -147,7 +133,7 @@ static void test_more_users_than_connections(void **state)
 static void test_saturated_target_warns(void **state)
 {
     char url[64], sc[512];
-    struct cxm *mock = mock_of(2, url, sizeof url);
+    struct cxm *mock = cxl_mock(2, NULL, url, sizeof url);
     cxl_path_of(sc, sizeof sc, "client/tests/fixtures/pool.json");
     struct proc p;
     cxl_start(&p, (const char *[]){"run", sc, "--target", url, "--vus", "12", "--connections", "6",

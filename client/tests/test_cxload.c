@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cxlmock.h"
 #include "cxltest.h"
 #include "cxmock.h"
 #include "cxtest.h"
@@ -297,29 +298,13 @@ static void test_secrets_never_written(void **state)
     cxl_cleanup(&p);
 }
 
-/* A mock of its own on a free loopback port, as an outside --target (ADMIN_TOKEN: its admin
- * API wants that bearer, NULL none); its base URL into URL. */
-static struct cxm *outside_mock(const char *admin_token, char *url, size_t size)
-{
-    struct cxm_options mo;
-    cxm_options_default(&mo);
-    mo.port = 0;
-    mo.admin_token = admin_token;
-    struct cxm *mock = NULL;
-    struct cx_error err;
-    assert_int_equal(cxm_create(&mo, &mock, &err), 0);
-    assert_int_equal(cxm_start(mock, &err), 0);
-    snprintf(url, size, "http://127.0.0.1:%d", cxm_port(mock));
-    return mock;
-}
-
 /* Against an outside target, ${uuid} and idempotency keys are new every run: a second run of an
  * idempotent injection against the same tenant creates contacts of its own instead of replaying the
  * first run's (INJ-05). Against the embedded mock, a fresh tenant, they repeat with the seed. */
 static void test_ids_unique_per_run_against_a_target(void **state)
 {
     char url[64], sc[512];
-    struct cxm *mock = outside_mock(NULL, url, sizeof url);
+    struct cxm *mock = cxl_mock(0, NULL, url, sizeof url);
     cxl_path_of(sc, sizeof sc, "scenarios/attribute-loss/correct.json");
     char *ids[2] = {0};
     for (int i = 0; i < 2; i++) {
@@ -511,7 +496,7 @@ static void test_arrivals_round_robin_over_users(void **state)
 static void test_no_mock_verdict_is_not_a_pass(void **state)
 {
     char url[64], sc[512];
-    struct cxm *mock = outside_mock("admin-only", url, sizeof url);
+    struct cxm *mock = cxl_mock(0, "admin-only", url, sizeof url);
     cxl_path_of(sc, sizeof sc, "client/tests/fixtures/api-only.json");
     struct proc p;
     const char *args[] = {"run", sc, "--target", url, "--ledger-check", "--out", "@OUT", NULL};

@@ -85,6 +85,19 @@ static void http_init(struct http *h, int port)
     snprintf(h->base, sizeof h->base, "http://127.0.0.1:%d", port);
 }
 
+/* A client-credentials token of cx-integration into out. */
+static void fetch_token(struct http *h, char *out, size_t size)
+{
+    json_t *v = NULL;
+    assert_int_equal(request(h, "POST", "/oauth/token", NULL,
+                             "grant_type=client_credentials&client_id=cx-integration&client_"
+                             "secret=cx-integration-secret",
+                             &v),
+                     200);
+    snprintf(out, size, "%s", json_string_value(json_object_get(v, "access_token")));
+    json_decref(v);
+}
+
 struct shared {
     int port;
     char token[64];
@@ -180,14 +193,7 @@ static void test_ACC_05_concurrent_dual_accept_first_wins(void **state)
     struct http h;
     http_init(&h, sh.port);
     json_t *v = NULL;
-    assert_int_equal(request(&h, "POST", "/oauth/token", NULL,
-                             "grant_type=client_credentials&client_id=cx-integration&client_"
-                             "secret=cx-integration-secret",
-                             &v),
-                     200);
-    snprintf(sh.token, sizeof sh.token, "%s",
-             json_string_value(json_object_get(v, "access_token")));
-    json_decref(v);
+    fetch_token(&h, sh.token, sizeof sh.token);
 
     pthread_t racers[2], poller;
     struct racer rs[2] = {{&sh, 0}, {&sh, 1}};
@@ -315,14 +321,8 @@ static void test_SIM_03_group_commit_written_before_answered(void **state)
     struct http h;
     http_init(&h, cxm_port(m));
     json_t *v = NULL;
-    assert_int_equal(request(&h, "POST", "/oauth/token", NULL,
-                             "grant_type=client_credentials&client_id=cx-integration&client_"
-                             "secret=cx-integration-secret",
-                             &v),
-                     200);
     char token[64];
-    snprintf(token, sizeof token, "%s", json_string_value(json_object_get(v, "access_token")));
-    json_decref(v);
+    fetch_token(&h, token, sizeof token);
     pthread_t t[WRITERS];
     struct writer w[WRITERS];
     for (int i = 0; i < WRITERS; i++) {
