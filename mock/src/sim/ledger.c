@@ -28,6 +28,7 @@ int cxm_ledger_open(struct cxm_ledger *l, const char *path, struct cx_error *err
     pthread_mutex_init(&l->out_lock, NULL);
     pthread_mutex_init(&l->flush_lock, NULL);
     cx_buf_init(&l->pending);
+    cx_buf_init(&l->unstored);
     return 0;
 }
 
@@ -36,6 +37,7 @@ void cxm_ledger_close(struct cxm_ledger *l)
     cxm_ledger_sync(l, l->added);
     cxm_lstore_close(&l->store);
     cx_buf_free(&l->pending);
+    cx_buf_free(&l->unstored);
     for (size_t i = 0; i < l->ntypes; i++)
         free(l->types[i]);
     free(l->types);
@@ -90,6 +92,21 @@ static void write_file(struct cxm_ledger *l, const char *p, size_t len)
     }
 }
 
+/* The lines written to the file, on their way to the store: kept until a read needs them or
+ * STORE_BATCH bytes gather, so the store costs one write per many groups. Under flush_lock. */
+#define STORE_BATCH (1 << 20)
+
+static void store_unstored(struct cxm_ledger *l)
+{
+    if (!l->unstored.len)
+        return;
+    if (cxm_lstore_append(&l->store, l->unstored.data, l->unstored.len, l->unstored_lines) < 0 &&
+        __atomic_fetch_add(&l->write_errors, 1, __ATOMIC_RELAXED) == 0)
+        fprintf(stderr, "cxmock: ledger store: out of memory\n");
+    l->unstored.len = 0;
+    l->unstored_lines = 0;
+}
+
 void cxm_ledger_sync(struct cxm_ledger *l, uint64_t upto)
 {
     if (__atomic_load_n(&l->written, __ATOMIC_ACQUIRE) >= upto)
@@ -104,10 +121,18 @@ void cxm_ledger_sync(struct cxm_ledger *l, uint64_t upto)
         l->pending_lines = 0;
         pthread_mutex_unlock(&l->out_lock);
         if (batch.len) {
-            if (cxm_lstore_append(&l->store, batch.data, batch.len, lines) < 0 &&
-                __atomic_fetch_add(&l->write_errors, 1, __ATOMIC_RELAXED) == 0)
-                fprintf(stderr, "cxmock: ledger store: out of memory\n");
             write_file(l, batch.data, batch.len);
+            cx_buf_add(&l->unstored, batch.data, batch.len);
+            l->unstored_lines += lines;
+            if (l->unstored.oom) { /* no room to gather: store them now, as they are */
+                cx_buf_free(&l->unstored);
+                l->unstored_lines = 0;
+                if (cxm_lstore_append(&l->store, batch.data, batch.len, lines) < 0 &&
+                    __atomic_fetch_add(&l->write_errors, 1, __ATOMIC_RELAXED) == 0)
+                    fprintf(stderr, "cxmock: ledger store: out of memory\n");
+            } else if (l->unstored.len >= STORE_BATCH) {
+                store_unstored(l);
+            }
         }
         cx_buf_free(&batch);
         __atomic_store_n(&l->written, last, __ATOMIC_RELEASE);
@@ -221,6 +246,7 @@ void cxm_ledger_reset(struct cxm_ledger *l, int64_t t, uint64_t seed)
 {
     cxm_ledger_sync(l, l->added);
     pthread_mutex_lock(&l->flush_lock);
+    store_unstored(l);
     cxm_lstore_clear(&l->store);
     pthread_mutex_unlock(&l->flush_lock);
     l->n = 0;
@@ -239,6 +265,7 @@ const char *cxm_ledger_get(struct cxm_ledger *l, uint64_t seq)
 {
     cxm_ledger_sync(l, l->added);
     pthread_mutex_lock(&l->flush_lock);
+    store_unstored(l);
     const char *line = seq >= 1 && seq <= l->n ? cxm_lstore_get(&l->store, seq) : NULL;
     pthread_mutex_unlock(&l->flush_lock);
     return line;

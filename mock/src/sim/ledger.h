@@ -9,8 +9,9 @@
  *
  * Entries are added under the mock's lock and rendered there; writing them is a group commit
  * done outside it. cxm_ledger_sync(l, upto) writes every entry added so far that is not yet
- * written, in one write(2) to the store (lstore.h: what the admin API and the checks read
- * back) and one to the --ledger file; the request that added entry `upto` calls it after it
+ * written, in one write(2) to the --ledger file, and gathers them for the store (lstore.h:
+ * what the admin API and the checks read back), which gets them a megabyte at a time or when a
+ * read needs them; the request that added entry `upto` calls it after it
  * lets go of the lock and before it is answered, so the lock is never held across a write,
  * concurrent requests share one write, and a killed mock still leaves every line it
  * acknowledged, each whole. Lines reach the file in seq order.
@@ -36,6 +37,8 @@ struct cxm_ledger {
     pthread_mutex_t out_lock, flush_lock;
     struct cx_buf pending;
     size_t pending_lines;
+    struct cx_buf unstored; /* written to the file, not yet to the store (under flush_lock) */
+    size_t unstored_lines;
     uint64_t added;   /* entries ever added (not reset): what cxm_ledger_sync counts */
     uint64_t written; /* of those, written (atomic) */
     char **types;     /* entry types seen, and how many of each (for /metrics) */
