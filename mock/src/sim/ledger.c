@@ -29,6 +29,7 @@ int cxm_ledger_open(struct cxm_ledger *l, const char *path, struct cx_error *err
     pthread_mutex_init(&l->flush_lock, NULL);
     cx_buf_init(&l->pending);
     cx_buf_init(&l->unstored);
+    cx_buf_init(&l->line);
     return 0;
 }
 
@@ -38,6 +39,7 @@ void cxm_ledger_close(struct cxm_ledger *l)
     cxm_lstore_close(&l->store);
     cx_buf_free(&l->pending);
     cx_buf_free(&l->unstored);
+    cx_buf_free(&l->line);
     for (size_t i = 0; i < l->ntypes; i++)
         free(l->types[i]);
     free(l->types);
@@ -170,62 +172,64 @@ static int plain(const char *s)
     return 1;
 }
 
-/* The entry as one line with its newline: the fixed keys printed, then the fields' members
- * (the hot path builds no object and calls no json_dumps). */
-static char *render(uint64_t seq, int64_t t, const char *type, const char *req, json_t *fields)
+/* The entry as one line with its newline, into B (emptied first): the fixed keys printed,
+ * then the fields' members (the hot path builds no object and calls no json_dumps). Returns 0,
+ * or -1 if out of memory. */
+static int render(struct cx_buf *b, uint64_t seq, int64_t t, const char *type, const char *req,
+                  json_t *fields)
 {
     char at[32];
     cxm_time_iso(t, at);
     int collide = !plain(type) || !plain(req);
     for (size_t i = 0; fields && i < sizeof fixed_keys / sizeof *fixed_keys; i++)
         collide |= json_object_get(fields, fixed_keys[i]) != NULL;
-    struct cx_buf b;
-    cx_buf_init(&b);
-    cx_buf_reserve(&b, 511); /* most lines fit */
+    b->len = 0;
+    b->oom = 0;
+    cx_buf_reserve(b, 511); /* most lines fit */
     if (!collide) {
-        cx_buf_addf(&b,
-                    "{\"seq\":%" PRIu64 ",\"t\":%" PRId64 ",\"at\":\"%s\",\"type\":\"%s\",\"req\":",
-                    seq, t, at, type);
+        cx_buf_addf(
+            b, "{\"seq\":%" PRIu64 ",\"t\":%" PRId64 ",\"at\":\"%s\",\"type\":\"%s\",\"req\":", seq,
+            t, at, type);
         if (req)
-            cx_buf_addf(&b, "\"%s\"", req);
+            cx_buf_addf(b, "\"%s\"", req);
         else
-            cx_buf_adds(&b, "null");
+            cx_buf_adds(b, "null");
         if (!fields || !json_object_size(fields)) {
-            cx_buf_adds(&b, "}");
+            cx_buf_adds(b, "}");
         } else { /* the fields' members, after their opening brace */
-            cx_buf_adds(&b, ",");
-            size_t open = b.len;
-            if (cx_json_append(&b, fields) < 0) {
+            cx_buf_adds(b, ",");
+            size_t open = b->len;
+            if (cx_json_append(b, fields) < 0) {
                 collide = 1; /* what the fast writer declines: all by jansson */
-            } else if (!b.oom) {
-                memmove(b.data + open, b.data + open + 1, b.len - open - 1); /* its '{' */
-                b.data[--b.len] = '\0';
+            } else if (!b->oom) {
+                memmove(b->data + open, b->data + open + 1, b->len - open - 1); /* its '{' */
+                b->data[--b->len] = '\0';
             }
         }
     }
     if (collide) {
-        b.len = 0;
+        b->len = 0;
         char *body = render_tree(seq, t, at, type, req, fields);
         if (!body)
-            b.oom = 1;
-        cx_buf_adds(&b, body ? body : "");
+            b->oom = 1;
+        cx_buf_adds(b, body ? body : "");
         free(body);
     }
-    cx_buf_adds(&b, "\n");
-    return cx_buf_take(&b);
+    cx_buf_adds(b, "\n");
+    return b->oom ? -1 : 0;
 }
 
-static int add_line(struct cxm_ledger *l, char *line)
+/* Append the rendered line to the lines waiting for the group commit. */
+static int add_line(struct cxm_ledger *l, const struct cx_buf *line)
 {
     pthread_mutex_lock(&l->out_lock);
-    cx_buf_adds(&l->pending, line);
+    cx_buf_add(&l->pending, line->data, line->len);
     int ok = !l->pending.oom;
     if (ok) {
         l->pending_lines++;
         l->added++;
     }
     pthread_mutex_unlock(&l->out_lock);
-    free(line);
     return ok ? 0 : -1;
 }
 
@@ -233,8 +237,7 @@ uint64_t cxm_ledger_add(struct cxm_ledger *l, int64_t t, const char *type, const
                         json_t *fields)
 {
     uint64_t seq = 0;
-    char *line = render(l->n + 1, t, type, req, fields);
-    if (line && add_line(l, line) == 0) {
+    if (render(&l->line, l->n + 1, t, type, req, fields) == 0 && add_line(l, &l->line) == 0) {
         seq = ++l->n;
         count_type(l, type);
     }
@@ -251,14 +254,13 @@ void cxm_ledger_reset(struct cxm_ledger *l, int64_t t, uint64_t seed)
     pthread_mutex_unlock(&l->flush_lock);
     l->n = 0;
     json_t *fields = json_pack("{sI}", "seed", (json_int_t)seed);
-    char *s = render(0, t, "RESET", NULL, fields);
+    int rendered = render(&l->line, 0, t, "RESET", NULL, fields);
     json_decref(fields);
-    if (s) { /* to the file only: the store holds this run's entries */
+    if (rendered == 0) { /* to the file only: the store holds this run's entries */
         pthread_mutex_lock(&l->flush_lock);
-        write_file(l, s, strlen(s));
+        write_file(l, l->line.data, l->line.len);
         pthread_mutex_unlock(&l->flush_lock);
     }
-    free(s);
 }
 
 const char *cxm_ledger_get(struct cxm_ledger *l, uint64_t seq)

@@ -38,6 +38,7 @@ struct cxm_ledger {
     struct cx_buf pending;
     size_t pending_lines;
     struct cx_buf unstored; /* written to the file, not yet to the store (under flush_lock) */
+    struct cx_buf line;     /* the entry being rendered, reused (under the mock's lock) */
     size_t unstored_lines;
     uint64_t added;   /* entries ever added (not reset): what cxm_ledger_sync counts */
     uint64_t written; /* of those, written (atomic) */
