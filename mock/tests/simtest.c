@@ -42,6 +42,19 @@ struct cxm_api *st_new(const char *fixture, uint64_t seed)
     return st_open(fixture, seed, NULL);
 }
 
+char *st_default_with(const char *key, long long value)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/mock/tenants/default.json", getenv("CXM_SOURCE_DIR"));
+    json_t *t = json_load_file(path, 0, NULL);
+    assert_non_null(t);
+    json_object_set_new(t, key, json_integer(value));
+    char *text = json_dumps(t, 0);
+    json_decref(t);
+    assert_non_null(text);
+    return text;
+}
+
 void st_free(struct cxm_api *m)
 {
     if (!m)

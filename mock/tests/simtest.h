@@ -21,6 +21,9 @@ struct st_res {
 /* A manual-clock mock of the default tenant (fixture NULL) or of fixture text. Fails the test
  * on error. */
 struct cxm_api *st_new(const char *fixture, uint64_t seed);
+/* The default tenant (mock/tenants/default.json) with KEY set to the integer VALUE, as fixture
+ * text for st_new (free it). */
+char *st_default_with(const char *key, long long value);
 /* As st_new, with the ledger also appended to ledger_path (NULL: memory only). */
 struct cxm_api *st_open(const char *fixture, uint64_t seed, const char *ledger_path);
 /* As st_open, on CLOCK ("real", "scaled:X" or "manual"). */

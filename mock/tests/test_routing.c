@@ -958,13 +958,7 @@ static void test_ACC_04_no_member_left_routable(void **state)
 static void test_ACC_04_SIM_07_walk_forgetting_ended(void **state)
 {
     (void)state;
-    char path[512];
-    snprintf(path, sizeof path, "%s/mock/tenants/default.json", getenv("CXM_SOURCE_DIR"));
-    json_t *t = json_load_file(path, 0, NULL);
-    assert_non_null(t);
-    json_object_set_new(t, "endedRetention", json_integer(3));
-    char *fixture = json_dumps(t, 0);
-    json_decref(t);
+    char *fixture = st_default_with("endedRetention", 3);
     struct cxm_api *m = st_new(fixture, 1);
     free(fixture);
     random_walk(m);

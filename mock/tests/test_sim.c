@@ -34,19 +34,6 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The default tenant with endedRetention N (a new string). */
-static char *retaining(int n)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/mock/tenants/default.json", getenv("CXM_SOURCE_DIR"));
-    json_t *t = json_load_file(path, 0, NULL);
-    assert_non_null(t);
-    json_object_set_new(t, "endedRetention", json_integer(n));
-    char *text = json_dumps(t, 0);
-    json_decref(t);
-    return text;
-}
-
 static int status_of(struct cxm_api *m, const char *id)
 {
     char path[128];
@@ -82,7 +69,7 @@ static long metric(struct cxm_api *m, const char *name)
 static void test_SIM_07_ended_interactions_forgotten_past_retention(void **state)
 {
     (void)state;
-    char *fixture = retaining(2);
+    char *fixture = st_default_with("endedRetention", 2);
     struct cxm_api *m = st_new(fixture, 1);
     free(fixture);
     char ids[6][40];
@@ -119,7 +106,7 @@ static void test_SIM_07_ended_interactions_forgotten_past_retention(void **state
 static void test_SIM_07_replay_of_a_forgotten_contact(void **state)
 {
     (void)state;
-    char *fixture = retaining(1);
+    char *fixture = st_default_with("endedRetention", 1);
     struct cxm_api *m = st_new(fixture, 1);
     free(fixture);
     const char *body = "{\"channel\":\"chat\",\"queueId\":\"q-priority\",\"priority\":4}";
