@@ -1,6 +1,8 @@
 -- ci/bench-mock's injection row: every request a routing injection into q-fifo with an
 -- idempotency key of its own (so every one creates a contact and stores its key), authenticated
 -- with TOKEN. The queue only deepens: with four agents, all but a few contacts wait.
+-- With DELAY_MS set (ci/bench-hour), each connection pauses that long between requests, so wrk
+-- offers a steady rate (about connections / (delay + latency)) instead of all the mock takes.
 local token = os.getenv("TOKEN")
 local counter = 0
 -- keys unique across runs too (ci/bench-mock runs wrk again on one mock to deepen its queue)
@@ -15,6 +17,13 @@ function init(args)
   n = 0
   auth = "Bearer " .. token
   body = '{"channel":"voice","queueId":"q-fifo","attributes":{"string:externalSource":"bench"}}'
+end
+
+if os.getenv("DELAY_MS") then -- wrk paces only a script that defines delay()
+  local pause = tonumber(os.getenv("DELAY_MS"))
+  function delay()
+    return pause
+  end
 end
 
 function request()
