@@ -4,6 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Old slots moved to the new table per put or delete while growing. A table grows at 3/4 full
+ * into one at least twice its size (at most 3/8 full), so the old one is empty long before the
+ * new one is 3/4 full: a few slots per operation, sequential reads, no stall. */
+#define MOVE_STEP 8
+
+/* A key deleted from the old table before it moved: keeps the probe chains through it whole. */
+static char tombstone[1];
+
 static uint64_t hash(const char *s)
 {
     uint64_t h = 1469598103934665603ULL; /* FNV-1a */
@@ -29,13 +37,17 @@ void strmap_free(struct strmap *m)
 {
     for (size_t i = 0; i < m->cap && !m->borrowed; i++)
         free(m->slots[i].key);
+    for (size_t i = m->moved; i < m->oldcap && !m->borrowed; i++)
+        if (m->old[i].key != tombstone)
+            free(m->old[i].key);
     free(m->slots);
+    free(m->old);
     int borrowed = m->borrowed;
     strmap_init(m);
     m->borrowed = borrowed;
 }
 
-/* Slot holding key (of hash h), or -1. */
+/* Slot of the new table holding key (of hash h), or -1. */
 static long find(const struct strmap *m, const char *key, uint64_t h)
 {
     if (!m->cap)
@@ -50,24 +62,61 @@ static long find(const struct strmap *m, const char *key, uint64_t h)
     }
 }
 
+/* Slot of the old table holding key, not yet moved, or -1. A moved slot is passed over
+ * unread: its key lives on in the new table (where find looked first) or was deleted. */
+static long find_old(const struct strmap *m, const char *key, uint64_t h)
+{
+    if (!m->old)
+        return -1;
+    size_t mask = m->oldcap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        const char *k = m->old[i].key;
+        if (!k)
+            return -1;
+        if (i >= m->moved && k != tombstone && m->old[i].hash == h && strcmp(k, key) == 0)
+            return (long)i;
+    }
+}
+
+/* Put a slot known to be absent into the new table (which has room). */
+static void place(struct strmap *m, struct strmap_slot s)
+{
+    size_t mask = m->cap - 1, i = s.hash & mask;
+    while (m->slots[i].key)
+        i = (i + 1) & mask;
+    m->slots[i] = s;
+}
+
+/* Move up to n old slots into the new table; the old table goes once all have moved. */
+static void move_some(struct strmap *m, size_t n)
+{
+    for (; m->old && n > 0; n--) {
+        struct strmap_slot s = m->old[m->moved++];
+        if (s.key && s.key != tombstone)
+            place(m, s);
+        if (m->moved == m->oldcap) {
+            free(m->old);
+            m->old = NULL;
+            m->oldcap = m->moved = 0;
+        }
+    }
+}
+
+/* Start growing: a new table for count + 1 keys at most half full; the old one moves over. */
 static int grow(struct strmap *m)
 {
+    move_some(m, m->oldcap); /* a grow still under way finishes first (it never should) */
     size_t cap = m->cap ? m->cap : 16;
     while ((m->count + 1) * 2 > cap)
         cap *= 2;
     struct strmap_slot *slots = calloc(cap, sizeof *slots);
     if (!slots)
         return -1;
-    for (size_t i = 0; i < m->cap; i++) {
-        char *k = m->slots[i].key;
-        if (!k)
-            continue;
-        size_t j = m->slots[i].hash & (cap - 1);
-        while (slots[j].key)
-            j = (j + 1) & (cap - 1);
-        slots[j] = m->slots[i];
+    if (m->cap) {
+        m->old = m->slots;
+        m->oldcap = m->cap;
+        m->moved = 0;
     }
-    free(m->slots);
     m->slots = slots;
     m->cap = cap;
     return 0;
@@ -81,40 +130,41 @@ int strmap_put(struct strmap *m, const char *key, int64_t value)
         m->slots[at].value = value;
         return 0;
     }
+    if ((at = find_old(m, key, h)) >= 0) {
+        m->old[at].value = value; /* it moves with its new value */
+        return 0;
+    }
     if ((m->count + 1) * 4 > m->cap * 3 && grow(m) < 0)
         return -1;
     char *copy = m->borrowed ? (char *)(uintptr_t)key : strdup(key);
     if (!copy)
         return -1;
-    size_t mask = m->cap - 1, i = h & mask;
-    while (m->slots[i].key)
-        i = (i + 1) & mask;
-    m->slots[i] = (struct strmap_slot){copy, value, h};
+    place(m, (struct strmap_slot){copy, value, h});
     m->count++;
+    move_some(m, MOVE_STEP);
     return 0;
 }
 
 int strmap_get(const struct strmap *m, const char *key, int64_t *value)
 {
-    long at = find(m, key, hash(key));
-    if (at < 0)
+    uint64_t h = hash(key);
+    long at = find(m, key, h);
+    const struct strmap_slot *s = at >= 0 ? &m->slots[at] : NULL;
+    if (!s && (at = find_old(m, key, h)) >= 0)
+        s = &m->old[at];
+    if (!s)
         return 0;
     if (value)
-        *value = m->slots[at].value;
+        *value = s->value;
     return 1;
 }
 
-/* Remove by shifting back the entries after it that may move (linear probing's deletion
- * without tombstones): a map that keys come and go through keeps its size and never fills up
- * with dead slots that force a rehash. */
-int strmap_del(struct strmap *m, const char *key)
+/* Remove from the new table by shifting back the entries after it that may move (linear
+ * probing's deletion without tombstones): a map that keys come and go through keeps its size
+ * and never fills up with dead slots that force a rehash. */
+static void remove_at(struct strmap *m, size_t hole)
 {
-    long at = find(m, key, hash(key));
-    if (at < 0)
-        return 0;
-    if (!m->borrowed)
-        free(m->slots[at].key);
-    size_t mask = m->cap - 1, hole = (size_t)at;
+    size_t mask = m->cap - 1;
     for (size_t j = (hole + 1) & mask; m->slots[j].key; j = (j + 1) & mask) {
         size_t home = m->slots[j].hash & mask;
         int movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
@@ -124,6 +174,24 @@ int strmap_del(struct strmap *m, const char *key)
         }
     }
     m->slots[hole].key = NULL;
+}
+
+int strmap_del(struct strmap *m, const char *key)
+{
+    uint64_t h = hash(key);
+    long at = find(m, key, h);
+    if (at >= 0) {
+        if (!m->borrowed)
+            free(m->slots[at].key);
+        remove_at(m, (size_t)at);
+    } else if ((at = find_old(m, key, h)) >= 0) {
+        if (!m->borrowed)
+            free(m->old[at].key);
+        m->old[at].key = tombstone; /* the old table only shrinks by moving: chains stay */
+    } else {
+        return 0;
+    }
     m->count--;
+    move_some(m, MOVE_STEP);
     return 1;
 }

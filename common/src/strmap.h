@@ -1,8 +1,11 @@
 /* strmap.h - a string-keyed hash map to integer values (open addressing, linear probing).
  *
- * Used for id -> index lookups (interactions, tokens). Keys are copied, or, in a map made by
- * strmap_init_borrowed, borrowed: the caller keeps each key alive, unchanged, until it is
- * deleted or the map freed (a key that lives in the value it names need not be stored twice).
+ * Used for id -> index lookups (interactions, tokens). Growing never stops the world: the new
+ * table is filled from the old a few slots per put or delete (so a map of millions of keys,
+ * held under the mock's lock, never stalls every request for the tens of milliseconds a
+ * rehash of it takes), and lookups look in both until the old one is empty. Keys are copied, or, in
+ * a map made by strmap_init_borrowed, borrowed: the caller keeps each key alive, unchanged, until
+ * it is deleted or the map freed (a key that lives in the value it names need not be stored twice).
  * Not thread-safe.
  */
 #ifndef STRMAP_H
@@ -20,8 +23,13 @@ struct strmap_slot {
 struct strmap {
     struct strmap_slot *slots;
     size_t cap;   /* power of two, or 0 */
-    size_t count; /* keys */
+    size_t count; /* keys, in both tables */
     int borrowed; /* keys are the caller's, not copies */
+    /* While growing: the table before, whose slots [0, moved) are already in slots. Its keys
+     * at and after moved are live (or a tombstone, if deleted before they moved); those before
+     * it are only markers that keep probe chains whole, never read (their keys may be gone). */
+    struct strmap_slot *old;
+    size_t oldcap, moved;
 };
 
 void strmap_init(struct strmap *m);

@@ -1,6 +1,9 @@
 /* test_strmap.c - the string map against a plain array, over random puts, gets and deletes:
  * deletion shifts entries back instead of leaving tombstones, so every key stays findable
- * whatever was deleted before it, in copied and in borrowed maps. */
+ * whatever was deleted before it, in copied and in borrowed maps; and while the map grows (the
+ * old table moving into the new a few slots per operation), every key is found in whichever
+ * table it is, deleted or replaced there, and a deleted key's old slot is never read (ASan
+ * sees a freed copied key read). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,15 +16,17 @@
 #include "prng.h"
 #include "strmap.h"
 
-#define KEYS 700 /* few enough that keys meet again and again */
-
-static void walk(int borrowed)
+/* A random walk over nkeys keys, puts weighing `puts` in 10 (deletes 8 - puts, gets 2). */
+static void walk(int borrowed, int nkeys, int steps, int puts)
 {
-    static char names[KEYS][16];
-    int64_t want[KEYS];
-    int present[KEYS] = {0};
-    for (int i = 0; i < KEYS; i++)
-        snprintf(names[i], sizeof names[i], "key-%d", i * 7919 % 100003);
+    char(*names)[16] = calloc((size_t)nkeys, sizeof *names);
+    int64_t *want = calloc((size_t)nkeys, sizeof *want);
+    int *present = calloc((size_t)nkeys, sizeof *present);
+    assert_non_null(names);
+    assert_non_null(want);
+    assert_non_null(present);
+    for (int i = 0; i < nkeys; i++)
+        snprintf(names[i], sizeof names[i], "key-%d", (int)((long)i * 7919 % 1000003));
     struct strmap m;
     if (borrowed)
         strmap_init_borrowed(&m);
@@ -29,10 +34,11 @@ static void walk(int borrowed)
         strmap_init(&m);
     struct cx_prng r;
     cx_prng_seed(&r, 11);
-    size_t count = 0;
-    for (int step = 0; step < 200000; step++) {
-        int k = (int)cx_prng_range(&r, 0, KEYS - 1), op = (int)cx_prng_range(&r, 0, 9);
-        if (op < 5) {
+    size_t count = 0, grows = 0;
+    int growing = 0;
+    for (int step = 0; step < steps; step++) {
+        int k = (int)cx_prng_range(&r, 0, nkeys - 1), op = (int)cx_prng_range(&r, 0, 9);
+        if (op < puts) {
             assert_int_equal(strmap_put(&m, names[k], step), 0);
             count += !present[k];
             present[k] = 1;
@@ -48,31 +54,82 @@ static void walk(int borrowed)
                 assert_int_equal(v, want[k]);
         }
         assert_int_equal(m.count, count);
-        if (step % 20000 == 0) /* every key, present or not, answers right */
-            for (int i = 0; i < KEYS; i++)
+        grows += m.old && !growing;
+        growing = m.old != NULL;
+        if (step % 20000 == 0 || (m.old && m.moved == m.oldcap / 2)) /* every key answers right */
+            for (int i = 0; i < nkeys; i++)
                 assert_int_equal(strmap_get(&m, names[i], NULL), present[i]);
     }
-    assert_true(m.cap <= 2048); /* the table never grew for dead slots */
+    assert_true(m.cap <= 4 * (size_t)nkeys); /* the table never grew for dead slots */
+    assert_true(grows > 0);
     strmap_free(&m);
+    free(names);
+    free(want);
+    free(present);
 }
 
+/* Few keys (700), meeting again and again: deletions without tombstones. */
 static void test_copied_keys(void **state)
 {
     (void)state;
-    walk(0);
+    walk(0, 700, 200000, 5);
 }
 
 static void test_borrowed_keys(void **state)
 {
     (void)state;
-    walk(1);
+    walk(1, 700, 200000, 5);
+}
+
+/* Many keys, puts ahead of deletes: the map grows to 2^16 slots and beyond, deletes, replaces
+ * and reads going on in both tables while each grow moves its old table over. */
+static void test_growing_copied(void **state)
+{
+    (void)state;
+    walk(0, 60000, 300000, 6);
+}
+
+static void test_growing_borrowed(void **state)
+{
+    (void)state;
+    walk(1, 60000, 300000, 6);
+}
+
+/* A grow moves the old table over in steps: after one put past 3/4 full, the new table has
+ * the new key and a few moved ones, the old the rest, and every key is found. */
+static void test_grow_is_incremental(void **state)
+{
+    (void)state;
+    struct strmap m;
+    strmap_init(&m);
+    char k[32];
+    int n = 0;
+    for (; !m.old; n++) {
+        snprintf(k, sizeof k, "k%d", n);
+        assert_int_equal(strmap_put(&m, k, n), 0);
+    }
+    assert_true(m.moved > 0 && m.moved < m.oldcap);
+    for (int i = 0; i < n; i++) {
+        int64_t v = -1;
+        snprintf(k, sizeof k, "k%d", i);
+        assert_int_equal(strmap_get(&m, k, &v), 1);
+        assert_int_equal(v, i);
+    }
+    while (m.old) { /* deletes move it along too; deleted keys stay gone */
+        snprintf(k, sizeof k, "k%d", --n);
+        assert_int_equal(strmap_del(&m, k), 1);
+        assert_int_equal(strmap_get(&m, k, NULL), 0);
+    }
+    assert_int_equal(m.count, (size_t)n);
+    strmap_free(&m);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_copied_keys),
-        cmocka_unit_test(test_borrowed_keys),
+        cmocka_unit_test(test_copied_keys),         cmocka_unit_test(test_borrowed_keys),
+        cmocka_unit_test(test_growing_copied),      cmocka_unit_test(test_growing_borrowed),
+        cmocka_unit_test(test_grow_is_incremental),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
