@@ -1781,6 +1781,27 @@ static void test_BAD_INPUT_head_response_has_no_body(void **state)
     assert_non_null(strstr(end_of_head + 4, "{\"status\":\"ok\"}"));
 }
 
+/* Issue 15: a path's ids are percent-decoded exactly once. %2541 is the id "%41", not "A"
+ * (civetweb decoded the path and the router again); %2F stays inside its segment, an id "a/b"
+ * and not two segments; an id with an escaped letter is still found. */
+static void test_BAD_INPUT_ids_percent_decoded_once(void **state)
+{
+    struct fx *f = *state;
+    char id[64], path[160];
+    create(f, "voice", "q-fifo", id, sizeof id);
+    const struct cxh_resp *r = ix_call(f, "GET", "%2541", "", f->tok, NULL);
+    CXH_ASSERT_STATUS(r, 404);
+    CXH_ASSERT_STR(r->json, "detail", "no interaction '%41'");
+    r = ix_call(f, "GET", "a%2Fb", "", f->tok, NULL);
+    CXH_ASSERT_STATUS(r, 404);
+    CXH_ASSERT_STR(r->json, "detail", "no interaction 'a/b'");
+    snprintf(path, sizeof path, "%%%02X%s", (unsigned char)id[0], id + 1);
+    r = ix_call(f, "GET", path, "", f->tok, NULL);
+    CXH_ASSERT_STATUS(r, 200);
+    CXH_ASSERT_STR(r->json, "id", id);
+    assert_health(f);
+}
+
 /* --max-body 1024: a 4096-byte body is 413 with a JSON body; a body of exactly 1024 bytes is
  * processed; the server keeps answering. */
 static void test_BAD_INPUT_body_over_cap_413(void **state)
@@ -2236,6 +2257,7 @@ int main(void)
         T(test_BAD_INPUT_unknown_route_404, setup_manual),
         T(test_BAD_INPUT_wrong_method_405_allow, setup_manual),
         T(test_BAD_INPUT_head_response_has_no_body, setup_manual),
+        T(test_BAD_INPUT_ids_percent_decoded_once, setup_manual),
         T(test_BAD_INPUT_body_over_cap_413, setup_none),
         T(test_SIM_03_ledger_file_matches_and_survives_sigkill, setup_none),
         T(test_ADMIN_token_required, setup_none),

@@ -323,6 +323,8 @@ int cxm_http_start(struct cxm_api *api, const struct cxm_http_options *o, struct
                              timeout,
                              "request_timeout_ms",
                              timeout,
+                             "decode_url",
+                             "no", /* the path raw: the router decodes it, once */
                              NULL};
     struct mg_callbacks cb;
     memset(&cb, 0, sizeof cb);
