@@ -2150,6 +2150,53 @@ static void test_SIM_01_manual_clock(void **state)
     CXH_ASSERT_INT(r->json, "clock.now", MANUAL_EPOCH + 86400000LL);
 }
 
+/* SIM-01, issue 15: the clock is bounded. --clock scaled:1e300 (it started and showed a
+ * negative time) and scaled:0.0001 are refused at start with a message giving the range; on a
+ * manual clock {"advanceMs": INT64_MAX} (it aborted the mock: signed overflow) is a 400 naming
+ * the field and moves nothing; on a scaled one {"scale": 1e15} twice (it aborted the second
+ * time) is a 400 each time; the mock keeps answering and exits cleanly. */
+static void test_SIM_01_clock_bounded_over_http(void **state)
+{
+    struct fx *f = *state;
+    static const char *const specs[] = {"scaled:1e300", "scaled:0.0001", "scaled:1e15"};
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        char *out = NULL, *err = NULL;
+        const char *const args[] = {"--port", "0", "--clock", specs[i], NULL};
+        int st = cxh_run(args, 10000, &out, &err);
+        if (st != 1 || !strstr(err, "--clock") || !strstr(err, specs[i]) ||
+            !strstr(err, "0.001 to 1000000") || strstr(out, "listening"))
+            fail_msg("--clock %s: exit %d, stdout: %s, stderr: %s", specs[i], st, out, err);
+        free(out);
+        free(err);
+    }
+
+    static const char *const manual[] = {"--clock", "manual", NULL};
+    fx_start(f, manual);
+    struct cxh_http *h = &f->mock.http;
+    const struct cxh_resp *r =
+        cxh_call(h, "POST", "/__admin/clock", NULL, "{\"advanceMs\":9223372036854775807}");
+    CXH_ASSERT_STATUS(r, 400);
+    CXH_ASSERT_STR(r->json, "error", "validation_error");
+    CXH_ASSERT_STR(r->json, "field", "advanceMs");
+    assert_health(f);
+    r = cxh_call(h, "GET", "/__admin/state", NULL, NULL);
+    CXH_ASSERT_INT(r->json, "clock.now", MANUAL_EPOCH);
+    assert_int_equal(cxh_stop(&f->mock), 0);
+
+    static const char *const scaled[] = {"--clock", "scaled:60", NULL};
+    fx_start(f, scaled);
+    for (int i = 0; i < 2; i++) {
+        r = cxh_call(h, "POST", "/__admin/clock", NULL, "{\"scale\":1e15}");
+        CXH_ASSERT_STATUS(r, 400);
+        CXH_ASSERT_STR(r->json, "field", "scale");
+    }
+    assert_health(f);
+    r = cxh_call(h, "GET", "/__admin/state", NULL, NULL);
+    CXH_ASSERT_STR(r->json, "clock.mode", "scaled:60");
+    if (cxh_int(r->json, "clock.now", -1) <= 0)
+        fail_msg("a scaled clock at %lld: %s", cxh_int(r->json, "clock.now", -1), r->body);
+}
+
 /* FLT-01: PUT /__admin/faults makes the interactions group answer 503 injected_fault; [] clears
  * it; a bad plan is 400 naming the field. */
 static void test_FLT_01_admin_faults(void **state)
@@ -2265,6 +2312,7 @@ int main(void)
         T(test_CLI_bad_tenant_exits_1_with_location, setup_none),
         T(test_CLI_help_exits_0, setup_none),
         T(test_SIM_01_manual_clock, setup_manual),
+        T(test_SIM_01_clock_bounded_over_http, setup_none),
         T(test_ADMIN_state_is_paged, setup_manual),
         T(test_FLT_01_admin_faults, setup_manual),
         T(test_Q_01_AGT_04_admin_queue_and_agent, setup_manual),

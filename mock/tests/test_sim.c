@@ -168,6 +168,90 @@ static void test_SIM_01_iso_time_text(void **state)
     }
 }
 
+/* The field a 400 names, "" when absent. */
+static const char *field_of(const struct st_res *r)
+{
+    const char *f = ST_STR(r->body, "field");
+    return f ? f : "";
+}
+
+/* SIM-01, issue 15: the clock is bounded and its arithmetic saturates. A manual clock told to
+ * advance past CXM_CLOCK_MAX_MS stops there (it used to overflow: UBSan aborted the mock); a
+ * scaled clock at the largest scale stops there too, never showing a negative time; wall waits
+ * and told durations at the smallest scale do not overflow; --clock refuses a scale out of
+ * range, and so does the admin API, with a 400 naming the field. */
+static void test_SIM_01_clock_bounded_and_saturating(void **state)
+{
+    (void)state;
+    enum cxm_clock_mode mode;
+    double scale;
+    assert_int_equal(cxm_clock_parse("scaled:1e300", &mode, &scale), -1);
+    assert_int_equal(cxm_clock_parse("scaled:1000001", &mode, &scale), -1);
+    assert_int_equal(cxm_clock_parse("scaled:0.0009", &mode, &scale), -1);
+    assert_int_equal(cxm_clock_parse("scaled: 60", &mode, &scale), -1);
+    assert_int_equal(cxm_clock_parse("scaled:+60", &mode, &scale), -1);
+    assert_int_equal(cxm_clock_parse("scaled:0x3c", &mode, &scale), -1);
+    assert_int_equal(cxm_clock_parse("scaled:1e6", &mode, &scale), 0);
+    assert_int_equal(cxm_clock_parse("scaled:0.001", &mode, &scale), 0);
+    assert_int_equal(cxm_clock_parse("scaled:.5", &mode, &scale), 0);
+
+    struct cxm_clock c;
+    cxm_clock_init(&c, CXM_CLOCK_MANUAL, 0);
+    assert_int_equal(cxm_clock_advance(&c, INT64_MAX), 0);
+    assert_int_equal(cxm_clock_now(&c), CXM_CLOCK_MAX_MS);
+    assert_int_equal(cxm_clock_advance(&c, 1), 0);
+    assert_int_equal(cxm_clock_now(&c), CXM_CLOCK_MAX_MS);
+
+    cxm_clock_init(&c, CXM_CLOCK_SCALED, CXM_CLOCK_MAX_SCALE);
+    c.base_ms = CXM_CLOCK_MAX_MS - 10; /* 10 mock ms before the end: 10 wall ns */
+    int64_t w0 = mono_ms();
+    while (mono_ms() - w0 < 2)
+        ;
+    assert_int_equal(cxm_clock_now(&c), CXM_CLOCK_MAX_MS);
+    cxm_clock_init(&c, CXM_CLOCK_SCALED, CXM_CLOCK_MIN_SCALE);
+    assert_true(cxm_clock_wall_ns_until(&c, CXM_CLOCK_MAX_MS) > 0);
+    c.told = CXM_TOLD_WALL;
+    assert_true(cxm_clock_told_wait_ms(&c, INT64_MAX / 2) > 0);
+
+    struct cxm_api *m = st_new(NULL, 1);
+    struct st_res *r =
+        st_call(m, "POST", "/__admin/clock", NULL, "{\"advanceMs\":9223372036854775807}");
+    assert_int_equal(r->status, 400);
+    assert_string_equal(ST_STR(r->body, "error"), "validation_error");
+    assert_string_equal(field_of(r), "advanceMs");
+    r = st_call(m, "POST", "/__admin/clock", NULL, "{\"advanceMs\":0}");
+    assert_int_equal(r->status, 200);
+    json_int_t now = json_integer_value(json_object_get(r->body, "now"));
+    assert_int_equal(now, CXM_MANUAL_EPOCH_MS); /* the refused advance moved nothing */
+    char body[64];
+    snprintf(body, sizeof body, "{\"advanceMs\":%lld}", (long long)(CXM_CLOCK_MAX_MS - now));
+    r = st_call(m, "POST", "/__admin/clock", NULL, body);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(ST_STR(r->body, "nowIso"), "9999-12-31T23:59:59.999Z");
+    r = st_call(m, "POST", "/__admin/clock", NULL, "{\"advanceMs\":1}");
+    assert_int_equal(r->status, 400);
+    assert_string_equal(field_of(r), "advanceMs");
+    st_free(m);
+
+    m = st_open_clock(NULL, 1, NULL, "scaled:60");
+    for (int i = 0; i < 2; i++) { /* twice: the second used to abort in cxm_clock_now */
+        r = st_call(m, "POST", "/__admin/clock", NULL, "{\"scale\":1e15}");
+        assert_int_equal(r->status, 400);
+        assert_string_equal(ST_STR(r->body, "error"), "validation_error");
+        assert_string_equal(field_of(r), "scale");
+    }
+    r = st_call(m, "POST", "/__admin/clock", NULL, "{\"scale\":0.0001}");
+    assert_int_equal(r->status, 400);
+    assert_string_equal(field_of(r), "scale");
+    r = st_call(m, "POST", "/__admin/clock", NULL, "{\"scale\":1000000}");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(ST_STR(r->body, "mode"), "scaled:1e+06");
+    r = st_call(m, "GET", "/__admin/state", NULL, NULL);
+    assert_true(json_integer_value(json_object_get(json_object_get(r->body, "clock"), "now")) >=
+                CXM_MANUAL_EPOCH_MS);
+    st_free(m);
+}
+
 /* SIM-01: one clock, three modes. Manual moves only when told; scaled runs X times faster;
  * the admin API refuses what a mode cannot do. */
 static void test_SIM_01_clock_modes(void **state)
@@ -512,6 +596,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_SIM_01_clock_modes),
+        cmocka_unit_test(test_SIM_01_clock_bounded_and_saturating),
         cmocka_unit_test(test_SIM_01_iso_time_text),
         cmocka_unit_test(test_SIM_07_ended_interactions_forgotten_past_retention),
         cmocka_unit_test(test_SIM_07_replay_of_a_forgotten_contact),

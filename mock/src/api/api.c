@@ -27,8 +27,10 @@ int cxm_api_init(struct cxm_api *a, const struct cxm_api_options *o, const struc
     memset(a, 0, sizeof *a);
     a->opts = *o;
     if (cxm_clock_parse(clock ? clock : "real", &mode, &scale) < 0) {
-        return cx_error_set(err, "--clock: expected real, scaled:X (X > 0) or manual, not '%s'",
-                            clock);
+        return cx_error_set(err,
+                            "--clock: expected real, scaled:X (X a decimal from %g to %.0f) or "
+                            "manual, not '%s'",
+                            CXM_CLOCK_MIN_SCALE, CXM_CLOCK_MAX_SCALE, clock);
     }
     if (cxm_sim_init(&a->sim, t, seed, mode, scale, ledger_path, err) < 0)
         return -1;

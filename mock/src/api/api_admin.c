@@ -208,12 +208,26 @@ void cxm_admin_clock(struct cxm_api *api, struct cxm_call *c)
     if (!body)
         return;
     json_t *adv = json_object_get(body, "advanceMs"), *scale = json_object_get(body, "scale");
+    int64_t headroom = cxm_clock_headroom_ms(&s->clock);
+    char end[32];
+    cxm_time_iso(CXM_CLOCK_MAX_MS, end);
     if (!json_is_object(body) || (!adv && !scale) || (adv && scale) ||
         (adv && (!json_is_integer(adv) || json_integer_value(adv) < 0)) ||
         (scale && (!json_is_number(scale) || json_number_value(scale) <= 0))) {
         cxm_respond(rs, 400,
                     cxm_err("validation_error",
                             "body must be {\"advanceMs\": N >= 0} or {\"scale\": X > 0}"));
+    } else if (adv && s->clock.mode == CXM_CLOCK_MANUAL && json_integer_value(adv) > headroom) {
+        cxm_respond(rs, 400,
+                    cxm_field_err("advanceMs",
+                                  "advanceMs must be 0..%lld: the clock ends at %s, %lld ms from "
+                                  "now",
+                                  (long long)headroom, end, (long long)headroom));
+    } else if (scale && s->clock.mode != CXM_CLOCK_MANUAL &&
+               !cxm_clock_scale_ok(json_number_value(scale))) {
+        cxm_respond(rs, 400,
+                    cxm_field_err("scale", "scale must be %g..%.0f, not %g", CXM_CLOCK_MIN_SCALE,
+                                  CXM_CLOCK_MAX_SCALE, json_number_value(scale)));
     } else if (adv && cxm_clock_advance(&s->clock, json_integer_value(adv)) < 0) {
         cxm_respond(rs, 409, cxm_err("clock_not_manual", "advanceMs needs --clock manual"));
     } else if (scale && cxm_clock_set_scale(&s->clock, json_number_value(scale)) < 0) {

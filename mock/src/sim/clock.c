@@ -1,6 +1,7 @@
 /* clock.c - see clock.h */
 #include "clock.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,21 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* D as an int64_t, saturated at the type's ends (NaN as 0). */
+static int64_t sat_i64(double d)
+{
+    if (d >= 9223372036854775807.0)
+        return INT64_MAX;
+    if (d <= -9223372036854775808.0)
+        return INT64_MIN;
+    return d == d ? (int64_t)d : 0;
+}
+
+int cxm_clock_scale_ok(double scale)
+{
+    return scale >= CXM_CLOCK_MIN_SCALE && scale <= CXM_CLOCK_MAX_SCALE;
+}
+
 int cxm_clock_parse(const char *spec, enum cxm_clock_mode *mode, double *scale)
 {
     if (strcmp(spec, "real") == 0) {
@@ -34,9 +50,15 @@ int cxm_clock_parse(const char *spec, enum cxm_clock_mode *mode, double *scale)
         return 0;
     }
     if (strncmp(spec, "scaled:", 7) == 0 && spec[7]) {
+        /* A plain decimal (strtod alone would take a sign, white space, hex, inf and nan). */
+        const char *x_text = spec + 7;
+        if (!((*x_text >= '0' && *x_text <= '9') || *x_text == '.') ||
+            strspn(x_text, "0123456789.eE+-") != strlen(x_text))
+            return -1;
         char *end;
-        double x = strtod(spec + 7, &end);
-        if (*end || !isfinite(x) || x <= 0)
+        errno = 0;
+        double x = strtod(x_text, &end);
+        if (*end || errno || !cxm_clock_scale_ok(x))
             return -1;
         *mode = CXM_CLOCK_SCALED;
         *scale = x;
@@ -58,20 +80,28 @@ int64_t cxm_clock_now(const struct cxm_clock *c)
     if (c->mode == CXM_CLOCK_MANUAL)
         return c->base_ms;
     double elapsed_ms = (double)(mono_ns() - c->anchor_ns) / 1e6 * c->scale;
+    if (!(elapsed_ms < (double)(CXM_CLOCK_MAX_MS - c->base_ms)))
+        return CXM_CLOCK_MAX_MS; /* the end of the clock: it stops there */
     return c->base_ms + (int64_t)elapsed_ms;
+}
+
+int64_t cxm_clock_headroom_ms(const struct cxm_clock *c)
+{
+    int64_t now = cxm_clock_now(c);
+    return now < CXM_CLOCK_MAX_MS ? CXM_CLOCK_MAX_MS - now : 0;
 }
 
 int cxm_clock_advance(struct cxm_clock *c, int64_t ms)
 {
     if (c->mode != CXM_CLOCK_MANUAL || ms < 0)
         return -1;
-    c->base_ms += ms;
+    c->base_ms = ms < CXM_CLOCK_MAX_MS - c->base_ms ? c->base_ms + ms : CXM_CLOCK_MAX_MS;
     return 0;
 }
 
 int cxm_clock_set_scale(struct cxm_clock *c, double scale)
 {
-    if (c->mode == CXM_CLOCK_MANUAL || !(scale > 0) || !isfinite(scale))
+    if (c->mode == CXM_CLOCK_MANUAL || !cxm_clock_scale_ok(scale))
         return -1;
     int64_t now = cxm_clock_now(c);
     c->base_ms = now;
@@ -88,7 +118,7 @@ int64_t cxm_clock_wall_ns_until(const struct cxm_clock *c, int64_t at_ms)
     int64_t now = cxm_clock_now(c);
     if (at_ms <= now)
         return 0;
-    return (int64_t)((double)(at_ms - now) * 1e6 / c->scale);
+    return sat_i64((double)(at_ms - now) * 1e6 / c->scale); /* at_ms > now >= 0: no overflow */
 }
 
 int cxm_told_parse(const char *spec, enum cxm_told *told)
@@ -110,21 +140,21 @@ static int tells_wall(const struct cxm_clock *c)
 
 int64_t cxm_clock_told_wait_ms(const struct cxm_clock *c, int64_t ms)
 {
-    return tells_wall(c) ? (int64_t)ceil((double)ms / c->scale) : ms;
+    return tells_wall(c) ? sat_i64(ceil((double)ms / c->scale)) : ms;
 }
 
 int64_t cxm_clock_told_lifetime_s(const struct cxm_clock *c, int64_t s)
 {
     if (!tells_wall(c))
         return s;
-    int64_t wall = (int64_t)floor((double)s / c->scale);
+    int64_t wall = sat_i64(floor((double)s / c->scale));
     return wall < 1 ? 1 : wall;
 }
 
 int64_t cxm_clock_asked_wait_ns(const struct cxm_clock *c, int64_t s)
 {
     double ns = (double)s * 1e9;
-    return (int64_t)(c->told == CXM_TOLD_MOCK && c->mode == CXM_CLOCK_SCALED ? ns / c->scale : ns);
+    return sat_i64(c->told == CXM_TOLD_MOCK && c->mode == CXM_CLOCK_SCALED ? ns / c->scale : ns);
 }
 
 void cxm_clock_describe(const struct cxm_clock *c, char *buf, unsigned long size)

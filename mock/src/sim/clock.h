@@ -15,6 +15,15 @@
 
 #define CXM_MANUAL_EPOCH_MS 1767225600000LL /* 2026-01-01T00:00:00Z */
 
+/* The clock's bounds. Mock time never passes CXM_CLOCK_MAX_MS, the last millisecond a four-digit
+ * ISO 8601 year names: there it stops (saturates) instead of overflowing, and every sum of mock
+ * time and a tenant's durations (at most INT_MAX seconds each) still fits an int64_t. A scale is
+ * CXM_CLOCK_MIN_SCALE to CXM_CLOCK_MAX_SCALE, so wall and mock durations convert without
+ * overflow either. */
+#define CXM_CLOCK_MAX_MS    253402300799999LL /* 9999-12-31T23:59:59.999Z */
+#define CXM_CLOCK_MIN_SCALE 0.001
+#define CXM_CLOCK_MAX_SCALE 1000000.0
+
 enum cxm_clock_mode { CXM_CLOCK_REAL, CXM_CLOCK_SCALED, CXM_CLOCK_MANUAL };
 
 /* SIM-06: the time the durations the mock tells a client (Retry-After, retryAfterMs,
@@ -32,20 +41,28 @@ struct cxm_clock {
     int64_t anchor_ns; /* CLOCK_MONOTONIC at the anchor (real, scaled) */
 };
 
-/* Parse "real", "scaled:X" (X > 0, finite) or "manual". Returns 0, or -1 if malformed. */
+/* Is SCALE within CXM_CLOCK_MIN_SCALE..CXM_CLOCK_MAX_SCALE? (NaN is not.) */
+int cxm_clock_scale_ok(double scale);
+
+/* Parse "real", "scaled:X" (X a plain decimal, CXM_CLOCK_MIN_SCALE..CXM_CLOCK_MAX_SCALE) or
+ * "manual". Returns 0, or -1 if malformed or out of range. */
 int cxm_clock_parse(const char *spec, enum cxm_clock_mode *mode, double *scale);
 
 /* Start a clock: real and scaled anchor at the wall clock's now, manual at the epoch above. */
 void cxm_clock_init(struct cxm_clock *c, enum cxm_clock_mode mode, double scale);
 
-/* Mock time now, in ms since the Unix epoch. */
+/* Mock time now, in ms since the Unix epoch; never past CXM_CLOCK_MAX_MS. */
 int64_t cxm_clock_now(const struct cxm_clock *c);
 
-/* Manual mode: move forward by ms >= 0. Returns 0, or -1 if not manual or ms < 0. */
+/* How far the clock can still move: CXM_CLOCK_MAX_MS less now (0 at the end). */
+int64_t cxm_clock_headroom_ms(const struct cxm_clock *c);
+
+/* Manual mode: move forward by ms >= 0, stopping at CXM_CLOCK_MAX_MS. Returns 0, or -1 if not
+ * manual or ms < 0. */
 int cxm_clock_advance(struct cxm_clock *c, int64_t ms);
 
 /* Real or scaled mode: change the speed from now on without a jump (scale 1 = real).
- * Returns 0, or -1 in manual mode or for a scale that is not > 0. */
+ * Returns 0, or -1 in manual mode or for a scale out of range (cxm_clock_scale_ok). */
 int cxm_clock_set_scale(struct cxm_clock *c, double scale);
 
 /* Wall-clock nanoseconds until mock time reaches at_ms (0 if already there); -1 in manual
