@@ -1802,6 +1802,26 @@ static void test_BAD_INPUT_ids_percent_decoded_once(void **state)
     assert_health(f);
 }
 
+/* CONS-03, issue 15: over HTTP too a query value reaches the mock raw and is decoded once:
+ * timeout=1%00 and timeout=%201 are 400 naming timeout (they were read as 1), and the largest
+ * cursor is an unknown one, not an expired one. */
+static void test_CONS_03_query_values_strict_over_http(void **state)
+{
+    struct fx *f = *state;
+    static const char *const bad[] = {"/api/v2/events?timeout=1%00", "/api/v2/events?timeout=%201",
+                                      "/api/v2/events?timeout=1%3B"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const struct cxh_resp *r = cxh_call(&f->mock.http, "GET", bad[i], f->tok, NULL);
+        CXH_ASSERT_STATUS(r, 400);
+        CXH_ASSERT_STR(r->json, "field", "timeout");
+    }
+    const struct cxh_resp *r =
+        cxh_call(&f->mock.http, "GET", "/api/v2/events?after=18446744073709551615", f->tok, NULL);
+    CXH_ASSERT_STATUS(r, 410);
+    CXH_ASSERT_STR(r->json, "error", "cursor_unknown");
+    assert_health(f);
+}
+
 /* --max-body 1024: a 4096-byte body is 413 with a JSON body; a body of exactly 1024 bytes is
  * processed; the server keeps answering. */
 static void test_BAD_INPUT_body_over_cap_413(void **state)
@@ -2305,6 +2325,7 @@ int main(void)
         T(test_BAD_INPUT_wrong_method_405_allow, setup_manual),
         T(test_BAD_INPUT_head_response_has_no_body, setup_manual),
         T(test_BAD_INPUT_ids_percent_decoded_once, setup_manual),
+        T(test_CONS_03_query_values_strict_over_http, setup_manual),
         T(test_BAD_INPUT_body_over_cap_413, setup_none),
         T(test_SIM_03_ledger_file_matches_and_survives_sigkill, setup_none),
         T(test_ADMIN_token_required, setup_none),

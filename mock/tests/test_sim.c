@@ -532,6 +532,68 @@ static void test_CONS_02_events(void **state)
     st_free(m);
 }
 
+/* GET PATH with the bearer TOK; fails unless the answer is STATUS and, when FIELD is not NULL,
+ * names FIELD (the JSON error naming the parameter). */
+static void query_says(struct cxm_api *m, const char *tok, const char *path, int status,
+                       const char *field)
+{
+    struct st_res *r = st_call(m, "GET", path, tok, NULL);
+    if (r->status != status || (field && strcmp(field_of(r), field) != 0)) {
+        char *b = r->body ? json_dumps(r->body, JSON_COMPACT) : NULL;
+        fail_msg("GET %s: expected %d naming '%s', got %d: %s", path, status, field ? field : "",
+                 r->status, b ? b : "(no JSON)");
+    }
+}
+
+/* CONS-03, issue 15: query values are taken exactly or refused, never bent. A value with white
+ * space (%20, +), a %00, a bad '%', a sign or anything after the digits, one longer than the
+ * mock reads (it was cut at 31 characters: forty zeros and a 1 read as 0) or past its range is
+ * a 400 naming the parameter; after=18446744073709551615, the largest cursor, is an unknown
+ * cursor (after + 1 wrapped to 0: cursor_expired). The same holds for the admin API's paging and
+ * the strings expand, fields and fail. */
+static void test_CONS_03_strict_query_values(void **state)
+{
+    (void)state;
+    struct cxm_api *m = st_new(NULL, 1);
+    const char *tok = st_bearer(m);
+    static const char *const bad_timeouts[] = {"%201", "1%00", "+1", "1+", "1x", "-1",
+                                               "61",   "0x1",  "",   "%",  "%4", "1%zz"};
+    char path[512];
+    for (size_t i = 0; i < sizeof bad_timeouts / sizeof bad_timeouts[0]; i++) {
+        snprintf(path, sizeof path, "/api/v2/events?timeout=%s", bad_timeouts[i]);
+        query_says(m, tok, path, 400, "timeout");
+    }
+    query_says(m, tok, "/api/v2/events?timeout=%30", 200, NULL); /* "0", decoded once */
+    query_says(m, tok, "/api/v2/events?after=0&timeout=0", 200, NULL);
+    query_says(m, tok, "/api/v2/events?after=00000000000000000000000000000000000000001", 400,
+               "after");
+    query_says(m, tok, "/api/v2/events?after=18446744073709551616", 400, "after");
+    struct st_res *r = st_call(m, "GET", "/api/v2/events?after=18446744073709551615", tok, NULL);
+    assert_int_equal(r->status, 410);
+    assert_string_equal(ST_STR(r->body, "error"), "cursor_unknown");
+
+    query_says(m, NULL, "/__admin/state?limit=%2010", 400, "limit");
+    query_says(m, NULL, "/__admin/state?limit=0", 400, "limit");
+    query_says(m, NULL, "/__admin/state?after=1%00", 400, "after");
+    query_says(m, NULL, "/__admin/state?after=18446744073709551615&limit=100000", 200, NULL);
+    query_says(m, NULL, "/__admin/ledger?limit=1%00", 400, "limit");
+    query_says(m, NULL, "/__admin/ledger?after=18446744073709551615", 200, NULL);
+    query_says(m, NULL, "/__admin/violations?fail=1%00", 400, "fail");
+    query_says(m, NULL, "/__admin/violations?fail=0", 200, NULL);
+
+    char longv[300];
+    memset(longv, 'q', sizeof longv - 1);
+    longv[sizeof longv - 1] = '\0';
+    snprintf(path, sizeof path, "/api/v2/routing/contacts/nope?expand=%s", longv);
+    query_says(m, tok, path, 400, "expand");
+    query_says(m, tok, "/api/v2/routing/contacts/nope?expand=queuePosition", 404, NULL);
+    const char *ada = st_agent(m, 1, "ada%40example.test", "ada-pass");
+    snprintf(path, sizeof path, "/api/v2/me/interactions?fields=%s", longv);
+    query_says(m, ada, path, 400, "fields");
+    query_says(m, ada, "/api/v2/me/interactions?fields=%2A", 200, NULL);
+    st_free(m);
+}
+
 /* CONS-03: the long poll is ordered, resumes from a cursor, and says 410 once events after a
  * cursor fell out of the retention window. */
 static void test_CONS_03_long_poll_cursor_and_retention(void **state)
@@ -607,6 +669,7 @@ int main(void)
         cmocka_unit_test(test_CONS_01_consistency_delay),
         cmocka_unit_test(test_CONS_02_events),
         cmocka_unit_test(test_CONS_03_long_poll_cursor_and_retention),
+        cmocka_unit_test(test_CONS_03_strict_query_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

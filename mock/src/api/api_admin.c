@@ -1,6 +1,6 @@
 /* api_admin.c - the admin API (/__admin/..., README "Admin API"): ground truth and control.
  * Access (loopback or --admin-token) is checked by the router before these run. */
-#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,19 +45,6 @@ static json_t *clock_view(const struct cxm_sim *s)
     cxm_clock_describe(&s->clock, mode, sizeof mode);
     cxm_time_iso(s->now, iso);
     return json_pack("{ss sI ss}", "mode", mode, "now", (json_int_t)s->now, "nowIso", iso);
-}
-
-static int uint_param(const struct cxm_req *rq, const char *name, unsigned long long def,
-                      unsigned long long *out)
-{
-    char buf[32];
-    *out = def;
-    if (!cxm_query_param(rq, name, buf, sizeof buf))
-        return 0;
-    char *end;
-    errno = 0;
-    *out = strtoull(buf, &end, 10);
-    return (!*buf || *end || errno || buf[0] == '-') ? -1 : 0;
 }
 
 #define STATE_LIMIT 1000 /* interactions (and queue members) per page by default */
@@ -106,21 +93,19 @@ void cxm_admin_state(struct cxm_api *api, struct cxm_call *c)
     struct cxm_resp *rs = c->rs;
     struct cxm_sim *s = &api->sim;
     unsigned long long after, limit;
-    if (uint_param(c->rq, "after", 0, &after) < 0 ||
-        uint_param(c->rq, "limit", STATE_LIMIT, &limit) < 0 || limit == 0 || limit > 100000) {
-        cxm_respond(rs, 400,
-                    cxm_err("validation_error", "after must be an integer >= 0, limit 1..100000"));
+    if (cxm_query_uint(c->rq, rs, "after", 0, 0, UINT64_MAX, &after) < 0 ||
+        cxm_query_uint(c->rq, rs, "limit", STATE_LIMIT, 1, 100000, &limit) < 0)
         return;
-    }
     json_t *agents = json_array();
     for (size_t a = 0; a < s->model.nagents; a++)
         json_array_append_new(agents, cxm_view_agent(&s->model, &s->model.agents[a]));
-    size_t end = after + limit < s->model.nix ? (size_t)(after + limit) : s->model.nix;
+    /* The page [start, end), never after + limit: that wraps for the largest cursors. */
+    size_t start = after < s->model.nix ? (size_t)after : s->model.nix;
+    size_t end = limit < s->model.nix - start ? start + (size_t)limit : s->model.nix;
     json_t *state = json_pack(
         "{ss sI so so so so sI so sI sI sI}", "tenant", s->tenant->name, "seed",
         (json_int_t)s->seed, "clock", clock_view(s), "agents", agents, "queues",
-        queues_view(s, (size_t)limit), "interactions",
-        interactions_view(s, after < s->model.nix ? (size_t)after : s->model.nix, (size_t)limit),
+        queues_view(s, (size_t)limit), "interactions", interactions_view(s, start, (size_t)limit),
         "interactionsTotal", (json_int_t)s->model.nix, "next",
         end < s->model.nix ? json_integer((json_int_t)end) : json_null(), "scheduled",
         (json_int_t)s->sched.n, "ledgerEntries", (json_int_t)s->ledger.n, "eventCursor",
@@ -245,12 +230,9 @@ void cxm_admin_ledger(struct cxm_api *api, struct cxm_call *c)
     struct cxm_resp *rs = c->rs;
     struct cxm_ledger *l = &api->sim.ledger;
     unsigned long long after, limit;
-    if (uint_param(rq, "after", 0, &after) < 0 || uint_param(rq, "limit", 10000, &limit) < 0 ||
-        limit == 0 || limit > 100000) {
-        cxm_respond(rs, 400,
-                    cxm_err("validation_error", "after must be an integer >= 0, limit 1..100000"));
+    if (cxm_query_uint(rq, rs, "after", 0, 0, UINT64_MAX, &after) < 0 ||
+        cxm_query_uint(rq, rs, "limit", 10000, 1, 100000, &limit) < 0)
         return;
-    }
     struct cx_buf out;
     cx_buf_init(&out);
     cx_buf_adds(&out, "{\"entries\":[");
@@ -291,9 +273,11 @@ void cxm_admin_violations(struct cxm_api *api, struct cxm_call *c)
 {
     struct cxm_resp *rs = c->rs;
     char fail[8];
-    int gate = cxm_query_param(c->rq, "fail", fail, sizeof fail);
+    int gate = cxm_query_str(c->rq, rs, "fail", fail, sizeof fail);
+    if (gate < 0)
+        return;
     if (gate && strcmp(fail, "1") != 0 && strcmp(fail, "0") != 0) {
-        cxm_respond(rs, 400, cxm_err("validation_error", "fail must be 0 or 1"));
+        cxm_respond(rs, 400, cxm_field_err("fail", "fail must be 0 or 1"));
         return;
     }
     json_t *report = cxm_invariants(&api->sim.ledger);

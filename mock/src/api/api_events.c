@@ -5,7 +5,7 @@
  * on a scaled clock that tells mock time (SIM-06). The wait releases the mock's lock.
  * A cursor older than the retained events answers 410 with the oldest cursor still held. */
 #include <errno.h>
-#include <stdlib.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "handlers.h"
@@ -13,48 +13,27 @@
 #define MAX_TIMEOUT_S 60
 #define MAX_EVENTS    1000
 
-static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
-{
-    char *end;
-    if (!*s || *s == '-' || *s == '+')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end || errno || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 void cxm_api_events(struct cxm_api *api, struct cxm_call *c)
 {
     const struct cxm_req *rq = c->rq;
     struct cxm_resp *rs = c->rs;
-    char buf[32];
-    unsigned long long after = 0, timeout = 0;
-    if (cxm_query_param(rq, "after", buf, sizeof buf) && parse_uint(buf, UINT64_MAX, &after) < 0) {
-        cxm_respond(rs, 400, cxm_field_err("after", "after must be a cursor (an integer >= 0)"));
+    unsigned long long after, timeout;
+    if (cxm_query_uint(rq, rs, "after", 0, 0, UINT64_MAX, &after) < 0 ||
+        cxm_query_uint(rq, rs, "timeout", 0, 0, MAX_TIMEOUT_S, &timeout) < 0)
         return;
-    }
-    if (cxm_query_param(rq, "timeout", buf, sizeof buf) &&
-        parse_uint(buf, MAX_TIMEOUT_S, &timeout) < 0) {
-        cxm_respond(rs, 400,
-                    cxm_field_err("timeout", "timeout must be 0..%d seconds", MAX_TIMEOUT_S));
-        return;
-    }
     struct cxm_events *ev = &api->sim.events;
-    if (cxm_events_expired(ev, after)) {
-        cxm_respond(rs, 410,
-                    json_pack("{ss ss sI}", "error", "cursor_expired", "detail",
-                              "events after this cursor are no longer retained", "oldest",
-                              (json_int_t)ev->first));
-        return;
-    }
     if (after > cxm_events_last(ev)) { /* a cursor from before a reset, or made up */
         cxm_respond(rs, 410,
                     json_pack("{ss ss sI}", "error", "cursor_unknown", "detail",
                               "no event has this cursor yet: start again from 0", "latest",
                               (json_int_t)cxm_events_last(ev)));
+        return;
+    }
+    if (cxm_events_expired(ev, after)) {
+        cxm_respond(rs, 410,
+                    json_pack("{ss ss sI}", "error", "cursor_expired", "detail",
+                              "events after this cursor are no longer retained", "oldest",
+                              (json_int_t)ev->first));
         return;
     }
     struct timespec deadline; /* the client's seconds (SIM-06) */

@@ -14,8 +14,17 @@ void cxm_api_list_interactions(struct cxm_api *api, struct cxm_call *c)
 
 void cxm_api_my_interactions(struct cxm_api *api, struct cxm_call *c)
 {
-    char fields[16] = "", base[300] = "";
-    int full = cxm_query_param(c->rq, "fields", fields, sizeof fields) && strcmp(fields, "*") == 0;
+    char fields[256] = "", base[300] = "";
+    int rc = cxm_query_param(c->rq, "fields", fields, sizeof fields);
+    if (rc < 0) { /* GWS-03: the listing's own error shape, naming the parameter */
+        cxm_respond(c->rs, 400,
+                    json_pack("{si ss ss}", "statusCode", 1, "statusMessage",
+                              "query parameter 'fields' must be at most 255 characters, "
+                              "percent-encoded correctly, with no NUL byte",
+                              "field", "fields"));
+        return;
+    }
+    int full = rc > 0 && strcmp(fields, "*") == 0;
     if (c->rq->host)
         snprintf(base, sizeof base, "http://%s", c->rq->host);
     json_t *out = NULL;

@@ -62,8 +62,9 @@ static void etag_of(const char *text, char out[24])
  * body (PRI-08: 002's conditional GET, to see whether the contact moved since the last read). */
 void cxm_api_get_contact(struct cxm_api *api, struct cxm_call *c)
 {
-    char expand[64] = "";
-    cxm_query_param(c->rq, "expand", expand, sizeof expand);
+    char expand[256] = "";
+    if (cxm_query_str(c->rq, c->rs, "expand", expand, sizeof expand) < 0)
+        return;
     json_t *out = NULL;
     int status =
         cxm_routing_contact(&api->sim, c->params[0], strstr(expand, "queuePosition") != NULL, &out);

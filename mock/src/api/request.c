@@ -1,6 +1,7 @@
 /* request.c - see request.h */
 #include "request.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,27 +21,23 @@ static int hexval(char c)
     return -1;
 }
 
-void cxm_url_decode(char *out, const char *src, size_t n, int plus_is_space)
+int cxm_url_decode(char *out, const char *src, size_t n, int plus_is_space)
 {
     char *o = out;
+    int bad = 0;
     for (size_t i = 0; i < n; i++) {
         if (src[i] == '%' && i + 2 < n && hexval(src[i + 1]) >= 0 && hexval(src[i + 2]) >= 0) {
-            *o++ = (char)(hexval(src[i + 1]) * 16 + hexval(src[i + 2]));
+            char c = (char)(hexval(src[i + 1]) * 16 + hexval(src[i + 2]));
+            bad |= c == '\0';
+            *o++ = c;
             i += 2;
         } else {
+            bad |= src[i] == '%' || src[i] == '\0';
             *o++ = plus_is_space && src[i] == '+' ? ' ' : src[i];
         }
     }
     *o = '\0';
-}
-
-/* As decode_into, into a new string (NULL if out of memory). */
-static char *decode(const char *src, size_t n, int plus_is_space)
-{
-    char *out = malloc(n + 1);
-    if (out)
-        cxm_url_decode(out, src, n, plus_is_space);
-    return out;
+    return bad ? -1 : (int)(o - out);
 }
 
 void cxm_respond(struct cxm_resp *rs, int status, json_t *body)
@@ -149,19 +146,61 @@ int cxm_query_param(const struct cxm_req *rq, const char *name, char *buf, size_
     for (const char *q = rq->query; q && *q;) {
         const char *amp = strchr(q, '&');
         size_t len = amp ? (size_t)(amp - q) : strlen(q);
-        if (len > nlen && strncmp(q, name, nlen) == 0 && q[nlen] == '=') {
-            char *v = decode(q + nlen + 1, len - nlen - 1, 1);
-            if (!v)
-                return 0;
-            snprintf(buf, size, "%s", v);
-            free(v);
-            return 1;
-        }
-        if (len == nlen && strncmp(q, name, nlen) == 0) {
-            snprintf(buf, size, "%s", "");
-            return 1;
+        if (len >= nlen && strncmp(q, name, nlen) == 0 && (len == nlen || q[nlen] == '=')) {
+            const char *v = len == nlen ? "" : q + nlen + 1;
+            size_t vlen = len == nlen ? 0 : len - nlen - 1;
+            char *d = malloc(vlen + 1);
+            if (!d)
+                return -1;
+            int n = cxm_url_decode(d, v, vlen, 1);
+            int fits = n >= 0 && (size_t)n < size;
+            if (fits)
+                memcpy(buf, d, (size_t)n + 1);
+            free(d);
+            return fits ? 1 : -1;
         }
         q = amp ? amp + 1 : NULL;
     }
     return 0;
+}
+
+int cxm_query_str(const struct cxm_req *rq, struct cxm_resp *rs, const char *name, char *buf,
+                  size_t size)
+{
+    int rc = cxm_query_param(rq, name, buf, size);
+    if (rc < 0)
+        cxm_respond(rs, 400,
+                    cxm_field_err(name,
+                                  "query parameter '%s' must be at most %zu characters, "
+                                  "percent-encoded correctly, with no NUL byte",
+                                  name, size - 1));
+    return rc;
+}
+
+int cxm_query_uint(const struct cxm_req *rq, struct cxm_resp *rs, const char *name,
+                   unsigned long long def, unsigned long long min, unsigned long long max,
+                   unsigned long long *out)
+{
+    char buf[32];
+    *out = def;
+    int rc = cxm_query_param(rq, name, buf, sizeof buf);
+    if (rc == 0)
+        return 0;
+    unsigned long long v = 0;
+    int ok = rc > 0 && buf[0] != '\0';
+    for (const char *p = buf; ok && *p; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        ok = d <= 9 && v <= (ULLONG_MAX - d) / 10;
+        v = v * 10 + d;
+    }
+    if (!ok || v < min || v > max) {
+        cxm_respond(rs, 400,
+                    cxm_field_err(name,
+                                  "query parameter '%s' must be an integer from %llu to %llu, in "
+                                  "decimal digits only",
+                                  name, min, max));
+        return -1;
+    }
+    *out = v;
+    return 1;
 }

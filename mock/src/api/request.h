@@ -70,11 +70,28 @@ void cxm_respond(struct cxm_resp *rs, int status, json_t *body);
  * column for a syntax error) and returns NULL. */
 json_t *cxm_req_json(const struct cxm_req *rq, struct cxm_resp *rs);
 
-/* Percent-decode n bytes of src into out (at least n + 1 bytes); '+' becomes ' ' when
- * plus_is_space (forms, query strings). */
-void cxm_url_decode(char *out, const char *src, size_t n, int plus_is_space);
+/* Percent-decode n bytes of src into out (at least n + 1 bytes, NUL-terminated), once: '%' and
+ * two hex digits become that byte, '+' becomes ' ' when plus_is_space (forms, query strings).
+ * Returns the decoded length, or -1 if src is not valid percent-encoding the mock takes: a '%'
+ * not followed by two hex digits, or an escape that decodes to a NUL byte (out is then still
+ * NUL-terminated, but no value to use). */
+int cxm_url_decode(char *out, const char *src, size_t n, int plus_is_space);
 
-/* For handlers: the value of query parameter `name` (percent-decoded) into buf; 1 if present. */
+/* For handlers: the value of query parameter `name`, percent-decoded once, into buf (size
+ * bytes). Returns 1 if present, 0 if absent, -1 if present but not taken: a value that does not
+ * fit in buf (nothing is cut short) or is not valid percent-encoding (cxm_url_decode). */
 int cxm_query_param(const struct cxm_req *rq, const char *name, char *buf, size_t size);
+
+/* As cxm_query_param; on -1 also sets a 400 validation_error naming the parameter in rs. */
+int cxm_query_str(const struct cxm_req *rq, struct cxm_resp *rs, const char *name, char *buf,
+                  size_t size);
+
+/* For handlers: query parameter `name` as an integer min..max written in decimal digits only (no
+ * sign, white space, or anything after the digits) into *out; def when absent. Returns 1 if
+ * present, 0 if absent, -1 (with a 400 validation_error naming the parameter set in rs) if it is
+ * anything else or out of range. */
+int cxm_query_uint(const struct cxm_req *rq, struct cxm_resp *rs, const char *name,
+                   unsigned long long def, unsigned long long min, unsigned long long max,
+                   unsigned long long *out);
 
 #endif

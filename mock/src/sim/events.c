@@ -72,7 +72,7 @@ uint64_t cxm_events_last(const struct cxm_events *e)
 
 int cxm_events_expired(const struct cxm_events *e, uint64_t after)
 {
-    return after + 1 < e->first;
+    return after < e->first - 1; /* first >= 1; after + 1 would wrap at UINT64_MAX */
 }
 
 const char *cxm_events_get(const struct cxm_events *e, uint64_t c, const char **type)
