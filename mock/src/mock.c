@@ -143,7 +143,10 @@ int cxm_start(struct cxm *m, struct cx_error *err)
     }
     struct cxm_http_options ho = {m->opts.bind, m->opts.port, m->opts.threads, m->opts.max_body,
                                   m->opts.request_timeout_ms};
-    return cxm_http_start(&m->api, &ho, &m->http, err);
+    if (cxm_http_start(&m->api, &ho, &m->http, err) < 0)
+        return -1;
+    cxm_api_set_base_url(&m->api, m->opts.bind, cxm_http_port(m->http));
+    return 0;
 }
 
 int cxm_port(const struct cxm *m)

@@ -481,16 +481,60 @@ static void test_GWS_01_put_by_channel(void **state)
     free(ev);
 }
 
+/* GWS-01, issue 15: /me/interactions builds its URIs from the address the mock listens on,
+ * never from the request's Host header (it copied the header in unchecked, so a client chose
+ * where the answer pointed); on a wildcard address, where the mock cannot tell which of its
+ * addresses a client reached, they are path-only references. */
+static void test_GWS_01_uris_from_the_bound_address(void **state)
+{
+    struct cxm_api *m = *state;
+    const char *a = st_create(m, 0, "chat", "q-fifo", NULL);
+    const char *cyd = as_agent(m, "cyd%40example.test", "cyd-pass");
+    assert_int_equal(op(m, cyd, a, "{\"operationName\":\"Accept\"}")->status, 200);
+    st_advance(m, 500);
+    static const struct {
+        const char *bind, *base;
+    } cases[] = {
+        {"127.0.0.1", "http://127.0.0.1:8080"},
+        {NULL, "http://127.0.0.1:8080"},
+        {"::1", "http://[::1]:8080"},
+        {"10.1.2.3", "http://10.1.2.3:8080"},
+        {"0.0.0.0", ""},
+        {"::", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cxm_api_set_base_url(m, cases[i].bind, 8080);
+        struct cxm_req rq = {.method = "GET",
+                             .path = "/api/v2/me/interactions",
+                             .authorization = cyd,
+                             .host = "attacker.example\"><script>",
+                             .loopback = true};
+        struct st_res *r = st_request(m, &rq);
+        assert_int_equal(r->status, 200);
+        char want[160];
+        snprintf(want, sizeof want, "%s/api/v2/interactions/%s", cases[i].base, a);
+        assert_string_equal(json_string_value(json_array_get(json_object_get(r->body, "uris"), 0)),
+                            want);
+    }
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_AGT_01_state_write),  T(test_AGT_02_schedule_and_break),
-        T(test_AGT_03_policy),       T(test_AGT_04_routing_rings_ready_agents),
-        T(test_GWS_01_listing),      T(test_GWS_02_GWS_03_operations),
-        T(test_GWS_04_ownership),    T(test_GWS_04_reject_presents_to_another_agent),
-        T(test_AGT_01_reason_codes), T(test_AGT_03_shift_and_break_windows),
-        T(test_INJ_02_skills),       T(test_GWS_01_put_by_channel),
+        T(test_AGT_01_state_write),
+        T(test_AGT_02_schedule_and_break),
+        T(test_AGT_03_policy),
+        T(test_AGT_04_routing_rings_ready_agents),
+        T(test_GWS_01_listing),
+        T(test_GWS_02_GWS_03_operations),
+        T(test_GWS_04_ownership),
+        T(test_GWS_04_reject_presents_to_another_agent),
+        T(test_AGT_01_reason_codes),
+        T(test_AGT_03_shift_and_break_windows),
+        T(test_INJ_02_skills),
+        T(test_GWS_01_put_by_channel),
+        T(test_GWS_01_uris_from_the_bound_address),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

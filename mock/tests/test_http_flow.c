@@ -267,8 +267,8 @@ static void test_ROUTES_AUTH_01_ACC_07_Q_01_Q_02_every_route_succeeds(void **sta
     CXH_ASSERT_STR(v, "state", "Active");
     CXH_ASSERT_STR(v, "metadata.crm", "42");
 
-    /* GWS-01..03 with ada's (agent-voice-1's) bound token: her interactions as URIs (built
-     * from the Host header) and as objects, all active interactions, user data by PUT and by
+    /* GWS-01..03 with ada's (agent-voice-1's) bound token: her interactions as URIs (on the
+     * address the mock listens on) and as objects, all active interactions, user data by PUT and by
      * an operation. */
     char ada[128], path[256], uri[256];
     assert_int_equal(cxh_agent_token(h, "ada@example.test", "ada-pass", ada, sizeof ada), 200);
@@ -1822,6 +1822,30 @@ static void test_CONS_03_query_values_strict_over_http(void **state)
     assert_health(f);
 }
 
+/* GWS-01, issue 15: the URIs of /me/interactions point at the address and port the mock
+ * listens on, whatever Host header the request carries (it was copied in unchecked). */
+static void test_GWS_01_uris_ignore_the_host_header(void **state)
+{
+    struct fx *f = *state;
+    struct cxh_http *h = &f->mock.http;
+    char id[64], ada[128], want[256];
+    create(f, "voice", "q-fifo", id, sizeof id);
+    CXH_ASSERT_STATUS(accept_as(f, id, "agent-voice-1"), 200);
+    advance(f, 500);
+    assert_int_equal(cxh_agent_token(h, "ada@example.test", "ada-pass", ada, sizeof ada), 200);
+    static const char *const hosts[] = {"Host: attacker.example", "Host: 127.0.0.1:1",
+                                        "Host: a/b?c#"};
+    snprintf(want, sizeof want, "%s/api/v2/interactions/%s", h->base, id);
+    for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
+        const char *const headers[] = {hosts[i], NULL};
+        struct cxh_req rq = {
+            .method = "GET", .path = "/api/v2/me/interactions", .bearer = ada, .headers = headers};
+        const struct cxh_resp *r = cxh_request(h, &rq);
+        CXH_ASSERT_STATUS(r, 200);
+        CXH_ASSERT_STR(r->json, "uris[0]", want);
+    }
+}
+
 /* --max-body 1024: a 4096-byte body is 413 with a JSON body; a body of exactly 1024 bytes is
  * processed; the server keeps answering. */
 static void test_BAD_INPUT_body_over_cap_413(void **state)
@@ -2326,6 +2350,7 @@ int main(void)
         T(test_BAD_INPUT_head_response_has_no_body, setup_manual),
         T(test_BAD_INPUT_ids_percent_decoded_once, setup_manual),
         T(test_CONS_03_query_values_strict_over_http, setup_manual),
+        T(test_GWS_01_uris_ignore_the_host_header, setup_manual),
         T(test_BAD_INPUT_body_over_cap_413, setup_none),
         T(test_SIM_03_ledger_file_matches_and_survives_sigkill, setup_none),
         T(test_ADMIN_token_required, setup_none),

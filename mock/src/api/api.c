@@ -1,7 +1,9 @@
 /* api.c - see api.h */
 #include "api.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -61,6 +63,22 @@ void cxm_api_free(struct cxm_api *a)
     pthread_cond_destroy(&a->events_cond);
     pthread_cond_destroy(&a->drain_cond);
     pthread_mutex_destroy(&a->lock);
+}
+
+void cxm_api_set_base_url(struct cxm_api *a, const char *bind, int port)
+{
+    struct in_addr v4;
+    struct in6_addr v6;
+    if (!bind)
+        bind = "127.0.0.1";
+    int is4 = inet_pton(AF_INET, bind, &v4) == 1, is6 = !is4 && inet_pton(AF_INET6, bind, &v6) == 1;
+    pthread_mutex_lock(&a->lock);
+    if ((is4 && v4.s_addr == htonl(INADDR_ANY)) || (is6 && IN6_IS_ADDR_UNSPECIFIED(&v6)))
+        a->base_url[0] = '\0';
+    else
+        snprintf(a->base_url, sizeof a->base_url, is6 ? "http://[%s]:%d" : "http://%s:%d", bind,
+                 port);
+    pthread_mutex_unlock(&a->lock);
 }
 
 void cxm_api_kick_timer(struct cxm_api *a)

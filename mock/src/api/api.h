@@ -53,6 +53,8 @@ struct cxm_api {
     /* Told of every public request, with the lock held (seen.h); may be NULL. */
     cxm_seen_fn *seen;
     void *seen_ctx;
+    /* The base of the URIs answers carry (cxm_api_set_base_url); guarded by lock. */
+    char base_url[320];
 };
 
 /* Build the simulation of tenant t (borrowed; must outlive the layer) and the lock around it.
@@ -73,6 +75,14 @@ void cxm_api_fault_delay(struct cxm_api *a, int64_t ms);
 /* Stop waiting: long polls and fault delays answer now; then wait (at most 5 s) until every
  * request in flight has been answered. Call without the lock, before the HTTP layer stops. */
 void cxm_api_stop(struct cxm_api *a);
+
+/* Set the base of the URIs the mock writes into answers (GWS-01's /me/interactions) from the
+ * address BIND (NULL: 127.0.0.1) and PORT it listens on: "http://ADDR:PORT", or
+ * "http://[ADDR]:PORT" for IPv6; never from a request's Host header, which the client controls.
+ * For a wildcard address (0.0.0.0, ::) the mock cannot tell which of its addresses a client
+ * reached: the base stays "", so URIs are path-only references a client resolves against the
+ * URL it called. "" too until this is called (in-process tests). Takes the lock. */
+void cxm_api_set_base_url(struct cxm_api *a, const char *bind, int port);
 
 /* With the lock held: wake the timer thread (something was scheduled). */
 void cxm_api_kick_timer(struct cxm_api *a);

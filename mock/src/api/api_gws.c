@@ -14,7 +14,7 @@ void cxm_api_list_interactions(struct cxm_api *api, struct cxm_call *c)
 
 void cxm_api_my_interactions(struct cxm_api *api, struct cxm_call *c)
 {
-    char fields[256] = "", base[300] = "";
+    char fields[256] = "";
     int rc = cxm_query_param(c->rq, "fields", fields, sizeof fields);
     if (rc < 0) { /* GWS-03: the listing's own error shape, naming the parameter */
         cxm_respond(c->rs, 400,
@@ -25,10 +25,8 @@ void cxm_api_my_interactions(struct cxm_api *api, struct cxm_call *c)
         return;
     }
     int full = rc > 0 && strcmp(fields, "*") == 0;
-    if (c->rq->host)
-        snprintf(base, sizeof base, "http://%s", c->rq->host);
-    json_t *out = NULL;
-    int status = cxm_gws_list_mine(&api->sim, c->tok, full, base, &out);
+    json_t *out = NULL; /* URIs on the address the mock listens on, never the Host header */
+    int status = cxm_gws_list_mine(&api->sim, c->tok, full, api->base_url, &out);
     cxm_respond(c->rs, status, out);
 }
 

@@ -21,7 +21,8 @@ struct cxm_req {
     const char *x_idempotency_key; /* X-Idempotency-Key (001's injection), or NULL */
     const char *agent_id;          /* X-Agent-Id: a client-credentials call's agent (000) */
     const char *if_none_match;     /* If-None-Match (002's conditional GET), or NULL */
-    const char *host;              /* Host header, or NULL */
+    const char *host;              /* Host header, or NULL: never put in an answer (URIs are
+                                    * built on the bound address, cxm_api_set_base_url) */
     const char *body;              /* may be NULL when body_len is 0; not NUL-terminated */
     size_t body_len;
     bool loopback; /* the peer is on a loopback address */
