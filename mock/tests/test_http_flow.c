@@ -1738,17 +1738,16 @@ static void test_BAD_INPUT_wrong_method_405_allow(void **state)
     assert_string_equal(r->allow, "POST");
     r = cxh_call(h, "POST", "/__admin/health", NULL, "{}");
     CXH_ASSERT_STATUS(r, 405);
-    assert_string_equal(r->allow, "GET");
+    assert_string_equal(r->allow, "GET, HEAD");
     assert_health(f);
 }
 
-/* HTTP (RFC 9110 9.3.2): a response to HEAD carries no content, whatever its status, or the
- * keep-alive connection falls out of step. Checked on a raw loopback socket (libcurl hides
- * it: it drops a connection with excess data): HEAD and GET pipelined on one connection must
- * read back as exactly two responses, the second starting right after the first's headers. */
-static void test_BAD_INPUT_head_response_has_no_body(void **state)
+/* Write REQ (raw HTTP, the last request with Connection: close) to the mock on a fresh
+ * loopback socket and read everything it answers until it closes, at most 10 s, into buf (size
+ * bytes, NUL-terminated). libcurl would hide what this shows: it drops a connection with excess
+ * data. */
+static void raw_exchange(struct fx *f, const char *req, char *buf, size_t size)
 {
-    struct fx *f = *state;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
     struct sockaddr_in a;
@@ -1757,22 +1756,31 @@ static void test_BAD_INPUT_head_response_has_no_body(void **state)
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     a.sin_port = htons((uint16_t)f->mock.port);
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    static const char req[] = "HEAD /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-                              "GET /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                              "Connection: close\r\n\r\n";
-    assert_int_equal(write(fd, req, sizeof req - 1), (ssize_t)(sizeof req - 1));
-    char buf[4096];
+    assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
     size_t len = 0;
     struct pollfd p = {fd, POLLIN, 0};
     int64_t until = cxt_now_ms() + 10000;
-    while (len < sizeof buf - 1 && cxt_now_ms() < until && poll(&p, 1, 1000) >= 0) {
-        ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
+    while (len < size - 1 && cxt_now_ms() < until && poll(&p, 1, 1000) >= 0) {
+        ssize_t n = read(fd, buf + len, size - 1 - len);
         if (n <= 0)
-            break; /* the server closes after the GET (Connection: close) */
+            break; /* the server closes after the last request (Connection: close) */
         len += (size_t)n;
     }
     close(fd);
     buf[len] = '\0';
+}
+
+/* HTTP (RFC 9110 9.3.2): a response to HEAD carries no content, whatever its status, or the
+ * keep-alive connection falls out of step: HEAD and GET pipelined on one connection must read
+ * back as exactly two responses, the second starting right after the first's headers. */
+static void test_BAD_INPUT_head_response_has_no_body(void **state)
+{
+    struct fx *f = *state;
+    char buf[4096];
+    raw_exchange(f,
+                 "HEAD /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                 "GET /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                 buf, sizeof buf);
     char *end_of_head = strstr(buf, "\r\n\r\n");
     if (!end_of_head)
         fail_msg("no response to HEAD: %s", buf);
@@ -1781,9 +1789,88 @@ static void test_BAD_INPUT_head_response_has_no_body(void **state)
     assert_non_null(strstr(end_of_head + 4, "{\"status\":\"ok\"}"));
 }
 
+/* The status line and Content-Length of the response at *at (raw HTTP), its body's length
+ * (what follows the headers up to the next "HTTP/1.1 " or the end); *at moves past it. */
+struct raw_resp {
+    int status;
+    long content_length; /* -1 if absent */
+    size_t body;
+};
+
+static struct raw_resp raw_next(char **at)
+{
+    struct raw_resp r = {0, -1, 0};
+    char *p = *at, *head_end = strstr(p, "\r\n\r\n");
+    if (strncmp(p, "HTTP/1.1 ", 9) != 0 || !head_end)
+        fail_msg("not a response: %.300s", p);
+    r.status = atoi(p + 9);
+    char *cl = strstr(p, "Content-Length: ");
+    if (cl && cl < head_end)
+        r.content_length = atol(cl + 16);
+    char *body = head_end + 4, *next = strstr(body, "HTTP/1.1 ");
+    r.body = next ? (size_t)(next - body) : strlen(body);
+    *at = body + r.body;
+    return r;
+}
+
+/* HEAD answers as GET does wherever GET exists (RFC 9110 9.3.2; issue 15: it was 405
+ * everywhere): the GET's status and Content-Length, no body; a public route's HEAD needs the
+ * bearer as its GET does; a path with no GET is 405 with Allow, and Allow names HEAD beside
+ * every GET. */
+static void test_BAD_INPUT_head_answers_as_get(void **state)
+{
+    struct fx *f = *state;
+    char req[2048], buf[16384];
+    snprintf(
+        req, sizeof req,
+        "HEAD /__admin/health HTTP/1.1\r\nHost: h\r\n\r\n"
+        "GET /__admin/health HTTP/1.1\r\nHost: h\r\n\r\n"
+        "HEAD /api/v2/queues/q-fifo HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer %s\r\n\r\n"
+        "GET /api/v2/queues/q-fifo HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer %s\r\n\r\n"
+        "HEAD /api/v2/queues/q-fifo HTTP/1.1\r\nHost: h\r\n\r\n"
+        "HEAD /api/v2/interactions/nope HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer %s\r\n\r\n"
+        "HEAD /oauth/token HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+        f->tok, f->tok, f->tok);
+    raw_exchange(f, req, buf, sizeof buf);
+    char *at = buf;
+    struct raw_resp head = raw_next(&at), get = raw_next(&at);
+    assert_int_equal(head.status, 200);
+    assert_int_equal(head.body, 0);
+    assert_int_equal(head.content_length, get.content_length);
+    assert_int_equal(get.body, (size_t)get.content_length);
+    head = raw_next(&at);
+    get = raw_next(&at);
+    assert_int_equal(head.status, 200);
+    assert_int_equal(head.body, 0);
+    assert_true(get.content_length > 0);
+    assert_int_equal(head.content_length, get.content_length);
+    head = raw_next(&at);
+    assert_int_equal(head.status, 401); /* no bearer, as a GET without one */
+    assert_int_equal(head.body, 0);
+    head = raw_next(&at);
+    assert_int_equal(head.status, 404);
+    assert_int_equal(head.body, 0);
+    char *allow = strstr(at, "Allow: ");
+    head = raw_next(&at);
+    assert_int_equal(head.status, 405);
+    assert_int_equal(head.body, 0);
+    assert_non_null(allow);
+    assert_int_equal(strncmp(allow, "Allow: POST\r\n", 13), 0);
+    assert_int_equal(*at, '\0');
+
+    const struct cxh_resp *r = cxh_call(&f->mock.http, "HEAD", "/__admin/health", NULL, NULL);
+    CXH_ASSERT_STATUS(r, 200);
+    assert_int_equal(r->len, 0);
+    r = cxh_call(&f->mock.http, "PATCH", "/api/v2/interactions/abc", f->tok, "{}");
+    CXH_ASSERT_STATUS(r, 405);
+    assert_string_equal(r->allow, "GET, HEAD, PUT");
+    assert_health(f);
+}
+
 /* Issue 15: a path's ids are percent-decoded exactly once. %2541 is the id "%41", not "A"
  * (civetweb decoded the path and the router again); %2F stays inside its segment, an id "a/b"
- * and not two segments; an id with an escaped letter is still found. */
+ * and not two segments; an id with an escaped letter is still found; an id with %00 or a bad
+ * '%' is a 400. */
 static void test_BAD_INPUT_ids_percent_decoded_once(void **state)
 {
     struct fx *f = *state;
@@ -1799,6 +1886,15 @@ static void test_BAD_INPUT_ids_percent_decoded_once(void **state)
     r = ix_call(f, "GET", path, "", f->tok, NULL);
     CXH_ASSERT_STATUS(r, 200);
     CXH_ASSERT_STR(r->json, "id", id);
+    /* an id with %00 (a C string would end there: the id before it answered) or a '%' without
+     * two hex digits is no id: 400 */
+    static const char *const bad[] = {"%00junk", "%zz", "%4", "%"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(path, sizeof path, "%s%s", id, bad[i]);
+        r = ix_call(f, "GET", path, "", f->tok, NULL);
+        CXH_ASSERT_STATUS(r, 400);
+        CXH_ASSERT_STR(r->json, "error", "bad_request");
+    }
     assert_health(f);
 }
 
@@ -2348,6 +2444,7 @@ int main(void)
         T(test_BAD_INPUT_unknown_route_404, setup_manual),
         T(test_BAD_INPUT_wrong_method_405_allow, setup_manual),
         T(test_BAD_INPUT_head_response_has_no_body, setup_manual),
+        T(test_BAD_INPUT_head_answers_as_get, setup_manual),
         T(test_BAD_INPUT_ids_percent_decoded_once, setup_manual),
         T(test_CONS_03_query_values_strict_over_http, setup_manual),
         T(test_GWS_01_uris_ignore_the_host_header, setup_manual),

@@ -142,7 +142,13 @@ static void dispatch(struct cxm_api *a, const struct cxm_route *route, struct cx
     cxm_sim_begin_request(&a->sim);
     snprintf(rs->request_id, sizeof rs->request_id, "%s", a->sim.req);
     struct cxm_call call = {rq, pp->v, NULL, rs};
-    if (route->access == CXM_PUBLIC)
+    if (pp->bad) /* a path segment with a bad '%' or a %00: no id holds either */
+        cxm_respond(rs, 400,
+                    cxm_err("bad_request",
+                            "path parameter %d of %s is not valid percent-encoding: a '%%' "
+                            "must be followed by two hex digits, and %%00 is refused",
+                            pp->bad, route->pattern));
+    else if (route->access == CXM_PUBLIC)
         cxm_pipeline_public(a, route, &call);
     else
         route->handler(a, &call);

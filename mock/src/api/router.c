@@ -83,6 +83,7 @@ _Static_assert(NROUTES <= CXM_METRIC_ROUTES, "raise CXM_METRIC_ROUTES");
 static int match(const char *pattern, const char *path, struct cxm_params *pp)
 {
     pp->n = 0;
+    pp->bad = 0;
     size_t used = 0;
     const char *p = pattern, *s = path;
     while (*p && *s) {
@@ -92,7 +93,9 @@ static int match(const char *pattern, const char *path, struct cxm_params *pp)
             if (n == 0 || pp->n == CXM_MAX_PARAMS || used + n + 1 > sizeof pp->buf)
                 return 0;
             pp->v[pp->n++] = pp->buf + used;
-            cxm_url_decode(pp->buf + used, s, n, 0);
+            /* The one percent-decoding of the path: the HTTP layer hands it over raw. */
+            if (cxm_url_decode(pp->buf + used, s, n, 0) < 0 && !pp->bad)
+                pp->bad = pp->n;
             used += n + 1;
             p += 2;
             s += n;
@@ -106,18 +109,32 @@ static int match(const char *pattern, const char *path, struct cxm_params *pp)
     return *p == '\0' && *s == '\0';
 }
 
+/* Add METHOD to the comma-separated list in allow (size bytes) unless it is there. */
+static void allow_add(char *allow, size_t size, const char *method)
+{
+    size_t len = strlen(allow), mlen = strlen(method);
+    for (const char *p = allow; (p = strstr(p, method)); p += mlen)
+        if ((p == allow || p[-1] == ' ') && (p[mlen] == ',' || p[mlen] == '\0'))
+            return;
+    snprintf(allow + len, size - len, "%s%s", len ? ", " : "", method);
+}
+
 const struct cxm_route *cxm_route_find(const struct cxm_req *rq, struct cxm_params *pp, char *allow,
                                        size_t size)
 {
+    /* HEAD is answered as GET is, wherever GET is (RFC 9110 9.3.2): the same status and
+     * headers; the HTTP layer leaves the body out. */
+    int head = strcmp(rq->method, "HEAD") == 0;
     allow[0] = '\0';
     for (size_t i = 0; i < NROUTES; i++) {
         if (!match(routes[i].pattern, rq->path, pp))
             continue;
-        if (strcmp(routes[i].method, rq->method) == 0)
+        int get = strcmp(routes[i].method, "GET") == 0;
+        if (strcmp(routes[i].method, rq->method) == 0 || (head && get))
             return &routes[i];
-        if (!strstr(allow, routes[i].method))
-            snprintf(allow + strlen(allow), size - strlen(allow), "%s%s", allow[0] ? ", " : "",
-                     routes[i].method);
+        allow_add(allow, size, routes[i].method);
+        if (get)
+            allow_add(allow, size, "HEAD");
     }
     return NULL;
 }

@@ -30,15 +30,18 @@ struct cxm_route {
 
 #define CXM_MAX_PARAMS 4
 
-/* A path's {placeholders}, percent-decoded into one buffer. */
+/* A path's {placeholders}, each percent-decoded once into one buffer. */
 struct cxm_params {
     char *v[CXM_MAX_PARAMS];
     int n;
+    int bad; /* 1 + the index of the first one that is not valid percent-encoding, or 0 */
     char buf[512];
 };
 
 /* The route for rq's method and path, with its parameters in *pp; NULL if none, with allow
- * (size bytes) holding the methods the path does answer ("" when the path is unknown). */
+ * (size bytes) holding the methods the path does answer ("" when the path is unknown). HEAD
+ * finds the GET route of its path; Allow names HEAD wherever it names GET. A route is found
+ * even when a parameter is not valid percent-encoding (pp->bad): the caller refuses it. */
 const struct cxm_route *cxm_route_find(const struct cxm_req *rq, struct cxm_params *pp, char *allow,
                                        size_t size);
 
