@@ -2,7 +2,8 @@
  * "work under the lock" line: N unique-key injections into q-fifo of a tenant fixture, each
  * through cxm_api_dispatch exactly as the HTTP layer calls it, on one thread: N without a key,
  * then N with a unique X-Idempotency-Key each. Prints the microseconds per request spent
- * holding the mock's lock (the part no number of worker threads can overlap), the mock's
+ * holding the mock's lock (the part no number of worker threads can overlap), the longest
+ * single request (a stall there, a rehash say, holds every other request up), the mock's
  * bytes per contact and, from the difference, per stored key.
  *
  *     cxmock-dispatch TENANT.json [N] [LEDGER.jsonl]
@@ -45,8 +46,19 @@ static int call(struct cxm_api *a, struct cxm_req *rq, char **token)
     return status;
 }
 
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The longest request yet, and how many contacts the mock held when it came. */
+static double longest_s;
+static long longest_at;
+
 /* n injections into q-fifo, each with a unique X-Idempotency-Key (prefix key) or none. */
-static long inject_n(struct cxm_api *a, const char *bearer, long n, const char *key)
+static long inject_n(struct cxm_api *a, const char *bearer, long n, const char *key, long before)
 {
     const char *body = "{\"channel\":\"voice\",\"queueId\":\"q-fifo\","
                        "\"attributes\":{\"string:externalSource\":\"bench\"}}";
@@ -62,7 +74,13 @@ static long inject_n(struct cxm_api *a, const char *bearer, long n, const char *
                              .body = body,
                              .body_len = strlen(body),
                              .loopback = true};
+        double t0 = now();
         created += call(a, &rq, NULL) == 201;
+        double took = now() - t0;
+        if (took > longest_s) {
+            longest_s = took;
+            longest_at = before + i;
+        }
     }
     return created;
 }
@@ -97,10 +115,10 @@ int main(int argc, char **argv)
     }
     long rss0 = rss_kb();
     double held0 = a.metrics.lock_held_s;
-    long bare = inject_n(&a, bearer, n, NULL);
+    long bare = inject_n(&a, bearer, n, NULL, 0);
     long rss1 = rss_kb();
     double held1 = a.metrics.lock_held_s;
-    long keyed = inject_n(&a, bearer, n, "k");
+    long keyed = inject_n(&a, bearer, n, "k", n);
     long rss2 = rss_kb();
     printf("%ld injections without a key: %.2f us held per request, %ld bytes per contact\n", n,
            (held1 - held0) / (double)n * 1e6, bare ? (rss1 - rss0) * 1024 / bare : 0);
@@ -109,6 +127,8 @@ int main(int argc, char **argv)
            n, (a.metrics.lock_held_s - held1) / (double)n * 1e6,
            keyed ? (rss2 - rss1) * 1024 / keyed : 0,
            keyed && bare ? (rss2 - rss1) * 1024 / keyed - (rss1 - rss0) * 1024 / bare : 0);
+    printf("longest request: %.2f ms, with %ld contacts in the mock\n", longest_s * 1e3,
+           longest_at);
     free(bearer);
     cxm_api_free(&a);
     cxm_tenant_free(t);
