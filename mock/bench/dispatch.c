@@ -96,8 +96,9 @@ int main(int argc, char **argv)
     struct cxm_tenant *t;
     struct cxm_api a;
     struct cxm_api_options o = {NULL, 1};
+    struct cxm_ledger_options lo = {argc > 3 ? argv[3] : NULL, CXM_LEDGER_FSYNC_INTERVAL};
     if (cxm_tenant_load_file(argv[1], &t, &err) < 0 ||
-        cxm_api_init(&a, &o, t, 1, "real", argc > 3 ? argv[3] : NULL, &err) < 0) {
+        cxm_api_init(&a, &o, t, 1, "real", &lo, &err) < 0) {
         fprintf(stderr, "cxmock-dispatch: %s\n", err.text);
         return 1;
     }

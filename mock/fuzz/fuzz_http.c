@@ -186,33 +186,6 @@ static char *body_of(const struct cxm_resp *rs)
     return strdup("");
 }
 
-/* A known defect, let through until it is fixed (issue 15, item 1): a GWS route's error whose
- * text holds what is not UTF-8 (an id with a byte above 0x7f, or percent-decoded from "%FF")
- * cannot be built by json_pack (gws.c fail_body) and goes out with an empty body.
- * mock/fuzz/known/ holds an input that shows it; once fixed, that input moves to
- * regressions/http/ and this goes. With FUZZ_HTTP_STRICT set in the environment it is checked
- * like any other answer. */
-static bool known_defect(const struct cxm_req *rq, const struct cxm_resp *rs)
-{
-    static int strict = -1;
-    if (strict < 0)
-        strict = getenv("FUZZ_HTTP_STRICT") != NULL;
-    if (strict || rs->json || rs->raw || rs->status < 400 ||
-        (strncmp(rq->path, "/api/v2/me/interactions/", 24) != 0 &&
-         strncmp(rq->path, "/api/v2/interactions/", 21) != 0))
-        return false;
-    size_t n = strlen(rq->path);
-    char *decoded = malloc(n + 1);
-    bool high = false;
-    if (decoded) {
-        cxm_url_decode(decoded, rq->path, n, 0);
-        for (const char *c = decoded; *c && !high; c++)
-            high = (unsigned char)*c > 0x7f;
-    }
-    free(decoded);
-    return high;
-}
-
 /* Check rs's invariants; remember a token and an id it names. Returns the body parsed (NULL
  * if not JSON). */
 static json_t *check_answer(const struct cxm_req *rq, const struct cxm_resp *rs, struct session *ss)
@@ -224,7 +197,7 @@ static json_t *check_answer(const struct cxm_req *rq, const struct cxm_resp *rs,
     CX_FUZZ_CHECK(rs->status != 405 || rs->allow[0], "%s %s: a 405 with no Allow", rq->method,
                   rq->path);
     const char *ctype = rs->content_type ? rs->content_type : "application/json";
-    if (rs->status == 204 || rs->status == 304 || !strstr(ctype, "json") || known_defect(rq, rs))
+    if (rs->status == 204 || rs->status == 304 || !strstr(ctype, "json"))
         return NULL;
     CX_FUZZ_CHECK(!rs->json || rs->raw || json_is_object(rs->json) || json_is_array(rs->json),
                   "%s %s: a JSON answer that is neither an object nor an array", rq->method,

@@ -24,18 +24,20 @@
 struct cxm_seen; /* mock/src/api/seen.h */
 
 struct cxm_options {
-    const char *bind;        /* address to listen on, default "127.0.0.1" */
-    int port;                /* 0 = any free port; default 8080 */
-    const char *tenant_path; /* fixture file, NULL = the built-in default tenant */
-    uint64_t seed;           /* SIM-02; default 1 */
-    const char *clock;       /* "real" (default), "scaled:X" or "manual" */
-    const char *client_time; /* "wall" or "mock": the time of the durations told to clients on
-                              * a scaled clock (SIM-06); NULL = the fixture's (default wall) */
-    const char *ledger_path; /* also append the ledger here as JSON lines; NULL = memory only */
-    int threads;             /* civetweb worker threads (one per open connection); default 64 */
-    const char *admin_token; /* NULL: admin API from loopback only; else needs this bearer */
-    size_t max_body;         /* request body cap in bytes; default 1 MiB */
-    int request_timeout_ms;  /* civetweb request timeout; default 60000 */
+    const char *bind;         /* address to listen on, default "127.0.0.1" */
+    int port;                 /* 0 = any free port; default 8080 */
+    const char *tenant_path;  /* fixture file, NULL = the built-in default tenant */
+    uint64_t seed;            /* SIM-02; default 1 */
+    const char *clock;        /* "real" (default), "scaled:X" or "manual" */
+    const char *client_time;  /* "wall" or "mock": the time of the durations told to clients on
+                               * a scaled clock (SIM-06); NULL = the fixture's (default wall) */
+    const char *ledger_path;  /* also append the ledger here as JSON lines; NULL = memory only */
+    const char *ledger_fsync; /* "interval" (default: fdatasync once a second), "always" (each
+                               * group commit, before answering) or "never" (the kernel's) */
+    int threads;              /* civetweb worker threads (one per open connection); default 64 */
+    const char *admin_token;  /* NULL: admin API from loopback only; else needs this bearer */
+    size_t max_body;          /* request body cap in bytes; default 1 MiB */
+    int request_timeout_ms;   /* civetweb request timeout; default 60000 */
     /* Told of every public request with its answer (cxmock gate), under the mock's lock:
      * everything borrowed for the call. NULL: nobody. */
     void (*seen)(void *ctx, const struct cxm_seen *s);

@@ -17,7 +17,7 @@ static void usage(FILE *f)
     fputs("usage: cxmock [--port N|0] [--bind ADDR] [--tenant FILE] [--seed N]\n"
           "              [--clock real|scaled:X|manual] [--ledger FILE.jsonl] [--threads N]\n"
           "              [--client-time wall|mock] [--admin-token T] [--max-body BYTES]\n"
-          "              [--port-file FILE]\n"
+          "              [--port-file FILE] [--ledger-fsync always|interval|never]\n"
           "       cxmock gate [OPTIONS] -- COMMAND [ARG...]   (cxmock gate --help)\n"
           "\n"
           "Serves a simulated NICE CXone tenant over HTTP for integration tests and load runs:\n"
@@ -36,7 +36,11 @@ static void usage(FILE *f)
           "                    duration told to clients (Retry-After, retryAfterMs, expires_in)\n"
           "                    and of a long poll's timeout (SIM-06); default: the fixture's\n"
           "                    \"clientTime\", else wall\n"
-          "  --ledger FILE     also append the ground-truth ledger to FILE as JSON lines\n"
+          "  --ledger FILE     also append the ground-truth ledger to FILE as JSON lines; each\n"
+          "                    run starts with a START line (run id, seed, fixture digest)\n"
+          "  --ledger-fsync M  interval (default: fdatasync once a second while lines come),\n"
+          "                    always (before each answer) or never: against power loss; a\n"
+          "                    killed mock loses no acknowledged line in any mode\n"
           "  --threads N       HTTP worker threads, one per open connection (default 64)\n"
           "  --admin-token T   admin API needs 'Authorization: Bearer T' (else loopback only);\n"
           "                    CXMOCK_ADMIN_TOKEN in the environment does the same\n"
@@ -99,6 +103,7 @@ int main(int argc, char **argv)
         {"client-time", required_argument, NULL, 'T'},
         {"version", no_argument, NULL, 'V'},
         {"port-file", required_argument, NULL, 'P'},
+        {"ledger-fsync", required_argument, NULL, 'F'},
         {NULL, 0, NULL, 0},
     };
     if (argc > 1 && strcmp(argv[1], "gate") == 0)
@@ -144,6 +149,9 @@ int main(int argc, char **argv)
             break;
         case 'l':
             o.ledger_path = optarg;
+            break;
+        case 'F':
+            o.ledger_fsync = optarg;
             break;
         case 'n':
             if (parse_long(optarg, 1, 4096, &v) < 0)

@@ -77,7 +77,14 @@ int cxm_create(const struct cxm_options *o, struct cxm **out, struct cx_error *e
         return cx_error_set(err, "--client-time: expected wall or mock, not '%s'", o->client_time);
     }
     struct cxm_api_options ao = {o->admin_token, o->threads};
-    if (cxm_api_init(&m->api, &ao, m->tenant, o->seed, o->clock, o->ledger_path, err) < 0) {
+    struct cxm_ledger_options lo = {o->ledger_path, CXM_LEDGER_FSYNC_INTERVAL};
+    if (o->ledger_fsync && cxm_ledger_fsync_parse(o->ledger_fsync, &lo.fsync) < 0) {
+        cxm_tenant_free(m->tenant);
+        free(m);
+        return cx_error_set(err, "--ledger-fsync: expected always, interval or never, not '%s'",
+                            o->ledger_fsync);
+    }
+    if (cxm_api_init(&m->api, &ao, m->tenant, o->seed, o->clock, &lo, err) < 0) {
         cxm_tenant_free(m->tenant);
         free(m);
         return -1;

@@ -27,7 +27,8 @@ struct cxm_api *st_open_clock(const char *fixture, uint64_t seed, const char *le
     struct cxm_api *m = calloc(1, sizeof *m);
     assert_non_null(m);
     struct cxm_api_options o = {NULL, 64};
-    if (cxm_api_init(m, &o, t, seed, clock, ledger_path, &e) < 0)
+    struct cxm_ledger_options lo = {ledger_path, CXM_LEDGER_FSYNC_NEVER};
+    if (cxm_api_init(m, &o, t, seed, clock, &lo, &e) < 0)
         fail_msg("cxm_api_init: %s", e.text);
     return m;
 }

@@ -340,6 +340,9 @@ static void test_SIM_03_group_commit_written_before_answered(void **state)
     size_t lines = 0, i;
     json_t *e;
     char *line = text;
+    assert_int_equal(strncmp(line, "{\"seq\":0,", 9), 0); /* the START line, then the entries */
+    assert_non_null(strstr(line, "\"type\":\"START\""));
+    line = strchr(line, '\n') + 1;
     json_array_foreach(json_object_get(v, "entries"), i, e)
     {
         char *nl = strchr(line, '\n');

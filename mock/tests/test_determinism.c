@@ -182,20 +182,40 @@ static void run_once(const char *threads, const char *seed, const char *path)
     run_sequence(threads, seed, path, NULL);
 }
 
-/* Fail unless the files are byte-identical; print the first differing line otherwise. */
+/* The START line of a ledger file (its first) and where the entries after it begin. */
+static char *after_start(char *text, json_t **start)
+{
+    char *nl = strchr(text, '\n');
+    assert_non_null(nl);
+    *start = json_loadb(text, (size_t)(nl - text), 0, NULL);
+    assert_non_null(*start);
+    assert_string_equal(cxh_str(*start, "type"), "START");
+    return nl + 1;
+}
+
+/* Fail unless the files are byte-identical after their START lines (which differ in the run id
+ * and the wall-clock start, and agree in the seed and the fixture); print the first differing
+ * line otherwise. */
 static void assert_same_file(const char *pa, const char *pb)
 {
-    size_t la, lb;
-    char *a = cxt_read_file(pa, &la), *b = cxt_read_file(pb, &lb);
+    char *a = cxt_read_file(pa, NULL), *b = cxt_read_file(pb, NULL);
     assert_non_null(a);
     assert_non_null(b);
-    if (la == lb && memcmp(a, b, la) == 0) {
+    json_t *sa, *sb;
+    const char *ea = after_start(a, &sa), *eb = after_start(b, &sb);
+    assert_string_not_equal(cxh_str(sa, "run"), cxh_str(sb, "run"));
+    assert_true(json_equal(json_object_get(sa, "seed"), json_object_get(sb, "seed")));
+    assert_string_equal(cxh_str(sa, "fixture"), cxh_str(sb, "fixture"));
+    json_decref(sa);
+    json_decref(sb);
+    size_t la = strlen(ea), lb = strlen(eb);
+    if (la == lb && memcmp(ea, eb, la) == 0) {
         free(a);
         free(b);
         return;
     }
-    int line = 1;
-    const char *x = a, *y = b;
+    int line = 2;
+    const char *x = ea, *y = eb;
     while (*x && *y) {
         size_t nx = strcspn(x, "\n"), ny = strcspn(y, "\n");
         if (nx != ny || memcmp(x, y, nx) != 0)
@@ -225,6 +245,11 @@ static json_t *entries_of(const char *path)
         json_t *v = json_loads(line, 0, NULL);
         if (!v)
             fail_msg("%s: not JSON: %s", path, line);
+        if (line == text) { /* the START line: not an entry */
+            assert_string_equal(cxh_str(v, "type"), "START");
+            json_decref(v);
+            continue;
+        }
         json_array_append_new(all, v);
     }
     free(text);

@@ -1978,7 +1978,9 @@ static void test_BAD_INPUT_body_over_cap_413(void **state)
  * Ledger file, admin token, command line
  * ===================================================================================== */
 
-/* Every line of a ledger file parses; returns them as an array (new reference). */
+/* Every line of a ledger file parses, the first is its START line (issue 15: a run id of 32
+ * hex digits, the seed, the fixture's digest, the wall-clock start); returns the entries after it
+ * as an array (new reference). */
 static json_t *ledger_file_entries(const char *path)
 {
     size_t len;
@@ -1997,7 +1999,14 @@ static json_t *ledger_file_entries(const char *path)
         json_t *v = json_loads(line, 0, &e);
         if (!v)
             fail_msg("%s:%d: not JSON (%s): %s", path, lineno, e.text, line);
-        json_array_append_new(all, v);
+        const char *type = cxh_str(v, "type");
+        if (lineno == 1 && (!type || strcmp(type, "START") != 0 || !cxh_str(v, "run") ||
+                            strlen(cxh_str(v, "run")) != 32 || !cxh_str(v, "fixture") ||
+                            !cxh_str(v, "started") || !json_object_get(v, "seed")))
+            fail_msg("%s:1: not a START line: %s", path, line);
+        if (lineno > 1)
+            json_array_append(all, v);
+        json_decref(v);
     }
     free(text);
     return all;

@@ -389,6 +389,17 @@ static void test_SIM_03_ledger(void **state)
     assert_non_null(f);
     char line[4096];
     uint64_t seq = 0;
+    /* The file starts with the run's START line (seq 0, not in the store): the run id, seed,
+     * fixture digest and wall-clock start (issue 15). */
+    assert_non_null(fgets(line, sizeof line, f));
+    json_t *start = json_loads(line, 0, NULL);
+    assert_non_null(start);
+    assert_string_equal(ST_STR(start, "type"), "START");
+    assert_int_equal(json_integer_value(json_object_get(start, "seq")), 0);
+    assert_int_equal(strlen(ST_STR(start, "run")), 32);
+    assert_int_equal(strncmp(ST_STR(start, "fixture"), "fnv1a64:", 8), 0);
+    assert_non_null(ST_STR(start, "started"));
+    json_decref(start);
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
         assert_string_equal(line, cxm_ledger_get(&m->sim.ledger, ++seq));
@@ -410,6 +421,51 @@ static long count(json_t *v, const char *check)
 {
     return (long)json_integer_value(
         json_object_get(json_object_get(json_object_get(v, "checks"), check), "count"));
+}
+
+/* SIM-03, issue 15: an entry whose fields could not be built (a json_pack that returned NULL)
+ * is not recorded as an entry without its fields: a LEDGER_ERROR names its type, the ledger
+ * breaks, /__admin/health turns 503 with the reason, /metrics counts it, and every public
+ * request after is a 503 with nothing applied. Before, the entry went out as
+ * {"seq":N,...,"type":"CREATED","req":"rN"} and the health check said ok. */
+static void test_SIM_03_unbuilt_entry_breaks_the_ledger(void **state)
+{
+    (void)state;
+    struct cxm_api *m = st_new(NULL, 1);
+    const char *bearer = cc(m);
+    size_t before = m->sim.ledger.n;
+    cxm_sim_record(&m->sim, "CREATED", NULL);
+    assert_int_equal(m->sim.ledger.n, before + 1);
+    json_t *e = json_loads(cxm_ledger_get(&m->sim.ledger, before + 1), 0, NULL);
+    assert_non_null(e);
+    assert_string_equal(ST_STR(e, "type"), "LEDGER_ERROR");
+    assert_string_equal(ST_STR(e, "failed"), "CREATED");
+    json_decref(e);
+
+    struct st_res *r = st_call(m, "GET", "/__admin/health", NULL, NULL);
+    assert_int_equal(r->status, 503);
+    assert_string_equal(ST_STR(r->body, "status"), "unhealthy");
+    assert_non_null(strstr(ST_STR(r->body, "reason"), "CREATED"));
+    size_t n = m->sim.ledger.n;
+    r = st_call(m, "POST", "/__admin/interactions", NULL,
+                "{\"channel\":\"voice\",\"queueId\":\"q-fifo\"}");
+    assert_int_equal(r->status, 503); /* the admin API's writes too: only its reads answer */
+    r = st_call(m, "POST", "/api/v2/routing/contacts", bearer,
+                "{\"channel\":\"chat\",\"queueId\":\"q-fifo\",\"from\":\"+15550100\"}");
+    assert_int_equal(r->status, 503);
+    assert_string_equal(ST_STR(r->body, "error"), "ledger_unavailable");
+    r = st_call(m, "GET", "/api/v2/queues/q-fifo", bearer, NULL);
+    assert_int_equal(r->status, 503);
+    assert_int_equal(m->sim.ledger.n, n); /* nothing was applied */
+    assert_int_equal(st_call(m, "GET", "/__admin/ledger", NULL, NULL)->status, 200);
+    struct cxm_req mq = {.method = "GET", .path = "/metrics", .loopback = true};
+    struct cxm_resp rs;
+    cxm_api_dispatch(m, &mq, &rs);
+    assert_int_equal(rs.status, 200);
+    assert_non_null(strstr(rs.raw, "cxmock_ledger_failures_total{kind=\"build\"} 1\n"));
+    assert_non_null(strstr(rs.raw, "cxmock_ledger_broken 1\n"));
+    cxm_resp_free(&rs);
+    st_free(m);
 }
 
 /* SIM-04: the invariant checks find what they name in a hand-written ledger. */
@@ -665,6 +721,7 @@ int main(void)
         cmocka_unit_test(test_SIM_01_scheduler_order),
         cmocka_unit_test(test_SIM_02_same_seed_same_ledger),
         cmocka_unit_test(test_SIM_03_ledger),
+        cmocka_unit_test(test_SIM_03_unbuilt_entry_breaks_the_ledger),
         cmocka_unit_test(test_SIM_04_invariants),
         cmocka_unit_test(test_CONS_01_consistency_delay),
         cmocka_unit_test(test_CONS_02_events),

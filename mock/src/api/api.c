@@ -22,7 +22,8 @@ static void wake_long_polls(void *ctx)
 static const struct cxm_sim_observer long_polls = {wake_long_polls, NULL};
 
 int cxm_api_init(struct cxm_api *a, const struct cxm_api_options *o, const struct cxm_tenant *t,
-                 uint64_t seed, const char *clock, const char *ledger_path, struct cx_error *err)
+                 uint64_t seed, const char *clock, const struct cxm_ledger_options *ledger,
+                 struct cx_error *err)
 {
     enum cxm_clock_mode mode;
     double scale;
@@ -34,7 +35,7 @@ int cxm_api_init(struct cxm_api *a, const struct cxm_api_options *o, const struc
                             "manual, not '%s'",
                             CXM_CLOCK_MIN_SCALE, CXM_CLOCK_MAX_SCALE, clock);
     }
-    if (cxm_sim_init(&a->sim, t, seed, mode, scale, ledger_path, err) < 0)
+    if (cxm_sim_init(&a->sim, t, seed, mode, scale, ledger, err) < 0)
         return -1;
     cxm_sim_observe(&a->sim, &long_polls, a);
     /* One lock guards the simulation and its critical sections are short: spin briefly before
@@ -112,6 +113,9 @@ static void unrouted(struct cxm_api *a, const struct cxm_req *rq, const char *al
 
 static void dispatch(struct cxm_api *a, const struct cxm_route *route, struct cxm_params *pp,
                      const struct cxm_req *rq, struct cxm_resp *rs);
+static bool ledger_refuses(struct cxm_ledger *l, const struct cxm_route *route,
+                           struct cxm_resp *rs);
+static void unacknowledged(struct cxm_api *a, const struct cxm_route *route, struct cxm_resp *rs);
 
 void cxm_api_dispatch(struct cxm_api *a, const struct cxm_req *rq, struct cxm_resp *rs)
 {
@@ -140,14 +144,20 @@ static void dispatch(struct cxm_api *a, const struct cxm_route *route, struct cx
     int64_t t_locked = mono_ns();
     int64_t due_before = cxm_sched_next_due(&a->sim.sched);
     cxm_sim_begin_request(&a->sim);
+    uint64_t entries_before = a->sim.ledger.added;
     snprintf(rs->request_id, sizeof rs->request_id, "%s", a->sim.req);
     struct cxm_call call = {rq, pp->v, NULL, rs};
     if (pp->bad) /* a path segment with a bad '%' or a %00: no id holds either */
         cxm_respond(rs, 400,
                     cxm_err("bad_request",
-                            "path parameter %d of %s is not valid percent-encoding: a '%%' "
-                            "must be followed by two hex digits, and %%00 is refused",
+                            "path parameter %d of %s is not valid percent-encoding of UTF-8 "
+                            "text: a '%%' must be followed by two hex digits, %%00 is refused, "
+                            "and the bytes must be UTF-8",
                             pp->bad, route->pattern));
+    else if (!cxm_req_headers_are_text(rq, rs))
+        ; /* 400 set: a recorded header that is not UTF-8 */
+    else if (ledger_refuses(&a->sim.ledger, route, rs))
+        ; /* 503 set: nothing is applied once the ledger has lost an entry */
     else if (route->access == CXM_PUBLIC)
         cxm_pipeline_public(a, route, &call);
     else
@@ -170,6 +180,48 @@ static void dispatch(struct cxm_api *a, const struct cxm_route *route, struct cx
     pthread_mutex_unlock(&a->lock);
     /* Written before answered (SIM-03), outside the lock: concurrent requests share a write. */
     cxm_ledger_sync(&a->sim.ledger, entries);
+    if (cxm_ledger_lost(&a->sim.ledger, entries_before, entries))
+        unacknowledged(a, route, rs);
+}
+
+/* 503 once the ledger is broken (ledger.h), before anything is applied, for every route but
+ * the admin API's reads (health, state, ledger, violations, metrics: how the operator learns
+ * what happened). */
+static bool ledger_refuses(struct cxm_ledger *l, const struct cxm_route *route, struct cxm_resp *rs)
+{
+    char why[200];
+    if ((route->access == CXM_ADMIN && strcmp(route->method, "GET") == 0) ||
+        !cxm_ledger_broken(l, why, sizeof why))
+        return false;
+    cxm_respond(rs, 503,
+                cxm_err("ledger_unavailable",
+                        "%s: the mock can no longer record what it does, so it does nothing; "
+                        "restart it",
+                        why));
+    return true;
+}
+
+/* A request some of whose ledger entries were not recorded is not acknowledged: its answer
+ * becomes a 503 (its effects happened in memory; the ledger says LEDGER_ERROR, or the file
+ * lacks the lines, and the mock refuses everything after it). */
+static void unacknowledged(struct cxm_api *a, const struct cxm_route *route, struct cxm_resp *rs)
+{
+    int was = rs->reset ? 0 : rs->status;
+    char request_id[sizeof rs->request_id];
+    memcpy(request_id, rs->request_id, sizeof request_id);
+    cxm_resp_free(rs); /* nothing of the answer it would have had */
+    memset(rs, 0, sizeof *rs);
+    memcpy(rs->request_id, request_id, sizeof request_id);
+    char why[200] = "";
+    cxm_ledger_broken(&a->sim.ledger, why, sizeof why);
+    cxm_respond(rs, 503,
+                cxm_err("ledger_unavailable",
+                        "%s: this request's ledger entries were not recorded, so it is not "
+                        "acknowledged (it would have been %d); restart the mock",
+                        why, was));
+    pthread_mutex_lock(&a->lock);
+    cxm_metrics_recount(&a->metrics, (int)cxm_route_index(route), was, 503);
+    pthread_mutex_unlock(&a->lock);
 }
 
 void cxm_call_body(struct cxm_api *a, struct cxm_call *c, cxm_body_op *op)

@@ -60,7 +60,8 @@ struct cxm_api {
 /* Build the simulation of tenant t (borrowed; must outlive the layer) and the lock around it.
  * Returns 0, or -1 with why in err. */
 int cxm_api_init(struct cxm_api *a, const struct cxm_api_options *o, const struct cxm_tenant *t,
-                 uint64_t seed, const char *clock, const char *ledger_path, struct cx_error *err);
+                 uint64_t seed, const char *clock, const struct cxm_ledger_options *ledger,
+                 struct cx_error *err);
 void cxm_api_free(struct cxm_api *a);
 
 /* Handle one request; fills rs (free with cxm_resp_free). Never fails: errors are responses.

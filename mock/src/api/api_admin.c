@@ -10,10 +10,19 @@
 #include "router.h"
 #include "routing.h"
 
+/* 200 {"status":"ok"}, or 503 {"status":"unhealthy","reason":...} once the ledger is broken
+ * (SIM-03): a verdict from this mock can no longer be trusted. */
 void cxm_admin_health(struct cxm_api *api, struct cxm_call *c)
 {
     struct cxm_resp *rs = c->rs;
-    cxm_respond(rs, 200, json_pack("{ss}", "status", "ok"));
+    char why[200];
+    if (cxm_ledger_broken(&api->sim.ledger, why, sizeof why))
+        cxm_respond(rs, 503,
+                    json_pack("{ss ss ss}", "status", "unhealthy", "reason", why, "detail",
+                              "the ledger has lost an entry; the mock refuses requests until it "
+                              "is restarted"));
+    else
+        cxm_respond(rs, 200, json_pack("{ss}", "status", "ok"));
 }
 
 void cxm_admin_reset(struct cxm_api *api, struct cxm_call *c)
@@ -318,6 +327,19 @@ void cxm_admin_metrics(struct cxm_api *api, struct cxm_call *c)
     for (size_t i = 0; i < s->ledger.ntypes; i++)
         cx_buf_addf(&b, "cxmock_ledger_entries_total{type=\"%s\"} %llu\n", s->ledger.types[i],
                     (unsigned long long)s->ledger.type_counts[i]);
+    cx_buf_adds(&b, "# HELP cxmock_ledger_failures_total Ledger entries that could not be built, "
+                    "written, synced or stored (SIM-03); any breaks the ledger.\n"
+                    "# TYPE cxmock_ledger_failures_total counter\n");
+    for (int k = 0; k < CXM_LEDGER_FAILURES; k++)
+        cx_buf_addf(&b, "cxmock_ledger_failures_total{kind=\"%s\"} %lu\n",
+                    cxm_ledger_failure_names[k],
+                    __atomic_load_n(&s->ledger.failures[k], __ATOMIC_RELAXED));
+    cx_buf_addf(&b,
+                "# HELP cxmock_ledger_broken 1 once the ledger has lost an entry: requests are "
+                "refused.\n"
+                "# TYPE cxmock_ledger_broken gauge\n"
+                "cxmock_ledger_broken %d\n",
+                cxm_ledger_broken(&s->ledger, NULL, 0));
     cx_buf_adds(&b, "# HELP cxmock_queue_depth Interactions waiting (Queued or Ringing).\n"
                     "# TYPE cxmock_queue_depth gauge\n");
     for (size_t q = 0; q < s->model.nqueues; q++)

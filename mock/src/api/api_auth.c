@@ -19,12 +19,15 @@ struct form {
     int n;
 };
 
-/* x-www-form-urlencoded decoding of n bytes into a new string (NULL if out of memory). */
+/* x-www-form-urlencoded decoding of n bytes into a new string; NULL if out of memory or not
+ * text the mock takes (cxm_url_decode: a bad '%', a %00, not UTF-8). */
 static char *form_decode(const char *s, size_t n)
 {
     char *out = malloc(n + 1);
-    if (out)
-        cxm_url_decode(out, s, n, 1);
+    if (out && cxm_url_decode(out, s, n, 1) < 0) {
+        free(out);
+        out = NULL;
+    }
     return out;
 }
 
@@ -37,8 +40,9 @@ static void form_free(struct form *f)
     f->n = 0;
 }
 
-/* Returns 0, or -1 if there are too many fields. */
-static int form_parse(const char *body, size_t len, struct form *f)
+enum form_result { FORM_OK, FORM_TOO_MANY, FORM_NOT_TEXT };
+
+static enum form_result form_parse(const char *body, size_t len, struct form *f)
 {
     f->n = 0;
     size_t i = 0;
@@ -48,16 +52,17 @@ static int form_parse(const char *body, size_t len, struct form *f)
             end++;
         if (end > i) {
             if (f->n == MAX_FORM_FIELDS)
-                return -1;
+                return FORM_TOO_MANY;
             const char *eq = memchr(body + i, '=', end - i);
             size_t nlen = eq ? (size_t)(eq - (body + i)) : end - i;
             f->name[f->n] = form_decode(body + i, nlen);
             f->value[f->n] = eq ? form_decode(eq + 1, (size_t)(body + end - eq - 1)) : strdup("");
-            f->n++;
+            if (!f->name[f->n++] || !f->value[f->n - 1])
+                return FORM_NOT_TEXT;
         }
         i = end + 1;
     }
-    return 0;
+    return FORM_OK;
 }
 
 static const char *form_get(const struct form *f, const char *name)
@@ -216,10 +221,14 @@ void cxm_api_token(struct cxm_api *api, struct cxm_call *c)
                               "the body must be application/x-www-form-urlencoded"));
         return;
     }
-    if (form_parse(rq->body ? rq->body : "", rq->body_len, &f) < 0) {
+    enum form_result parsed = form_parse(rq->body ? rq->body : "", rq->body_len, &f);
+    if (parsed != FORM_OK) {
         cxm_respond(rs, 400,
                     json_pack("{ss ss}", "error", "invalid_request", "error_description",
-                              "too many form fields"));
+                              parsed == FORM_TOO_MANY
+                                  ? "too many form fields"
+                                  : "a form field is not valid percent-encoding of UTF-8 text "
+                                    "(a '%' needs two hex digits; %00 is refused)"));
         goto out;
     }
     int client = authenticate_client(s->tenant, rq, &f);

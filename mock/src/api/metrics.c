@@ -19,6 +19,18 @@ void cxm_metrics_count(struct cxm_metrics *m, int route, int status)
     c[CXM_METRIC_STATUSES - 1].count++; /* more distinct statuses than slots: lump the rest */
 }
 
+void cxm_metrics_recount(struct cxm_metrics *m, int route, int from, int to)
+{
+    struct cxm_route_count *c = m->counts[route];
+    for (int i = 0; i < CXM_METRIC_STATUSES; i++) {
+        if (c[i].count > 0 && c[i].status == from) {
+            c[i].count--;
+            break;
+        }
+    }
+    cxm_metrics_count(m, route, to);
+}
+
 void cxm_metrics_latency(struct cxm_metrics *m, double seconds)
 {
     for (int i = 0; i < CXM_LATENCY_BUCKETS; i++) {

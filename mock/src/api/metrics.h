@@ -39,4 +39,7 @@ extern const double cxm_latency_bounds_s[CXM_LATENCY_BUCKETS]; /* last is +Inf *
 void cxm_metrics_count(struct cxm_metrics *m, int route, int status);
 void cxm_metrics_latency(struct cxm_metrics *m, double seconds);
 
+/* A counted request's status changed from `from` to `to` (a 503 for a ledger that lost it). */
+void cxm_metrics_recount(struct cxm_metrics *m, int route, int from, int to);
+
 #endif

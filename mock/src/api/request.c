@@ -9,6 +9,7 @@
 
 #include "inject.h"
 #include "sim.h"
+#include "utf8.h"
 
 static int hexval(char c)
 {
@@ -37,7 +38,7 @@ int cxm_url_decode(char *out, const char *src, size_t n, int plus_is_space)
         }
     }
     *o = '\0';
-    return bad ? -1 : (int)(o - out);
+    return bad || !cx_utf8_valid(out, (size_t)(o - out)) ? -1 : (int)(o - out);
 }
 
 void cxm_respond(struct cxm_resp *rs, int status, json_t *body)
@@ -203,4 +204,28 @@ int cxm_query_uint(const struct cxm_req *rq, struct cxm_resp *rs, const char *na
     }
     *out = v;
     return 1;
+}
+
+bool cxm_req_headers_are_text(const struct cxm_req *rq, struct cxm_resp *rs)
+{
+    const struct {
+        const char *name, *value;
+    } recorded[] = {
+        {"X-Idempotency-Key", rq->x_idempotency_key},
+        {"Idempotency-Key", rq->idempotency_key},
+        {"X-Agent-Id", rq->agent_id},
+        {"If-None-Match", rq->if_none_match},
+    };
+    for (size_t i = 0; i < sizeof recorded / sizeof recorded[0]; i++) {
+        if (recorded[i].value && !cx_utf8_valid(recorded[i].value, strlen(recorded[i].value))) {
+            json_t *e = cxm_err("bad_request",
+                                "header %s is not UTF-8 text: the ledger records it, and a "
+                                "ledger entry is JSON",
+                                recorded[i].name);
+            json_object_set_new(e, "field", json_string(recorded[i].name));
+            cxm_respond(rs, 400, e);
+            return false;
+        }
+    }
+    return true;
 }

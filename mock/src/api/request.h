@@ -58,6 +58,10 @@ struct cxm_resp {
 void cxm_req_prepare(struct cxm_req *rq, bool business_key);
 void cxm_req_release(struct cxm_req *rq);
 
+/* Whether every header the mock may record (the idempotency keys, X-Agent-Id, If-None-Match)
+ * is UTF-8 text; if one is not, sets a 400 bad_request naming it in rs and returns false. */
+bool cxm_req_headers_are_text(const struct cxm_req *rq, struct cxm_resp *rs);
+
 /* Release the body of rs. */
 void cxm_resp_free(struct cxm_resp *rs);
 
@@ -73,8 +77,9 @@ json_t *cxm_req_json(const struct cxm_req *rq, struct cxm_resp *rs);
 
 /* Percent-decode n bytes of src into out (at least n + 1 bytes, NUL-terminated), once: '%' and
  * two hex digits become that byte, '+' becomes ' ' when plus_is_space (forms, query strings).
- * Returns the decoded length, or -1 if src is not valid percent-encoding the mock takes: a '%'
- * not followed by two hex digits, or an escape that decodes to a NUL byte (out is then still
+ * Returns the decoded length, or -1 if src is not valid percent-encoding of text the mock takes:
+ * a '%' not followed by two hex digits, an escape that decodes to a NUL byte, or a result that is
+ * not UTF-8 (utf8.h: no ledger entry or JSON answer could hold it) (out is then still
  * NUL-terminated, but no value to use). */
 int cxm_url_decode(char *out, const char *src, size_t n, int plus_is_space);
 

@@ -8,6 +8,7 @@
 
 #include "actions.h"
 #include "routing.h"
+#include "utf8.h"
 
 static void apply_operation(struct cxm_sim *s, const struct cxm_event *ev);
 
@@ -61,6 +62,7 @@ static json_t *fail_body(int op, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    cx_utf8_scrub(text); /* it may quote an id, and be cut inside a character */
     return coded(op) ? json_pack("{si ss}", "statusCode", code, "statusMessage", text)
                      : json_pack("{ss ss}", "status", "error", "errorDescription", text);
 }

@@ -2,27 +2,83 @@
 #include "ledger.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "clock.h"
 #include "jsonw.h"
+#include "osrandom.h"
+#include "version.h"
 
-int cxm_ledger_open(struct cxm_ledger *l, const char *path, struct cx_error *err)
+const char *const cxm_ledger_failure_names[CXM_LEDGER_FAILURES] = {"build", "write", "fsync",
+                                                                   "store"};
+
+/* Break the ledger (sticky): the first failure names the reason; every failure is counted.
+ * from: the first entry (counted as `added`) that may not be recorded. */
+__attribute__((format(printf, 4, 5))) static void
+breaks(struct cxm_ledger *l, enum cxm_ledger_failure kind, uint64_t from, const char *fmt, ...)
+{
+    __atomic_fetch_add(&l->failures[kind], 1, __ATOMIC_RELAXED);
+    pthread_mutex_lock(&l->health_lock);
+    if (l->health == CXM_LEDGER_WHOLE) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(l->broken_reason, sizeof l->broken_reason, fmt, ap);
+        va_end(ap);
+        l->broken_from = from;
+        __atomic_store_n(&l->health, CXM_LEDGER_BROKEN, __ATOMIC_RELEASE);
+        fprintf(stderr, "cxmock: the ledger is broken: %s; requests are refused from now on\n",
+                l->broken_reason);
+    } else if (from < l->broken_from) {
+        l->broken_from = from;
+    }
+    pthread_mutex_unlock(&l->health_lock);
+}
+
+bool cxm_ledger_broken(struct cxm_ledger *l, char *reason, size_t size)
+{
+    if (__atomic_load_n(&l->health, __ATOMIC_ACQUIRE) == CXM_LEDGER_WHOLE)
+        return false;
+    if (reason) {
+        pthread_mutex_lock(&l->health_lock);
+        snprintf(reason, size, "%s", l->broken_reason);
+        pthread_mutex_unlock(&l->health_lock);
+    }
+    return true;
+}
+
+bool cxm_ledger_lost(struct cxm_ledger *l, uint64_t after, uint64_t upto)
+{
+    if (upto <= after || __atomic_load_n(&l->health, __ATOMIC_ACQUIRE) == CXM_LEDGER_WHOLE)
+        return false;
+    pthread_mutex_lock(&l->health_lock);
+    bool lost = l->broken_from <= upto;
+    pthread_mutex_unlock(&l->health_lock);
+    return lost;
+}
+
+/* The file's syncer found an fdatasync failed (lfile.h). */
+static void file_failed(void *ctx, uint64_t from, int errnum)
+{
+    breaks(ctx, CXM_LEDGER_FAIL_FSYNC, from, "ledger fdatasync failed: %s", strerror(errnum));
+}
+
+int cxm_ledger_open(struct cxm_ledger *l, const struct cxm_ledger_options *o, struct cx_error *err)
 {
     memset(l, 0, sizeof *l);
-    l->fd = -1;
-    if (path && (l->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
-        cx_error_at(err, path, -1, -1, "", "%s", strerror(errno));
+    l->file.fd = -1;
+    pthread_mutex_init(&l->health_lock, NULL);
+    if (o && o->path && cxm_lfile_open(&l->file, o->path, o->fsync, file_failed, l, err) < 0) {
+        pthread_mutex_destroy(&l->health_lock);
         return -1;
     }
     if (cxm_lstore_open(&l->store, NULL) < 0) {
-        if (l->fd >= 0)
-            close(l->fd);
+        cxm_lfile_close(&l->file);
+        pthread_mutex_destroy(&l->health_lock);
         return cx_error_set(err, "out of memory");
     }
     pthread_mutex_init(&l->out_lock, NULL);
@@ -36,6 +92,7 @@ int cxm_ledger_open(struct cxm_ledger *l, const char *path, struct cx_error *err
 void cxm_ledger_close(struct cxm_ledger *l)
 {
     cxm_ledger_sync(l, l->added);
+    cxm_lfile_close(&l->file); /* its syncer syncs what was written first */
     cxm_lstore_close(&l->store);
     cx_buf_free(&l->pending);
     cx_buf_free(&l->unstored);
@@ -47,11 +104,9 @@ void cxm_ledger_close(struct cxm_ledger *l)
     l->types = NULL;
     l->type_counts = NULL;
     l->ntypes = 0;
-    if (l->fd >= 0)
-        close(l->fd);
-    l->fd = -1;
     pthread_mutex_destroy(&l->out_lock);
     pthread_mutex_destroy(&l->flush_lock);
+    pthread_mutex_destroy(&l->health_lock);
 }
 
 static void count_type(struct cxm_ledger *l, const char *type)
@@ -77,34 +132,35 @@ static void count_type(struct cxm_ledger *l, const char *type)
     l->type_counts[l->ntypes++] = 1;
 }
 
-/* Append the whole batch to the file, retrying short writes. */
-static void write_file(struct cxm_ledger *l, const char *p, size_t len)
+/* Append a batch of whole lines (the last the upto-th entry) to the file, if any; a failure
+ * breaks the ledger from the batch's first entry on. */
+static int write_file(struct cxm_ledger *l, const char *p, size_t len, size_t lines, uint64_t upto)
 {
-    while (l->fd >= 0 && len > 0) {
-        ssize_t w = write(l->fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            if (__atomic_fetch_add(&l->write_errors, 1, __ATOMIC_RELAXED) == 0)
-                fprintf(stderr, "cxmock: ledger write failed: %s\n", strerror(errno));
-            return;
-        }
-        p += w;
-        len -= (size_t)w;
-    }
+    const char *what;
+    if (l->file.fd < 0 || cxm_lfile_append(&l->file, p, len, upto, &what) == 0)
+        return 0;
+    breaks(l, strcmp(what, "fsync") == 0 ? CXM_LEDGER_FAIL_FSYNC : CXM_LEDGER_FAIL_WRITE,
+           upto - lines + 1, "ledger %s failed: %s", what, strerror(errno));
+    return -1;
 }
 
 /* The lines written to the file, on their way to the store: kept until a read needs them or
  * STORE_BATCH bytes gather, so the store costs one write per many groups. Under flush_lock. */
 #define STORE_BATCH (1 << 20)
 
+/* Append lines (the last of them the upto-th entry added) to the store. */
+static void store_lines(struct cxm_ledger *l, const char *p, size_t len, size_t lines,
+                        uint64_t upto)
+{
+    if (cxm_lstore_append(&l->store, p, len, lines) < 0)
+        breaks(l, CXM_LEDGER_FAIL_STORE, upto - lines + 1, "ledger store: out of memory");
+}
+
 static void store_unstored(struct cxm_ledger *l)
 {
     if (!l->unstored.len)
         return;
-    if (cxm_lstore_append(&l->store, l->unstored.data, l->unstored.len, l->unstored_lines) < 0 &&
-        __atomic_fetch_add(&l->write_errors, 1, __ATOMIC_RELAXED) == 0)
-        fprintf(stderr, "cxmock: ledger store: out of memory\n");
+    store_lines(l, l->unstored.data, l->unstored.len, l->unstored_lines, l->written);
     l->unstored.len = 0;
     l->unstored_lines = 0;
 }
@@ -123,17 +179,16 @@ void cxm_ledger_sync(struct cxm_ledger *l, uint64_t upto)
         l->pending_lines = 0;
         pthread_mutex_unlock(&l->out_lock);
         if (batch.len) {
-            write_file(l, batch.data, batch.len);
+            write_file(l, batch.data, batch.len, lines, last);
+            if (l->unstored.len + batch.len > STORE_BATCH)
+                store_unstored(l); /* the lines before this batch: they end at l->written */
             cx_buf_add(&l->unstored, batch.data, batch.len);
             l->unstored_lines += lines;
-            if (l->unstored.oom) { /* no room to gather: store them now, as they are */
-                cx_buf_free(&l->unstored);
-                l->unstored_lines = 0;
-                if (cxm_lstore_append(&l->store, batch.data, batch.len, lines) < 0 &&
-                    __atomic_fetch_add(&l->write_errors, 1, __ATOMIC_RELAXED) == 0)
-                    fprintf(stderr, "cxmock: ledger store: out of memory\n");
-            } else if (l->unstored.len >= STORE_BATCH) {
+            if (l->unstored.oom) { /* no room to gather: the earlier lines (intact), then these */
+                l->unstored.oom = 0;
+                l->unstored_lines -= lines;
                 store_unstored(l);
+                store_lines(l, batch.data, batch.len, lines, last);
             }
         }
         cx_buf_free(&batch);
@@ -240,9 +295,54 @@ uint64_t cxm_ledger_add(struct cxm_ledger *l, int64_t t, const char *type, const
     if (render(&l->line, l->n + 1, t, type, req, fields) == 0 && add_line(l, &l->line) == 0) {
         seq = ++l->n;
         count_type(l, type);
+    } else {
+        breaks(l, CXM_LEDGER_FAIL_BUILD, l->added + 1,
+               "a %s entry could not be rendered or queued (out of memory)", type);
     }
     json_decref(fields);
     return seq;
+}
+
+uint64_t cxm_ledger_add_unbuilt(struct cxm_ledger *l, int64_t t, const char *type, const char *req)
+{
+    breaks(l, CXM_LEDGER_FAIL_BUILD, l->added + 1,
+           "the fields of a %s entry could not be built (out of memory, or a value that is not "
+           "UTF-8)",
+           type);
+    return cxm_ledger_add(l, t, "LEDGER_ERROR", req, json_pack("{ss}", "failed", type));
+}
+
+/* A line with seq 0 (START, RESET), to the file only: the store holds a run's entries. */
+static int write_marker(struct cxm_ledger *l, int64_t t, const char *type, json_t *fields)
+{
+    int rc = render(&l->line, 0, t, type, NULL, fields);
+    json_decref(fields);
+    if (rc < 0) {
+        breaks(l, CXM_LEDGER_FAIL_BUILD, l->added + 1, "the %s line could not be rendered", type);
+        return -1;
+    }
+    pthread_mutex_lock(&l->flush_lock);
+    rc = write_file(l, l->line.data, l->line.len, 0, l->added);
+    pthread_mutex_unlock(&l->flush_lock);
+    return rc;
+}
+
+int cxm_ledger_start(struct cxm_ledger *l, int64_t t, uint64_t seed, const char *fixture)
+{
+    if (l->file.fd < 0)
+        return 0;
+    char run[33], started[32];
+    if (cx_os_random_hex(run, 16) < 0) {
+        breaks(l, CXM_LEDGER_FAIL_BUILD, l->added + 1, "no run id: getrandom failed: %s",
+               strerror(errno));
+        return -1;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    cxm_time_iso((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, started);
+    return write_marker(l, t, "START",
+                        json_pack("{ss sI ss ss ss}", "run", run, "seed", (json_int_t)seed,
+                                  "fixture", fixture, "started", started, "version", CX_VERSION));
 }
 
 void cxm_ledger_reset(struct cxm_ledger *l, int64_t t, uint64_t seed)
@@ -253,14 +353,7 @@ void cxm_ledger_reset(struct cxm_ledger *l, int64_t t, uint64_t seed)
     cxm_lstore_clear(&l->store);
     pthread_mutex_unlock(&l->flush_lock);
     l->n = 0;
-    json_t *fields = json_pack("{sI}", "seed", (json_int_t)seed);
-    int rendered = render(&l->line, 0, t, "RESET", NULL, fields);
-    json_decref(fields);
-    if (rendered == 0) { /* to the file only: the store holds this run's entries */
-        pthread_mutex_lock(&l->flush_lock);
-        write_file(l, l->line.data, l->line.len);
-        pthread_mutex_unlock(&l->flush_lock);
-    }
+    write_marker(l, t, "RESET", json_pack("{sI}", "seed", (json_int_t)seed));
 }
 
 const char *cxm_ledger_get(struct cxm_ledger *l, uint64_t seq)

@@ -15,23 +15,55 @@
  * lets go of the lock and before it is answered, so the lock is never held across a write,
  * concurrent requests share one write, and a killed mock still leaves every line it
  * acknowledged, each whole. Lines reach the file in seq order.
+ *
+ * The file starts each run with a START line (seq 0: a run id from the system's CSPRNG, the
+ * seed, the fixture's digest, the wall-clock start time), and each reset adds a RESET line (seq
+ * 0), so a file several runs appended to splits into runs; the lines after either are the
+ * deterministic part (SIM-02). The ledger cannot lie (SIM-03): an entry that cannot be built,
+ * written, synced or stored breaks it. A broken ledger is sticky (the file has a gap; restart
+ * the mock): /__admin/health says why, /metrics counts it, a request whose entries were not
+ * recorded is answered 503 instead of its status, and no public request is applied after.
  */
 #ifndef LEDGER_H
 #define LEDGER_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
 
 #include "buf.h"
 #include "cxerr.h"
+#include "lfile.h"
 #include "lstore.h"
+
+/* Where the ledger goes besides the store: --ledger FILE and --ledger-fsync. */
+struct cxm_ledger_options {
+    const char *path; /* NULL: no file */
+    enum cxm_ledger_fsync fsync;
+};
+
+enum cxm_ledger_health {
+    CXM_LEDGER_WHOLE,  /* every entry added is in the store and, with a file, written to it */
+    CXM_LEDGER_BROKEN, /* one was not: see broken_reason */
+};
+
+/* What broke a ledger: counted for /metrics. */
+enum cxm_ledger_failure {
+    CXM_LEDGER_FAIL_BUILD, /* an entry could not be built (its fields, or the line) */
+    CXM_LEDGER_FAIL_WRITE, /* write(2) to the file failed */
+    CXM_LEDGER_FAIL_FSYNC, /* fdatasync(2) failed */
+    CXM_LEDGER_FAIL_STORE, /* the store (lstore.h) could not take the lines */
+    CXM_LEDGER_FAILURES
+};
+
+extern const char *const cxm_ledger_failure_names[CXM_LEDGER_FAILURES]; /* "build", ... */
 
 struct cxm_ledger {
     size_t n; /* entries since the last reset: the newest has seq n */
     struct cxm_lstore store;
-    int fd; /* the --ledger file, or -1 */
+    struct cxm_lfile file; /* the --ledger file (file.fd -1: none); appended under flush_lock */
     /* The group commit: rendered lines not yet written, in order, under out_lock; writing
      * them, under flush_lock (taken before out_lock, never while it is held). */
     pthread_mutex_t out_lock, flush_lock;
@@ -45,20 +77,43 @@ struct cxm_ledger {
     char **types;     /* entry types seen, and how many of each (for /metrics) */
     uint64_t *type_counts;
     size_t ntypes;
-    unsigned long write_errors; /* failed writes to the file (atomic) */
+    /* Health (under health_lock, a leaf lock; health also read atomically). */
+    pthread_mutex_t health_lock;
+    enum cxm_ledger_health health;
+    uint64_t broken_from;    /* the first entry (counted as `added`) not recorded */
+    char broken_reason[200]; /* what broke it, first failure only */
+    unsigned long failures[CXM_LEDGER_FAILURES]; /* atomic */
 };
 
-/* Open the store (lstore.h) and, when path is not NULL, path for appending (created 0644).
- * Returns 0, or -1 with a message in err if the file cannot be opened. */
-int cxm_ledger_open(struct cxm_ledger *l, const char *path, struct cx_error *err);
+/* Open the store (lstore.h) and, when o is not NULL and names a path, that file for appending
+ * (created 0644), synced as o->fsync says. Returns 0, or -1 with a message in err if the file
+ * cannot be opened or the syncer started. */
+int cxm_ledger_open(struct cxm_ledger *l, const struct cxm_ledger_options *o, struct cx_error *err);
 void cxm_ledger_close(struct cxm_ledger *l);
 
-/* Append an entry; fields (may be NULL) is stolen and its keys follow the fixed ones in their
- * insertion order. req may be NULL. Returns the new seq, or 0 if out of memory. The entry is
- * written by the next cxm_ledger_sync. A failed file write is counted in write_errors and
- * reported once on stderr; the store still holds the entry. */
+/* Write the START line to the file (nothing to the store): seq 0 at mock time t, a new run id,
+ * the seed, the fixture's digest and the wall-clock time. Returns 0, or -1 (the ledger broken)
+ * if it could not be written. */
+int cxm_ledger_start(struct cxm_ledger *l, int64_t t, uint64_t seed, const char *fixture);
+
+/* Append an entry; fields (may be NULL: none) is stolen and its keys follow the fixed ones in
+ * their insertion order. req may be NULL. Returns the new seq, or 0 (the ledger broken) if the
+ * line could not be built. The entry is written by the next cxm_ledger_sync; a failed write
+ * breaks the ledger. */
 uint64_t cxm_ledger_add(struct cxm_ledger *l, int64_t t, const char *type, const char *req,
                         json_t *fields);
+
+/* An entry of this type was due but its fields could not be built (a json_pack that returned
+ * NULL): break the ledger, and add in its place a LEDGER_ERROR entry naming the type, so the
+ * file and the store say so instead of holding an entry without its fields. Returns its seq. */
+uint64_t cxm_ledger_add_unbuilt(struct cxm_ledger *l, int64_t t, const char *type, const char *req);
+
+/* Whether the ledger is broken; if so and reason is not NULL, why (size bytes). */
+bool cxm_ledger_broken(struct cxm_ledger *l, char *reason, size_t size);
+
+/* Whether any entry after the `after`-th added up to the `upto`-th (counted as `added`) may
+ * not have been recorded: what a request that added those entries must not acknowledge. */
+bool cxm_ledger_lost(struct cxm_ledger *l, uint64_t after, uint64_t upto);
 
 /* Write every entry added up to the upto-th ever (l->added when it was read) that is not
  * written yet; returns once they are. Thread-safe; never takes the mock's lock. */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 static int init_limits(struct cxm_sim *s)
 {
     const struct cxm_tenant *t = s->tenant;
@@ -56,7 +58,7 @@ static int init_state(struct cxm_sim *s)
 }
 
 int cxm_sim_init(struct cxm_sim *s, const struct cxm_tenant *t, uint64_t seed,
-                 enum cxm_clock_mode mode, double scale, const char *ledger_path,
+                 enum cxm_clock_mode mode, double scale, const struct cxm_ledger_options *lo,
                  struct cx_error *err)
 {
     memset(s, 0, sizeof *s);
@@ -65,8 +67,15 @@ int cxm_sim_init(struct cxm_sim *s, const struct cxm_tenant *t, uint64_t seed,
     cxm_clock_init(&s->clock, mode, scale);
     s->clock.told = t->client_time;
     s->now = cxm_clock_now(&s->clock);
-    if (cxm_ledger_open(&s->ledger, ledger_path, err) < 0)
+    if (cxm_ledger_open(&s->ledger, lo, err) < 0)
         return -1;
+    if (cxm_ledger_start(&s->ledger, s->now, seed, t->digest) < 0) {
+        char why[200];
+        cxm_ledger_broken(&s->ledger, why, sizeof why);
+        cx_error_at(err, lo->path, -1, -1, "", "%s", why);
+        cxm_ledger_close(&s->ledger);
+        return -1;
+    }
     if (cxm_events_init(&s->events, (size_t)t->event_retention) < 0 || init_state(s) < 0) {
         cx_error_set(err, "out of memory (or more than 64 scope names in the tenant)");
         cxm_sim_free(s);
@@ -168,7 +177,11 @@ int cxm_sim_set_faults(struct cxm_sim *s, json_t *plan, struct cx_error *err)
 
 void cxm_sim_record(struct cxm_sim *s, const char *type, json_t *fields)
 {
-    cxm_ledger_add(&s->ledger, s->now, type, s->req[0] ? s->req : NULL, fields);
+    const char *req = s->req[0] ? s->req : NULL;
+    if (fields)
+        cxm_ledger_add(&s->ledger, s->now, type, req, fields);
+    else
+        cxm_ledger_add_unbuilt(&s->ledger, s->now, type, req);
 }
 
 void cxm_sim_emit(struct cxm_sim *s, const char *type, json_t *payload)
@@ -193,8 +206,8 @@ __attribute__((format(printf, 3, 0))) static json_t *vmake(const char *error, co
         json_object_set_new(o, "field", json_string(field));
     if (fmt) {
         char detail[512];
-        vsnprintf(detail, sizeof detail, fmt, ap);
-        json_object_set_new(o, "detail", json_string(detail));
+        vsnprintf(detail, sizeof detail, fmt, ap); /* may quote a client's bytes, or cut one */
+        json_object_set_new(o, "detail", json_string(cx_utf8_scrub(detail)));
     }
     return o;
 }

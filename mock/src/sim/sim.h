@@ -69,10 +69,10 @@ struct cxm_sim {
  * Returns 0, or -1 when CXM_SIM_OBSERVERS are registered already. */
 int cxm_sim_observe(struct cxm_sim *s, const struct cxm_sim_observer *o, void *ctx);
 
-/* Create the simulation of tenant t (borrowed; must outlive it). ledger_path may be NULL.
- * Returns 0, or -1 with why in err. */
+/* Create the simulation of tenant t (borrowed; must outlive it); its ledger's file as lo says
+ * (NULL: none), started with a START line. Returns 0, or -1 with why in err. */
 int cxm_sim_init(struct cxm_sim *s, const struct cxm_tenant *t, uint64_t seed,
-                 enum cxm_clock_mode mode, double scale, const char *ledger_path,
+                 enum cxm_clock_mode mode, double scale, const struct cxm_ledger_options *lo,
                  struct cx_error *err);
 void cxm_sim_free(struct cxm_sim *s);
 
@@ -96,7 +96,9 @@ int cxm_sim_run_due(struct cxm_sim *s);
  * err's key and what was expected (cxm_faults_parse). */
 int cxm_sim_set_faults(struct cxm_sim *s, json_t *plan, struct cx_error *err);
 
-/* Record in the ledger at `now`, caused by the current request (fields stolen, may be NULL). */
+/* Record in the ledger at `now`, caused by the current request (fields stolen). fields NULL is
+ * an entry that could not be built (a json_pack that failed): the ledger records a LEDGER_ERROR
+ * in its place and breaks (ledger.h), so the request is answered 503 and not acknowledged. */
 void cxm_sim_record(struct cxm_sim *s, const char *type, json_t *fields);
 
 /* Emit an event to long polls and webhooks (payload stolen). */

@@ -11,10 +11,12 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "jsonread.h"
 #include "scopes.h"
 #include "slurp.h"
@@ -578,6 +580,7 @@ int cxm_tenant_parse(const char *text, size_t len, const char *name, struct cxm_
     if (parse_root(&c, root, t) != 0)
         goto error;
     json_decref(root);
+    snprintf(t->digest, sizeof t->digest, "fnv1a64:%016" PRIx64, cx_fnv1a64(text, len));
     *out = t;
     return 0;
 

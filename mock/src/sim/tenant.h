@@ -159,7 +159,8 @@ struct cxm_tenant {
     size_t nattributes;
     struct cxm_webhook_def *webhooks;
     size_t nwebhooks;
-    json_t *faults; /* "faults": kept as given (an array); validated by the fault module */
+    json_t *faults;  /* "faults": kept as given (an array); validated by the fault module */
+    char digest[32]; /* "fnv1a64:" and 16 hex digits of the fixture's text (the START line) */
 };
 
 /* Parse a fixture from TEXT (LEN bytes); NAME is used in errors (a file name or "<builtin>").
