@@ -116,6 +116,55 @@ static void test_AUTH_03_token_errors(void **state)
         assert_null(strstr(cxm_ledger_get(&m->sim.ledger, seq), "secret"));
 }
 
+/* Issue 15: a token is not the seed's to give away. Two mocks with the same seed, and one mock
+ * before and after a reset to its seed, issue different access and refresh tokens (they came
+ * from the seeded PRNG: with the default seed the first token was the same cxm_c510c70f...
+ * everywhere); they are "cxm_"/"cxr_" and 32 hex digits (128 bits); the ledger names them by
+ * serial, the same in both mocks (SIM-02). A secret that differs from the right one only in
+ * its last character, or is a prefix of it, is refused. */
+static void test_AUTH_tokens_unguessable_from_the_seed(void **state)
+{
+    struct cxm_api *m = *state, *twin = st_new(NULL, 1);
+    char first[3][80], refresh[3][80];
+    struct cxm_api *mocks[2] = {m, twin};
+    for (int i = 0; i < 2; i++) {
+        struct st_res *r = st_form(mocks[i], "/oauth/token", NULL, FORM_CC);
+        assert_int_equal(r->status, 200);
+        snprintf(first[i], sizeof first[i], "%s", ST_STR(r->body, "access_token"));
+        snprintf(refresh[i], sizeof refresh[i], "%s", ST_STR(r->body, "refresh_token"));
+        assert_int_equal(strlen(first[i]), 36);
+        assert_int_equal(strncmp(first[i], "cxm_", 4), 0);
+        assert_int_equal(strspn(first[i] + 4, "0123456789abcdef"), 32);
+        assert_int_equal(strncmp(refresh[i], "cxr_", 4), 0);
+        assert_string_not_equal(first[i], refresh[i]);
+    }
+    assert_string_not_equal(first[0], first[1]);
+    assert_string_not_equal(refresh[0], refresh[1]);
+    assert_string_equal(cxm_ledger_get(&m->sim.ledger, 1), cxm_ledger_get(&twin->sim.ledger, 1));
+    assert_non_null(strstr(cxm_ledger_get(&m->sim.ledger, 1), "\"token\":\"tok-1\""));
+    assert_null(strstr(cxm_ledger_get(&m->sim.ledger, 1), first[0] + 4));
+    st_free(twin);
+    assert_int_equal(st_call(m, "POST", "/__admin/reset", NULL, "{\"seed\":1}")->status, 200);
+    struct st_res *r = st_form(m, "/oauth/token", NULL, FORM_CC);
+    assert_int_equal(r->status, 200);
+    assert_string_not_equal(ST_STR(r->body, "access_token"), first[0]);
+
+    static const char *const wrong[] = {"cx-integration-secreT", "cx-integration-secre",
+                                        "cx-integration-secret!", ""};
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        char form[200];
+        snprintf(form, sizeof form,
+                 "grant_type=client_credentials&client_id=cx-integration&client_secret=%s",
+                 wrong[i]);
+        assert_int_equal(st_form(m, "/oauth/token", NULL, form)->status, 401);
+    }
+    assert_int_equal(st_form(m, "/oauth/token", NULL,
+                             "grant_type=password&client_id=cx-integration&client_secret=cx-"
+                             "integration-secret&username=ada%40example.test&password=ada-pasS")
+                         ->status,
+                     400);
+}
+
 /* AUTH-04: missing, unknown, expired token 401; missing scope 403 insufficient_scope. */
 static void test_AUTH_04_bearer_checks(void **state)
 {
@@ -336,6 +385,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_AUTH_02_grants_and_response, setup, teardown),
         cmocka_unit_test_setup_teardown(test_AUTH_03_token_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_AUTH_tokens_unguessable_from_the_seed, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_AUTH_04_bearer_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_AUTH_05_rotation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_AUTH_07_seed_token_requests, setup, teardown),

@@ -2,6 +2,7 @@
  *
  * Secrets stay here: client secrets and passwords are compared and forgotten, token values go
  * only into the token response. The ledger names tokens by serial. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include "handlers.h"
 #include "scopes.h"
 #include "base64.h"
+#include "osrandom.h"
+#include "secret.h"
 
 #define MAX_FORM_FIELDS 16
 
@@ -109,7 +112,7 @@ static int authenticate_client(const struct cxm_tenant *t, const struct cxm_req 
     if (!id || !secret)
         return -1;
     int c = find_client(t, id);
-    if (c < 0 || strcmp(t->clients[c].secret, secret) != 0)
+    if (c < 0 || !cx_secret_equal(secret, t->clients[c].secret))
         return -1;
     return c;
 }
@@ -178,9 +181,14 @@ static void issue(struct cxm_api *api, int client, int agent, uint64_t scopes, c
     struct cxm_sim *s = &api->sim;
     const struct cxm_client *c = &s->tenant->clients[client];
     int ttl_s = c->token_ttl_s > 0 ? c->token_ttl_s : s->tenant->token_ttl_s;
+    /* Token values from the kernel's CSPRNG, never the seeded PRNG (SIM-02 draws nothing for
+     * them, and the ledger names tokens by serial): nobody can work out a token from the seed. */
     char value[CXM_TOKEN_CHARS] = "cxm_", refresh[CXM_TOKEN_CHARS] = "cxr_";
-    cx_prng_hex(&s->prng, value + 4, 16);
-    cx_prng_hex(&s->prng, refresh + 4, 16);
+    if (cx_os_random_hex(value + 4, 16) < 0 || cx_os_random_hex(refresh + 4, 16) < 0) {
+        cxm_respond(rs, 503,
+                    cxm_err("unavailable", "no randomness for a token: %s", strerror(errno)));
+        return;
+    }
     if (s->auth.n >= 1024 && (s->auth.n & (s->auth.n - 1)) == 0)
         cxm_auth_sweep(&s->auth, s->now); /* bounded memory: drop the expired */
     uint64_t serial = s->next_token_serial++;
@@ -256,7 +264,7 @@ void cxm_api_token(struct cxm_api *api, struct cxm_call *c)
         const char *user = form_get(&f, "username"), *pass = form_get(&f, "password");
         int agent = user ? cxm_model_agent_by_email(&s->model, user) : -1;
         if (agent < 0 || !pass || !s->model.agents[agent].def->password ||
-            strcmp(s->model.agents[agent].def->password, pass) != 0) {
+            !cx_secret_equal(pass, s->model.agents[agent].def->password)) {
             cxm_respond(rs, 400,
                         json_pack("{ss ss}", "error", "invalid_grant", "error_description",
                                   "bad agent username or password"));

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "secret.h"
+
 int cxm_pipeline_admin(const struct cxm_api *api, const struct cxm_req *rq, struct cxm_resp *rs)
 {
     const char *token = api->opts.admin_token;
@@ -18,12 +20,7 @@ int cxm_pipeline_admin(const struct cxm_api *api, const struct cxm_req *rq, stru
         return 0;
     }
     const char *auth = rq->authorization;
-    size_t tlen = strlen(token);
-    int ok = auth && strncmp(auth, "Bearer ", 7) == 0 && strlen(auth + 7) == tlen;
-    unsigned diff = 0; /* compare in constant time */
-    for (size_t i = 0; ok && i < tlen; i++)
-        diff |= (unsigned char)auth[7 + i] ^ (unsigned char)token[i];
-    if (ok && diff == 0)
+    if (auth && strncmp(auth, "Bearer ", 7) == 0 && cx_secret_equal(auth + 7, token))
         return 1;
     cxm_respond(rs, 401, cxm_err("unauthorized", "the admin API needs its bearer token"));
     return 0;
