@@ -622,10 +622,8 @@ static json_t *merged_summary(const struct merger *m)
     json_decref(status);
     json_object_set_new(s, "iterations", iterations);
     json_object_set_new(s, "latency", json_object()); /* filled once the log is merged */
-    json_object_set_new(s, "thresholds",
-                        json_deep_copy(json_object_get(first, "thresholds")
-                                           ? json_object_get(first, "thresholds")
-                                           : json_array()));
+    const json_t *thresholds = json_object_get(first, "thresholds");
+    json_object_set_new(s, "thresholds", thresholds ? json_deep_copy(thresholds) : json_array());
     json_object_set_new(s, "series", merged_series(m));
     json_t *shards = json_array();
     for (size_t i = 0; i < m->n; i++) {

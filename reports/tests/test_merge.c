@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cxrtest.h"
 #include "hlog.h"
@@ -494,6 +495,54 @@ static void test_merge_of_a_merge(void **state)
     merged_free(&m);
 }
 
+/* Copy the fixture shard NAME into DIR with "thresholds" taken out of its summary. */
+static void shard_without_thresholds(const char *name, const char *dir)
+{
+    char src[1024], dst[1024];
+    assert_int_equal(mkdir(dir, 0755), 0);
+    static const char *const files[] = {"history.jsonl", "latency.hlog"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(src, sizeof src, "%s/%s", cxr_data(name), files[i]);
+        snprintf(dst, sizeof dst, "%s/%s", dir, files[i]);
+        char *text = cxr_slurp(src);
+        assert_non_null(text);
+        cxr_write(dst, text);
+        free(text);
+    }
+    snprintf(src, sizeof src, "%s/summary.json", cxr_data(name));
+    json_t *summary = json_load_file(src, 0, NULL);
+    assert_non_null(summary);
+    assert_int_equal(json_object_del(summary, "thresholds"), 0);
+    snprintf(dst, sizeof dst, "%s/summary.json", dir);
+    assert_int_equal(json_dump_file(summary, dst, JSON_INDENT(2)), 0);
+    json_decref(summary);
+}
+
+/* Issue 15: shards whose summaries have no thresholds merge into a run with none ([]), and
+ * nothing leaks (the empty list made for the missing thresholds was copied and never freed:
+ * LeakSanitizer, in the ASan build). */
+static void test_no_thresholds(void **state)
+{
+    char *dir = cxr_tmpdir();
+    char a[700], b[700], out[700];
+    snprintf(a, sizeof a, "%s/a", dir);
+    snprintf(b, sizeof b, "%s/b", dir);
+    snprintf(out, sizeof out, "%s/merged", dir);
+    shard_without_thresholds("shard-0", a);
+    shard_without_thresholds("shard-1", b);
+    const char *dirs[] = {a, b};
+    json_t *s = NULL;
+    int rc = merge_runs(dirs, 2, out, &s, NULL, &cxr_e);
+    if (rc < 0)
+        fail_msg("merge: %s", cxr_err());
+    assert_int_equal(rc, 0); /* no threshold to fail */
+    assert_true(json_is_array(json_object_get(s, "thresholds")));
+    assert_int_equal(json_array_size(json_object_get(s, "thresholds")), 0);
+    json_decref(s);
+    cxr_rmrf(dir);
+    free(dir);
+}
+
 /* merge_runs on DIRS must fail saying WANT (a substring). */
 static void refused(const char *const *dirs, size_t n, const char *out, const char *want)
 {
@@ -621,6 +670,7 @@ int main(void)
         cmocka_unit_test(test_histograms_equal_oracle),
         cmocka_unit_test(test_intervals_aligned),
         cmocka_unit_test(test_thresholds_judged_again),
+        cmocka_unit_test(test_no_thresholds),
         cmocka_unit_test(test_rejudged_across_shards),
         cmocka_unit_test(test_history_concatenated),
         cmocka_unit_test(test_merge_of_a_merge),
