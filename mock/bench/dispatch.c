@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "bigalloc.h"
 
 static long rss_kb(void)
 {
@@ -87,6 +88,8 @@ static long inject_n(struct cxm_api *a, const char *bearer, long n, const char *
 
 int main(int argc, char **argv)
 {
+    if (!getenv("CX_DEFAULT_MALLOC"))
+        cx_bigalloc_setup(); /* as cxmock does; CX_DEFAULT_MALLOC=1 to compare */
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
         fprintf(stderr, "usage: cxmock-dispatch TENANT.json [N] [LEDGER.jsonl]\n");
         return argc < 2;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bigalloc.h"
 #include "cxmock.h"
 #include "gate.h"
 #include "version.h"
@@ -89,6 +90,7 @@ static int write_port_file(const char *path, int port)
 
 int main(int argc, char **argv)
 {
+    cx_bigalloc_setup(); /* deep queues: tables that double are remapped, not copied */
     static const struct option longopts[] = {
         {"port", required_argument, NULL, 'p'},
         {"bind", required_argument, NULL, 'b'},
