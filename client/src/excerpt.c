@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "hrec.h"
+#include "redact.h"
 
 #define REDACTED "[redacted]"
 
@@ -111,7 +112,8 @@ static void cut(char *text)
     memcpy(text + at, "...", 4);
 }
 
-char *answer_excerpt(const char *body, size_t len, const char *const *secrets)
+char *answer_excerpt(const char *body, size_t len, const struct redact *env,
+                     const char *const *secrets)
 {
     if (!body || len == 0)
         return NULL;
@@ -119,12 +121,14 @@ char *answer_excerpt(const char *body, size_t len, const char *const *secrets)
     json_t *j = json_loadb(body, len, JSON_DECODE_ANY, NULL);
     if (j) {
         redact_members(j);
+        redact_json(env, j); /* on the values, before JSON escapes them */
         text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
         json_decref(j);
     } else if (names_a_secret(body, len)) {
         text = strdup("[withheld: the answer names a token or a secret]");
     } else if ((text = strndup(body, len))) {
         valid_utf8(text);
+        redact_own(env, &text);
     }
     if (!text || !(text = redact_values(text, secrets)))
         return NULL;

@@ -108,7 +108,12 @@ static const char usage[] =
     "unreachable; 99 a threshold failed.\n"
     "\n"
     "environment: ${env.NAME} references read the environment (and --env FILE). Secrets belong\n"
-    "there, never in the scenario; cxload never prints a secret or a token.\n"
+    "there, never in the scenario; cxload never prints a secret or a token. Every value of\n"
+    "--env FILE and of each variable the scenario references shows as \u00abenv:NAME\u00bb\n"
+    "wherever the run records or prints it (history.jsonl, summary.json, stdout, the\n"
+    "reports, the embedded mock's ledger.jsonl): whatever its length where a template put it\n"
+    "(a path, an op's subject, agent or key), elsewhere (bodies, answers, the ledger) when it\n"
+    "is 4 bytes or more or a whole string.\n"
     "\n"
     "violations the checks report (\"violations{NAME}\" or {RULE-ID} in thresholds; the rules\n"
     "are catalogued in docs/rules.md):\n";

@@ -29,8 +29,9 @@ size_t plan_count_steps(const struct scenario *scn)
     return count_all(scn->setup, scn->nsetup) + count_all(scn->steps, scn->nsteps);
 }
 
-/* The environment, then KEY=VALUE lines of FILE (# comments) over it. NULL with why in err. */
-static json_t *load_env(const char *file, struct cx_error *err)
+/* The environment, then KEY=VALUE lines of FILE (# comments) over it, FILE's names also into
+ * FILE_NAMES (values true). NULL with why in err. */
+static json_t *load_env(const char *file, json_t *file_names, struct cx_error *err)
 {
     json_t *env = json_object();
     for (char **e = environ; e && *e; e++) {
@@ -81,6 +82,7 @@ static json_t *load_env(const char *file, struct cx_error *err)
             val++;
         }
         json_object_set_new(env, p, json_string(val));
+        json_object_set_new(file_names, p, json_true());
         memset(line, 0, sizeof line);
     }
     fclose(f);
@@ -232,7 +234,8 @@ int plan_settle(const struct run_opts *o, struct plan *p, struct cx_error *err)
     struct scenario *scn = p->scn;
     if (plan_shape(o, p, err) < 0)
         return -1;
-    if (!(p->env = load_env(o->env_file, err)))
+    if (!(p->env_file_names = json_object()) ||
+        !(p->env = load_env(o->env_file, p->env_file_names, err)))
         return -1;
     const char *ref;
     const json_t *yes;
@@ -245,6 +248,10 @@ int plan_settle(const struct run_opts *o, struct plan *p, struct cx_error *err)
             return -1;
         }
     }
+    /* every value of --env FILE and of the environment's variables the scenario uses: shown
+     * as «env:NAME» wherever the run records or prints it (redact.h) */
+    if (redact_init(&p->redact, p->env, p->env_file_names, scn->env_refs) < 0)
+        return cx_error_set(err, "out of memory");
     p->seed = o->seed >= 0 ? (uint64_t)o->seed : scn->seed >= 0 ? (uint64_t)scn->seed : 1;
     return 0;
 }
@@ -287,6 +294,8 @@ int plan_connections(const struct run_opts *o, const struct plan *p)
 void plan_free(struct plan *p)
 {
     json_decref(p->env);
+    json_decref(p->env_file_names);
+    redact_free(&p->redact);
     scn_free(p->scn);
     memset(p, 0, sizeof *p);
 }

@@ -11,12 +11,15 @@
 
 #include "cxerr.h"
 
+#include "redact.h"
 #include "run.h"
 #include "scenario.h"
 
 struct plan {
     struct scenario *scn;
-    json_t *env; /* ${env.NAME}: the environment, then --env FILE over it */
+    json_t *env;            /* ${env.NAME}: the environment, then --env FILE over it */
+    json_t *env_file_names; /* the names --env FILE gives (values true) */
+    struct redact redact;   /* the secret values: --env FILE's, the scenario's ${env.NAME}s */
     uint64_t seed;
 };
 
@@ -31,7 +34,8 @@ size_t plan_count_steps(const struct scenario *scn);
 int plan_shape(const struct run_opts *o, struct plan *p, struct cx_error *err);
 
 /* plan_shape, then read the environment and check that every ${env.NAME} the scenario uses is
- * set, and pick the seed. Returns 0, or -1 with why in err. */
+ * set, gather the values no output may show (p->redact), and pick the seed. Returns 0, or -1
+ * with why in err. */
 int plan_settle(const struct run_opts *o, struct plan *p, struct cx_error *err);
 
 /* Connections per worker thread when neither --connections nor the scenario says. */

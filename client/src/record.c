@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "excerpt.h"
+#include "redact.h"
 #include "vars.h"
 #include "wstate.h"
 
@@ -66,7 +67,8 @@ static void count(struct vu *v, const struct attempt_end *e, enum outcome oc)
         s->expect_failed++;
 }
 
-/* "METHOD /path" as sent (one allocation), or NULL if the path does not expand. */
+/* "METHOD /path" as sent, as a record shows it (each ${env.NAME} as «env:NAME», redact.h), or
+ * NULL if the path does not expand. */
 static char *method_and_path(struct vu *v, const struct scn_request *rq)
 {
     if (!rq->path)
@@ -76,64 +78,77 @@ static char *method_and_path(struct vu *v, const struct scn_request *rq)
     cx_buf_adds(&b, rq->method);
     cx_buf_add(&b, " ", 1);
     char *missing = NULL;
-    if (tpl_expand(rq->path, vars_lookup, v, &b, &missing) < 0) {
+    if (tpl_expand(rq->path, vars_lookup_shown, v, &b, &missing) < 0) {
         free(missing);
         cx_buf_free(&b);
         return NULL;
     }
-    return cx_buf_take(&b);
+    char *s = cx_buf_take(&b);
+    redact_own(v->ws->rs->redact, &s); /* a secret an extracted value brought */
+    return s;
+}
+
+/* O's string K, redacted (redact.h); NULL if absent. */
+static char *json_str_shown(const struct redact *red, const json_t *o, const char *k)
+{
+    char *s = json_str_dup(o, k);
+    redact_own(red, &s);
+    return s;
+}
+
+/* A deep copy of object X, redacted; NULL if X is not an object. */
+static json_t *json_obj_shown(const struct redact *red, const json_t *x)
+{
+    json_t *c = json_is_object(x) ? json_deep_copy(x) : NULL;
+    redact_json(red, c);
+    return c;
 }
 
 /* What the checks read from the operation and its answer (histories keep it for records that
- * matter to a check). */
+ * matter to a check), as records show it: the step's subject, agent and key with each
+ * ${env.NAME} as «env:NAME»; what the body sent and the answer said with every secret value
+ * replaced alike (redact.h), so what a check compares stays equal or unequal as it was. */
 static void what_checks_read(struct vu *v, struct hrec *r)
 {
     const struct scn_request *rq = &v->op.step->req;
-    r->subject = vars_expand(v, rq->subject);
-    r->agent = vars_expand(v, rq->agent);
-    r->key = vars_expand(v, rq->key);
+    const struct redact *red = v->ws->rs->redact;
+    r->subject = vars_expand_shown(v, rq->subject);
+    r->agent = vars_expand_shown(v, rq->agent);
+    r->key = vars_expand_shown(v, rq->key);
     const json_t *b = rq->op != HREC_NONE ? exchange_json(&v->x) : NULL;
-    r->resp_agent = json_str_dup(b, "agentId");
-    r->resp_state = json_str_dup(b, "state");
-    r->resp_id = json_str_dup(b, "contactId");
+    r->resp_agent = json_str_shown(red, b, "agentId");
+    r->resp_state = json_str_shown(red, b, "state");
+    r->resp_id = json_str_shown(red, b, "contactId");
     if (!r->resp_id)
-        r->resp_id = json_str_dup(b, "id");
+        r->resp_id = json_str_shown(red, b, "id");
     r->resp_priority = json_int_or(b, "priority", -1);
     r->resp_position = json_int_or(json_object_get(b, "queuePosition"), "position", -1);
     const json_t *attrs;
     if (rq->op == HREC_READ) { /* what was stored: REJ-02, INJ-04 */
-        r->resp_reason = json_str_dup(b, "rejectReason");
-        attrs = json_object_get(b, "attributes");
-        r->resp_attrs = json_is_object(attrs) ? json_deep_copy(attrs) : NULL;
+        r->resp_reason = json_str_shown(red, b, "rejectReason");
+        r->resp_attrs = json_obj_shown(red, json_object_get(b, "attributes"));
     }
     if (v->op.json) {
         r->req_priority = json_int_or(v->op.json, "priority", -1);
         r->returned = json_is_true(json_object_get(v->op.json, "returnToQueue"));
         if (rq->op == HREC_REJECT && r->outcome == OUT_OK)
-            r->req_reason = json_str_dup(v->op.json, "rejectReason");
+            r->req_reason = json_str_shown(red, v->op.json, "rejectReason");
         attrs = json_object_get(v->op.json, "attributes");
-        if (rq->op == HREC_INJECT && r->outcome == OUT_OK && json_is_object(attrs))
-            r->req_attrs = json_deep_copy(attrs);
+        if (rq->op == HREC_INJECT && r->outcome == OUT_OK)
+            r->req_attrs = json_obj_shown(red, attrs);
     }
 }
 
-/* The values an answer must never show: the scenario's ${env.*} values and v's auth sources'
- * secrets and passwords. A NULL-terminated list to free with free_strings. */
+/* The values an answer must never show besides the environment's (those are shown as
+ * «env:NAME»): v's auth sources' secrets and passwords, from users or vars. A NULL-terminated
+ * list to free with free_strings. */
 static char **known_secrets(struct vu *v)
 {
     const struct scenario *scn = v->ws->scn;
-    size_t n = json_object_size(scn->env_refs) + 2 * scn->nauths, k = 0;
+    size_t n = 2 * scn->nauths, k = 0;
     char **out = calloc(n + 1, sizeof *out);
-    const char *name;
-    const json_t *yes;
     if (!out)
         return NULL;
-    json_object_foreach(scn->env_refs, name, yes)
-    {
-        const char *val = json_string_value(json_object_get(v->ws->rs->env, name));
-        if (val && (out[k] = strdup(val)))
-            k++;
-    }
     for (size_t i = 0; i < scn->nauths; i++) {
         if (scn->auths[i].client_secret && (out[k] = vars_expand(v, scn->auths[i].client_secret)))
             k++;
@@ -157,9 +172,10 @@ static void keep_answer(struct vu *v, struct hrec *r)
 {
     const char *type = exchange_header(&v->x, "Content-Type");
     r->resp_type = type ? strdup(type) : NULL;
+    redact_own(v->ws->rs->redact, &r->resp_type);
     char **secrets = known_secrets(v);
-    r->resp_body =
-        answer_excerpt(v->x.resp_body.data, v->x.resp_body.len, (const char *const *)secrets);
+    r->resp_body = answer_excerpt(v->x.resp_body.data, v->x.resp_body.len, v->ws->rs->redact,
+                                  (const char *const *)secrets);
     free_strings(secrets);
 }
 
@@ -198,6 +214,7 @@ void record_attempt(struct vu *v, const struct attempt_end *e)
         r.path = method_and_path(v, rq);
     if (keep) {
         r.why = r.expect_failed ? strdup(e->why) : NULL;
+        redact_own(ws->rs->redact, &r.why);
         r.rule = rq->rule ? strdup(rq->rule) : NULL;
         what_checks_read(v, &r);
         if (r.expect_failed && e->sent && e->status > 0)

@@ -25,6 +25,7 @@
 #include "judge.h"
 #include "loop.h"
 #include "plan.h"
+#include "redact.h"
 #include "report.h"
 #include "saturation.h"
 #include "summary.h"
@@ -126,6 +127,7 @@ static int share(struct run *r)
     rs->target = r->target.url;
     rs->loopback = r->target.loopback;
     rs->env = r->plan.env;
+    rs->redact = &r->plan.redact;
     rs->tscale = 1;
     if (scn->clock && strncmp(scn->clock, "scaled:", 7) == 0)
         rs->tscale = atof(scn->clock + 7);
@@ -393,12 +395,17 @@ static int judge(struct run *r)
                      "the ledger check: %s/__admin/violations did not answer with the mock's "
                      "verdict, so the run is not judged",
                      r->target.url);
+    /* the mock's examples name its ledger's entries: idempotency keys, attributes, client ids
+     * as they were sent. Shown as the records show them (redact.h), before they meet. */
+    redact_json(&r->plan.redact, r->mock);
     size_t n = 0;
     struct hrec *recs = gather(r, &n);
     r->violations = recs ? judge_verdict(recs, n, r->steps, r->mock, &r->reconciliation) : NULL;
     free(recs);         /* the records' strings stay owned by the workers' histories */
     if (!r->violations) /* a run that could not be judged fails: never a silent pass */
         return cx_error_set(&r->err, "out of memory judging the run");
+    redact_json(&r->plan.redact, r->violations); /* a backstop: the records are already */
+    redact_json(&r->plan.redact, r->reconciliation);
     return 0;
 }
 
@@ -482,6 +489,24 @@ int run_interrupted(void)
 
 /* ---- the run ----------------------------------------------------------------------------- */
 
+/* Stop the embedded mock (its ledger then whole) and show in OUT/ledger.jsonl every secret
+ * value it recorded as it was sent (an idempotency key, an attribute, a client id) as
+ * «env:NAME», as the run's own files do; a ledger that cannot be rewritten fails the run. An
+ * outside target's ledger is its own. */
+static void close_target(struct run *r)
+{
+    target_close(&r->target);
+    if (r->o->target)
+        return;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/ledger.jsonl", r->o->out);
+    if (redact_jsonl_file(&r->plan.redact, path) < 0) {
+        fprintf(stderr, "cxload: %s: cannot redact the secrets it holds: %s\n", path,
+                strerror(errno));
+        r->rc = EXIT_USAGE;
+    }
+}
+
 static void teardown(struct run *r)
 {
     collect_free(&r->col);
@@ -525,6 +550,7 @@ int run_scenario(const struct run_opts *o)
             r.rc = t;
         else if (execute(&r) == 0 && judge(&r) == 0)
             write_results(&r);
+        close_target(&r);
     }
     if (r.unjudged.text[0])
         fprintf(stderr, "cxload: %s\n", r.unjudged.text);

@@ -14,6 +14,7 @@
 #include "barrier.h"
 #include "cxerr.h"
 #include "history.h"
+#include "redact.h"
 #include "scenario.h"
 #include "stats.h"
 #include "turns.h"
@@ -41,6 +42,8 @@ struct run_shared {
     int loopback;       /* the target is on this machine: never use a proxy */
     json_t *env;        /* object: ${env.NAME} */
     json_t *setup;      /* object: ${setup.NAME} (values extracted by the setup steps) */
+    /* the values of env that no record may show (redact.h) */
+    const struct redact *redact;
     int nthreads;
     int connections;    /* to the target at most, all threads: each has its share (pool.h) */
     int64_t t0_us;      /* the run's start, monotonic µs: the origin of every record's times */

@@ -1,9 +1,11 @@
 /* vars.c - see vars.h */
 #include "vars.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "redact.h"
 #include "wstate.h"
 
 json_t *vars_lookup(void *ctx, const char *name, size_t len)
@@ -43,17 +45,46 @@ json_t *vars_lookup(void *ctx, const char *name, size_t len)
     return src == v->vars ? json_incref(val) : json_deep_copy(val);
 }
 
-char *vars_expand(struct vu *v, const struct tpl *t)
+/* T expanded for v with LOOKUP into a new string; NULL if T is NULL or a reference is unset. */
+static char *expand_with(struct vu *v, const struct tpl *t, tpl_lookup lookup)
 {
     if (!t)
         return NULL;
     struct cx_buf b;
     cx_buf_init(&b);
     char *missing = NULL;
-    if (tpl_expand(t, vars_lookup, v, &b, &missing) < 0) {
+    if (tpl_expand(t, lookup, v, &b, &missing) < 0) {
         free(missing);
         cx_buf_free(&b);
         return NULL;
     }
     return cx_buf_take(&b);
+}
+
+char *vars_expand(struct vu *v, const struct tpl *t)
+{
+    return expand_with(v, t, vars_lookup);
+}
+
+json_t *vars_lookup_shown(void *ctx, const char *name, size_t len)
+{
+    struct vu *v = ctx;
+    if (len <= 4 || strncmp(name, "env.", 4) != 0)
+        return vars_lookup(ctx, name, len);
+    char key[256], shown[300];
+    if (len >= sizeof key) /* as vars_lookup: no such name */
+        return NULL;
+    memcpy(key, name + 4, len - 4);
+    key[len - 4] = '\0';
+    if (!json_object_get(v->ws->rs->env, key)) /* unset: as vars_lookup */
+        return NULL;
+    snprintf(shown, sizeof shown, REDACT_OPEN "env:%s" REDACT_CLOSE, key);
+    return json_string(shown);
+}
+
+char *vars_expand_shown(struct vu *v, const struct tpl *t)
+{
+    char *s = expand_with(v, t, vars_lookup_shown);
+    redact_own(v->ws->rs->redact, &s);
+    return s;
 }

@@ -25,4 +25,12 @@ json_t *vars_lookup(void *v, const char *name, size_t len);
 /* T expanded for v into a new string; NULL if T is NULL or a reference is unset. */
 char *vars_expand(struct vu *v, const struct tpl *t);
 
+/* vars_lookup, but ${env.NAME} (when set) is the text «env:NAME», never its value: what a
+ * record shows of a template (redact.h). */
+json_t *vars_lookup_shown(void *v, const char *name, size_t len);
+
+/* T expanded for a record: with vars_lookup_shown, then any secret value still in it (one an
+ * earlier step extracted, say) shown as «env:NAME» too. NULL as for vars_expand. */
+char *vars_expand_shown(struct vu *v, const struct tpl *t);
+
 #endif

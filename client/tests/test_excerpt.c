@@ -16,7 +16,7 @@
 
 static char *of(const char *body, const char *const *secrets)
 {
-    return answer_excerpt(body, strlen(body), secrets);
+    return answer_excerpt(body, strlen(body), NULL, secrets);
 }
 
 static void json_bodies(void **state)
@@ -41,7 +41,7 @@ static void json_bodies(void **state)
     assert_non_null(strstr(x, "\"ok\":1"));
     assert_non_null(strstr(x, "\"X-Api-Key\":\"[redacted]\""));
     free(x);
-    assert_null(answer_excerpt("", 0, NULL));
+    assert_null(answer_excerpt("", 0, NULL, NULL));
 }
 
 static void text_bodies(void **state)
@@ -73,7 +73,7 @@ static void long_bodies(void **state)
         big[i + 1] = (char)0xa9;
     }
     big[n] = '\0';
-    char *x = answer_excerpt(big, n, NULL);
+    char *x = answer_excerpt(big, n, NULL, NULL);
     size_t len = strlen(x);
     assert_true(len <= HREC_BODY_MAX);
     assert_string_equal(x + len - 3, "...");
