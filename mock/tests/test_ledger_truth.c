@@ -114,10 +114,17 @@ static json_t *file_lines(const char *path, bool torn_ok, int *starts)
     return all;
 }
 
-/* Whether the lines hold a CREATED entry for interaction id. */
-static bool created(json_t *lines, const char *id)
+/* Fail unless the lines hold a CREATED entry for every interaction id in acked. */
+static void assert_all_created(json_t *lines, json_t *acked)
 {
-    return cxh_ledger_find(lines, "CREATED", id) != NULL;
+    size_t i;
+    json_t *id;
+    json_array_foreach(acked, i, id)
+    {
+        if (!cxh_ledger_find(lines, "CREATED", json_string_value(id)))
+            fail_msg("acknowledged %s (of %zu) has no CREATED line in the file",
+                     json_string_value(id), json_array_size(acked));
+    }
 }
 
 /* The value of a /metrics sample named exactly name (labels included), or -1. */
@@ -269,13 +276,7 @@ static void test_SIM_03_disk_full_fails_requests_not_the_ledger(void **state)
     int starts;
     json_t *lines = file_lines(f->ledger, false, &starts);
     assert_int_equal(starts, 1);
-    size_t i;
-    json_t *id;
-    json_array_foreach(acked, i, id)
-    {
-        if (!created(lines, json_string_value(id)))
-            fail_msg("acknowledged %s has no CREATED line in the file", json_string_value(id));
-    }
+    assert_all_created(lines, acked);
     json_decref(lines);
     json_decref(acked);
 }
@@ -356,21 +357,14 @@ static void test_SIM_03_sigkill_under_load_every_acknowledged_line(void **state)
     int starts; /* every 201 a loader read was acknowledged: each must have its line */
     json_t *lines = file_lines(f->ledger, true, &starts);
     assert_int_equal(starts, 1);
-    size_t i;
-    json_t *id;
-    json_array_foreach(acked, i, id)
-    {
-        if (!created(lines, json_string_value(id)))
-            fail_msg("acknowledged %s (of %zu) has no CREATED line in the file",
-                     json_string_value(id), json_array_size(acked));
-    }
+    assert_all_created(lines, acked);
     json_decref(lines);
 
     start(f, NULL); /* the same file: a torn tail is cut off, a second START follows */
     assert_int_equal(cxh_stop(&f->mock), 0);
     lines = file_lines(f->ledger, false, &starts);
     assert_int_equal(starts, 2);
-    json_array_foreach(acked, i, id) assert_true(created(lines, json_string_value(id)));
+    assert_all_created(lines, acked);
     json_decref(lines);
     json_decref(acked);
 }
