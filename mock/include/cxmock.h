@@ -37,7 +37,9 @@ struct cxm_options {
     int threads;              /* civetweb worker threads (one per open connection); default 64 */
     const char *admin_token;  /* NULL: admin API from loopback only; else needs this bearer */
     size_t max_body;          /* request body cap in bytes; default 1 MiB */
-    int request_timeout_ms;   /* civetweb request timeout; default 60000 */
+    int idle_timeout_ms;      /* a kept-alive connection's wait for its next request; 5000 */
+    int request_timeout_ms;   /* a new connection's first request headers, and each body read
+                               * or answer written; default 15000 */
     /* Told of every public request with its answer (cxmock gate), under the mock's lock:
      * everything borrowed for the call. NULL: nobody. */
     void (*seen)(void *ctx, const struct cxm_seen *s);

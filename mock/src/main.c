@@ -19,6 +19,7 @@ static void usage(FILE *f)
           "              [--clock real|scaled:X|manual] [--ledger FILE.jsonl] [--threads N]\n"
           "              [--client-time wall|mock] [--admin-token T] [--max-body BYTES]\n"
           "              [--port-file FILE] [--ledger-fsync always|interval|never]\n"
+          "              [--idle-timeout D] [--request-timeout D]\n"
           "       cxmock gate [OPTIONS] -- COMMAND [ARG...]   (cxmock gate --help)\n"
           "\n"
           "Serves a simulated NICE CXone tenant over HTTP for integration tests and load runs:\n"
@@ -43,6 +44,12 @@ static void usage(FILE *f)
           "                    always (before each answer) or never: against power loss; a\n"
           "                    killed mock loses no acknowledged line in any mode\n"
           "  --threads N       HTTP worker threads, one per open connection (default 64)\n"
+          "  --idle-timeout D  a kept-alive connection may wait D for its next request: 5s\n"
+          "                    (default), 500ms, 2m; while every worker holds a connection and\n"
+          "                    others wait for one, the longest idle for 200 ms are closed\n"
+          "  --request-timeout D\n"
+          "                    a new connection's first request must arrive within D (default\n"
+          "                    15s), and each read of a body and write of an answer (408)\n"
           "  --admin-token T   admin API needs 'Authorization: Bearer T' (else loopback only);\n"
           "                    CXMOCK_ADMIN_TOKEN in the environment does the same\n"
           "  --max-body BYTES  request body cap (default 1048576); larger bodies get 413\n"
@@ -63,6 +70,26 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     if (!*s || *end || errno || v < lo || v > hi)
         return -1;
     *out = v;
+    return 0;
+}
+
+/* "5s", "500ms", "2m", "1h" or plain seconds, more than 0 and at most an hour, into *ms
+ * (rounded up to a whole ms): the style of cxmock gate --timeout. 0, or -1. */
+static int parse_duration_ms(const char *text, long *ms)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    double unit = strcmp(end, "") == 0 || strcmp(end, "s") == 0 ? 1000
+                  : strcmp(end, "ms") == 0                      ? 1
+                  : strcmp(end, "m") == 0                       ? 60000
+                  : strcmp(end, "h") == 0                       ? 3600000
+                                                                : -1;
+    if (end == text || errno || unit < 0 || !(v > 0) || v * unit > 3600000.0)
+        return -1;
+    *ms = (long)(v * unit);
+    if ((double)*ms < v * unit)
+        (*ms)++;
     return 0;
 }
 
@@ -106,6 +133,8 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {"port-file", required_argument, NULL, 'P'},
         {"ledger-fsync", required_argument, NULL, 'F'},
+        {"idle-timeout", required_argument, NULL, 'I'},
+        {"request-timeout", required_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
     if (argc > 1 && strcmp(argv[1], "gate") == 0)
@@ -162,6 +191,17 @@ int main(int argc, char **argv)
             break;
         case 'a':
             o.admin_token = optarg;
+            break;
+        case 'I':
+        case 'R':
+            if (parse_duration_ms(optarg, &v) < 0) {
+                fprintf(stderr,
+                        "cxmock: bad value '%s' for --%s (expected 5s, 500ms, 2m...: more than "
+                        "0, at most 1h)\n",
+                        optarg, opt == 'I' ? "idle-timeout" : "request-timeout");
+                return 1;
+            }
+            *(opt == 'I' ? &o.idle_timeout_ms : &o.request_timeout_ms) = (int)v;
             break;
         case 'm':
             if (parse_long(optarg, 1, 1L << 30, &v) < 0)

@@ -36,7 +36,8 @@ void cxm_options_default(struct cxm_options *o)
     o->clock = "real";
     o->threads = 64;
     o->max_body = 1 << 20;
-    o->request_timeout_ms = 60000;
+    o->idle_timeout_ms = 5000;
+    o->request_timeout_ms = 15000;
 }
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -148,7 +149,11 @@ int cxm_start(struct cxm *m, struct cx_error *err)
     if (cxm_webhooks_start(m->webhooks) < 0) {
         return cx_error_set(err, "cannot start the webhook thread");
     }
-    struct cxm_http_options ho = {m->opts.bind, m->opts.port, m->opts.threads, m->opts.max_body,
+    struct cxm_http_options ho = {m->opts.bind,
+                                  m->opts.port,
+                                  m->opts.threads,
+                                  m->opts.max_body,
+                                  m->opts.idle_timeout_ms,
                                   m->opts.request_timeout_ms};
     if (cxm_http_start(&m->api, &ho, &m->http, err) < 0)
         return -1;

@@ -33,6 +33,7 @@ struct cxm_workers {
     int busy;                /* connections held by workers now */
     unsigned long saturated; /* connections opened while every worker was busy */
     int warned;              /* the saturation warning was printed */
+    unsigned long evicted;   /* idle connections closed for connections waiting (http.h) */
 };
 
 struct cxm_api {

@@ -370,9 +370,14 @@ void cxm_admin_metrics(struct cxm_api *api, struct cxm_call *c)
                 "# HELP cxmock_workers_saturated_total Connections opened while every worker "
                 "was busy (others then wait).\n"
                 "# TYPE cxmock_workers_saturated_total counter\n"
-                "cxmock_workers_saturated_total %lu\n",
+                "cxmock_workers_saturated_total %lu\n"
+                "# HELP cxmock_connections_evicted_total Idle connections closed so that "
+                "connections waiting for a worker get one.\n"
+                "# TYPE cxmock_connections_evicted_total counter\n"
+                "cxmock_connections_evicted_total %lu\n",
                 api->opts.threads, __atomic_load_n(&api->workers.busy, __ATOMIC_RELAXED),
-                __atomic_load_n(&api->workers.saturated, __ATOMIC_RELAXED));
+                __atomic_load_n(&api->workers.saturated, __ATOMIC_RELAXED),
+                __atomic_load_n(&api->workers.evicted, __ATOMIC_RELAXED));
     cx_buf_adds(&b, "# HELP cxmock_handler_seconds Time from dispatch to response, lock "
                     "included.\n# TYPE cxmock_handler_seconds histogram\n");
     uint64_t cum = 0;
