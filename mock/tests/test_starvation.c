@@ -7,7 +7,7 @@
  * within a second (scaled under sanitizers), with the default timeouts. Before issue 15 the
  * fresh request waited for the 60 s keep-alive and request timeouts. Also: a busy kept-alive
  * connection keeps its socket, --idle-timeout and --request-timeout do what they say, a body
- * that does not arrive whole is 408. */
+ * that does not arrive whole is 408, and waiting long polls are bounded (CONS-03). */
 #include "harness.h"
 
 #include <arpa/inet.h>
@@ -342,6 +342,70 @@ static void test_STARVE_body_not_whole_408(void **state)
     assert_non_null(strstr(a->body, "request_timeout"));
 }
 
+/* CONS-03: long polls that wait are bounded (half of --threads 4: 2). A third is 503
+ * long_poll_capacity with Retry-After at once; a poll with timeout=0 is still answered; a
+ * fresh request is answered within a second while the two wait and two silent connections
+ * hold the other workers; the two waiting polls were not closed: each answers 200 at its
+ * timeout; and then a long poll may wait again. Manual clock: no event comes by itself. */
+static void test_CONS_03_long_polls_bounded(void **state)
+{
+    struct fx *f = *state;
+    const char *const args[] = {"--threads", "4", "--clock", "manual", NULL};
+    start(f, args);
+    char tok[128];
+    assert_int_equal(
+        cxh_token(&f->mock.http, "cx-integration", "cx-integration-secret", tok, sizeof tok), 200);
+    const struct cxh_resp *r = cxh_call(&f->mock.http, "GET", "/api/v2/events", tok, NULL);
+    CXH_ASSERT_STATUS(r, 200);
+    long long cursor = cxh_int(r->json, "cursor", -1);
+    assert_true(cursor >= 0);
+    cxh_http_close(&f->mock.http); /* its worker back */
+    char wait3[512], now0[512];
+#define EVENTS_REQ                                                                                 \
+    "GET /api/v2/events?after=%lld&timeout=%d HTTP/1.1\r\nHost: 127.0.0.1\r\n"                     \
+    "Authorization: Bearer %s\r\n\r\n"
+    snprintf(wait3, sizeof wait3, EVENTS_REQ, cursor, 3, tok);
+    snprintf(now0, sizeof now0, EVENTS_REQ, cursor, 0, tok);
+    int polls[2];
+    for (int i = 0; i < 2; i++)
+        say(polls[i] = dial(f), wait3);
+    int64_t t0 = cxt_now_ms();
+    usleep(100 * 1000); /* both waiting */
+    int third = dial(f);
+    say(third, wait3);
+    struct answer *a = hear(third, cxt_scaled_ms(FRESH_MS));
+    if (a->status != 503)
+        fail_msg("a third long poll on --threads 4: expected 503, got %d", a->status);
+    assert_non_null(strstr(a->body, "long_poll_capacity"));
+    const char *ra = strstr(a->head, "\r\nRetry-After: ");
+    assert_non_null(ra);
+    assert_true(strncmp(ra + 15, "1", 1) == 0 && (ra[16] == '\r' || ra[16] == '\0'));
+    say(third, now0);
+    assert_int_equal(hear(third, cxt_scaled_ms(FRESH_MS))->status, 200);
+    close(third);
+    f->fds[f->nfds - 1] = -1;
+    dial(f);
+    dial(f); /* silent: with the two polls, every worker held */
+    fresh_health(f, "2 waiting long polls and 2 silent connections");
+    for (int i = 0; i < 2; i++) {
+        a = hear(polls[i], cxt_scaled_ms(6000));
+        if (a->status != 200)
+            fail_msg("waiting long poll %d: expected its 200 at the timeout, got %d", i, a->status);
+        assert_non_null(strstr(a->body, "\"events\":[]"));
+    }
+    long long waited = cxt_now_ms() - t0;
+    fprintf(stderr, "  the long polls answered after %lld ms (timeout=3)\n", waited);
+    assert_true(waited >= 2500);
+    say(polls[0], "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    a = hear(polls[0], cxt_scaled_ms(2000));
+    assert_int_equal(a->status, 200);
+    assert_int_equal(sample(a->body, "cxmock_long_polls_refused_total"), 1);
+    assert_int_equal(sample(a->body, "cxmock_long_polls_max"), 2);
+    assert_int_equal(sample(a->body, "cxmock_long_polls"), 0);
+    say(polls[1], wait3); /* the budget is back: this one waits */
+    assert_int_equal(hear(polls[1], 500)->status, -1);
+}
+
 /* The flags take durations as cxmock gate --timeout does, more than 0 and at most an hour;
  * --help documents them. */
 static void test_STARVE_timeout_flags_parsed(void **state)
@@ -380,6 +444,7 @@ int main(void)
         T(test_STARVE_idle_timeout_flag),
         T(test_STARVE_request_timeout_flag),
         T(test_STARVE_body_not_whole_408),
+        T(test_CONS_03_long_polls_bounded),
         T(test_STARVE_timeout_flags_parsed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,6 +36,13 @@ struct cxm_workers {
     unsigned long evicted;   /* idle connections closed for connections waiting (http.h) */
 };
 
+/* Long polls that wait, bounded so they cannot hold every worker (api_events.c); guarded by
+ * lock. */
+struct cxm_long_polls {
+    int waiting;           /* waiting now */
+    unsigned long refused; /* answered 503 because `waiting` was at the budget */
+};
+
 struct cxm_api {
     struct cxm_api_options opts;
     struct cxm_sim sim;
@@ -48,6 +55,7 @@ struct cxm_api {
     int in_flight;              /* atomic: requests not yet answered */
     struct cxm_metrics metrics; /* GET /metrics; guarded by lock */
     struct cxm_workers workers;
+    struct cxm_long_polls long_polls;
     /* More of GET /__admin/state, from a layer above (the webhooks); may be NULL. */
     json_t *(*state_extra)(void *ctx);
     void *state_extra_ctx;

@@ -374,10 +374,20 @@ void cxm_admin_metrics(struct cxm_api *api, struct cxm_call *c)
                 "# HELP cxmock_connections_evicted_total Idle connections closed so that "
                 "connections waiting for a worker get one.\n"
                 "# TYPE cxmock_connections_evicted_total counter\n"
-                "cxmock_connections_evicted_total %lu\n",
+                "cxmock_connections_evicted_total %lu\n"
+                "# HELP cxmock_long_polls Long polls waiting now.\n"
+                "# TYPE cxmock_long_polls gauge\ncxmock_long_polls %d\n"
+                "# HELP cxmock_long_polls_max Long polls that may wait at once (half the "
+                "workers).\n"
+                "# TYPE cxmock_long_polls_max gauge\ncxmock_long_polls_max %d\n"
+                "# HELP cxmock_long_polls_refused_total Long polls answered 503 "
+                "long_poll_capacity.\n"
+                "# TYPE cxmock_long_polls_refused_total counter\n"
+                "cxmock_long_polls_refused_total %lu\n",
                 api->opts.threads, __atomic_load_n(&api->workers.busy, __ATOMIC_RELAXED),
                 __atomic_load_n(&api->workers.saturated, __ATOMIC_RELAXED),
-                __atomic_load_n(&api->workers.evicted, __ATOMIC_RELAXED));
+                __atomic_load_n(&api->workers.evicted, __ATOMIC_RELAXED), api->long_polls.waiting,
+                cxm_long_poll_budget(api), api->long_polls.refused);
     cx_buf_adds(&b, "# HELP cxmock_handler_seconds Time from dispatch to response, lock "
                     "included.\n# TYPE cxmock_handler_seconds histogram\n");
     uint64_t cum = 0;

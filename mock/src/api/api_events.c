@@ -3,8 +3,15 @@
  * Answers at once with the events after the cursor, or, if there are none, waits up to
  * `timeout` seconds (0..60, default 0) for one: the client's wall-clock seconds, or mock ones
  * on a scaled clock that tells mock time (SIM-06). The wait releases the mock's lock.
- * A cursor older than the retained events answers 410 with the oldest cursor still held. */
+ * A cursor older than the retained events answers 410 with the oldest cursor still held.
+ *
+ * A waiting long poll holds its HTTP worker (civetweb: one per connection), so at most
+ * cxm_long_poll_budget of them wait at once; one more that would wait answers 503
+ * `long_poll_capacity` with Retry-After: 1 (a wall second, in the units SIM-06 tells), so long
+ * polls can never take every worker from other requests (issue 15). A poll with events to give,
+ * or with timeout=0, answers at once and is not counted. */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -12,6 +19,29 @@
 
 #define MAX_TIMEOUT_S 60
 #define MAX_EVENTS    1000
+
+int cxm_long_poll_budget(const struct cxm_api *api)
+{
+    int threads = api->opts.threads > 0 ? api->opts.threads : 64; /* http.c's default */
+    return threads / 2 > 1 ? threads / 2 : 1;
+}
+
+/* 503: the budget of waiting long polls is spent. */
+static void refuse(struct cxm_api *api, struct cxm_resp *rs, int budget)
+{
+    api->long_polls.refused++;
+    const struct cxm_clock *clk = &api->sim.clock;
+    double scale = clk->mode == CXM_CLOCK_MANUAL ? 1 : clk->scale;
+    int64_t told = cxm_clock_told_wait_ms(clk, (int64_t)ceil(1000.0 * scale)); /* SIM-06 */
+    int64_t secs = (told + 999) / 1000;
+    snprintf(rs->retry_after, sizeof rs->retry_after, "%lld", (long long)secs);
+    cxm_respond(rs, 503,
+                json_pack("{ss ss si sI sI}", "error", "long_poll_capacity", "detail",
+                          "as many long polls wait as the mock lets wait at once (half its "
+                          "--threads): ask again after Retry-After, or start it with more",
+                          "limit", budget, "retryAfterSeconds", (json_int_t)secs, "retryAfterMs",
+                          (json_int_t)told));
+}
 
 void cxm_api_events(struct cxm_api *api, struct cxm_call *c)
 {
@@ -36,6 +66,15 @@ void cxm_api_events(struct cxm_api *api, struct cxm_call *c)
                               (json_int_t)ev->first));
         return;
     }
+    bool waits = cxm_events_last(ev) <= after && timeout > 0 && !api->stopping;
+    if (waits) {
+        int budget = cxm_long_poll_budget(api);
+        if (api->long_polls.waiting >= budget) {
+            refuse(api, rs, budget);
+            return;
+        }
+        api->long_polls.waiting++;
+    }
     struct timespec deadline; /* the client's seconds (SIM-06) */
     int64_t wait_ns = cxm_clock_asked_wait_ns(&api->sim.clock, (int64_t)timeout);
     clock_gettime(CLOCK_REALTIME, &deadline);
@@ -50,6 +89,8 @@ void cxm_api_events(struct cxm_api *api, struct cxm_call *c)
             break;
         cxm_sim_run_due(&api->sim);
     }
+    if (waits)
+        api->long_polls.waiting--;
     struct cx_buf out;
     cx_buf_init(&out);
     uint64_t last;

@@ -28,6 +28,8 @@ cxm_handler cxm_api_get_queue;
 cxm_handler cxm_api_get_queue_stats;
 
 cxm_handler cxm_api_events;
+/* How many long polls may wait at once: half the HTTP workers, at least 1 (api_events.c). */
+int cxm_long_poll_budget(const struct cxm_api *api);
 
 cxm_handler cxm_api_inject;
 cxm_handler cxm_api_get_contact;

@@ -18,9 +18,9 @@
  * and for each connection still waiting one kept-alive connection that has waited that long
  * for its next request, longest first. shutdown(SHUT_RD) wakes the worker's poll; civetweb
  * reads end-of-file and closes: a FIN, after a 400 (on_http_error) to half a request. A
- * connection inside a handler is never closed, a waiting long poll included; a worker kept busy
- * by a client sending request after request keeps its connection (more such connections than
- * --threads still queue). */
+ * connection inside a handler is never closed: long polls have a budget of their own
+ * (api_events.c); a worker kept busy by a client sending request after request keeps its
+ * connection (more such connections than --threads still queue). */
 #ifndef HTTP_H
 #define HTTP_H
 
