@@ -64,6 +64,54 @@ static void test_SIM_03_file_store_reads_back_by_seq(void **state)
     cxm_lstore_close(&s);
 }
 
+/* Line seq of the random-length set: {"seq":N,"x":"aaa..."} with 1 + (N * 7919) % 3000 x's. */
+static void long_line(char *out, size_t size, int seq)
+{
+    int n = snprintf(out, size, "{\"seq\":%d,\"x\":\"", seq);
+    int len = 1 + (seq * 7919) % 3000;
+    memset(out + n, 'a' + seq % 26, (size_t)len);
+    snprintf(out + n + len, size - (size_t)(n + len), "\"}");
+}
+
+/* The store keeps only every 64th line's offset and finds a line by counting newlines in its
+ * block: lines of 1 to 3000 bytes (blocks wider than a read-ahead window), read back in a
+ * random order, each twice, one after another in a block in both directions, and in a scan. */
+static void test_SIM_03_file_store_finds_lines_in_their_block(void **state)
+{
+    (void)state;
+    struct cxm_lstore s;
+    assert_int_equal(cxm_lstore_open(&s, NULL), 0);
+    assert_int_equal(s.kind, CXM_LSTORE_FILE);
+    enum { N = 3000 };
+    static char line[3100], batch_buf[1 << 20];
+    size_t used = 0, lines = 0;
+    for (int seq = 1; seq <= N; seq++) {
+        long_line(line, sizeof line, seq);
+        used += (size_t)snprintf(batch_buf + used, sizeof batch_buf - used, "%s\n", line);
+        if (++lines == 37 || seq == N) { /* batches that do not line up with the blocks */
+            assert_int_equal(cxm_lstore_append(&s, batch_buf, used, lines), 0);
+            used = lines = 0;
+        }
+    }
+    unsigned r = 15;
+    for (int k = 0; k < 4000; k++) {
+        r = r * 1103515245u + 12345u;
+        int seq = 1 + (int)((r >> 8) % N);
+        int order[] = {seq, seq, seq > 1 ? seq - 1 : seq, seq < N ? seq + 1 : seq};
+        for (size_t j = 0; j < 4; j++) {
+            long_line(line, sizeof line, order[j]);
+            const char *got = cxm_lstore_get(&s, (uint64_t)order[j]);
+            if (!got || strcmp(got, line) != 0)
+                fail_msg("line %d read back wrong (after %d)", order[j], seq);
+        }
+    }
+    for (int seq = 1; seq <= N; seq++) {
+        long_line(line, sizeof line, seq);
+        assert_string_equal(cxm_lstore_get(&s, (uint64_t)seq), line);
+    }
+    cxm_lstore_close(&s);
+}
+
 /* A store that cannot have a file (dir "") holds its lines in memory. */
 static void test_SIM_03_memory_store(void **state)
 {
@@ -136,6 +184,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_SIM_03_file_store_reads_back_by_seq),
+        cmocka_unit_test(test_SIM_03_file_store_finds_lines_in_their_block),
         cmocka_unit_test(test_SIM_03_memory_store),
         cmocka_unit_test(test_SIM_03_full_disk_keeps_lines_in_memory),
         cmocka_unit_test(test_SIM_03_disk_filling_mid_run),

@@ -44,11 +44,11 @@ static void free_lines(struct cxm_lstore *s)
         for (size_t i = 0; i < s->n; i++)
             free(s->lines[i]);
     free(s->lines);
-    free(s->len);
     free(s->base);
     s->lines = NULL;
-    s->len = NULL;
     s->base = NULL;
+    s->cursor_seq = 0;
+    s->patched = NULL;
     s->total = 0;
     s->n = s->cap = 0;
 }
@@ -81,14 +81,10 @@ static int reserve(struct cxm_lstore *s, size_t more)
     while (cap < s->n + more)
         cap *= 2;
     if (s->kind == CXM_LSTORE_FILE) {
-        uint32_t *len = realloc(s->len, cap * sizeof *len);
-        if (len)
-            s->len = len;
         uint64_t *base = realloc(s->base, (cap / 64 + 1) * sizeof *base);
-        if (base)
-            s->base = base;
-        if (!len || !base)
+        if (!base)
             return -1;
+        s->base = base;
     } else {
         char **lines = realloc(s->lines, cap * sizeof *lines);
         if (!lines)
@@ -117,15 +113,6 @@ static int append_memory(struct cxm_lstore *s, const char *batch, size_t len, si
 static uint64_t file_end(const struct cxm_lstore *s)
 {
     return s->total;
-}
-
-/* Where line i + 1 starts: the offset of its block's first line and the lengths after it. */
-static uint64_t line_start(const struct cxm_lstore *s, size_t i)
-{
-    uint64_t at = s->base[i / 64];
-    for (size_t j = i / 64 * 64; j < i; j++)
-        at += s->len[j];
-    return at;
 }
 
 static int write_all(int fd, const char *p, size_t len, uint64_t off)
@@ -181,11 +168,11 @@ int cxm_lstore_append(struct cxm_lstore *s, const char *batch, size_t len, size_
         size_t l = nl ? (size_t)(nl - p) + 1 : (size_t)(stop - p);
         if (s->n % 64 == 0)
             s->base[s->n / 64] = off;
-        s->len[s->n++] = (uint32_t)l;
+        s->n++;
         off += l;
-        s->total = off;
         p += l;
     }
+    s->total = off;
     return 0;
 }
 
@@ -219,11 +206,37 @@ const char *cxm_lstore_get(struct cxm_lstore *s, uint64_t seq)
         return NULL;
     if (s->kind == CXM_LSTORE_MEMORY)
         return s->lines[seq - 1];
-    uint64_t start = line_start(s, (size_t)(seq - 1)), len = s->len[seq - 1];
-    char *line = len ? from_file(s, start, len) : NULL;
-    if (!line)
+    if (s->patched) { /* the newline the last read cut its line at, back in the window */
+        *s->patched = '\n';
+        s->patched = NULL;
+    }
+    /* The line's block, from its first line's offset to the next block's (or the end); within
+     * it, count newlines from the block's start, or from the last line read when that was an
+     * earlier one of the same block (a scan in seq order). */
+    size_t i = (size_t)(seq - 1), k = i / 64;
+    uint64_t start = s->base[k], end = k + 1 < (s->n + 63) / 64 ? s->base[k + 1] : s->total;
+    char *block = end > start ? from_file(s, start, end - start) : NULL;
+    if (!block)
         return NULL;
-    line[len - 1] = '\0'; /* its newline */
+    size_t at = 0, first = k * 64;
+    if (s->cursor_seq && s->cursor_seq - 1 >= first && s->cursor_seq - 1 <= i &&
+        s->cursor_off >= start && s->cursor_off < end) {
+        at = (size_t)(s->cursor_off - start);
+        first = (size_t)(s->cursor_seq - 1);
+    }
+    for (size_t j = first; j < i; j++) {
+        char *nl = memchr(block + at, '\n', (size_t)(end - start) - at);
+        if (!nl)
+            return NULL;
+        at = (size_t)(nl - block) + 1;
+    }
+    char *line = block + at, *nl = memchr(line, '\n', (size_t)(end - start) - at);
+    if (!nl)
+        return NULL;
+    s->cursor_seq = seq + 1; /* the next line starts after this one's newline */
+    s->cursor_off = start + (uint64_t)(nl - block) + 1;
+    *nl = '\0'; /* its newline, until the next read */
+    s->patched = nl;
     char head[32];
     int hl = snprintf(head, sizeof head, "{\"seq\":%" PRIu64 ",", seq);
     return strncmp(line, head, (size_t)hl) == 0 ? line : NULL;

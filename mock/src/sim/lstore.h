@@ -3,7 +3,8 @@
  *
  * A million contacts make a million lines of about 400 bytes; held in memory they would be
  * most of the mock's footprint. So lines go to an unlinked file in TMPDIR (or /tmp) and memory
- * holds about 4 bytes per line: its length, and the offset of every 64th. Where no such file can be
+ * holds an eighth of a byte per line, the offset of every 64th: a read finds its line by counting
+ * newlines in its block of 64 (from the last line read, in a scan). Where no such file can be
  * made, or a write to it fails, the store holds the lines in memory instead (CXM_LSTORE_MEMORY),
  * copying back what the file held, so a line is never lost to a full disk. Appends come in batches
  * (the ledger's group commit, ledger.c); reads verify that the line they find starts with its own
@@ -23,14 +24,16 @@ enum cxm_lstore_kind {
 
 struct cxm_lstore {
     enum cxm_lstore_kind kind;
-    int fd;         /* CXM_LSTORE_FILE: the unlinked file */
-    uint32_t *len;  /* CXM_LSTORE_FILE: len[i]: line i + 1's bytes, newline included */
-    uint64_t *base; /* CXM_LSTORE_FILE: base[k]: the offset of line 64 k + 1 */
-    uint64_t total; /* CXM_LSTORE_FILE: bytes in the file */
-    char **lines;   /* CXM_LSTORE_MEMORY: lines[i] = line i + 1, without newline */
-    size_t n, cap;  /* lines stored */
-    char *scratch;  /* CXM_LSTORE_FILE: bytes read ahead, from window_off */
+    int fd;                          /* CXM_LSTORE_FILE: the unlinked file */
+    uint64_t *base;                  /* CXM_LSTORE_FILE: base[k]: the offset of line 64 k + 1 */
+    uint64_t cursor_seq, cursor_off; /* CXM_LSTORE_FILE: line cursor_seq starts at cursor_off
+                                      * (0: unknown) */
+    uint64_t total;                  /* CXM_LSTORE_FILE: bytes in the file */
+    char **lines;                    /* CXM_LSTORE_MEMORY: lines[i] = line i + 1, without newline */
+    size_t n, cap;                   /* lines stored */
+    char *scratch;                   /* CXM_LSTORE_FILE: bytes read ahead, from window_off */
     uint64_t scratch_cap, window_off, window_len;
+    char *patched; /* CXM_LSTORE_FILE: the newline in the window the last read made a NUL */
     unsigned long fallbacks; /* switches from file to memory (a write failed) */
 };
 
