@@ -102,6 +102,33 @@ static void test_SIM_07_ended_interactions_forgotten_past_retention(void **state
     st_free(m);
 }
 
+/* SIM-07, issue 15 (the soak): the index of interactions gives back the pages below its first
+ * slot in use, so forgotten contacts cost it nothing; those slots read as NULL (forgotten)
+ * afterwards, and the mock goes on creating, finding and forgetting. */
+static void test_SIM_07_forgotten_index_pages_given_back(void **state)
+{
+    (void)state;
+    char *fixture = st_default_with("endedRetention", 10);
+    struct cxm_api *m = st_new(fixture, 1);
+    free(fixture);
+    struct cxm_model *md = &m->sim.model;
+    char last[40] = "";
+    for (int i = 0; i < 40000; i++) {
+        snprintf(last, sizeof last, "%s", st_create(m, 0, "voice", "q-fifo", NULL));
+        end_now(m, last);
+    }
+    assert_true(md->dead_prefix > 39000);
+    assert_true(md->released >= 16 * md->page); /* at least one batch of pages went back */
+    for (size_t i = 0; i < md->released / sizeof *md->ix; i++)
+        if (md->ix[i])
+            fail_msg("slot %zu below the released bytes is not NULL", i);
+    assert_int_equal(status_of(m, last), 200); /* the last ten are kept */
+    const char *fresh = st_create(m, 0, "chat", "q-fifo", NULL);
+    assert_int_equal(status_of(m, fresh), 200);
+    assert_int_equal(metric(m, "cxmock_interactions"), 11);
+    st_free(m);
+}
+
 /* SIM-07, INJ-05: a key outlives its forgotten contact: the replay is still the first 201. */
 static void test_SIM_07_replay_of_a_forgotten_contact(void **state)
 {
@@ -718,6 +745,7 @@ int main(void)
         cmocka_unit_test(test_SIM_01_iso_time_text),
         cmocka_unit_test(test_SIM_07_ended_interactions_forgotten_past_retention),
         cmocka_unit_test(test_SIM_07_replay_of_a_forgotten_contact),
+        cmocka_unit_test(test_SIM_07_forgotten_index_pages_given_back),
         cmocka_unit_test(test_SIM_01_scheduler_order),
         cmocka_unit_test(test_SIM_02_same_seed_same_ledger),
         cmocka_unit_test(test_SIM_03_ledger),

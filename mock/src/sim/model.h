@@ -116,6 +116,9 @@ struct cxm_model {
     size_t nqueues;
     struct cxm_interaction **ix; /* by index, in creation order; NULL: forgotten */
     size_t nix, capix;
+    size_t dead_prefix; /* ix[0 .. dead_prefix) are all forgotten (a slot is never reused) */
+    size_t released;    /* bytes from ix's start whose pages went back to the kernel */
+    size_t page;        /* the system's page size */
     struct strmap ix_by_id;
     uint64_t next_order;
     /* Ended interactions in the order they ended (a ring), the oldest forgotten first once
