@@ -15,7 +15,7 @@ int cxm_model_init(struct cxm_model *m, const struct cxm_tenant *t)
 {
     memset(m, 0, sizeof *m);
     m->tenant = t;
-    m->page = (size_t)sysconf(_SC_PAGESIZE);
+    m->per_page = (size_t)sysconf(_SC_PAGESIZE) / sizeof *m->ix;
     strmap_init_borrowed(&m->ix_by_id); /* keys: the interactions' own ids */
     m->agents = calloc(t->nagents ? t->nagents : 1, sizeof *m->agents);
     m->queues = calloc(t->nqueues ? t->nqueues : 1, sizeof *m->queues);
@@ -78,7 +78,9 @@ void cxm_model_free(struct cxm_model *m)
     for (size_t i = 0; i < m->nix; i++)
         if (m->ix[i])
             free_interaction(m->ix[i]);
-    free(m->ix);
+    if (m->ix)
+        munmap(m->ix, m->capix * sizeof *m->ix);
+    free(m->live);
     free(m->ended);
     for (size_t i = 0; i < m->nqueues; i++) {
         free(m->queues[i].buf);
@@ -125,20 +127,35 @@ static void unlist_recheck(struct cxm_model *m, long ix)
     q->nrecheck = n;
 }
 
-/* The index below its first slot still in use is all NULL and stays so: give its whole pages
- * back to the kernel, which reads them as zeros, NULL again. So what was forgotten costs the
- * index nothing (a soak forgets some 2 000 contacts a second, 8 bytes each). A batch of 16
- * pages at a time; a realloc that copies the index (one under glibc's mmap threshold) brings
- * its zeros back, which costs memory, not correctness. */
-static void release_dead_prefix(struct cxm_model *m)
+/* Page p of the index has had all its slots handed out and all of them forgotten: give it back
+ * to the kernel, which reads it as zeros, NULL again. So forgotten contacts cost the index
+ * nothing, even while its oldest page keeps one that never leaves (a soak forgets some 2 000
+ * contacts a second, 8 bytes each). */
+static void release_page(struct cxm_model *m, size_t p)
 {
-    while (m->dead_prefix < m->nix && !m->ix[m->dead_prefix])
-        m->dead_prefix++;
-    uintptr_t page = m->page, base = (uintptr_t)m->ix,
-              from = (base + m->released + page - 1) & ~(page - 1),
-              to = (base + m->dead_prefix * sizeof *m->ix) & ~(page - 1);
-    if (to >= from + 16 * page && madvise((void *)from, to - from, MADV_DONTNEED) == 0)
-        m->released = to - base;
+    if (m->live[p] == 0 && (p + 1) * m->per_page <= m->nix &&
+        madvise(m->ix + p * m->per_page, m->per_page * sizeof *m->ix, MADV_DONTNEED) == 0)
+        m->pages_released++;
+}
+
+/* Room for one more slot: the index is a private mapping grown by mremap (its pages, handed
+ * back or not, move along), with a live count per page. */
+static int grow_index(struct cxm_model *m)
+{
+    size_t cap = m->capix ? m->capix * 2 : m->per_page;
+    uint16_t *live = realloc(m->live, cap / m->per_page * sizeof *live);
+    if (!live)
+        return -1;
+    m->live = live;
+    memset(live + m->capix / m->per_page, 0, (cap - m->capix) / m->per_page * sizeof *live);
+    void *p = m->ix ? mremap(m->ix, m->capix * sizeof *m->ix, cap * sizeof *m->ix, MREMAP_MAYMOVE)
+                    : mmap(NULL, cap * sizeof *m->ix, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return -1; /* live is longer than needed: harmless */
+    m->ix = p;
+    m->capix = cap;
+    return 0;
 }
 
 static void forget_oldest(struct cxm_model *m, size_t keep, int64_t now)
@@ -158,13 +175,15 @@ static void forget_oldest(struct cxm_model *m, size_t keep, int64_t now)
         free_interaction(x);
         m->ix[ix] = NULL;
         m->forgotten++;
+        size_t page = (size_t)ix / m->per_page;
+        m->live[page]--;
+        release_page(m, page);
     }
 }
 
 void cxm_model_forget_ended(struct cxm_model *m, size_t keep, int64_t now)
 {
     forget_oldest(m, keep, now);
-    release_dead_prefix(m);
 }
 
 int cxm_model_agent(const struct cxm_model *m, const char *id)
@@ -200,14 +219,8 @@ long cxm_model_interaction(const struct cxm_model *m, const char *id)
 long cxm_model_add_interaction(struct cxm_model *m, const char *id, unsigned channel,
                                const char *external_id, int queue, int64_t now)
 {
-    if (m->nix == m->capix) {
-        size_t cap = m->capix ? m->capix * 2 : 256;
-        struct cxm_interaction **ix = realloc(m->ix, cap * sizeof *ix);
-        if (!ix)
-            return -1;
-        m->ix = ix;
-        m->capix = cap;
-    }
+    if (m->nix == m->capix && grow_index(m) < 0)
+        return -1;
     struct cxm_interaction *x = calloc(1, sizeof *x);
     if (!x)
         return -1;
@@ -227,7 +240,10 @@ long cxm_model_add_interaction(struct cxm_model *m, const char *id, unsigned cha
     x->max_rings = m->queues[queue].def->max_rings;
     x->created = x->queued_at = now;
     x->order = x->sort_seq = m->next_order++;
+    m->live[m->nix / m->per_page]++;
     m->ix[m->nix++] = x;
+    if (m->nix % m->per_page == 1 && m->nix > 1)
+        release_page(m, m->nix / m->per_page - 1); /* the page before, now handed out whole */
     return index;
 }
 

@@ -114,11 +114,13 @@ struct cxm_model {
     size_t nagents;
     struct cxm_queue *queues;
     size_t nqueues;
-    struct cxm_interaction **ix; /* by index, in creation order; NULL: forgotten */
+    /* By index, in creation order; NULL: forgotten (a slot is never reused). Mapped memory: a
+     * page of it whose slots were all forgotten goes back to the kernel and reads as NULL. */
+    struct cxm_interaction **ix;
     size_t nix, capix;
-    size_t dead_prefix; /* ix[0 .. dead_prefix) are all forgotten (a slot is never reused) */
-    size_t released;    /* bytes from ix's start whose pages went back to the kernel */
-    size_t page;        /* the system's page size */
+    size_t per_page;       /* slots in a page */
+    uint16_t *live;        /* live[p]: slots of page p not forgotten */
+    size_t pages_released; /* pages given back (for the tests) */
     struct strmap ix_by_id;
     uint64_t next_order;
     /* Ended interactions in the order they ended (a ring), the oldest forgotten first once
