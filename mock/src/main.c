@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bigalloc.h"
+#include "duration.h"
 #include "cxmock.h"
 #include "gate.h"
 #include "version.h"
@@ -74,22 +75,16 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-/* "5s", "500ms", "2m", "1h" or plain seconds, more than 0 and at most an hour, into *ms
- * (rounded up to a whole ms): the style of cxmock gate --timeout. 0, or -1. */
+/* A duration (duration.h), more than 0 and at most an hour, into *ms rounded up to a whole ms.
+ * 0, or -1. */
 static int parse_duration_ms(const char *text, long *ms)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    double unit = strcmp(end, "") == 0 || strcmp(end, "s") == 0 ? 1000
-                  : strcmp(end, "ms") == 0                      ? 1
-                  : strcmp(end, "m") == 0                       ? 60000
-                  : strcmp(end, "h") == 0                       ? 3600000
-                                                                : -1;
-    if (end == text || errno || unit < 0 || !(v > 0) || v * unit > 3600000.0)
+    double s;
+    if (cx_duration_parse(text, 3600.0, &s) < 0)
         return -1;
-    *ms = (long)(v * unit);
-    if ((double)*ms < v * unit)
+    double want = s * 1000 - 1e-6; /* 3ms is 0.003 s: not 4 ms for its last bit */
+    *ms = (long)want;
+    if ((double)*ms < want)
         (*ms)++;
     return 0;
 }

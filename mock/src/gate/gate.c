@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cxmock.h"
+#include "duration.h"
 #include "report.h"
 #include "thresholds.h"
 #include "verdict.h"
@@ -69,23 +70,6 @@ struct gate_opts {
     int quiet;
     char **command;
 };
-
-/* "90s", "5m", "500ms", "1h" or plain seconds into *s. 0, or -1. */
-static int parse_duration(const char *text, double *s)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    double unit = strcmp(end, "") == 0 || strcmp(end, "s") == 0 ? 1
-                  : strcmp(end, "ms") == 0                      ? 0.001
-                  : strcmp(end, "m") == 0                       ? 60
-                  : strcmp(end, "h") == 0                       ? 3600
-                                                                : -1;
-    if (end == text || errno || unit < 0 || !(v > 0) || v * unit > 7 * 86400.0)
-        return -1;
-    *s = v * unit;
-    return 0;
-}
 
 static int bad_usage(const char *what, const char *arg)
 {
@@ -142,7 +126,7 @@ static int parse_args(int argc, char **argv, struct gate_opts *o)
                 return bad_usage("bad value for --seed:", optarg);
             break;
         case 'w':
-            if (parse_duration(optarg, &o->timeout_s) < 0)
+            if (cx_duration_parse(optarg, 7 * 86400.0, &o->timeout_s) < 0)
                 return bad_usage("bad --timeout (expected 90s, 5m, 500ms...):", optarg);
             break;
         default:
