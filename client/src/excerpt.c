@@ -8,6 +8,7 @@
 
 #include "hrec.h"
 #include "redact.h"
+#include "utf8.h"
 
 #define REDACTED "[redacted]"
 
@@ -69,37 +70,6 @@ static char *redact_values(char *text, const char *const *secrets)
     return text;
 }
 
-/* The length of the UTF-8 character at S (N bytes left), or 0 if it is not one. */
-static size_t utf8_char(const unsigned char *s, size_t n)
-{
-    size_t len = s[0] < 0x80             ? 1
-                 : (s[0] & 0xE0) == 0xC0 ? 2
-                 : (s[0] & 0xF0) == 0xE0 ? 3
-                 : (s[0] & 0xF8) == 0xF0 ? 4
-                                         : 0;
-    if (len == 0 || len > n || (len == 2 && s[0] < 0xC2))
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    return len;
-}
-
-/* TEXT with each byte that starts no UTF-8 character replaced by '?', in place: a history
- * line is JSON, and JSON is UTF-8. */
-static void valid_utf8(char *text)
-{
-    size_t n = strlen(text);
-    for (size_t i = 0; i < n;) {
-        size_t len = utf8_char((const unsigned char *)text + i, n - i);
-        if (len == 0) {
-            text[i++] = '?';
-            continue;
-        }
-        i += len;
-    }
-}
-
 /* Cut TEXT to at most HREC_BODY_MAX bytes, on a character boundary, ending "...". */
 static void cut(char *text)
 {
@@ -127,7 +97,7 @@ char *answer_excerpt(const char *body, size_t len, const struct redact *env,
     } else if (names_a_secret(body, len)) {
         text = strdup("[withheld: the answer names a token or a secret]");
     } else if ((text = strndup(body, len))) {
-        valid_utf8(text);
+        cx_utf8_scrub(text); /* a history line is JSON, and JSON is UTF-8 */
         redact_own(env, &text);
     }
     if (!text || !(text = redact_values(text, secrets)))
