@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "loop.h"
 #include "prng.h"
 
@@ -144,10 +145,7 @@ void turns_pass(struct turns *t, int u, int leave)
 
 static uint64_t fnv1a(const char *s)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        h = (h ^ *p) * 0x100000001b3ULL;
-    return h;
+    return cx_fnv1a64(s, strlen(s));
 }
 
 static const struct turn_order *given_order(const struct turns *t, const char *name, long gen)

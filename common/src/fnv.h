@@ -1,6 +1,7 @@
-/* fnv.h - FNV-1a, 64 bits (Fowler, Noll, Vo): the harness's one non-cryptographic digest, for
- * entity tags, business keys and the fixture's digest in the ledger's START line. Not for
- * anything an attacker chooses the input of and gains by colliding.
+/* fnv.h - FNV-1a, 64 bits (Fowler, Noll, Vo): a non-cryptographic digest, for entity tags,
+ * history digests, race names and the fixture's digest in the ledger's START line. Not for
+ * anything an attacker chooses the input of and gains by colliding. (The business key,
+ * inject.c, keeps its own offset basis: changing it would change every ledger's keys.)
  */
 #ifndef CX_FNV_H
 #define CX_FNV_H

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
+
 const char *const hrec_step_op_names[] = {"accept",   "reject", "inject", "read",
                                           "priority", "state",  "act",    NULL};
 
@@ -29,10 +31,7 @@ int hrec_op_parse(const char *s)
 
 void hrec_digest(const char *s, char out[HREC_DIGEST])
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        h = (h ^ *p) * 0x100000001b3ULL;
-    snprintf(out, HREC_DIGEST, "#%016llx", (unsigned long long)h);
+    snprintf(out, HREC_DIGEST, "#%016llx", (unsigned long long)cx_fnv1a64(s, strlen(s)));
 }
 
 void hrec_init(struct hrec *r)

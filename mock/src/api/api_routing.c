@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "handlers.h"
 #include "inject.h"
 #include "priority.h"
@@ -52,10 +53,7 @@ void cxm_api_inject(struct cxm_api *api, struct cxm_call *c)
 /* The entity tag of a body: its FNV-1a digest, quoted. */
 static void etag_of(const char *text, char out[24])
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        h = (h ^ *p) * 0x100000001b3ULL;
-    snprintf(out, 24, "\"%016llx\"", (unsigned long long)h);
+    snprintf(out, 24, "\"%016llx\"", (unsigned long long)cx_fnv1a64(text, strlen(text)));
 }
 
 /* GET a routing contact, with an ETag; If-None-Match with that tag (or "*") is 304 and no
