@@ -61,9 +61,16 @@ void cx_uuid4_format(char out[37], uint64_t a, uint64_t b)
 {
     a = (a & ~0xf000ULL) | 0x4000ULL;                        /* version 4 */
     b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL; /* variant 10 */
-    snprintf(out, 37, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(a >> 32),
-             (unsigned)((a >> 16) & 0xffff), (unsigned)(a & 0xffff), (unsigned)(b >> 48),
-             (unsigned long long)(b & 0xffffffffffffULL));
+    /* %08x-%04x-%04x-%04x-%012llx of a's 64 bits, then b's, by hand: one per contact made */
+    static const char digits[] = "0123456789abcdef";
+    char *o = out;
+    for (int i = 0; i < 32; i++) {
+        if (i == 8 || i == 12 || i == 16 || i == 20)
+            *o++ = '-';
+        uint64_t w = i < 16 ? a : b;
+        *o++ = digits[(w >> (60 - 4 * (i % 16))) & 15];
+    }
+    *o = '\0';
 }
 
 void cx_prng_uuid(struct cx_prng *p, char out[37])

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "simtest.h"
 
@@ -106,6 +107,62 @@ static void nobody_ready(struct cxm_api *m)
         snprintf(path, sizeof path, "/__admin/agents/%s", agents[i]);
         assert_int_equal(st_call(m, "PUT", path, NULL, "{\"state\":\"NOT_READY\"}")->status, 200);
     }
+}
+
+/* INJ-01, SIM-03: the CREATED line, written member by member on the hot path, is the text
+ * jansson writes for its fields (so no ledger changes with the writer, SIM-02): keys a JSON
+ * string must escape, a tab (which the fast writer declines: jansson writes that line), UTF-8,
+ * no key at all; and each 201 is the contact as queued. */
+static void test_INJ_01_created_line_as_jansson_writes_it(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/cxm-created-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    struct cxm_api *m = st_open(NULL, 1, path);
+    nobody_ready(m);
+    const char *const keys[] = {"plain-1",   "quo\"te",     "back\\slash",
+                                "tab\there", "caf\xc3\xa9", NULL};
+    for (int i = 0; i < 6; i++) {
+        char body[96];
+        snprintf(body, sizeof body,
+                 "{\"channel\":\"voice\",\"queueId\":\"q-fifo\",\"priority\":%d}", i);
+        struct st_res *r = inject(m, keys[i], body);
+        assert_int_equal(r->status, 201);
+        assert_string_equal(ST_STR(r->body, "status"), "queued");
+        assert_string_equal(ST_STR(r->body, "queueId"), "q-fifo");
+        assert_int_equal(json_integer_value(json_object_get(r->body, "priority")), i);
+        assert_string_equal(ST_STR(r->body, "createdTime"), "2026-01-01T00:00:00.000Z");
+        assert_int_equal(json_object_size(r->body), 5);
+    }
+    st_free(m); /* the file holds every line */
+    FILE *in = fopen(path, "r");
+    assert_non_null(in);
+    char line[2048];
+    int created = 0;
+    while (fgets(line, sizeof line, in)) {
+        if (!strstr(line, "\"type\":\"CREATED\""))
+            continue;
+        line[strcspn(line, "\n")] = '\0';
+        json_t *v = json_loads(line, 0, NULL);
+        assert_non_null(v);
+        char *again = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+        assert_string_equal(line, again); /* byte for byte, in jansson's order and escapes */
+        const char *key = json_string_value(json_object_get(v, "idempotencyKey"));
+        if (keys[created])
+            assert_string_equal(key, keys[created]);
+        else
+            assert_true(json_is_null(json_object_get(v, "idempotencyKey")));
+        assert_string_equal(ST_STR(v, "source"), "routing_api");
+        assert_int_equal(json_integer_value(json_object_get(v, "priority")), created);
+        free(again);
+        json_decref(v);
+        created++;
+    }
+    fclose(in);
+    unlink(path);
+    assert_int_equal(created, 6);
 }
 
 /* INJ-01: 201 {id, status, queueId, priority, createdTime}; the contact is an interaction that
@@ -971,6 +1028,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_INJ_01_inject_creates_an_interaction),
+        cmocka_unit_test(test_INJ_01_created_line_as_jansson_writes_it),
         T(test_INJ_02_queue_targeting),
         T(test_INJ_03_priority_range),
         T(test_INJ_04_attribute_schema),

@@ -384,6 +384,17 @@ static void test_SIM_02_same_seed_same_ledger(void **state)
     cx_prng_uuid(&p, uuid);
     assert_int_equal(strlen(uuid), 36);
     assert_int_equal(uuid[14], '4');
+    for (int i = 0; i < 2000; i++) { /* written by hand as printf would (ids in ledgers, SIM-02) */
+        uint64_t a = cx_prng_next(&p) >> (i % 64), b = cx_prng_next(&p) >> (i % 61);
+        uint64_t va = (a & ~0xf000ULL) | 0x4000ULL;
+        uint64_t vb = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+        char want[64];
+        snprintf(want, sizeof want, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(va >> 32),
+                 (unsigned)((va >> 16) & 0xffff), (unsigned)(va & 0xffff), (unsigned)(vb >> 48),
+                 (unsigned long long)(vb & 0xffffffffffffULL));
+        cx_uuid4_format(uuid, a, b);
+        assert_string_equal(uuid, want);
+    }
 }
 
 /* SIM-03: every change is in the ledger with time, type, cause and the causing request (the

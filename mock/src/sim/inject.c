@@ -202,14 +202,24 @@ static json_t *store_attributes(struct cxm_sim *s, const char *id, json_t *attrs
  * idempotency key (invariants.c, INJ-05). */
 void cxm_business_key(json_t *body, char out[24])
 {
-    char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    struct cx_buf b;
+    cx_buf_init(&b);
+    char *text = NULL; /* jansson's, for what the fast writer declines (a real, a control char) */
+    int fast = json_is_object(body) && cx_json_append_sorted(&b, body) == 0 && !b.oom;
+    if (!fast)
+        text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
     uint64_t h = 1469598103934665603ULL;
-    for (const char *p = text ? text : ""; *p; p++) {
+    for (const char *p = fast ? b.data : text ? text : ""; *p; p++) {
         h ^= (unsigned char)*p;
         h *= 1099511628211ULL;
     }
     free(text);
-    snprintf(out, 24, "bk-%016llx", (unsigned long long)h);
+    cx_buf_free(&b);
+    static const char hex[] = "0123456789abcdef";
+    memcpy(out, "bk-", 3);
+    for (int i = 0; i < 16; i++)
+        out[3 + i] = hex[(h >> (60 - 4 * i)) & 15];
+    out[19] = '\0';
 }
 
 /* Resolve the target queue (INJ-02). Returns its index, or -1 with *raw and the status. */
@@ -310,13 +320,59 @@ static void admit(struct cxm_sim *s, long ix, int q, int full)
     }
 }
 
-/* The 201 of an injection: contact ID, created at T, as it was queued (queue q, priority p). */
+/* The 201 of an injection: contact ID, created at T, as it was queued (queue q, priority p).
+ * Written member by member (jsonw.h): it is built under the lock on every injection. */
 static char *created_body(struct cxm_sim *s, const char *id, int64_t t, int q, int p)
 {
     char created[32];
     cxm_time_iso(t, created);
-    return dump(json_pack("{ss ss ss si ss}", "id", id, "status", "queued", "queueId",
-                          s->model.queues[q].def->id, "priority", p, "createdTime", created));
+    const char *queue = s->model.queues[q].def->id;
+    struct cx_buf b;
+    cx_buf_init(&b);
+    cx_buf_reserve(&b, 160);
+    int rc = cx_json_member_str(&b, "id", id);
+    rc |= cx_json_member_str(&b, "status", "queued");
+    rc |= cx_json_member_str(&b, "queueId", queue);
+    cx_json_member_int(&b, "priority", p);
+    rc |= cx_json_member_str(&b, "createdTime", created);
+    cx_buf_add(&b, "}", 1);
+    if (rc == 0 && !b.oom) {
+        b.data[0] = '{'; /* the first member's comma */
+        return cx_buf_take(&b);
+    }
+    cx_buf_free(&b); /* a queue id the fast writer declines */
+    return dump(json_pack("{ss ss ss si ss}", "id", id, "status", "queued", "queueId", queue,
+                          "priority", p, "createdTime", created));
+}
+
+/* The CREATED entry of contact X (INJ-01), its fields written as text; by jansson if a value is
+ * one the fast writer declines (a control character in a key or an id). */
+static void record_created(struct cxm_sim *s, const struct cxm_interaction *x, const char *client,
+                           const char *bk, const char *idempotency_key)
+{
+    const char *channel = cxm_channel_name(x->channel);
+    const char *queue = s->model.queues[x->queue].def->id;
+    struct cx_buf b;
+    cx_buf_init(&b);
+    cx_buf_reserve(&b, 320);
+    int rc = cx_json_member_str(&b, "interactionId", x->id);
+    rc |= cx_json_member_str(&b, "channel", channel);
+    rc |= cx_json_member_str(&b, "queueId", queue);
+    cx_json_member_int(&b, "priority", x->priority);
+    rc |= cx_json_member_str(&b, "source", "routing_api");
+    rc |= cx_json_member_str(&b, "clientId", client);
+    rc |= cx_json_member_str(&b, "businessKey", bk);
+    rc |= cx_json_member_str(&b, "idempotencyKey", idempotency_key);
+    if (rc == 0 && !b.oom)
+        cxm_sim_record_members(s, "CREATED", b.data + 1, b.len - 1);
+    else
+        cxm_sim_record(s, "CREATED",
+                       json_pack("{ss ss ss si ss ss ss so}", "interactionId", x->id, "channel",
+                                 channel, "queueId", queue, "priority", x->priority, "source",
+                                 "routing_api", "clientId", client, "businessKey", bk,
+                                 "idempotencyKey",
+                                 idempotency_key ? json_string(idempotency_key) : json_null()));
+    cx_buf_free(&b);
 }
 
 /* INJ-05: a repeated key gets the first answer again, byte for byte. */
@@ -402,13 +458,7 @@ int cxm_inject(struct cxm_sim *s, const struct cxm_token *tok, const char *idemp
             x->contact = json_object();
         json_object_set(x->contact, strings[i], v);
     }
-    cxm_sim_record(s, "CREATED",
-                   json_pack("{ss ss ss si ss ss ss so}", "interactionId", id, "channel",
-                             cxm_channel_name((unsigned)channel), "queueId", queue->def->id,
-                             "priority", x->priority, "source", "routing_api", "clientId",
-                             s->tenant->clients[tok->client].id, "businessKey", bk,
-                             "idempotencyKey",
-                             idempotency_key ? json_string(idempotency_key) : json_null()));
+    record_created(s, x, s->tenant->clients[tok->client].id, bk, idempotency_key);
     x->attributes =
         attrs ? store_attributes(s, id, attrs, &x->ignored_attributes) : cxm_empty_object();
 

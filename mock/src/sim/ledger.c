@@ -227,6 +227,29 @@ static int plain(const char *s)
     return 1;
 }
 
+/* The fixed keys of an entry whose type and request id need no escaping, up to the closing
+ * brace: {"seq":N,"t":T,"at":"...","type":"...","req":"..."|null */
+static void render_head(struct cx_buf *b, uint64_t seq, int64_t t, const char *at, const char *type,
+                        const char *req)
+{
+    cx_buf_add(b, "{\"seq\":", 7);
+    cx_json_append_int(b, (long long)seq);
+    cx_buf_add(b, ",\"t\":", 5);
+    cx_json_append_int(b, t);
+    cx_buf_add(b, ",\"at\":\"", 7);
+    cx_buf_adds(b, at);
+    cx_buf_add(b, "\",\"type\":\"", 10);
+    cx_buf_adds(b, type);
+    cx_buf_add(b, "\",\"req\":", 8);
+    if (req) {
+        cx_buf_add(b, "\"", 1);
+        cx_buf_adds(b, req);
+        cx_buf_add(b, "\"", 1);
+    } else {
+        cx_buf_add(b, "null", 4);
+    }
+}
+
 /* The entry as one line with its newline, into B (emptied first): the fixed keys printed,
  * then the fields' members (the hot path builds no object and calls no json_dumps). Returns 0,
  * or -1 if out of memory. */
@@ -242,13 +265,7 @@ static int render(struct cx_buf *b, uint64_t seq, int64_t t, const char *type, c
     b->oom = 0;
     cx_buf_reserve(b, 511); /* most lines fit */
     if (!collide) {
-        cx_buf_addf(
-            b, "{\"seq\":%" PRIu64 ",\"t\":%" PRId64 ",\"at\":\"%s\",\"type\":\"%s\",\"req\":", seq,
-            t, at, type);
-        if (req)
-            cx_buf_addf(b, "\"%s\"", req);
-        else
-            cx_buf_adds(b, "null");
+        render_head(b, seq, t, at, type, req);
         if (!fields || !json_object_size(fields)) {
             cx_buf_adds(b, "}");
         } else { /* the fields' members, after their opening brace */
@@ -300,6 +317,32 @@ uint64_t cxm_ledger_add(struct cxm_ledger *l, int64_t t, const char *type, const
                "a %s entry could not be rendered or queued (out of memory)", type);
     }
     json_decref(fields);
+    return seq;
+}
+
+uint64_t cxm_ledger_add_members(struct cxm_ledger *l, int64_t t, const char *type, const char *req,
+                                const char *members, size_t len)
+{
+    uint64_t seq = 0;
+    struct cx_buf *b = &l->line;
+    char at[32];
+    cxm_time_iso(t, at);
+    b->len = 0;
+    b->oom = 0;
+    cx_buf_reserve(b, 511);
+    render_head(b, l->n + 1, t, at, type, req);
+    if (len) {
+        cx_buf_add(b, ",", 1);
+        cx_buf_add(b, members, len);
+    }
+    cx_buf_add(b, "}\n", 2);
+    if (!b->oom && add_line(l, b) == 0) {
+        seq = ++l->n;
+        count_type(l, type);
+    } else {
+        breaks(l, CXM_LEDGER_FAIL_BUILD, l->added + 1,
+               "a %s entry could not be rendered or queued (out of memory)", type);
+    }
     return seq;
 }
 

@@ -103,6 +103,13 @@ int cxm_ledger_start(struct cxm_ledger *l, int64_t t, uint64_t seed, const char 
 uint64_t cxm_ledger_add(struct cxm_ledger *l, int64_t t, const char *type, const char *req,
                         json_t *fields);
 
+/* The same for an entry whose fields the caller wrote as text (jsonw.h): MEMBERS, LEN bytes, is
+ * an object's members without its braces ("k":v,...), none of them a fixed key, and type and req
+ * need no escaping. The line is byte for byte what cxm_ledger_add writes for those fields; the
+ * injection's CREATED is written so, with no object built under the lock. */
+uint64_t cxm_ledger_add_members(struct cxm_ledger *l, int64_t t, const char *type, const char *req,
+                                const char *members, size_t len);
+
 /* An entry of this type was due but its fields could not be built (a json_pack that returned
  * NULL): break the ledger, and add in its place a LEDGER_ERROR entry naming the type, so the
  * file and the store say so instead of holding an entry without its fields. Returns its seq. */

@@ -184,6 +184,11 @@ void cxm_sim_record(struct cxm_sim *s, const char *type, json_t *fields)
         cxm_ledger_add_unbuilt(&s->ledger, s->now, type, req);
 }
 
+void cxm_sim_record_members(struct cxm_sim *s, const char *type, const char *members, size_t len)
+{
+    cxm_ledger_add_members(&s->ledger, s->now, type, s->req[0] ? s->req : NULL, members, len);
+}
+
 void cxm_sim_emit(struct cxm_sim *s, const char *type, json_t *payload)
 {
     cxm_events_add(&s->events, type, payload);

@@ -100,6 +100,9 @@ int cxm_sim_set_faults(struct cxm_sim *s, json_t *plan, struct cx_error *err);
  * an entry that could not be built (a json_pack that failed): the ledger records a LEDGER_ERROR
  * in its place and breaks (ledger.h), so the request is answered 503 and not acknowledged. */
 void cxm_sim_record(struct cxm_sim *s, const char *type, json_t *fields);
+/* The same with the fields written as text: an object's members without braces, none of them
+ * a fixed key (cxm_ledger_add_members). */
+void cxm_sim_record_members(struct cxm_sim *s, const char *type, const char *members, size_t len);
 
 /* Emit an event to long polls and webhooks (payload stolen). */
 void cxm_sim_emit(struct cxm_sim *s, const char *type, json_t *payload);
