@@ -13,10 +13,19 @@ function setup(thread)
   counter = counter + 1
 end
 
+-- The request is formatted once, around a placeholder for the key: per request, wrk only joins
+-- three strings. (wrk.format per request builds tables and formats every header in Lua: it
+-- halved what one wrk thread could send, and the figure measured wrk rather than the target.)
 function init(args)
   n = 0
-  auth = "Bearer " .. token
-  body = '{"channel":"voice","queueId":"q-fifo","attributes":{"string:externalSource":"bench"}}'
+  local body = '{"channel":"voice","queueId":"q-fifo","attributes":{"string:externalSource":"bench"}}'
+  local text = wrk.format("POST", "/api/v2/routing/contacts",
+                          {["Authorization"] = "Bearer " .. token,
+                           ["Content-Type"] = "application/json",
+                           ["X-Idempotency-Key"] = "@KEY@"}, body)
+  local at = string.find(text, "@KEY@", 1, true)
+  head = string.sub(text, 1, at - 1) .. "u-" .. run .. "-" .. tid .. "-"
+  tail = string.sub(text, at + 5)
 end
 
 if os.getenv("DELAY_MS") then -- wrk paces only a script that defines delay()
@@ -28,7 +37,5 @@ end
 
 function request()
   n = n + 1
-  return wrk.format("POST", "/api/v2/routing/contacts",
-                    {["Authorization"] = auth, ["Content-Type"] = "application/json",
-                     ["X-Idempotency-Key"] = "u-" .. run .. "-" .. tid .. "-" .. n}, body)
+  return head .. n .. tail
 end
