@@ -30,6 +30,7 @@ struct strmap {
      * it are only markers that keep probe chains whole, never read (their keys may be gone). */
     struct strmap_slot *old;
     size_t oldcap, moved;
+    size_t prefaulted; /* bytes of slots faulted in ahead of use (bigalloc.h) */
 };
 
 void strmap_init(struct strmap *m);

@@ -13,6 +13,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "bigalloc.h"
 #include "prng.h"
 #include "strmap.h"
 
@@ -124,12 +128,85 @@ static void test_grow_is_incremental(void **state)
     strmap_free(&m);
 }
 
+/* Is the page holding p resident (mincore)? */
+static int resident(const void *p)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    unsigned char in = 0;
+    assert_int_equal(mincore((void *)((uintptr_t)p / page * page), page, &in), 0);
+    return in & 1;
+}
+
+/* A big table (bigalloc.h) is zeroed, its pages come in only when touched or faulted in
+ * ahead, and faulting in ahead, step by step, changes nothing already written. */
+static void test_big_table_faulted_in_ahead(void **state)
+{
+    (void)state;
+    size_t bytes = 8u << 20, step = 256u << 10, done = 0;
+    unsigned char *t = cx_table_alloc(bytes);
+    assert_non_null(t);
+    assert_false(resident(t + bytes / 2));
+    for (size_t at = 0; at < bytes; at += 12345)
+        assert_int_equal(t[at], 0);
+    t[step + 7] = 0xa5; /* written before its step comes */
+    t[bytes - 1] = 0x5a;
+    int calls = 0;
+    while (done < bytes) {
+        cx_table_prefault(t, bytes, &done, step);
+        calls++;
+    }
+    assert_int_equal(calls, (int)(bytes / step));
+    assert_true(resident(t + bytes / 2));
+    assert_int_equal(t[step + 7], 0xa5);
+    assert_int_equal(t[bytes - 1], 0x5a);
+    cx_table_free(t, bytes);
+    unsigned char *small = cx_table_alloc(1000); /* calloc'd: nothing to fault in */
+    done = 0;
+    cx_table_prefault(small, 1000, &done, step);
+    assert_int_equal(done, 1000);
+    cx_table_free(small, 1000);
+}
+
+/* A map grown past 2 MB faults its new table in while the old one moves over: all of it long
+ * before the move ends, and every key still found. */
+static void test_growing_map_faults_its_table_in(void **state)
+{
+    (void)state;
+    struct strmap m;
+    strmap_init(&m);
+    char k[32];
+    int n = 0;
+    while (m.cap * sizeof *m.slots < (4u << 20) || !m.old) {
+        snprintf(k, sizeof k, "k%d", n);
+        assert_int_equal(strmap_put(&m, k, n++), 0);
+    }
+    size_t bytes = m.cap * sizeof *m.slots;
+    for (int i = 0; m.old; i++) {
+        snprintf(k, sizeof k, "k%d", n);
+        assert_int_equal(strmap_put(&m, k, n++), 0);
+        if (i == 64)
+            assert_int_equal(m.prefaulted, bytes); /* 256 KB a put: 16 MB at most here */
+    }
+    assert_true(resident((char *)m.slots + bytes - 1));
+    for (int i = 0; i < n; i += 97) {
+        int64_t v = -1;
+        snprintf(k, sizeof k, "k%d", i);
+        assert_int_equal(strmap_get(&m, k, &v), 1);
+        assert_int_equal(v, i);
+    }
+    strmap_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_copied_keys),         cmocka_unit_test(test_borrowed_keys),
-        cmocka_unit_test(test_growing_copied),      cmocka_unit_test(test_growing_borrowed),
+        cmocka_unit_test(test_copied_keys),
+        cmocka_unit_test(test_borrowed_keys),
+        cmocka_unit_test(test_growing_copied),
+        cmocka_unit_test(test_growing_borrowed),
         cmocka_unit_test(test_grow_is_incremental),
+        cmocka_unit_test(test_big_table_faulted_in_ahead),
+        cmocka_unit_test(test_growing_map_faults_its_table_in),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
