@@ -210,6 +210,17 @@ static const char *reason(int status)
     }
 }
 
+/* NAME: VALUE and its CRLF, unless VALUE is empty. */
+static void header(struct cx_buf *out, const char *name, const char *value)
+{
+    if (!value[0])
+        return;
+    cx_buf_adds(out, name);
+    cx_buf_add(out, ": ", 2);
+    cx_buf_adds(out, value);
+    cx_buf_add(out, "\r\n", 2);
+}
+
 /* Write status line, headers and body in one mg_write. The headers are ours alone:
  * civetweb's mg_response_header_send formats its Date header with gmtime(), which races
  * between worker threads (seen under TSan with Debian's civetweb 1.15). */
@@ -225,22 +236,25 @@ static void send_response(struct mg_connection *c, const struct cxm_resp *rs, bo
     size_t len = bodiless ? 0 : strlen(body);
     struct cx_buf out;
     cx_buf_init(&out);
-    cx_buf_addf(&out, "HTTP/1.1 %d %s\r\n", rs->status, reason(rs->status));
-    if (!bodiless)
-        cx_buf_addf(&out, "Content-Type: %s\r\nContent-Length: %zu\r\n",
-                    rs->content_type ? rs->content_type : "application/json", len);
-    if (rs->request_id[0])
-        cx_buf_addf(&out, "X-Request-Id: %s\r\n", rs->request_id);
-    if (rs->retry_after[0])
-        cx_buf_addf(&out, "Retry-After: %s\r\n", rs->retry_after);
-    if (rs->allow[0])
-        cx_buf_addf(&out, "Allow: %s\r\n", rs->allow);
-    if (rs->www_authenticate[0])
-        cx_buf_addf(&out, "WWW-Authenticate: %s\r\n", rs->www_authenticate);
+    cx_buf_reserve(&out, 256 + len);
+    cx_buf_add(&out, "HTTP/1.1 ", 9); /* no printf: this is every answer's path */
+    cx_json_append_int(&out, rs->status);
+    cx_buf_add(&out, " ", 1);
+    cx_buf_adds(&out, reason(rs->status));
+    cx_buf_add(&out, "\r\n", 2);
+    if (!bodiless) {
+        header(&out, "Content-Type", rs->content_type ? rs->content_type : "application/json");
+        cx_buf_adds(&out, "Content-Length: ");
+        cx_json_append_int(&out, (long long)len);
+        cx_buf_add(&out, "\r\n", 2);
+    }
+    header(&out, "X-Request-Id", rs->request_id);
+    header(&out, "Retry-After", rs->retry_after);
+    header(&out, "Allow", rs->allow);
+    header(&out, "WWW-Authenticate", rs->www_authenticate);
     if (rs->no_store)
         cx_buf_adds(&out, "Cache-Control: no-store\r\n");
-    if (rs->etag[0])
-        cx_buf_addf(&out, "ETag: %s\r\n", rs->etag);
+    header(&out, "ETag", rs->etag);
     cx_buf_adds(&out, close ? "Connection: close\r\n\r\n" : "\r\n");
     if (!head) /* a HEAD answer has the headers of the GET and no body */
         cx_buf_add(&out, body, len);
