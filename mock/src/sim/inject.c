@@ -144,12 +144,30 @@ static int check_attribute_keys(json_t *attrs, char **raw)
     return 0;
 }
 
-/* INJ-04: the attributes as stored, with a ledger entry for each silent effect; an unregistered
- * key is accepted but kept apart, in *IGNORED: routing and the agent's session never see it. */
-static json_t *store_attributes(struct cxm_sim *s, const char *id, json_t *attrs, json_t **ignored)
+/* The attributes as stored from here on: those before KEY of ATTRS copied into a new object,
+ * where a contact's attributes first differ from what it sent. */
+static json_t *copy_before(json_t *attrs, const char *stop)
 {
     json_t *out = json_object();
-    *ignored = NULL; /* made for the first key ignored: most contacts have none */
+    const char *key;
+    json_t *v;
+    json_object_foreach(attrs, key, v)
+    {
+        if (key == stop)
+            break;
+        json_object_set(out, key, v);
+    }
+    return out;
+}
+
+/* INJ-04: the attributes as stored, with a ledger entry for each silent effect; an unregistered
+ * key is accepted but kept apart, in *IGNORED: routing and the agent's session never see it.
+ * A contact whose attributes are kept as sent (the usual case) shares the request's object: no
+ * copy is made under the lock (nothing changes a contact's attributes after this). */
+static json_t *store_attributes(struct cxm_sim *s, const char *id, json_t *attrs, json_t **ignored)
+{
+    json_t *out = NULL; /* NULL while every key so far is kept as it came */
+    *ignored = NULL;    /* made for the first key ignored: most contacts have none */
     const char *key;
     json_t *v;
     json_object_foreach(attrs, key, v)
@@ -164,6 +182,8 @@ static json_t *store_attributes(struct cxm_sim *s, const char *id, json_t *attrs
             if (!*ignored)
                 *ignored = json_object();
             json_object_set(*ignored, key, v);
+            if (!out)
+                out = copy_before(attrs, key);
             continue;
         }
         const char *type = attr_type(key);
@@ -185,12 +205,16 @@ static json_t *store_attributes(struct cxm_sim *s, const char *id, json_t *attrs
             cxm_sim_record(s, "TRUNCATED_ATTRIBUTE",
                            json_pack("{ss ss sI si}", "interactionId", id, "key", key, "length",
                                      (json_int_t)utf8_length(text), "maxLength", def->max_length));
+            if (!out)
+                out = copy_before(attrs, key);
             json_object_set_new(out, key, json_stringn(text, keep));
-        } else {
+        } else if (out) {
             json_object_set(out, key, v);
         }
     }
-    if (json_object_size(out) == 0) {
+    if (!out && json_object_size(attrs) > 0)
+        return json_incref(attrs);
+    if (!out || json_object_size(out) == 0) {
         json_decref(out);
         return cxm_empty_object();
     }
