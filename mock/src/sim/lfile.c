@@ -65,6 +65,37 @@ static void drop_torn_tail(struct cxm_lfile *f, const char *path)
         f->end = st.st_size;
 }
 
+/* Blocks are reserved past the end ahead of the appends (fallocate, FALLOC_FL_KEEP_SIZE: the
+ * size, and so what a reader sees, does not change). An append into blocks the file already
+ * has needs no allocation at writeback: measured on ext4 here, appends had waited up to 45 ms
+ * behind the interval syncer's fdatasync (a request answered that late), and 0.1-6 ms with the
+ * blocks reserved. What is reserved past the end is given back at close, and at the next open
+ * after a killed mock. A file system that cannot reserve (or a full disk) just goes without. */
+#define RESERVE_STEP ((off_t)16 << 20)
+
+/* Cut the file to its end: blocks past it are freed (ext4 frees none for a hole punched past
+ * the size, but does for a truncation to it). */
+static void give_back(struct cxm_lfile *f)
+{
+    if (f->reserving != CXM_RESERVE_OFF && ftruncate(f->fd, f->end) < 0)
+        f->reserving = CXM_RESERVE_OFF;
+    f->reserved = f->end;
+}
+
+static void reserve_ahead(struct cxm_lfile *f, size_t len)
+{
+    if (f->reserving != CXM_RESERVE_ON || f->end + (off_t)len <= f->reserved)
+        return;
+    off_t from = f->reserved > f->end ? f->reserved : f->end;
+    off_t n = RESERVE_STEP + (off_t)len;
+    if (fallocate(f->fd, FALLOC_FL_KEEP_SIZE, from, n) == 0) {
+        f->reserved = from + n;
+        return;
+    }
+    give_back(f); /* what a failed call may have reserved, for the lines to come */
+    f->reserving = CXM_RESERVE_OFF;
+}
+
 /* --ledger-fsync interval: once a second, fdatasync if a batch was appended since the last;
  * once more when told to stop. */
 static void *syncer_main(void *arg)
@@ -105,6 +136,9 @@ int cxm_lfile_open(struct cxm_lfile *f, const char *path, enum cxm_ledger_fsync 
         return -1;
     }
     drop_torn_tail(f, path);
+    struct stat st;
+    f->reserving = fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode) ? CXM_RESERVE_ON : CXM_RESERVE_OFF;
+    give_back(f); /* a killed mock's reservation */
     pthread_mutex_init(&f->sync_lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -125,6 +159,7 @@ int cxm_lfile_open(struct cxm_lfile *f, const char *path, enum cxm_ledger_fsync 
 int cxm_lfile_append(struct cxm_lfile *f, const char *p, size_t len, uint64_t upto,
                      const char **what)
 {
+    reserve_ahead(f, len);
     for (size_t left = len; left > 0;) {
         ssize_t w = write(f->fd, p + (len - left), left);
         if (w < 0 && errno == EINTR)
@@ -134,6 +169,7 @@ int cxm_lfile_append(struct cxm_lfile *f, const char *p, size_t len, uint64_t up
             if (ftruncate(f->fd, f->end) < 0 && errno != EINVAL)
                 fprintf(stderr, "cxmock: cannot cut the ledger back to its last line: %s\n",
                         strerror(errno));
+            f->reserved = f->end; /* the truncation freed the blocks past it */
             errno = e;
             *what = "write";
             return -1;
@@ -160,6 +196,7 @@ void cxm_lfile_close(struct cxm_lfile *f)
     pthread_mutex_unlock(&f->sync_lock);
     if (running)
         pthread_join(f->syncer, NULL);
+    give_back(f);
     close(f->fd);
     f->fd = -1;
     pthread_mutex_destroy(&f->sync_lock);

@@ -30,7 +30,9 @@ typedef void cxm_lfile_failed(void *ctx, uint64_t from, int errnum);
 
 struct cxm_lfile {
     int fd;
-    off_t end; /* the size after the last whole batch (callers serialise appends) */
+    off_t end;      /* the size after the last whole batch (callers serialise appends) */
+    off_t reserved; /* blocks held up to here, past end, for the appends to come (lfile.c) */
+    enum { CXM_RESERVE_ON, CXM_RESERVE_OFF } reserving; /* off: not a regular file, or failed */
     enum cxm_ledger_fsync fsync;
     uint64_t appended; /* upto of the last batch appended (atomic) */
     cxm_lfile_failed *failed;
