@@ -12,6 +12,7 @@
 
 #include "hist.h"
 #include "hlog.h"
+#include "mergesat.h"
 #include "report.h"
 #include "rejudge.h"
 #include "rundir.h"
@@ -650,6 +651,16 @@ static json_t *merged_summary(const struct merger *m)
                   "from the merged histograms."));
     if (interrupted)
         json_object_set_new(s, "interrupted", json_true());
+    const json_t **sums = calloc(m->n, sizeof *sums);
+    const char **names = calloc(m->n, sizeof *names);
+    for (size_t i = 0; sums && names && i < m->n; i++) {
+        sums[i] = m->sh[i].run->summary;
+        names[i] = m->sh[i].spec ? m->sh[i].spec : m->sh[i].dir;
+    }
+    if (sums && names) /* connections, saturation, warnings (mergesat.h) */
+        merge_saturation(s, sums, names, m->n, m->inexact);
+    free(sums);
+    free(names);
     return s;
 }
 

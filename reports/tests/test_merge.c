@@ -495,8 +495,9 @@ static void test_merge_of_a_merge(void **state)
     merged_free(&m);
 }
 
-/* Copy the fixture shard NAME into DIR with "thresholds" taken out of its summary. */
-static void shard_without_thresholds(const char *name, const char *dir)
+/* Copy the fixture shard NAME into DIR, its summary changed by EDIT (with CTX). */
+static void copy_shard(const char *name, const char *dir, void (*edit)(json_t *, const void *),
+                       const void *ctx)
 {
     char src[1024], dst[1024];
     assert_int_equal(mkdir(dir, 0755), 0);
@@ -512,10 +513,86 @@ static void shard_without_thresholds(const char *name, const char *dir)
     snprintf(src, sizeof src, "%s/summary.json", cxr_data(name));
     json_t *summary = json_load_file(src, 0, NULL);
     assert_non_null(summary);
-    assert_int_equal(json_object_del(summary, "thresholds"), 0);
+    edit(summary, ctx);
     snprintf(dst, sizeof dst, "%s/summary.json", dir);
     assert_int_equal(json_dump_file(summary, dst, JSON_INDENT(2)), 0);
     json_decref(summary);
+}
+
+static void drop_thresholds(json_t *summary, const void *ctx)
+{
+    (void)ctx;
+    assert_int_equal(json_object_del(summary, "thresholds"), 0);
+}
+
+/* Copy the fixture shard NAME into DIR with "thresholds" taken out of its summary. */
+static void shard_without_thresholds(const char *name, const char *dir)
+{
+    copy_shard(name, dir, drop_thresholds, NULL);
+}
+
+/* Set the members of CTX (a JSON object text) on the summary. */
+static void set_members(json_t *summary, const void *ctx)
+{
+    json_t *extra = json_loads(ctx, 0, NULL);
+    assert_non_null(extra);
+    assert_int_equal(json_object_update(summary, extra), 0);
+    json_decref(extra);
+}
+
+/* A shard whose driver fell behind, and one whose target held connections waiting: the merge
+ * keeps both warnings, each naming its shard, adds the connections and the saturation, and
+ * says which figures are upper bounds (they had been dropped: a merged report said nothing). */
+static void test_saturation_and_warnings_merged(void **state)
+{
+    (void)state;
+    char *dir = cxr_tmpdir();
+    char a[700], b[700], out[700];
+    snprintf(a, sizeof a, "%s/a", dir);
+    snprintf(b, sizeof b, "%s/b", dir);
+    snprintf(out, sizeof out, "%s/merged", dir);
+    copy_shard("shard-0", a, set_members,
+               "{\"connections\":{\"limit\":64,\"waits\":10,\"waitMs\":{\"p50\":1,\"p99\":4,"
+               "\"max\":9}},\"saturation\":{\"target\":null,\"driver\":{\"lagMs\":{\"p50\":0."
+               "5,\"p99\":30,\"max\":80},\"starts\":1000,\"lateStarts\":50,\"boundMs\":10,"
+               "\"fellBehind\":true}},\"warnings\":[\"the driver fell behind\"]}");
+    copy_shard("shard-1", b, set_members,
+               "{\"connections\":{\"limit\":64,\"waits\":5,\"waitMs\":{\"p50\":2,\"p99\":3,"
+               "\"max\":12}},\"saturation\":{\"target\":{\"workers\":72,"
+               "\"saturatedConnections\":3},\"driver\":{\"lagMs\":{\"p50\":0.2,\"p99\":2,"
+               "\"max\":5},\"starts\":3000,\"lateStarts\":0,\"boundMs\":10,\"fellBehind\":"
+               "false}},\"warnings\":[\"the target held connections waiting\"]}");
+    const char *dirs[] = {a, b};
+    json_t *s = NULL;
+    if (merge_runs(dirs, 2, out, &s, NULL, &cxr_e) < 0)
+        fail_msg("merge: %s", cxr_err());
+    const json_t *c = json_object_get(s, "connections");
+    assert_int_equal(ival(c, "limit"), 128);
+    assert_int_equal(ival(c, "waits"), 15);
+    assert_true(rval(json_object_get(c, "waitMs"), "p50") == 2);
+    assert_true(rval(json_object_get(c, "waitMs"), "p99") == 4);
+    assert_true(rval(json_object_get(c, "waitMs"), "max") == 12);
+    const json_t *sat = json_object_get(s, "saturation");
+    assert_int_equal(ival(json_object_get(sat, "target"), "workers"), 72);
+    assert_int_equal(ival(json_object_get(sat, "target"), "saturatedConnections"), 3);
+    const json_t *drv = json_object_get(sat, "driver");
+    assert_int_equal(ival(drv, "starts"), 4000);
+    assert_int_equal(ival(drv, "lateStarts"), 50);
+    assert_true(json_is_true(json_object_get(drv, "fellBehind")));
+    assert_true(rval(json_object_get(drv, "lagMs"), "max") == 80);
+    const json_t *w = json_object_get(s, "warnings");
+    assert_int_equal(json_array_size(w), 2);
+    assert_non_null(strstr(json_string_value(json_array_get(w, 0)), "the driver fell behind"));
+    assert_non_null(strstr(json_string_value(json_array_get(w, 1)), "held connections waiting"));
+    assert_non_null(strstr(json_string_value(json_array_get(w, 0)), "shard 0/2"));
+    const json_t *inexact = json_object_get(json_object_get(s, "merged"), "inexact");
+    int said = 0;
+    for (size_t i = 0; i < json_array_size(inexact); i++)
+        said |= strstr(json_string_value(json_array_get(inexact, i)), "connections.waitMs") != NULL;
+    assert_true(said);
+    json_decref(s);
+    cxr_rmrf(dir);
+    free(dir);
 }
 
 /* Issue 15: shards whose summaries have no thresholds merge into a run with none ([]), and
@@ -671,6 +748,7 @@ int main(void)
         cmocka_unit_test(test_intervals_aligned),
         cmocka_unit_test(test_thresholds_judged_again),
         cmocka_unit_test(test_no_thresholds),
+        cmocka_unit_test(test_saturation_and_warnings_merged),
         cmocka_unit_test(test_rejudged_across_shards),
         cmocka_unit_test(test_history_concatenated),
         cmocka_unit_test(test_merge_of_a_merge),
