@@ -151,6 +151,29 @@ static void header(FILE *f, const json_t *s)
 }
 
 /* A figure with DECIMALS decimals above its LABEL (HTML). */
+/* What says the figures are not the target API's alone (summary.json's warnings), each in a
+ * warning box, and how many transfers waited for a connection. */
+static void warnings(FILE *f, const json_t *s)
+{
+    size_t i;
+    const json_t *w;
+    json_array_foreach(json_object_get(s, "warnings"), i, w)
+    {
+        fputs("<div class=\"warn\"><strong>Warning:</strong> ", f);
+        text_or(f, json_string_value(w), "?");
+        fputs("</div>\n", f);
+    }
+    const json_t *c = json_object_get(s, "connections");
+    if (json_is_object(c) && json_integer_value(json_object_get(c, "waits")) > 0)
+        fprintf(f,
+                "<p>%lld transfers waited for one of the run's %lld connections (p99 %.3f ms, max "
+                "%.3f ms): the waits are inside the latencies from the intended start.</p>\n",
+                (long long)json_integer_value(json_object_get(c, "waits")),
+                (long long)json_integer_value(json_object_get(c, "limit")),
+                json_number_value(json_object_get(json_object_get(c, "waitMs"), "p99")),
+                json_number_value(json_object_get(json_object_get(c, "waitMs"), "max")));
+}
+
 static void tile(FILE *f, double v, int decimals, const char *label)
 {
     fprintf(f, "<div class=\"tile\"><b>%.*f</b><span>%s</span></div>\n", decimals, v, label);
@@ -591,6 +614,7 @@ int report_html(FILE *f, const json_t *s, thresholds_hist_fn hist_for, void *ctx
     fprintf(f, " (%s)</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n",
             json_is_true(json_object_get(s, "passed")) ? "PASSED" : "FAILED", html_css);
     header(f, s);
+    warnings(f, s);
     totals(f, s);
     thresholds(f, s);
     violations(f, s);

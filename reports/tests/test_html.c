@@ -359,6 +359,33 @@ static void test_escaping(void **state)
     rundir_free(r);
 }
 
+/* The page says what the text report says when the figures are not the target's alone: each
+ * warning (escaped) in a warning box, and the transfers that waited for a connection; a run
+ * with none shows neither. */
+static void test_warnings_and_connection_waits(void **state)
+{
+    struct rundir *r = run_a();
+    char *html = render(r->summary, rundir_hist_for, r);
+    assert_null(strstr(html, "<strong>Warning:</strong>"));
+    assert_null(strstr(html, "transfers waited"));
+    free(html);
+    json_t *s = json_deep_copy(r->summary);
+    json_object_set_new(s, "warnings",
+                        json_pack("[ss]", "the driver fell behind <b>", "shard 1/2: the target"));
+    json_object_set_new(s, "connections",
+                        json_pack("{si si s{sf sf sf}}", "limit", 64, "waits", 12, "waitMs", "p50",
+                                  0.5, "p99", 3.25, "max", 7.5));
+    html = render(s, rundir_hist_for, r);
+    struct page pg;
+    assert_well_formed(html, &pg);
+    assert_int_equal(cxr_count(html, "<strong>Warning:</strong>"), 2);
+    assert_non_null(strstr(html, "the driver fell behind &lt;b&gt;"));
+    assert_non_null(strstr(html, "12 transfers waited for one of the run's 64 connections"));
+    free(html);
+    json_decref(s);
+    rundir_free(r);
+}
+
 static const struct cx_hist *no_hist(void *ctx, const char *tag)
 {
     return NULL;
@@ -537,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_checker_catches),
         cmocka_unit_test(test_run_a),
         cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_warnings_and_connection_waits),
         cmocka_unit_test(test_without_series_or_histograms),
         cmocka_unit_test(test_deterministic_and_cli),
     };
