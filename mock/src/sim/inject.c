@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "jsonw.h"
 #include "routing.h"
 
@@ -232,11 +233,8 @@ void cxm_business_key(json_t *body, char out[24])
     int fast = json_is_object(body) && cx_json_append_sorted(&b, body) == 0 && !b.oom;
     if (!fast)
         text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = fast ? b.data : text ? text : ""; *p; p++) {
-        h ^= (unsigned char)*p;
-        h *= 1099511628211ULL;
-    }
+    const char *digested = fast ? b.data : text ? text : "";
+    uint64_t h = cx_fnv1a64_add(1469598103934665603ULL, digested, strlen(digested)); /* fnv.h */
     free(text);
     cx_buf_free(&b);
     static const char hex[] = "0123456789abcdef";

@@ -305,17 +305,23 @@ static int add_line(struct cxm_ledger *l, const struct cx_buf *line)
     return ok ? 0 : -1;
 }
 
+/* The entry rendered into l->line (RENDERED: 0, or -1 if out of memory) joins the group commit
+ * as entry n + 1; else the ledger breaks. Returns its seq, or 0. */
+static uint64_t queue_line(struct cxm_ledger *l, const char *type, int rendered)
+{
+    if (rendered == 0 && add_line(l, &l->line) == 0) {
+        count_type(l, type);
+        return ++l->n;
+    }
+    breaks(l, CXM_LEDGER_FAIL_BUILD, l->added + 1,
+           "a %s entry could not be rendered or queued (out of memory)", type);
+    return 0;
+}
+
 uint64_t cxm_ledger_add(struct cxm_ledger *l, int64_t t, const char *type, const char *req,
                         json_t *fields)
 {
-    uint64_t seq = 0;
-    if (render(&l->line, l->n + 1, t, type, req, fields) == 0 && add_line(l, &l->line) == 0) {
-        seq = ++l->n;
-        count_type(l, type);
-    } else {
-        breaks(l, CXM_LEDGER_FAIL_BUILD, l->added + 1,
-               "a %s entry could not be rendered or queued (out of memory)", type);
-    }
+    uint64_t seq = queue_line(l, type, render(&l->line, l->n + 1, t, type, req, fields));
     json_decref(fields);
     return seq;
 }
@@ -323,7 +329,6 @@ uint64_t cxm_ledger_add(struct cxm_ledger *l, int64_t t, const char *type, const
 uint64_t cxm_ledger_add_members(struct cxm_ledger *l, int64_t t, const char *type, const char *req,
                                 const char *members, size_t len)
 {
-    uint64_t seq = 0;
     struct cx_buf *b = &l->line;
     char at[32];
     cxm_time_iso(t, at);
@@ -336,14 +341,7 @@ uint64_t cxm_ledger_add_members(struct cxm_ledger *l, int64_t t, const char *typ
         cx_buf_add(b, members, len);
     }
     cx_buf_add(b, "}\n", 2);
-    if (!b->oom && add_line(l, b) == 0) {
-        seq = ++l->n;
-        count_type(l, type);
-    } else {
-        breaks(l, CXM_LEDGER_FAIL_BUILD, l->added + 1,
-               "a %s entry could not be rendered or queued (out of memory)", type);
-    }
-    return seq;
+    return queue_line(l, type, b->oom ? -1 : 0);
 }
 
 uint64_t cxm_ledger_add_unbuilt(struct cxm_ledger *l, int64_t t, const char *type, const char *req)
