@@ -170,8 +170,7 @@ static void warnings(FILE *f, const json_t *s)
                 "%.3f ms): the waits are inside the latencies from the intended start.</p>\n",
                 (long long)json_integer_value(json_object_get(c, "waits")),
                 (long long)json_integer_value(json_object_get(c, "limit")),
-                json_number_value(json_object_get(json_object_get(c, "waitMs"), "p99")),
-                json_number_value(json_object_get(json_object_get(c, "waitMs"), "max")));
+                num(json_object_get(c, "waitMs"), "p99"), num(json_object_get(c, "waitMs"), "max"));
 }
 
 static void tile(FILE *f, double v, int decimals, const char *label)

@@ -6,8 +6,7 @@
 
 static double num(const json_t *o, const char *k)
 {
-    const json_t *v = json_object_get(o, k);
-    return json_is_number(v) ? json_number_value(v) : 0;
+    return json_number_value(json_object_get(o, k)); /* 0 if absent or not a number */
 }
 
 /* p50, p99 and max of ms-figures objects, each the highest (max exact, the others bounds). */
